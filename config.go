@@ -1,0 +1,324 @@
+package paygate
+
+import (
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"maps"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config selects a provider and carries the merchant's credentials. Secret, APIKey and any
+// option whose name mentions a secret, key or token are redacted from String, GoString and
+// slog output.
+type Config struct {
+	Provider   string            `json:"provider" yaml:"provider"`
+	BaseURL    string            `json:"base_url" yaml:"base_url"`
+	MerchantID string            `json:"merchant_id" yaml:"merchant_id"` // tenantId, merchantNo, appid, MerchantId
+	APIKey     string            `json:"api_key" yaml:"api_key"`         // CaiPay token, DeekPay access_key
+	Secret     string            `json:"secret" yaml:"secret"`           // signing secret; never logged
+	Timeout    time.Duration     `json:"timeout" yaml:"timeout"`         // in files a duration string: "30s"
+	Options    map[string]string `json:"options" yaml:"options"`         // provider-specific knobs
+}
+
+// DefaultTimeout bounds one HTTP attempt when Config.Timeout is zero.
+const DefaultTimeout = 30 * time.Second
+
+const redacted = "[REDACTED]"
+
+// Option returns the provider-specific option name, or def when it is unset.
+func (c Config) Option(name, def string) string {
+	if v, ok := c.Options[name]; ok && v != "" {
+		return v
+	}
+	return def
+}
+
+// BoolOption reads a boolean option ("true", "1", "false", "0"); unset is def.
+func (c Config) BoolOption(name string, def bool) (bool, error) {
+	v := c.Option(name, "")
+	if v == "" {
+		return def, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return def, fmt.Errorf("paygate: option %s: %q is not a boolean", name, v)
+	}
+	return b, nil
+}
+
+// Secrets returns the current secret followed by the previous ones of
+// Options["previous_secrets"] (comma-separated), for verifying callbacks across a rotation.
+func (c Config) Secrets() []string {
+	out := []string{c.Secret}
+	for _, s := range strings.Split(c.Options["previous_secrets"], ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// redactedCopy returns c with every secret replaced.
+func (c Config) redactedCopy() Config {
+	r := c
+	if r.APIKey != "" {
+		r.APIKey = redacted
+	}
+	if r.Secret != "" {
+		r.Secret = redacted
+	}
+	if len(c.Options) > 0 {
+		r.Options = make(map[string]string, len(c.Options))
+		for k, v := range c.Options {
+			if sensitiveOption(k) {
+				v = redacted
+			}
+			r.Options[k] = v
+		}
+	}
+	return r
+}
+
+func sensitiveOption(name string) bool {
+	n := strings.ToLower(name)
+	for _, w := range []string{"secret", "key", "token", "password"} {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// String formats the config with its secrets redacted.
+func (c Config) String() string {
+	r := c.redactedCopy()
+	var b strings.Builder
+	fmt.Fprintf(&b, "paygate.Config{Provider:%s BaseURL:%s MerchantID:%s APIKey:%s Secret:%s Timeout:%s Options:map[",
+		r.Provider, r.BaseURL, r.MerchantID, r.APIKey, r.Secret, r.Timeout)
+	for i, k := range slices.Sorted(maps.Keys(r.Options)) {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(k + ":" + r.Options[k])
+	}
+	b.WriteString("]}")
+	return b.String()
+}
+
+// GoString is String, so %#v redacts too.
+func (c Config) GoString() string { return c.String() }
+
+// Format makes every fmt verb (%v, %+v, %#v, %s) print the redacted form.
+func (c Config) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.String())) }
+
+// LogValue makes slog print the redacted form.
+func (c Config) LogValue() slog.Value {
+	r := c.redactedCopy()
+	attrs := []slog.Attr{
+		slog.String("provider", r.Provider),
+		slog.String("base_url", r.BaseURL),
+		slog.String("merchant_id", r.MerchantID),
+		slog.String("api_key", r.APIKey),
+		slog.String("secret", r.Secret),
+		slog.Duration("timeout", r.Timeout),
+	}
+	for _, k := range slices.Sorted(maps.Keys(r.Options)) {
+		attrs = append(attrs, slog.String("options."+k, r.Options[k]))
+	}
+	return slog.GroupValue(attrs...)
+}
+
+// UnmarshalJSON accepts Timeout as a duration string ("30s") or a number of nanoseconds.
+func (c *Config) UnmarshalJSON(b []byte) error {
+	type plain Config
+	var v struct {
+		plain
+		Timeout json.RawMessage `json:"timeout"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*c = Config(v.plain)
+	c.Timeout = 0
+	if len(v.Timeout) == 0 || string(v.Timeout) == "null" {
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(v.Timeout, &s); err == nil {
+		d, err := time.ParseDuration(s)
+		if err != nil {
+			return fmt.Errorf("paygate: config timeout: %w", err)
+		}
+		c.Timeout = d
+		return nil
+	}
+	n, err := strconv.ParseInt(string(v.Timeout), 10, 64)
+	if err != nil {
+		return fmt.Errorf("paygate: config timeout: %s is neither a duration string nor nanoseconds", truncate(string(v.Timeout), 40))
+	}
+	c.Timeout = time.Duration(n)
+	return nil
+}
+
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// LoadConfig reads a Config from a JSON (.json) or YAML (.yaml, .yml, anything else) file.
+// References of the form ${NAME} are replaced by the environment variable NAME before parsing,
+// so secrets can stay out of the file; a reference to an unset variable is an error naming it.
+func LoadConfig(path string) (Config, error) {
+	raw, err := os.ReadFile(path) //nolint:gosec // the caller names its own config file
+	if err != nil {
+		return Config{}, fmt.Errorf("paygate: load config: %w", err)
+	}
+	return ParseConfig(raw, strings.EqualFold(filepath.Ext(path), ".json"))
+}
+
+// ParseConfig parses a Config as LoadConfig does; isJSON chooses JSON over YAML.
+func ParseConfig(raw []byte, isJSON bool) (Config, error) {
+	expanded, err := expandEnv(raw)
+	if err != nil {
+		return Config{}, err
+	}
+	var cfg Config
+	if isJSON {
+		err = json.Unmarshal(expanded, &cfg)
+	} else {
+		err = yaml.Unmarshal(expanded, &cfg)
+	}
+	if err != nil {
+		// The parser's message may quote the expanded text, which may hold a secret.
+		return Config{}, fmt.Errorf("paygate: load config: malformed %s", map[bool]string{true: "JSON", false: "YAML"}[isJSON])
+	}
+	return cfg, nil
+}
+
+func expandEnv(raw []byte) ([]byte, error) {
+	var missing []string
+	out := envRef.ReplaceAllFunc(raw, func(m []byte) []byte {
+		name := string(m[2 : len(m)-1])
+		v, ok := os.LookupEnv(name)
+		if !ok {
+			missing = append(missing, name)
+		}
+		return []byte(v)
+	})
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("paygate: load config: environment variable %s is not set", strings.Join(missing, ", "))
+	}
+	return out, nil
+}
+
+// Factory builds a Gateway from a Config; each provider package registers one.
+type Factory func(cfg Config, opts ...Option) (Gateway, error)
+
+var (
+	registryMu sync.RWMutex
+	registry   = map[string]Factory{}
+)
+
+// Register makes a provider available to New under name. Provider packages call it from init;
+// registering a name twice panics.
+func Register(name string, f Factory) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	if f == nil {
+		panic("paygate: Register of nil factory for " + name)
+	}
+	if _, dup := registry[name]; dup {
+		panic("paygate: Register called twice for " + name)
+	}
+	registry[name] = f
+}
+
+// Providers returns the registered provider names, sorted.
+func Providers() []string {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	return slices.Sorted(maps.Keys(registry))
+}
+
+// New builds the Gateway named by cfg.Provider. The provider's package must be imported
+// (blank-import github.com/paygate-go/paygate/providers for all of them).
+func New(cfg Config, opts ...Option) (Gateway, error) {
+	registryMu.RLock()
+	f, ok := registry[cfg.Provider]
+	registryMu.RUnlock()
+	if !ok {
+		known := Providers()
+		list := strings.Join(known, ", ")
+		if list == "" {
+			list = "none registered; import github.com/paygate-go/paygate/providers"
+		}
+		return nil, fmt.Errorf("paygate: unknown provider %q (known: %s)", cfg.Provider, list)
+	}
+	return f(cfg, opts...)
+}
+
+// RetryPolicy bounds the retries of reads (queries, balance). Creating an order is never
+// retried once its request may have left.
+type RetryPolicy struct {
+	MaxAttempts int           // attempts in all, the first included; 1 turns retries off
+	MinWait     time.Duration // first back-off
+	MaxWait     time.Duration // back-off ceiling
+}
+
+// DefaultRetry is 3 attempts backing off from 200 ms to 5 s with jitter.
+var DefaultRetry = RetryPolicy{MaxAttempts: 3, MinWait: 200 * time.Millisecond, MaxWait: 5 * time.Second}
+
+// Settings are the resolved Options, read by provider packages.
+type Settings struct {
+	HTTPClient *http.Client
+	Logger     *slog.Logger
+	Retry      RetryPolicy
+	Clock      func() time.Time
+	Nonce      func() string // nil: the provider's own random nonce
+}
+
+// Option configures a Gateway.
+type Option func(*Settings)
+
+// WithHTTPClient makes the Gateway send through c (its Transport, Timeout and Jar).
+func WithHTTPClient(c *http.Client) Option { return func(s *Settings) { s.HTTPClient = c } }
+
+// WithLogger makes the Gateway log through l. Secrets and signatures are never logged.
+func WithLogger(l *slog.Logger) Option { return func(s *Settings) { s.Logger = l } }
+
+// WithRetry replaces DefaultRetry for reads.
+func WithRetry(p RetryPolicy) Option { return func(s *Settings) { s.Retry = p } }
+
+// WithClock replaces time.Now, for timestamps in requests and callback freshness checks.
+func WithClock(now func() time.Time) Option { return func(s *Settings) { s.Clock = now } }
+
+// WithNonce replaces the random nonce generator (DeekPay nonce, Cashy nonceStr).
+func WithNonce(f func() string) Option { return func(s *Settings) { s.Nonce = f } }
+
+// Resolve applies opts over the defaults.
+func Resolve(opts ...Option) Settings {
+	s := Settings{Retry: DefaultRetry}
+	for _, o := range opts {
+		if o != nil {
+			o(&s)
+		}
+	}
+	if s.Logger == nil {
+		s.Logger = slog.New(slog.DiscardHandler)
+	}
+	if s.Clock == nil {
+		s.Clock = time.Now
+	}
+	if s.Retry.MaxAttempts < 1 {
+		s.Retry.MaxAttempts = 1
+	}
+	return s
+}

@@ -1,0 +1,180 @@
+package paygate
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Sentinel errors, matched with errors.Is.
+var (
+	// ErrUnsupported: the provider has no such operation (check Capabilities first).
+	ErrUnsupported = errors.New("paygate: operation not supported by this provider")
+	// ErrInvalidRequest: paygate's own validation refused the request before any I/O.
+	ErrInvalidRequest = errors.New("paygate: invalid request")
+	// ErrInvalidSignature: a callback or response signature did not verify.
+	ErrInvalidSignature = errors.New("paygate: invalid signature")
+	// ErrOutcomeUnknown: the request may have reached the provider and its answer was lost.
+	// Query the order before retrying; never re-send blindly.
+	ErrOutcomeUnknown = errors.New("paygate: outcome unknown, query the order before retrying")
+	// ErrDuplicateOrder: the provider already has an order with this merchant order number.
+	// A *ProviderError wraps it.
+	ErrDuplicateOrder = errors.New("paygate: order already exists")
+	// ErrOrderNotFound: the provider has no such order. A *ProviderError wraps it.
+	ErrOrderNotFound = errors.New("paygate: order not found")
+	// ErrMalformedResponse: the provider's answer could not be read (not JSON, truncated, an
+	// HTML error page, an empty body). A *ResponseError wraps it.
+	ErrMalformedResponse = errors.New("paygate: malformed provider response")
+	// ErrMalformedCallback: a callback body that could not be read. Signatures are checked
+	// before the body is trusted, so this is returned only for bodies that are not even
+	// well-formed enough to verify.
+	ErrMalformedCallback = errors.New("paygate: malformed callback")
+)
+
+// ValidationError is a request paygate refused before any I/O. It matches ErrInvalidRequest.
+type ValidationError struct {
+	Provider, Op string // may be empty when the check is provider-independent
+	Field        string // the request field at fault, e.g. "Amount" or "Beneficiary.IFSC"
+	Reason       string
+}
+
+// Invalid is shorthand for a *ValidationError naming field.
+func Invalid(field, format string, args ...any) *ValidationError {
+	return &ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+// Error implements error.
+func (e *ValidationError) Error() string {
+	return prefix(e.Provider, e.Op) + "invalid request: " + e.Field + ": " + e.Reason
+}
+
+// Is reports whether target is ErrInvalidRequest.
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalidRequest }
+
+// ProviderError is a definite answer from the provider that refused the request.
+type ProviderError struct {
+	Provider, Op string
+	HTTPStatus   int
+	Code         string // the provider's own code, as text
+	Message      string
+	Raw          []byte // the response body, at most 4 KiB of it
+	// Retryable is true when repeating the same request later may succeed (rate limit,
+	// busy system) and repeating cannot move money twice.
+	Retryable bool
+	// Err is a sentinel that classifies the refusal (ErrDuplicateOrder, ErrOrderNotFound) or nil.
+	Err error
+}
+
+// Error implements error. It names provider, operation, code and message, never Raw.
+func (e *ProviderError) Error() string {
+	var b strings.Builder
+	b.WriteString(prefix(e.Provider, e.Op))
+	b.WriteString("provider refused")
+	if e.HTTPStatus != 0 {
+		fmt.Fprintf(&b, " (HTTP %d)", e.HTTPStatus)
+	}
+	if e.Code != "" {
+		b.WriteString(": code ")
+		b.WriteString(e.Code)
+	}
+	if e.Message != "" {
+		b.WriteString(": ")
+		b.WriteString(truncate(e.Message, 200))
+	}
+	return b.String()
+}
+
+// Unwrap returns the classifying sentinel, if any.
+func (e *ProviderError) Unwrap() error { return e.Err }
+
+// ResponseError is a provider answer paygate could not read: not JSON, truncated, an HTML
+// error page, an empty body, an unexpected HTTP status. It matches ErrMalformedResponse unless
+// Err says otherwise.
+type ResponseError struct {
+	Provider, Op string
+	HTTPStatus   int
+	Snippet      string // at most 256 bytes of the body
+	Err          error
+}
+
+// Error implements error.
+func (e *ResponseError) Error() string {
+	msg := prefix(e.Provider, e.Op) + "unreadable response"
+	if e.HTTPStatus != 0 {
+		msg += fmt.Sprintf(" (HTTP %d)", e.HTTPStatus)
+	}
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	if e.Snippet != "" {
+		msg += fmt.Sprintf(": body %q", e.Snippet)
+	}
+	return msg
+}
+
+// Unwrap returns the cause.
+func (e *ResponseError) Unwrap() error { return e.Err }
+
+// Is matches ErrMalformedResponse.
+func (e *ResponseError) Is(target error) bool { return target == ErrMalformedResponse }
+
+// OutcomeError is a pay-in or pay-out whose request may have reached the provider but whose
+// answer was lost or unreadable. It matches ErrOutcomeUnknown and wraps the cause (a timeout,
+// a reset, a 5xx, a *ResponseError). Query OrderID before deciding to send it again.
+type OutcomeError struct {
+	Provider, Op string
+	OrderID      string
+	Err          error
+}
+
+// Error implements error.
+func (e *OutcomeError) Error() string {
+	return fmt.Sprintf("%soutcome unknown for order %q, query it before retrying: %v",
+		prefix(e.Provider, e.Op), e.OrderID, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *OutcomeError) Unwrap() error { return e.Err }
+
+// Is matches ErrOutcomeUnknown.
+func (e *OutcomeError) Is(target error) bool { return target == ErrOutcomeUnknown }
+
+// CallError is any other failure of a call: transport errors on reads, a cancelled context.
+// It names provider and operation and wraps the cause.
+type CallError struct {
+	Provider, Op string
+	Err          error
+}
+
+// Error implements error.
+func (e *CallError) Error() string { return prefix(e.Provider, e.Op) + e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *CallError) Unwrap() error { return e.Err }
+
+// SignatureError is a callback or response whose signature did not verify. It matches
+// ErrInvalidSignature and never carries the signature itself.
+type SignatureError struct {
+	Provider, Op string
+	Reason       string // "missing", "mismatch", "stale timestamp", ...
+}
+
+// Error implements error.
+func (e *SignatureError) Error() string {
+	return prefix(e.Provider, e.Op) + "invalid signature: " + e.Reason
+}
+
+// Is matches ErrInvalidSignature.
+func (e *SignatureError) Is(target error) bool { return target == ErrInvalidSignature }
+
+func prefix(provider, op string) string {
+	switch {
+	case provider != "" && op != "":
+		return "paygate: " + provider + " " + op + ": "
+	case provider != "":
+		return "paygate: " + provider + ": "
+	case op != "":
+		return "paygate: " + op + ": "
+	}
+	return "paygate: "
+}

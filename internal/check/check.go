@@ -1,0 +1,155 @@
+// Package check holds the request validations provider packages share. Every failure is a
+// *paygate.ValidationError naming the request field, raised before any I/O.
+package check
+
+import (
+	"errors"
+	"net"
+	"net/url"
+	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/paygate-go/paygate"
+)
+
+// Limits bound an amount; a zero bound is no bound.
+type Limits struct {
+	Min, Max decimal.Decimal
+}
+
+// NewLimits parses two plain decimals ("10", "50000"); empty text is no bound. It panics on
+// bad text: limits are constants in provider packages.
+func NewLimits(min, max string) Limits {
+	var l Limits
+	if min != "" {
+		l.Min = decimal.RequireFromString(min)
+	}
+	if max != "" {
+		l.Max = decimal.RequireFromString(max)
+	}
+	return l
+}
+
+// Amount checks that m is positive, in currency cur (an unset currency is taken as cur),
+// within l, and writable in style without rounding, and returns its wire text.
+func Amount(field string, m paygate.Money, cur paygate.Currency, style paygate.AmountStyle, l Limits) (string, error) {
+	if m.Currency() != "" && m.Currency() != cur {
+		return "", paygate.Invalid(field, "currency %s is not accepted, only %s", m.Currency(), cur)
+	}
+	if !m.IsPositive() {
+		return "", paygate.Invalid(field, "must be greater than zero")
+	}
+	d := m.Decimal()
+	if !l.Min.IsZero() && d.LessThan(l.Min) {
+		return "", paygate.Invalid(field, "%s is below the minimum of %s %s", d, l.Min, cur)
+	}
+	if !l.Max.IsZero() && d.GreaterThan(l.Max) {
+		return "", paygate.Invalid(field, "%s is above the maximum of %s %s", d, l.Max, cur)
+	}
+	s, err := m.Format(style)
+	if err != nil {
+		if style == paygate.Whole {
+			return "", paygate.Invalid(field, "%s has decimals; this provider takes whole amounts only", d)
+		}
+		return "", paygate.Invalid(field, "%s has more than %d decimal places", d, style.Places())
+	}
+	return s, nil
+}
+
+// Required checks that v is not empty.
+func Required(field, v string) error {
+	if v == "" {
+		return paygate.Invalid(field, "is required")
+	}
+	return nil
+}
+
+// Length checks that v has between min and max characters (max 0: no upper bound).
+func Length(field, v string, min, max int) error {
+	n := utf8.RuneCountInString(v)
+	if n < min || (max > 0 && n > max) {
+		if max > 0 {
+			return paygate.Invalid(field, "must be %d to %d characters, got %d", min, max, n)
+		}
+		return paygate.Invalid(field, "must be at least %d characters, got %d", min, n)
+	}
+	return nil
+}
+
+// MaxLength checks that v has at most max characters.
+func MaxLength(field, v string, max int) error { return Length(field, v, 0, max) }
+
+// URL checks that v, when set, is an absolute http or https URL.
+func URL(field, v string) error {
+	if v == "" {
+		return nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return paygate.Invalid(field, "must be an absolute http(s) URL")
+	}
+	return nil
+}
+
+// IP checks that v is an IPv4 or IPv6 address.
+func IP(field, v string) error {
+	if net.ParseIP(v) == nil {
+		return paygate.Invalid(field, "%q is not an IP address", v)
+	}
+	return nil
+}
+
+// Digits checks that v is exactly n ASCII digits.
+func Digits(field, v string, n int) error {
+	if len(v) != n {
+		return paygate.Invalid(field, "must be %d digits", n)
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < '0' || v[i] > '9' {
+			return paygate.Invalid(field, "must be %d digits", n)
+		}
+	}
+	return nil
+}
+
+// Query checks that a QueryRequest names an order and a known kind.
+func Query(req *paygate.QueryRequest) error {
+	if req == nil {
+		return paygate.Invalid("QueryRequest", "is nil")
+	}
+	if req.Kind != paygate.KindPayIn && req.Kind != paygate.KindPayOut {
+		return paygate.Invalid("Kind", "must be %q or %q, got %q", paygate.KindPayIn, paygate.KindPayOut, req.Kind)
+	}
+	if req.OrderID == "" && req.ProviderOrderID == "" {
+		return paygate.Invalid("OrderID", "OrderID or ProviderOrderID is required")
+	}
+	return nil
+}
+
+// Named sets provider and op on a *paygate.ValidationError, and returns other errors as they are.
+func Named(err error, provider, op string) error {
+	var ve *paygate.ValidationError
+	if errors.As(err, &ve) {
+		ve.Provider, ve.Op = provider, op
+	}
+	return err
+}
+
+// First returns the first non-nil error.
+func First(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// Status looks raw up in table; an unlisted value is StatusUnknown, never success.
+func Status(table map[string]paygate.Status, raw string) paygate.Status {
+	if s, ok := table[raw]; ok {
+		return s
+	}
+	return paygate.StatusUnknown
+}

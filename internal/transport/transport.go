@@ -1,0 +1,271 @@
+// Package transport is the HTTP plumbing every provider package shares: one resty client per
+// Gateway, the retry policy (reads retry, money-moving creates never re-send), bounded response
+// bodies, rate limiting, logging without secrets, and the classification of failures into
+// paygate's error types.
+package transport
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"time"
+	"unicode/utf8"
+
+	"github.com/go-resty/resty/v2"
+	"golang.org/x/time/rate"
+
+	"github.com/paygate-go/paygate"
+)
+
+// MaxResponseBytes bounds a provider response body; a larger one is an error, never read whole.
+const MaxResponseBytes = 1 << 20
+
+// SnippetBytes is how much of an unreadable body an error quotes.
+const SnippetBytes = 256
+
+// UserAgent is sent on every request.
+const UserAgent = "paygate-go/1"
+
+// Options configure a Client.
+type Options struct {
+	Provider  string
+	BaseURL   string
+	Timeout   time.Duration // per attempt; zero is paygate.DefaultTimeout
+	RateLimit rate.Limit    // requests per second; zero or negative is no limit
+	Burst     int           // limiter burst; zero is max(1, RateLimit)
+}
+
+// Client sends one provider's requests. It is safe for concurrent use.
+type Client struct {
+	provider string
+	r        *resty.Client
+	log      *slog.Logger
+	limiter  *rate.Limiter
+	hc       *http.Client
+}
+
+// New builds a Client for o with the Gateway's settings s.
+func New(o Options, s paygate.Settings) *Client {
+	var hc *http.Client
+	if s.HTTPClient != nil {
+		c := *s.HTTPClient // resty sets Timeout on the client it is given: keep the caller's intact
+		hc = &c
+	} else {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 64
+		hc = &http.Client{Transport: t}
+	}
+	timeout := o.Timeout
+	if timeout <= 0 {
+		timeout = paygate.DefaultTimeout
+	}
+	r := resty.NewWithClient(hc).
+		SetBaseURL(o.BaseURL).
+		SetTimeout(timeout).
+		SetLogger(discardLogger{}). // resty's own messages may quote URLs that carry tokens
+		SetHeader("User-Agent", UserAgent).
+		SetResponseBodyLimit(MaxResponseBytes).
+		SetRetryCount(s.Retry.MaxAttempts - 1).
+		SetRetryWaitTime(s.Retry.MinWait).
+		SetRetryMaxWaitTime(s.Retry.MaxWait)
+	c := &Client{provider: o.Provider, r: r, log: s.Logger, hc: hc}
+	if o.RateLimit > 0 {
+		burst := o.Burst
+		if burst <= 0 {
+			burst = max(1, int(o.RateLimit))
+		}
+		c.limiter = rate.NewLimiter(o.RateLimit, burst)
+	}
+	return c
+}
+
+// CloseIdleConnections closes the keep-alive connections the Client holds.
+func (c *Client) CloseIdleConnections() { c.hc.CloseIdleConnections() }
+
+// Request is one call to the provider.
+type Request struct {
+	Op     string // "payin", "payout", "query", "balance", ...: names the call in errors and logs
+	Method string
+	Path   string
+	Query  url.Values
+	Header http.Header
+	Body   []byte // sent exactly as given
+	// Create marks a call that moves money (creating a pay-in or pay-out). It is never re-sent
+	// once it may have left; an uncertain outcome is a *paygate.OutcomeError.
+	Create  bool
+	OrderID string // the merchant order number, for OutcomeError
+}
+
+// Response is the provider's answer.
+type Response struct {
+	StatusCode int
+	Header     http.Header
+	Body       []byte
+	provider   string
+	req        *Request
+}
+
+// Do sends req. A transport failure is returned as an error; any HTTP response is returned as
+// a Response, except that a create answered with a 5xx is a *paygate.OutcomeError.
+func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, &paygate.CallError{Provider: c.provider, Op: req.Op, Err: err}
+	}
+	if c.limiter != nil {
+		if err := c.limiter.Wait(ctx); err != nil {
+			return nil, &paygate.CallError{Provider: c.provider, Op: req.Op, Err: err}
+		}
+	}
+	start := time.Now()
+	attempts := 0
+	rr := c.r.R().SetContext(ctx).AddRetryCondition(func(resp *resty.Response, err error) bool {
+		attempts++
+		return retryable(req.Create, ctx, resp, err)
+	})
+	if req.Query != nil {
+		rr.SetQueryParamsFromValues(req.Query)
+	}
+	for k, vs := range req.Header {
+		for _, v := range vs {
+			rr.Header.Add(k, v)
+		}
+	}
+	if req.Body != nil {
+		rr.SetBody(req.Body)
+		if rr.Header.Get("Content-Type") == "" {
+			rr.SetHeader("Content-Type", "application/json")
+		}
+	}
+	resp, err := rr.Execute(req.Method, req.Path)
+	status := 0
+	if resp != nil && resp.RawResponse != nil {
+		status = resp.StatusCode()
+	}
+	c.log.LogAttrs(ctx, slog.LevelDebug, "paygate request",
+		slog.String("provider", c.provider), slog.String("op", req.Op),
+		slog.String("method", req.Method), slog.String("path", req.Path),
+		slog.Int("status", status), slog.Int("attempts", max(attempts, 1)),
+		slog.Duration("elapsed", time.Since(start)), slog.Bool("error", err != nil))
+
+	if err != nil {
+		if req.Create && mayHaveBeenSent(err) {
+			return nil, &paygate.OutcomeError{Provider: c.provider, Op: req.Op, OrderID: req.OrderID, Err: err}
+		}
+		if errors.Is(err, resty.ErrResponseBodyTooLarge) {
+			return nil, &paygate.ResponseError{Provider: c.provider, Op: req.Op, HTTPStatus: status,
+				Err: errors.New("response body over 1 MiB")}
+		}
+		return nil, &paygate.CallError{Provider: c.provider, Op: req.Op, Err: err}
+	}
+	out := &Response{StatusCode: status, Header: resp.Header(), Body: resp.Body(), provider: c.provider, req: req}
+	if req.Create && status >= 500 {
+		return nil, &paygate.OutcomeError{Provider: c.provider, Op: req.Op, OrderID: req.OrderID, Err: out.malformed(nil)}
+	}
+	return out, nil
+}
+
+// retryable is the one retry rule: reads retry on transport errors, 429 and 5xx; creates only
+// when the connection was never made, so the request cannot have reached the provider.
+func retryable(create bool, ctx context.Context, resp *resty.Response, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	if err != nil {
+		if errors.Is(err, resty.ErrResponseBodyTooLarge) {
+			return false
+		}
+		return !create || !mayHaveBeenSent(err)
+	}
+	if create || resp == nil {
+		return false
+	}
+	code := resp.StatusCode()
+	return code == http.StatusTooManyRequests || code >= 500
+}
+
+// mayHaveBeenSent is false only for failures before a connection existed (dial errors,
+// connection refused, DNS failures): then the provider cannot have seen the request.
+func mayHaveBeenSent(err error) bool {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return false
+	}
+	var dns *net.DNSError
+	return !errors.As(err, &dns)
+}
+
+// Decode unmarshals the JSON body into v. An empty, truncated or non-JSON body is a
+// *paygate.ResponseError quoting at most SnippetBytes of it; for a create answered with a 2xx,
+// it is a *paygate.OutcomeError around that, since the provider may have taken the order.
+func (r *Response) Decode(v any) error {
+	var cause error
+	if len(r.Body) == 0 {
+		cause = errors.New("empty body")
+	} else if err := json.Unmarshal(r.Body, v); err != nil {
+		cause = err
+	}
+	if cause == nil {
+		return nil
+	}
+	err := r.malformed(cause)
+	if r.req.Create && r.StatusCode < 300 {
+		return &paygate.OutcomeError{Provider: r.provider, Op: r.req.Op, OrderID: r.req.OrderID, Err: err}
+	}
+	return err
+}
+
+// Uncertain wraps err as an outcome-unknown error when the response belongs to a create:
+// for a provider answer that was read but cannot be trusted as either success or refusal.
+func (r *Response) Uncertain(err error) error {
+	if r.req.Create {
+		return &paygate.OutcomeError{Provider: r.provider, Op: r.req.Op, OrderID: r.req.OrderID, Err: err}
+	}
+	return err
+}
+
+func (r *Response) malformed(cause error) *paygate.ResponseError {
+	var se *json.SyntaxError
+	if cause != nil && errors.As(cause, &se) {
+		cause = errors.New("not JSON: " + se.Error())
+	}
+	return &paygate.ResponseError{Provider: r.provider, Op: r.req.Op, HTTPStatus: r.StatusCode,
+		Snippet: Snippet(r.Body), Err: cause}
+}
+
+// Malformed is a *paygate.ResponseError about this response for cause, e.g. a missing field.
+func (r *Response) Malformed(cause error) error { return r.Uncertain(r.malformed(cause)) }
+
+// ProviderError is the provider's refusal, carrying its code and message.
+func (r *Response) ProviderError(code, message string) *paygate.ProviderError {
+	raw := r.Body
+	if len(raw) > 4<<10 {
+		raw = raw[:4<<10]
+	}
+	return &paygate.ProviderError{Provider: r.provider, Op: r.req.Op, HTTPStatus: r.StatusCode,
+		Code: code, Message: message, Raw: append([]byte(nil), raw...)}
+}
+
+// Raw is the body as a json.RawMessage (a copy is not needed: resty hands over its buffer).
+func (r *Response) Raw() json.RawMessage { return json.RawMessage(r.Body) }
+
+// Snippet returns at most SnippetBytes of b, cut on a rune boundary.
+func Snippet(b []byte) string {
+	if len(b) <= SnippetBytes {
+		return string(b)
+	}
+	cut := SnippetBytes
+	for cut > 0 && !utf8.RuneStart(b[cut]) {
+		cut--
+	}
+	return string(b[:cut]) + "…"
+}
+
+type discardLogger struct{}
+
+func (discardLogger) Errorf(string, ...any) {}
+func (discardLogger) Warnf(string, ...any)  {}
+func (discardLogger) Debugf(string, ...any) {}

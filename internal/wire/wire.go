@@ -1,0 +1,125 @@
+// Package wire holds the JSON field types provider responses and callbacks share: amounts that
+// arrive as strings or numbers, decoded exactly; text that arrives as a string or a number;
+// millisecond timestamps. Nothing here passes through float64.
+package wire
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/signing"
+)
+
+// Amount is an amount the provider writes as a JSON string ("100.00") or number (20000.00).
+// "", "None" and null leave it unset.
+type Amount struct {
+	Value decimal.Decimal
+	Set   bool
+}
+
+// UnmarshalJSON decodes exactly.
+func (a *Amount) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if string(b) == "null" || string(b) == `""` || string(b) == `"None"` {
+		*a = Amount{}
+		return nil
+	}
+	d, err := paygate.DecodeAmount(b)
+	if err != nil {
+		return err
+	}
+	*a = Amount{Value: d, Set: true}
+	return nil
+}
+
+// MarshalJSON writes the amount as a JSON string, or null when unset.
+func (a Amount) MarshalJSON() ([]byte, error) {
+	if !a.Set {
+		return []byte("null"), nil
+	}
+	return json.Marshal(a.Value.String())
+}
+
+// Money returns the amount in currency c; unset is zero.
+func (a Amount) Money(c paygate.Currency) paygate.Money { return paygate.NewMoney(a.Value, c) }
+
+// Text is a scalar the provider writes as a string or a number (an order status 2 or "2", an
+// ID 1002001 or "1002001"). Numbers keep their JSON text; null is empty.
+type Text string
+
+// UnmarshalJSON accepts any JSON scalar.
+func (t *Text) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && (b[0] == '{' || b[0] == '[') {
+		return fmt.Errorf("wire: expected a string or number, got %c", b[0])
+	}
+	s, err := signing.Scalar(b)
+	if err != nil {
+		return err
+	}
+	*t = Text(s)
+	return nil
+}
+
+// String returns the text.
+func (t Text) String() string { return string(t) }
+
+// Millis is a Unix time in milliseconds, written as a JSON number or string. 0, "" and null
+// are the zero time.
+type Millis struct{ time.Time }
+
+// UnmarshalJSON decodes milliseconds since the epoch.
+func (m *Millis) UnmarshalJSON(b []byte) error {
+	var t Text
+	if err := t.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	s := strings.TrimSpace(string(t))
+	if s == "" || s == "0" {
+		m.Time = time.Time{}
+		return nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		return fmt.Errorf("wire: %q is not a millisecond timestamp", s)
+	}
+	m.Time = time.UnixMilli(n).UTC()
+	return nil
+}
+
+// Encode marshals v as compact JSON without HTML escaping, so a URL's & stays &.
+func Encode(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// Timestamp returns now in milliseconds as 13-digit text.
+func Timestamp(now time.Time) string { return strconv.FormatInt(now.UnixMilli(), 10) }
+
+// ParseLocal parses "2006-01-02 15:04:05" in loc; empty text is the zero time.
+func ParseLocal(s string, loc *time.Location) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	return time.ParseInLocation(time.DateTime, s, loc)
+}
+
+// Zone returns the named location, or a fixed zone with offset when the system has no tz data.
+func Zone(name string, offset time.Duration) *time.Location {
+	if loc, err := time.LoadLocation(name); err == nil {
+		return loc
+	}
+	return time.FixedZone(name, int(offset/time.Second))
+}
