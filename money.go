@@ -54,6 +54,9 @@ func ParseDecimal(s string) (decimal.Decimal, error) {
 
 // plainDecimal reports whether s is -?digits(.digits)?.
 func plainDecimal(s string) bool {
+	if len(s) > 64 {
+		return false // the limit counts the sign too
+	}
 	if len(s) > 0 && s[0] == '-' {
 		s = s[1:]
 	}
@@ -68,7 +71,7 @@ func plainDecimal(s string) bool {
 			return false
 		}
 	}
-	return digits > 0 && len(s) <= 64
+	return digits > 0
 }
 
 // MustParseMoney is ParseMoney that panics on error; for constants in programs and tests.

@@ -25,6 +25,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/wire"
 )
 
 // Order is an order the sandbox keeps.
@@ -360,4 +361,24 @@ func (s *Server) funds() (available, frozen decimal.Decimal) {
 // readBody reads a request body of at most 1 MiB.
 func readBody(r *http.Request) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(r.Body, 1<<20))
+}
+
+// writeJSON answers with v as JSON and HTTP status code.
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	b, err := wire.Encode(v)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json;charset=utf-8")
+	w.WriteHeader(code)
+	_, _ = w.Write(b)
+}
+
+// millis is t in Unix milliseconds, 0 for the zero time.
+func millis(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 )
 
 // ErrNotObject is returned by Fields for input that is not one well-formed JSON object.
@@ -45,7 +46,8 @@ func Fields(body []byte) (map[string]string, error) {
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('}') {
 		return nil, ErrNotObject
 	}
-	if _, err := dec.Token(); err == nil {
+	// Anything after the object, even text that is not JSON, is refused: only io.EOF will do.
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%w: data after the object", ErrNotObject)
 	}
 	return out, nil

@@ -113,6 +113,24 @@ func Digits(field, v string, n int) error {
 	return nil
 }
 
+// IFSC checks an Indian Financial System Code: 11 characters, four letters, a zero, then six
+// letters or digits ("SBIN0001234").
+func IFSC(field, v string) error {
+	if v == "" {
+		return paygate.Invalid(field, "is required")
+	}
+	ok := len(v) == 11 && v[4] == '0'
+	for i := 0; ok && i < len(v); i++ {
+		c := v[i]
+		letter := c >= 'A' && c <= 'Z'
+		ok = (i < 4 && letter) || (i >= 4 && (letter || c >= '0' && c <= '9'))
+	}
+	if !ok {
+		return paygate.Invalid(field, "%q is not an IFSC (11 characters: 4 capital letters, 0, 6 letters or digits)", v)
+	}
+	return nil
+}
+
 // Query checks that a QueryRequest names an order and a known kind.
 func Query(req *paygate.QueryRequest) error {
 	if req == nil {

@@ -81,17 +81,25 @@ func (m *Millis) UnmarshalJSON(b []byte) error {
 	if err := t.UnmarshalJSON(b); err != nil {
 		return err
 	}
-	s := strings.TrimSpace(string(t))
+	tm, err := ParseMillis(string(t))
+	if err != nil {
+		return err
+	}
+	m.Time = tm
+	return nil
+}
+
+// ParseMillis parses decimal milliseconds since the epoch; "" and "0" are the zero time.
+func ParseMillis(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
 	if s == "" || s == "0" {
-		m.Time = time.Time{}
-		return nil
+		return time.Time{}, nil
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		return fmt.Errorf("wire: %q is not a millisecond timestamp", s)
+	if err != nil || n < 0 {
+		return time.Time{}, fmt.Errorf("wire: %q is not a millisecond timestamp", s)
 	}
-	m.Time = time.UnixMilli(n).UTC()
-	return nil
+	return time.UnixMilli(n).UTC(), nil
 }
 
 // Encode marshals v as compact JSON without HTML escaping, so a URL's & stays &.

@@ -1,0 +1,86 @@
+package cashgit
+
+import (
+	"context"
+
+	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/check"
+	"github.com/paygate-go/paygate/internal/wire"
+)
+
+// UTRResult is CashGit's answer to a UTR submission.
+type UTRResult struct {
+	OrderID     string
+	UTR         string
+	Status      paygate.Status
+	RawStatus   string
+	SubmittedAt wire.Millis
+}
+
+// SubmitUTR asks CashGit to match a payment the customer made outside the cashier to order
+// orderID (POST /api/utr/submit). utr is the bank's 12-digit reference; amount what was paid.
+func (c *Client) SubmitUTR(ctx context.Context, orderID, utr string, amount paygate.Money) (*UTRResult, error) {
+	const op = "submit_utr"
+	amt, err := check.Amount("amount", amount, paygate.INR, paygate.Fixed2, check.Limits{})
+	if err := check.First(check.Required("orderID", orderID), check.Digits("utr", utr, 12), err); err != nil {
+		return nil, check.Named(err, Name, op)
+	}
+	var d struct {
+		OrderID     string      `json:"orderid"`
+		UTR         string      `json:"utr"`
+		Status      string      `json:"status"`
+		SubmittedAt wire.Millis `json:"submitted_at"`
+	}
+	fields := map[string]string{"orderid": orderID, "utr": utr, "amount": amt}
+	if _, err := c.call(ctx, op, "/api/utr/submit", fields, false, &d); err != nil {
+		return nil, err
+	}
+	return &UTRResult{OrderID: d.OrderID, UTR: d.UTR, Status: MapStatus(d.Status), RawStatus: d.Status,
+		SubmittedAt: d.SubmittedAt}, nil
+}
+
+// CloseResult is CashGit's answer to closing an order.
+type CloseResult struct {
+	OrderID, ProviderOrderID string
+	Status                   paygate.Status
+	RawStatus                string
+	ClosedAt                 wire.Millis
+}
+
+// Close closes an unpaid pay-in order (POST /api/close).
+func (c *Client) Close(ctx context.Context, orderID string) (*CloseResult, error) {
+	const op = "close"
+	if err := check.Required("orderID", orderID); err != nil {
+		return nil, check.Named(err, Name, op)
+	}
+	var d struct {
+		OrderID         string      `json:"orderid"`
+		PlatformOrderID string      `json:"platform_orderid"`
+		Status          string      `json:"status"`
+		ClosedAt        wire.Millis `json:"closed_at"`
+	}
+	if _, err := c.call(ctx, op, "/api/close", map[string]string{"orderid": orderID}, false, &d); err != nil {
+		return nil, err
+	}
+	return &CloseResult{OrderID: d.OrderID, ProviderOrderID: d.PlatformOrderID, Status: MapStatus(d.Status),
+		RawStatus: d.Status, ClosedAt: d.ClosedAt}, nil
+}
+
+// UPIAccount is one of the platform's collecting UPI accounts.
+type UPIAccount struct {
+	ID         string      `json:"upi_id"`
+	Name       string      `json:"upi_name"`
+	Status     string      `json:"status"`
+	DailyLimit wire.Amount `json:"daily_limit"`
+}
+
+// UPIAccounts lists the platform's UPI accounts for this merchant (POST /api/upi/query).
+func (c *Client) UPIAccounts(ctx context.Context) ([]UPIAccount, error) {
+	var d struct {
+		List []UPIAccount `json:"upi_list"`
+	}
+	if _, err := c.call(ctx, "upi_accounts", "/api/upi/query", map[string]string{}, false, &d); err != nil {
+		return nil, err
+	}
+	return d.List, nil
+}

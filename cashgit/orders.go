@@ -1,0 +1,236 @@
+package cashgit
+
+import (
+	"context"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/check"
+	"github.com/paygate-go/paygate/internal/wire"
+)
+
+// Limits from cashgit.txt: one order is 10 to 50000 INR; order numbers are 6 to 32 characters.
+var amountLimits = check.NewLimits("10", "50000")
+
+const (
+	minOrderID = 6
+	maxOrderID = 32
+)
+
+// payInData is data of POST /api/pay.
+type payInData struct {
+	OrderID         string      `json:"orderid"`
+	PlatformOrderID string      `json:"platform_orderid"`
+	Amount          wire.Amount `json:"amount"`
+	PayURL          string      `json:"payurl"`
+	QRCode          string      `json:"qrcode"`
+	Status          string      `json:"status"`
+	PayType         string      `json:"pay_type"`
+	ExpiresAt       string      `json:"expires_at"`
+}
+
+// payOutData is data of POST /api/payout/create and /api/payout/query.
+type payOutData struct {
+	OrderID         string      `json:"orderid"`
+	PlatformOrderID string      `json:"platform_orderid"`
+	Amount          wire.Amount `json:"amount"`
+	Fee             wire.Amount `json:"fee"`
+	ActualAmount    wire.Amount `json:"actual_amount"`
+	Status          string      `json:"status"`
+	AccountName     string      `json:"account_name"`
+	AccountNumber   string      `json:"account_number"`
+	IFSC            string      `json:"ifsc"`
+	UTR             string      `json:"utr"`
+	Desc            string      `json:"desc"`
+	CreatedAt       wire.Millis `json:"created_at"`
+	CompletedAt     wire.Millis `json:"completed_at"`
+}
+
+// queryData is data of POST /api/query.
+type queryData struct {
+	OrderID         string      `json:"orderid"`
+	PlatformOrderID string      `json:"platform_orderid"`
+	Amount          wire.Amount `json:"amount"`
+	Status          string      `json:"status"`
+	PayType         string      `json:"pay_type"`
+	PayTime         wire.Millis `json:"paytime"`
+	UTR             string      `json:"utr"`
+	Desc            string      `json:"desc"`
+	CreatedAt       wire.Millis `json:"created_at"`
+	UpdatedAt       wire.Millis `json:"updated_at"`
+}
+
+// balanceData is data of POST /api/balance/query.
+type balanceData struct {
+	Balance          wire.Amount `json:"balance"`
+	FrozenBalance    wire.Amount `json:"frozen_balance"`
+	AvailableBalance wire.Amount `json:"available_balance"`
+	Currency         string      `json:"currency"`
+	UpdatedAt        wire.Millis `json:"updated_at"`
+}
+
+// put sets fields[k] when v is not empty: empty values are neither signed nor sent.
+func put(fields map[string]string, k, v string) {
+	if v != "" {
+		fields[k] = v
+	}
+}
+
+func orderID(id string) error {
+	return check.First(check.Required("OrderID", id), check.Length("OrderID", id, minOrderID, maxOrderID))
+}
+
+// PayIn creates a collection order (POST /api/pay): pay_id 1 (hosted page) or, when
+// req.Direct, 2 (UPI intent, which requires Customer.Phone).
+func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (*paygate.PayInResult, error) {
+	const op = "payin"
+	fields, err := payInFields(req)
+	if err != nil {
+		return nil, check.Named(err, Name, op)
+	}
+	var d payInData
+	resp, err := c.call(ctx, op, "/api/pay", fields, true, &d)
+	if err != nil {
+		return nil, err
+	}
+	res := &paygate.PayInResult{
+		OrderID: d.OrderID, ProviderOrderID: d.PlatformOrderID,
+		Status: MapStatus(d.Status), RawStatus: d.Status,
+		Amount: d.Amount.Money(paygate.INR), PaymentURL: d.PayURL, QRCode: d.QRCode,
+		Raw: resp.Raw(),
+	}
+	if req.Direct {
+		res.UPIURL = d.PayURL
+	}
+	if t, err := time.Parse(time.RFC3339, d.ExpiresAt); err == nil {
+		res.ExpiresAt = t
+	}
+	return res, nil
+}
+
+func payInFields(req *paygate.PayInRequest) (map[string]string, error) {
+	if req == nil {
+		return nil, paygate.Invalid("PayInRequest", "is nil")
+	}
+	amount, err := check.Amount("Amount", req.Amount, paygate.INR, paygate.Fixed2, amountLimits)
+	if err := check.First(orderID(req.OrderID), err,
+		check.URL("NotifyURL", req.NotifyURL), check.URL("ReturnURL", req.ReturnURL)); err != nil {
+		return nil, err
+	}
+	fields := map[string]string{"orderid": req.OrderID, "amount": amount, "pay_id": "1"}
+	if req.Direct {
+		if err := check.Required("Customer.Phone", req.Customer.Phone); err != nil {
+			return nil, paygate.Invalid("Customer.Phone", "is required for a direct (UPI intent) pay-in")
+		}
+		fields["pay_id"] = "2"
+	}
+	put(fields, "customer_phone", req.Customer.Phone)
+	put(fields, "desc", req.Remark)
+	put(fields, "notify_url", req.NotifyURL)
+	put(fields, "return_url", req.ReturnURL)
+	return fields, addExtra(fields, req.Extra)
+}
+
+// PayOut creates a disbursement (POST /api/payout/create). Beneficiary Name, AccountNumber,
+// IFSC (11 characters) and Phone are required.
+func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (*paygate.PayOutResult, error) {
+	const op = "payout"
+	fields, err := payOutFields(req)
+	if err != nil {
+		return nil, check.Named(err, Name, op)
+	}
+	var d payOutData
+	resp, err := c.call(ctx, op, "/api/payout/create", fields, true, &d)
+	if err != nil {
+		return nil, err
+	}
+	return &paygate.PayOutResult{
+		OrderID: d.OrderID, ProviderOrderID: d.PlatformOrderID,
+		Status: MapStatus(d.Status), RawStatus: d.Status,
+		Amount: d.Amount.Money(paygate.INR), Fee: d.Fee.Money(paygate.INR), Raw: resp.Raw(),
+	}, nil
+}
+
+func payOutFields(req *paygate.PayOutRequest) (map[string]string, error) {
+	if req == nil {
+		return nil, paygate.Invalid("PayOutRequest", "is nil")
+	}
+	b := req.Beneficiary
+	amount, err := check.Amount("Amount", req.Amount, paygate.INR, paygate.Fixed2, amountLimits)
+	if err := check.First(orderID(req.OrderID), err,
+		check.Required("Beneficiary.Name", b.Name),
+		check.Required("Beneficiary.AccountNumber", b.AccountNumber),
+		check.IFSC("Beneficiary.IFSC", b.IFSC),
+		check.Required("Beneficiary.Phone", b.Phone),
+		check.URL("NotifyURL", req.NotifyURL)); err != nil {
+		return nil, err
+	}
+	fields := map[string]string{
+		"orderid": req.OrderID, "amount": amount, "account_name": b.Name,
+		"account_number": b.AccountNumber, "ifsc": b.IFSC, "mobile": b.Phone,
+	}
+	put(fields, "email", b.Email)
+	put(fields, "notify_url", req.NotifyURL)
+	put(fields, "desc", req.Remark)
+	return fields, addExtra(fields, req.Extra)
+}
+
+// Query asks for an order by merchant order number (POST /api/query for pay-ins,
+// /api/payout/query for pay-outs). CashGit looks orders up by OrderID only.
+func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate.Order, error) {
+	const op = "query"
+	if err := check.Query(req); err != nil {
+		return nil, check.Named(err, Name, op)
+	}
+	if req.OrderID == "" {
+		return nil, check.Named(paygate.Invalid("OrderID", "CashGit looks orders up by merchant order number only"), Name, op)
+	}
+	fields := map[string]string{"orderid": req.OrderID}
+	if req.Kind == paygate.KindPayOut {
+		var d payOutData
+		resp, err := c.call(ctx, op, "/api/payout/query", fields, false, &d)
+		if err != nil {
+			return nil, err
+		}
+		return &paygate.Order{
+			Kind: paygate.KindPayOut, OrderID: d.OrderID, ProviderOrderID: d.PlatformOrderID,
+			Status: MapStatus(d.Status), RawStatus: d.Status,
+			Amount: d.Amount.Money(paygate.INR), ActualAmount: d.ActualAmount.Money(paygate.INR),
+			Fee: d.Fee.Money(paygate.INR), UTR: d.UTR, CompletedAt: d.CompletedAt.Time, Raw: resp.Raw(),
+		}, nil
+	}
+	var d queryData
+	resp, err := c.call(ctx, op, "/api/query", fields, false, &d)
+	if err != nil {
+		return nil, err
+	}
+	o := &paygate.Order{
+		Kind: paygate.KindPayIn, OrderID: d.OrderID, ProviderOrderID: d.PlatformOrderID,
+		Status: MapStatus(d.Status), RawStatus: d.Status,
+		Amount: d.Amount.Money(paygate.INR), UTR: d.UTR, CompletedAt: d.PayTime.Time, Raw: resp.Raw(),
+	}
+	if o.Status == paygate.StatusSucceeded {
+		o.ActualAmount = o.Amount
+	}
+	return o, nil
+}
+
+// Balance reads the merchant's balance (POST /api/balance/query): Available is
+// available_balance, Frozen is frozen_balance; CashGit reports nothing pending.
+func (c *Client) Balance(ctx context.Context) (*paygate.Balance, error) {
+	var d balanceData
+	resp, err := c.call(ctx, "balance", "/api/balance/query", map[string]string{}, false, &d)
+	if err != nil {
+		return nil, err
+	}
+	cur := paygate.INR
+	if d.Currency != "" {
+		cur = paygate.Currency(d.Currency)
+	}
+	return &paygate.Balance{
+		Available: d.AvailableBalance.Money(cur), Frozen: d.FrozenBalance.Money(cur),
+		Pending: paygate.NewMoney(decimal.Zero, cur), Raw: resp.Raw(),
+	}, nil
+}

@@ -1,0 +1,226 @@
+// Package paygatetest is the conformance suite every paygate.Gateway must pass against its
+// sandbox: pay-in → settle → verified callback → query agrees; pay-out likewise; duplicate
+// order numbers refused; tampered callbacks refused; unsupported operations are
+// paygate.ErrUnsupported exactly as Capabilities says. Merchants can run it too, to check a
+// configuration end to end before going live against the provider's own test host.
+package paygatetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/sandbox"
+)
+
+// Fixture is what the suite needs to know about one provider.
+type Fixture struct {
+	Currency paygate.Currency
+	// PayIn and PayOut return valid requests for the provider; the suite fills OrderID,
+	// NotifyURL and Amount.
+	PayIn  func() *paygate.PayInRequest
+	PayOut func() *paygate.PayOutRequest
+	// Amount is a valid order amount for the provider.
+	Amount string
+}
+
+// Fixtures returns a Fixture with requests every provider accepts, for provider.
+func Fixtures(provider string) Fixture {
+	f := Fixture{Currency: paygate.INR, Amount: "500.00"}
+	f.PayIn = func() *paygate.PayInRequest {
+		return &paygate.PayInRequest{
+			Customer: paygate.Customer{Name: "Asha Rao", Email: "asha.rao@gmail.com", Phone: "9876543210",
+				IP: "203.0.113.7", IDNumber: "1234567890123", IDType: "CNIC"},
+			ReturnURL: "https://merchant.example/return", Remark: "order", ExpiresIn: time.Hour,
+		}
+	}
+	f.PayOut = func() *paygate.PayOutRequest {
+		return &paygate.PayOutRequest{
+			Beneficiary: paygate.Beneficiary{Name: "Asha Rao", AccountNumber: "123456789012", IFSC: "SBIN0001234",
+				BankName: "State Bank of India", BankCode: "SBIN", AccountType: "INR", Email: "asha.rao@gmail.com", Phone: "9876543210"},
+			Remark: "payout",
+		}
+	}
+	if provider == "cashy" {
+		f.Currency = paygate.PKR
+		in, out := f.PayIn, f.PayOut
+		f.PayIn = func() *paygate.PayInRequest {
+			r := in()
+			r.Customer.Phone = "3001234567"
+			return r
+		}
+		f.PayOut = func() *paygate.PayOutRequest {
+			r := out()
+			r.Beneficiary = paygate.Beneficiary{Name: "Ali Khan", AccountNumber: "03001234567", BankCode: "1",
+				AccountType: "EASYPAISA", Phone: "3001234567"}
+			return r
+		}
+	}
+	return f
+}
+
+// Receiver is a loopback HTTP server that takes a gateway's callbacks, verifies them with
+// ParseCallback and answers with their Ack.
+type Receiver struct {
+	URL       string
+	Callbacks chan *paygate.Callback
+	Rejected  atomic.Int64
+	srv       *httptest.Server
+}
+
+// NewReceiver starts a Receiver for gw; Close stops it.
+func NewReceiver(gw paygate.Gateway) *Receiver {
+	r := &Receiver{Callbacks: make(chan *paygate.Callback, 16)}
+	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, err := io.ReadAll(io.LimitReader(req.Body, 64<<10))
+		if err != nil {
+			http.Error(w, "unreadable", http.StatusBadRequest)
+			return
+		}
+		cb, err := gw.ParseCallback(req.Header, body)
+		if err != nil {
+			r.Rejected.Add(1)
+			code := http.StatusBadRequest
+			if errors.Is(err, paygate.ErrInvalidSignature) {
+				code = http.StatusUnauthorized
+			}
+			http.Error(w, "rejected", code)
+			return
+		}
+		r.Callbacks <- cb
+		cb.Ack.Write(w)
+	}))
+	r.URL = r.srv.URL + "/callback"
+	return r
+}
+
+// Close stops the receiver.
+func (r *Receiver) Close() { r.srv.Close() }
+
+// Next waits for the next callback.
+func (r *Receiver) Next(t testing.TB) *paygate.Callback {
+	t.Helper()
+	select {
+	case cb := <-r.Callbacks:
+		return cb
+	case <-time.After(10 * time.Second):
+		t.Fatal("no callback arrived within 10s")
+		return nil
+	}
+}
+
+var seq atomic.Int64
+
+// OrderID returns a fresh order number valid for every provider (6–32 characters).
+func OrderID(prefix string) string {
+	return fmt.Sprintf("%s%d%04d", prefix, time.Now().UnixMilli()%1e10, seq.Add(1)%10000)
+}
+
+// Run runs the conformance suite for gw against sb.
+func Run(t *testing.T, gw paygate.Gateway, sb *sandbox.Server) {
+	t.Helper()
+	fx := Fixtures(gw.Name())
+	rcv := NewReceiver(gw)
+	t.Cleanup(rcv.Close)
+	caps := gw.Capabilities()
+	amount := paygate.MustParseMoney(fx.Amount, fx.Currency)
+	ctx := context.Background()
+
+	t.Run("payin", func(t *testing.T) {
+		require.True(t, caps.PayIn, "every provider collects")
+		req := fx.PayIn()
+		req.OrderID, req.NotifyURL, req.Amount = OrderID("IN"), rcv.URL, amount
+		res, err := gw.PayIn(ctx, req)
+		require.NoError(t, err)
+		require.Equal(t, req.OrderID, res.OrderID)
+		require.NotEmpty(t, res.ProviderOrderID)
+		require.False(t, res.Status.Final(), "a new pay-in is not final: %s", res.Status)
+		require.NotEmpty(t, res.Raw)
+
+		_, err = gw.PayIn(ctx, req)
+		require.Error(t, err, "a duplicate order number is refused")
+		var pe *paygate.ProviderError
+		require.ErrorAs(t, err, &pe)
+
+		require.NoError(t, sb.Settle(req.OrderID, paygate.StatusSucceeded))
+		cb := rcv.Next(t)
+		require.Equal(t, paygate.KindPayIn, cb.Kind)
+		require.Equal(t, req.OrderID, cb.OrderID)
+		require.Equal(t, paygate.StatusSucceeded, cb.Status)
+		require.True(t, amount.Decimal().Equal(cb.Amount.Decimal()), "callback amount %s", cb.Amount)
+		require.NotZero(t, cb.Ack.StatusCode)
+
+		if caps.QueryPayIn {
+			o, err := gw.Query(ctx, &paygate.QueryRequest{Kind: paygate.KindPayIn, OrderID: req.OrderID, ProviderOrderID: res.ProviderOrderID})
+			require.NoError(t, err)
+			require.Equal(t, paygate.StatusSucceeded, o.Status)
+			require.True(t, amount.Decimal().Equal(o.Amount.Decimal()), "query amount %s", o.Amount)
+		}
+	})
+
+	t.Run("payout", func(t *testing.T) {
+		req := fx.PayOut()
+		req.OrderID, req.NotifyURL, req.Amount = OrderID("OUT"), rcv.URL, amount
+		res, err := gw.PayOut(ctx, req)
+		if !caps.PayOut {
+			require.ErrorIs(t, err, paygate.ErrUnsupported)
+			return
+		}
+		require.NoError(t, err)
+		require.Equal(t, req.OrderID, res.OrderID)
+		require.False(t, res.Status.Final(), "a new pay-out is not final: %s", res.Status)
+
+		require.NoError(t, sb.Settle(req.OrderID, paygate.StatusSucceeded))
+		cb := rcv.Next(t)
+		require.Equal(t, paygate.KindPayOut, cb.Kind)
+		require.Equal(t, req.OrderID, cb.OrderID)
+		require.Equal(t, paygate.StatusSucceeded, cb.Status)
+
+		if caps.QueryPayOut {
+			o, err := gw.Query(ctx, &paygate.QueryRequest{Kind: paygate.KindPayOut, OrderID: req.OrderID, ProviderOrderID: res.ProviderOrderID})
+			require.NoError(t, err)
+			require.Equal(t, paygate.StatusSucceeded, o.Status)
+			require.True(t, amount.Decimal().Equal(o.Amount.Decimal()))
+		}
+	})
+
+	t.Run("payin failed", func(t *testing.T) {
+		req := fx.PayIn()
+		req.OrderID, req.NotifyURL, req.Amount = OrderID("INF"), rcv.URL, amount
+		_, err := gw.PayIn(ctx, req)
+		require.NoError(t, err)
+		require.NoError(t, sb.Settle(req.OrderID, paygate.StatusFailed))
+		cb := rcv.Next(t)
+		require.Equal(t, req.OrderID, cb.OrderID)
+		require.Equal(t, paygate.StatusFailed, cb.Status)
+	})
+
+	t.Run("balance", func(t *testing.T) {
+		b, err := gw.Balance(ctx)
+		if !caps.Balance {
+			require.ErrorIs(t, err, paygate.ErrUnsupported)
+			return
+		}
+		require.NoError(t, err)
+		require.False(t, b.Available.Decimal().IsNegative())
+	})
+
+	t.Run("invalid request", func(t *testing.T) {
+		req := fx.PayIn()
+		req.OrderID, req.NotifyURL, req.Amount = OrderID("BAD"), rcv.URL, paygate.MustParseMoney("-1", fx.Currency)
+		_, err := gw.PayIn(ctx, req)
+		require.ErrorIs(t, err, paygate.ErrInvalidRequest)
+		var ve *paygate.ValidationError
+		require.ErrorAs(t, err, &ve)
+		require.Equal(t, "Amount", ve.Field)
+	})
+}

@@ -1,0 +1,296 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/signing"
+)
+
+// cashgitFake fakes cashgit.txt: POST JSON everywhere, envelope {code, message, data,
+// timestamp}, sign over the body fields in the config's sign_style.
+type cashgitFake struct {
+	s    *Server
+	sign func(map[string]string, string) string
+}
+
+func init() {
+	fakes["cashgit"] = func(s *Server) fake {
+		f := &cashgitFake{s: s, sign: signing.KeyParamMD5}
+		if s.cfg.Option("sign_style", "key_param") == "append" {
+			f.sign = signing.AppendMD5
+		}
+		return f
+	}
+}
+
+var cashgitLimits = [2]decimal.Decimal{decimal.NewFromInt(10), decimal.NewFromInt(50000)}
+
+func (f *cashgitFake) routes(mux *http.ServeMux) {
+	mux.HandleFunc("POST /api/pay", f.handle(f.payIn, "orderid", "amount"))
+	mux.HandleFunc("POST /api/query", f.handle(f.queryPayIn, "orderid"))
+	mux.HandleFunc("POST /api/close", f.handle(f.close, "orderid"))
+	mux.HandleFunc("POST /api/utr/submit", f.handle(f.submitUTR, "orderid", "utr", "amount"))
+	mux.HandleFunc("POST /api/upi/query", f.handle(f.upi))
+	mux.HandleFunc("POST /api/payout/create", f.handle(f.payOut, "orderid", "amount", "account_name", "account_number", "ifsc", "mobile"))
+	mux.HandleFunc("POST /api/payout/query", f.handle(f.queryPayOut, "orderid"))
+	mux.HandleFunc("POST /api/balance/query", f.handle(f.balance))
+}
+
+// reply is an envelope's code, message and data.
+type reply struct {
+	code    int
+	message string
+	data    any
+}
+
+func (f *cashgitFake) handle(next func(map[string]string) reply, required ...string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, err := readBody(r)
+		if err != nil {
+			f.write(w, reply{code: 400, message: "参数错误: unreadable body"})
+			return
+		}
+		fields, err := signing.Fields(body)
+		if err != nil {
+			f.write(w, reply{code: 400, message: "参数错误: body is not a JSON object"})
+			return
+		}
+		if fields["appid"] != f.s.cfg.MerchantID {
+			f.write(w, reply{code: 401, message: "认证失败: unknown appid"})
+			return
+		}
+		if !signing.Equal(fields["sign"], f.sign(fields, f.s.cfg.Secret)) {
+			f.write(w, reply{code: 401, message: "认证失败: sign verification failed"})
+			return
+		}
+		for _, k := range required {
+			if fields[k] == "" {
+				f.write(w, reply{code: 400, message: "参数错误: " + k + " is required"})
+				return
+			}
+		}
+		f.write(w, next(fields))
+	}
+}
+
+func (f *cashgitFake) write(w http.ResponseWriter, rp reply) {
+	msg := rp.message
+	if msg == "" {
+		msg = "成功"
+	}
+	writeJSON(w, rp.code, map[string]any{"code": rp.code, "message": msg, "data": rp.data,
+		"timestamp": time.Now().UnixMilli()})
+}
+
+// amount parses and bounds an amount field, or returns the provider's refusal.
+func (f *cashgitFake) amount(v string) (decimal.Decimal, *reply) {
+	d, err := paygate.ParseDecimal(v)
+	if err != nil || d.LessThan(cashgitLimits[0]) || d.GreaterThan(cashgitLimits[1]) {
+		return d, &reply{code: 400, message: "参数错误: amount must be 10-50000 INR"}
+	}
+	return d, nil
+}
+
+func (f *cashgitFake) create(kind paygate.Kind, prefix string, fields map[string]string, status paygate.Status) (*Order, *reply) {
+	if n := len(fields["orderid"]); n < 6 || n > 32 {
+		return nil, &reply{code: 400, message: "参数错误: orderid must be 6-32 characters"}
+	}
+	amount, rp := f.amount(fields["amount"])
+	if rp != nil {
+		return nil, rp
+	}
+	o := &Order{OrderID: fields["orderid"], Amount: amount, NotifyURL: fields["notify_url"], Fields: fields, Status: status}
+	if kind == paygate.KindPayOut {
+		o.Fee = decimal.NewFromInt(10)
+	}
+	stored, err := f.s.create(kind, prefix, o)
+	switch err {
+	case nil:
+		return stored, nil
+	case errDuplicate:
+		return nil, &reply{code: 409, message: "订单已存在: order already exists"}
+	default:
+		return nil, &reply{code: 403, message: "权限不足: " + err.Error()}
+	}
+}
+
+func (f *cashgitFake) payIn(fields map[string]string) reply {
+	if fields["pay_id"] == "2" && fields["customer_phone"] == "" {
+		return reply{code: 400, message: "参数错误: customer_phone is required for pay_id 2"}
+	}
+	o, rp := f.create(paygate.KindPayIn, "CG", fields, paygate.StatusPending)
+	if rp != nil {
+		return *rp
+	}
+	payType, url := "native", "/pay/"+o.ProviderOrderID
+	if fields["pay_id"] == "2" {
+		payType, url = "intent", "upi://pay?pa=merchant@paytm&am="+o.Amount.StringFixed(2)+"&tr="+o.ProviderOrderID
+	} else {
+		url = f.s.URL() + url
+	}
+	return reply{code: 200, message: "订单创建成功", data: map[string]any{
+		"orderid": o.OrderID, "platform_orderid": o.ProviderOrderID, "amount": o.Amount.StringFixed(2),
+		"payurl": url, "qrcode": f.s.URL() + "/qr/" + o.ProviderOrderID, "status": cashgitRaw(o),
+		"pay_type": payType, "expires_at": o.Created.Add(15 * time.Minute).In(time.FixedZone("IST", 19800)).Format(time.RFC3339),
+	}}
+}
+
+func (f *cashgitFake) queryPayIn(fields map[string]string) reply {
+	o, ok := f.s.find(paygate.KindPayIn, fields["orderid"], "")
+	if !ok {
+		return reply{code: 404, message: "资源不存在: order not found"}
+	}
+	return reply{code: 200, message: "查询成功", data: map[string]any{
+		"orderid": o.OrderID, "platform_orderid": o.ProviderOrderID, "amount": o.Amount.StringFixed(2),
+		"status": cashgitRaw(&o), "pay_type": "native", "paytime": millis(o.Completed), "utr": o.UTR,
+		"desc": o.Fields["desc"], "created_at": millis(o.Created), "updated_at": millis(o.Created),
+	}}
+}
+
+func (f *cashgitFake) close(fields map[string]string) reply {
+	var refused bool
+	o, ok := f.s.update(paygate.KindPayIn, fields["orderid"], func(o *Order) {
+		if o.Status.Final() {
+			refused = true
+			return
+		}
+		f.s.move(o, paygate.StatusCancelled)
+	})
+	switch {
+	case !ok:
+		return reply{code: 404, message: "资源不存在: order not found"}
+	case refused:
+		return reply{code: 400, message: "参数错误: order is already final"}
+	}
+	return reply{code: 200, message: "订单关闭成功", data: map[string]any{
+		"orderid": o.OrderID, "platform_orderid": o.ProviderOrderID, "status": "cancelled", "closed_at": millis(o.Completed),
+	}}
+}
+
+func (f *cashgitFake) submitUTR(fields map[string]string) reply {
+	if len(fields["utr"]) != 12 {
+		return reply{code: 400, message: "参数错误: utr must be 12 digits"}
+	}
+	o, ok := f.s.update(paygate.KindPayIn, fields["orderid"], func(o *Order) { o.UTR = fields["utr"] })
+	if !ok {
+		return reply{code: 404, message: "资源不存在: order not found"}
+	}
+	return reply{code: 200, message: "UTR补单提交成功", data: map[string]any{
+		"orderid": o.OrderID, "utr": o.UTR, "status": "processing", "submitted_at": time.Now().UnixMilli(),
+	}}
+}
+
+func (f *cashgitFake) upi(map[string]string) reply {
+	return reply{code: 200, message: "查询成功", data: map[string]any{
+		"upi_list": []map[string]any{{"upi_id": "merchant@paytm", "upi_name": "Merchant Account",
+			"status": "active", "daily_limit": "500000.00"}},
+		"total_count": 1,
+	}}
+}
+
+func (f *cashgitFake) payOut(fields map[string]string) reply {
+	if len(fields["ifsc"]) != 11 {
+		return reply{code: 400, message: "参数错误: ifsc must be 11 characters"}
+	}
+	o, rp := f.create(paygate.KindPayOut, "PO", fields, paygate.StatusProcessing)
+	if rp != nil {
+		return *rp
+	}
+	return reply{code: 200, message: "代付订单创建成功", data: f.payOutData(o)}
+}
+
+func (f *cashgitFake) payOutData(o *Order) map[string]any {
+	d := map[string]any{
+		"orderid": o.OrderID, "platform_orderid": o.ProviderOrderID, "amount": o.Amount.StringFixed(2),
+		"fee": o.Fee.StringFixed(2), "actual_amount": o.Amount.Sub(o.Fee).StringFixed(2),
+		"status": cashgitRaw(o), "account_name": o.Fields["account_name"],
+		"account_number": o.Fields["account_number"], "ifsc": o.Fields["ifsc"], "utr": o.UTR,
+		"desc": o.Fields["desc"], "created_at": millis(o.Created),
+	}
+	if !o.Completed.IsZero() {
+		d["completed_at"] = millis(o.Completed)
+	}
+	return d
+}
+
+func (f *cashgitFake) queryPayOut(fields map[string]string) reply {
+	o, ok := f.s.find(paygate.KindPayOut, fields["orderid"], "")
+	if !ok {
+		return reply{code: 404, message: "资源不存在: order not found"}
+	}
+	return reply{code: 200, message: "查询成功", data: f.payOutData(&o)}
+}
+
+func (f *cashgitFake) balance(map[string]string) reply {
+	available, frozen := f.s.funds()
+	return reply{code: 200, message: "查询成功", data: map[string]any{
+		"balance": available.Add(frozen).StringFixed(2), "frozen_balance": frozen.StringFixed(2),
+		"available_balance": available.StringFixed(2), "currency": "INR", "updated_at": time.Now().UnixMilli(),
+	}}
+}
+
+// cashgitRaw is the provider's word for o's status, from the table of o's kind.
+func cashgitRaw(o *Order) string {
+	switch o.Status {
+	case paygate.StatusSucceeded:
+		if o.Kind == paygate.KindPayIn {
+			return "paid"
+		}
+		return "success"
+	case paygate.StatusFailed:
+		return "failed"
+	case paygate.StatusCancelled:
+		if o.Kind == paygate.KindPayIn {
+			return "cancelled"
+		}
+		return "rejected"
+	case paygate.StatusProcessing:
+		if o.Kind == paygate.KindPayIn {
+			return "pending"
+		}
+		return "processing"
+	}
+	return "pending"
+}
+
+// callback builds cashgit.txt's callback: strings for amounts, numbers for paytime and
+// completed_at, signed over every field with numbers as their JSON text.
+func (f *cashgitFake) callback(o *Order) (http.Header, []byte, error) {
+	fields := map[string]string{
+		"orderid": o.OrderID, "platform_orderid": o.ProviderOrderID,
+		"amount": o.Amount.StringFixed(2), "status": cashgitRaw(o), "utr": o.UTR,
+	}
+	body := map[string]any{}
+	if o.Kind == paygate.KindPayOut {
+		fields["fee"] = o.Fee.StringFixed(2)
+		fields["actual_amount"] = o.Amount.Sub(o.Fee).StringFixed(2)
+		fields["completed_at"] = strconv.FormatInt(millis(o.Completed), 10)
+		body["completed_at"] = json.Number(fields["completed_at"])
+	} else {
+		fields["paytime"] = strconv.FormatInt(millis(o.Completed), 10)
+		body["paytime"] = json.Number(fields["paytime"])
+	}
+	for k, v := range fields {
+		if _, isNumber := body[k]; !isNumber {
+			body[k] = v
+		}
+	}
+	body["sign"] = f.sign(fields, f.s.cfg.Secret)
+	b, err := json.Marshal(body)
+	return http.Header{"Content-Type": {"application/json"}}, b, err
+}
+
+func (f *cashgitFake) acked(status int, body []byte) bool {
+	return status == http.StatusOK && strings.TrimSpace(string(body)) == "success"
+}
+
+// schedule: cashgit.txt says failed callbacks are retried up to 5 times without giving the
+// intervals; the sandbox uses 1, 2, 4, 8 and 16 minutes.
+func (f *cashgitFake) schedule() []int { return []int{1, 2, 4, 8, 16} }
