@@ -1,29 +1,3 @@
 package paygatetest_test
 
-import (
-	"testing"
-
-	"github.com/paygate-go/paygate"
-	_ "github.com/paygate-go/paygate/cashgit"
-	"github.com/paygate-go/paygate/paygatetest"
-	"github.com/paygate-go/paygate/sandbox"
-)
-
-func TestConformance(t *testing.T) {
-	for _, name := range sandbox.Providers() {
-		t.Run(name, func(t *testing.T) {
-			cfg := paygate.Config{Provider: name, MerchantID: "M10001", APIKey: "test-api-key", Secret: "test-secret-" + name}
-			sb, err := sandbox.New(name, cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer sb.Close()
-			cfg.BaseURL = sb.URL()
-			gw, err := paygate.New(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			paygatetest.Run(t, gw, sb)
-		})
-	}
-}
+import _ "github.com/paygate-go/paygate/cashgit" // registers "cashgit"
