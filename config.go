@@ -139,6 +139,21 @@ func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(attrs...)
 }
 
+// MarshalJSON writes the config with its secrets redacted, like String: slog's JSONHandler
+// marshals a Config nested in a slice or struct with encoding/json, bypassing LogValue.
+// Timeout is written as a duration string, as in config files.
+func (c Config) MarshalJSON() ([]byte, error) {
+	type plain Config
+	v := struct {
+		plain
+		Timeout string `json:"timeout,omitempty"`
+	}{plain: plain(c.redactedCopy())}
+	if c.Timeout != 0 {
+		v.Timeout = c.Timeout.String()
+	}
+	return json.Marshal(v)
+}
+
 // UnmarshalJSON accepts Timeout as a duration string ("30s") or a number of nanoseconds.
 func (c *Config) UnmarshalJSON(b []byte) error {
 	type plain Config

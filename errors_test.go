@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"testing"
 
@@ -27,13 +28,7 @@ var sentinels = []error{
 func requireOnlyIs(t *testing.T, err error, want ...error) {
 	t.Helper()
 	for _, s := range sentinels {
-		expected := false
-		for _, w := range want {
-			if w == s {
-				expected = true
-			}
-		}
-		require.Equal(t, expected, errors.Is(err, s), "errors.Is(%v, %v)", err, s)
+		require.Equal(t, slices.Contains(want, s), errors.Is(err, s), "errors.Is(%v, %v)", err, s)
 	}
 }
 

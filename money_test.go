@@ -415,13 +415,14 @@ func FuzzParseMoney(f *testing.F) {
 		require.NoError(t, err, "re-parse %q", m.Decimal().String())
 		require.True(t, m.Equal(again))
 
-		// String keeps every place; it parses back to the same amount.
+		// String keeps every place: it reads back as the same amount. (It may be longer than
+		// ParseMoney's 64-character limit, so read it with decimal.)
 		str := m.String()
 		require.Equal(t, str, m2.String())
 		require.True(t, strings.HasSuffix(str, " INR"))
-		back, err := ParseMoney(strings.TrimSuffix(str, " INR"), INR)
+		back, err := decimal.NewFromString(strings.TrimSuffix(str, " INR"))
 		require.NoError(t, err)
-		require.True(t, m.Equal(back))
+		require.True(t, m.Decimal().Equal(back))
 
 		// Format never rounds: what it writes is the same number, or it refuses.
 		for _, style := range []AmountStyle{Fixed2, Trimmed, Whole} {
@@ -432,9 +433,10 @@ func FuzzParseMoney(f *testing.F) {
 			if err != nil {
 				continue
 			}
-			back, err := ParseMoney(out, INR)
+			require.NotContains(t, out, "e")
+			back, err := decimal.NewFromString(out)
 			require.NoError(t, err, "%s wrote %q", style, out)
-			require.True(t, m.Equal(back), "%s wrote %q for %s", style, out, s)
+			require.True(t, m.Decimal().Equal(back), "%s wrote %q for %s", style, out, s)
 		}
 
 		// JSON round trip.

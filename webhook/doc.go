@@ -36,6 +36,7 @@
 //	401  signature missing or wrong             fn not called
 //	500  deduper, query or fn failed            the provider retries; nothing is marked handled
 //	ack  handled now, or handled before         the provider's own answer, e.g. 200 "success"
+//	404  NewMux: a provider not configured      fn not called
 //
 // Error answers are short plain text ("invalid signature", "malformed callback", ...). They
 // never carry the underlying error, which could help a forger probe the verifier.
@@ -43,10 +44,14 @@
 // # Logging
 //
 // With [WithLogger], every request produces exactly one structured line: provider, kind,
-// order_id, provider_order_id, status, outcome (see the Outcome constants) and http_status.
-// Lines never contain the secret, the body or the signature values; the error of the
-// merchant's function, the deduper or the query is included, the gateway's verification
-// error is reduced to its reason.
+// order_id, provider_order_id, status, outcome (see the Outcome constants) and http_status,
+// plus confirmed_status when [WithConfirm]'s query reported another status than the callback.
+// The order attributes appear only once the callback has verified.
+// Lines never contain the secret, the body or the signature values. The error of the
+// merchant's function, the deduper or the query is included; of a signature failure only
+// its [paygate.SignatureError] reason ("missing", "mismatch", ...) is; a malformed body's
+// parse error is left out, since it may quote the body. Verified callbacks are logged at
+// Info, refusals (4xx) at Warn, failures (5xx, a panic in fn) at Error.
 //
 // # Serving several providers
 //

@@ -1,0 +1,126 @@
+package webhook_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/webhook"
+)
+
+// The callback claims "pending"; the provider's query says it succeeded: fn sees the query.
+func TestConfirmUsesTheQueriedState(t *testing.T) {
+	gw := newFake("fake")
+	completed := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
+	var mu sync.Mutex
+	var asked []paygate.QueryRequest
+	gw.query = func(_ context.Context, req *paygate.QueryRequest) (*paygate.Order, error) {
+		mu.Lock()
+		asked = append(asked, *req)
+		mu.Unlock()
+		return &paygate.Order{
+			Kind: req.Kind, OrderID: req.OrderID, ProviderOrderID: req.ProviderOrderID,
+			Status: paygate.StatusSucceeded, RawStatus: "SUCCESS",
+			Amount:       paygate.MustParseMoney("100.00", paygate.INR),
+			ActualAmount: paygate.MustParseMoney("99.50", paygate.INR),
+			Fee:          paygate.MustParseMoney("1.20", paygate.INR),
+			UTR:          "UTR998877", CompletedAt: completed,
+		}, nil
+	}
+	rec := &recorder{}
+	logs := &lockedBuffer{}
+	srv := serve(t, webhook.Handler(gw, rec.fn, webhook.WithConfirm(),
+		webhook.WithDeduper(webhook.NewMemoryDeduper(0, 0)), webhook.WithLogger(jsonLogger(logs))))
+	h, b := gw.good("ORD-9", "pending")()
+
+	requireAck(t, gw.ack, post(t, srv, "/", h, b))
+	require.Equal(t, 1, rec.n())
+	cb := rec.last()
+	require.Equal(t, paygate.StatusSucceeded, cb.Status)
+	require.Equal(t, "SUCCESS", cb.RawStatus)
+	require.Equal(t, "UTR998877", cb.UTR)
+	require.Equal(t, completed, cb.CompletedAt)
+	require.True(t, cb.Amount.Equal(paygate.MustParseMoney("99.50", paygate.INR)), cb.Amount.String())
+	require.True(t, cb.Fee.Equal(paygate.MustParseMoney("1.20", paygate.INR)), cb.Fee.String())
+	require.Equal(t, "ORD-9", cb.OrderID)
+	require.JSONEq(t, string(b), string(cb.Raw), "Raw stays the callback's body")
+	require.Equal(t, []paygate.QueryRequest{{Kind: paygate.KindPayIn, OrderID: "ORD-9", ProviderOrderID: "TORD-9"}}, asked)
+
+	// A duplicate is acknowledged without asking the provider again.
+	requireAck(t, gw.ack, post(t, srv, "/", h, b))
+	require.Equal(t, int64(1), gw.queries.Load())
+	require.Equal(t, 1, rec.n())
+
+	lines := logLines(t, logs.String())
+	require.Len(t, lines, 2)
+	require.Equal(t, "pending", lines[0]["status"])
+	require.Equal(t, "succeeded", lines[0]["confirmed_status"])
+}
+
+// The query sets no UTR, time or amounts: the callback's are kept.
+func TestConfirmKeepsWhatTheQueryLacks(t *testing.T) {
+	gw := newFake("fake")
+	gw.query = func(context.Context, *paygate.QueryRequest) (*paygate.Order, error) {
+		return &paygate.Order{Status: paygate.StatusFailed, RawStatus: "FAILED"}, nil
+	}
+	rec := &recorder{}
+	srv := serve(t, webhook.Handler(gw, rec.fn, webhook.WithConfirm()))
+	f := fields("ORD-10", "paid")
+	f["utr"] = "CBUTR"
+	requireAck(t, gw.ack, post(t, srv, "/", nil, sign(f, gw.secret)))
+	cb := rec.last()
+	require.Equal(t, paygate.StatusFailed, cb.Status)
+	require.Equal(t, "FAILED", cb.RawStatus)
+	require.Equal(t, "CBUTR", cb.UTR)
+	require.True(t, cb.Amount.Equal(paygate.MustParseMoney("100", paygate.INR)))
+}
+
+func TestConfirmFailures(t *testing.T) {
+	cases := []struct {
+		name  string
+		query func(context.Context, *paygate.QueryRequest) (*paygate.Order, error)
+	}{
+		{"query error", func(context.Context, *paygate.QueryRequest) (*paygate.Order, error) {
+			return nil, &paygate.CallError{Provider: "fake", Op: "query", Err: errors.New("connection reset")}
+		}},
+		{"no order", func(context.Context, *paygate.QueryRequest) (*paygate.Order, error) { return nil, nil }},
+		{"another order", func(context.Context, *paygate.QueryRequest) (*paygate.Order, error) {
+			return &paygate.Order{OrderID: "ORD-OTHER", Status: paygate.StatusSucceeded}, nil
+		}},
+		{"another provider order", func(context.Context, *paygate.QueryRequest) (*paygate.Order, error) {
+			return &paygate.Order{ProviderOrderID: "T-OTHER", Status: paygate.StatusSucceeded}, nil
+		}},
+		{"another kind", func(context.Context, *paygate.QueryRequest) (*paygate.Order, error) {
+			return &paygate.Order{Kind: paygate.KindPayOut, Status: paygate.StatusSucceeded}, nil
+		}},
+		{"unsupported", nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			gw := newFake("fake")
+			gw.query = c.query
+			rec := &recorder{}
+			d := webhook.NewMemoryDeduper(0, 0)
+			srv := serve(t, webhook.Handler(gw, rec.fn, webhook.WithConfirm(), webhook.WithDeduper(d)))
+			h, b := gw.good("ORD-11", "paid")()
+
+			r := post(t, srv, "/", h, b)
+			require.Equal(t, http.StatusInternalServerError, r.status)
+			require.Equal(t, "callback not handled\n", r.body)
+			require.Zero(t, rec.n(), "fn must not be called without confirmation")
+
+			// The claim was released: once the provider answers, the retry is handled.
+			gw.query = func(_ context.Context, req *paygate.QueryRequest) (*paygate.Order, error) {
+				return &paygate.Order{OrderID: req.OrderID, Status: paygate.StatusSucceeded, RawStatus: "paid"}, nil
+			}
+			requireAck(t, gw.ack, post(t, srv, "/", h, b))
+			require.Equal(t, 1, rec.n())
+		})
+	}
+}

@@ -1,0 +1,217 @@
+package webhook
+
+import (
+	"container/list"
+	"context"
+	"sync"
+	"time"
+
+	"github.com/paygate-go/paygate"
+)
+
+// Deduper remembers which callbacks were handled, so that a provider's repeated delivery of
+// one (providers retry until they see their Ack, and sometimes after) is acknowledged without
+// calling the merchant's function again, and so that concurrent deliveries of the same
+// callback call it once.
+//
+// The handler uses it like this, for each verified callback with a non-empty [Key]:
+//
+//	claimed, err := d.Claim(ctx, key)
+//	err != nil  → 500, fn not called (the provider retries)
+//	!claimed    → already handled: the provider's Ack, fn not called
+//	claimed     → fn runs; then exactly one of
+//	              d.Done(ctx, key)     when fn returned nil (before the Ack is written)
+//	              d.Release(ctx, key)  when fn (or WithConfirm's query) failed or panicked
+//
+// A callback is therefore marked handled only after fn succeeded: a crash or an error in fn
+// never loses one. Done and Release get a context that is not cancelled when the provider
+// hangs up, so the record is written even then.
+//
+// Implementations must be safe for concurrent use and honour this contract:
+//
+//   - Claim returns (true, nil) when the caller now holds key and must handle the callback;
+//     (false, nil) when key was already marked Done. While another caller holds key, Claim
+//     waits, honouring ctx, until that caller calls Done (then it returns false) or Release
+//     (then it tries to claim again). An implementation that cannot wait may return an
+//     error instead: the duplicate is then answered 500 and the provider delivers it again
+//     later, by which time the first delivery has been marked.
+//   - Done marks key handled and releases the hold; it may also be called for a key that is
+//     not held. If it fails it returns an error (logged by the handler; the provider has
+//     already been answered with its Ack) and must leave key claimable, not held.
+//   - Release gives the hold up without marking key handled.
+//
+// [NewMemoryDeduper] is an in-process implementation. A merchant running several processes
+// behind a load balancer, or wanting deduplication to survive restarts, builds a persistent
+// one on its database: a table whose primary key (or unique constraint) is [Key], claimed by
+// an INSERT of a row in state "claimed" with a claim time (a unique-constraint violation means
+// another delivery holds it or has handled it), Done updating the row to "done", Release
+// deleting it. The unique constraint is what makes concurrent claims safe; a check followed
+// by an insert is not. Claims older than a lease (a few minutes) should be taken over, so
+// that a process that died holding one does not block the callback forever.
+type Deduper interface {
+	// Claim takes key for the caller. See the interface documentation.
+	Claim(ctx context.Context, key string) (claimed bool, err error)
+	// Done marks key handled and releases the caller's hold.
+	Done(ctx context.Context, key string) error
+	// Release gives up the caller's hold without marking key handled.
+	Release(ctx context.Context, key string) error
+}
+
+// Key is the identity under which a Deduper remembers a callback: the provider's name, the
+// kind, the normalized status, and the provider's order ID (or the merchant's OrderID when
+// the provider gave none), as
+//
+//	provider|kind|status|p:ProviderOrderID    or    provider|kind|status|m:OrderID
+//
+// The status is part of it, so that a "processing" callback and a later "succeeded" one for
+// the same order are both handled. The order ID comes last, so that any text in it keeps the
+// key unambiguous. A callback with neither order ID has no identity: Key returns "" and the
+// handler does not deduplicate it.
+func Key(provider string, cb *paygate.Callback) string {
+	var id string
+	switch {
+	case cb.ProviderOrderID != "":
+		id = "p:" + cb.ProviderOrderID
+	case cb.OrderID != "":
+		id = "m:" + cb.OrderID
+	default:
+		return ""
+	}
+	return provider + "|" + string(cb.Kind) + "|" + string(cb.Status) + "|" + id
+}
+
+// Defaults of NewMemoryDeduper.
+const (
+	// DefaultDedupeTTL is how long a handled callback is remembered when ttl <= 0: longer
+	// than any provider's retry schedule.
+	DefaultDedupeTTL = 24 * time.Hour
+	// DefaultDedupeMax is how many handled callbacks are remembered when maxEntries <= 0.
+	DefaultDedupeMax = 100_000
+)
+
+// NewMemoryDeduper returns an in-process Deduper, safe for concurrent use, that remembers a
+// handled callback for ttl (DefaultDedupeTTL when ttl <= 0) and at most maxEntries handled
+// callbacks (DefaultDedupeMax when maxEntries <= 0). Marking one handled first forgets the
+// expired entries, then the oldest ones beyond maxEntries. Callbacks being handled (claimed,
+// not yet Done or Released) are kept apart and never evicted; they are bounded by the
+// requests in flight.
+//
+// Its memory is its process's: for several processes, or across restarts, see [Deduper] for
+// building a persistent one.
+func NewMemoryDeduper(ttl time.Duration, maxEntries int) Deduper {
+	return newMemoryDeduper(ttl, maxEntries, time.Now)
+}
+
+func newMemoryDeduper(ttl time.Duration, maxEntries int, now func() time.Time) *memoryDeduper {
+	if ttl <= 0 {
+		ttl = DefaultDedupeTTL
+	}
+	if maxEntries <= 0 {
+		maxEntries = DefaultDedupeMax
+	}
+	return &memoryDeduper{
+		ttl:      ttl,
+		max:      maxEntries,
+		now:      now,
+		done:     make(map[string]*list.Element),
+		order:    list.New(),
+		inflight: make(map[string]chan struct{}),
+	}
+}
+
+type memoryDeduper struct {
+	ttl time.Duration
+	max int
+	now func() time.Time
+
+	mu       sync.Mutex
+	done     map[string]*list.Element // key → element of order
+	order    *list.List               // *doneEntry, oldest mark first
+	inflight map[string]chan struct{} // held keys; the channel closes on Done or Release
+}
+
+type doneEntry struct {
+	key string
+	at  time.Time
+}
+
+// Claim implements Deduper.
+func (m *memoryDeduper) Claim(ctx context.Context, key string) (bool, error) {
+	for {
+		m.mu.Lock()
+		if e, ok := m.done[key]; ok {
+			if m.now().Sub(e.Value.(*doneEntry).at) < m.ttl {
+				m.mu.Unlock()
+				return false, nil
+			}
+			m.forget(e)
+		}
+		wait, held := m.inflight[key]
+		if !held {
+			m.inflight[key] = make(chan struct{})
+			m.mu.Unlock()
+			return true, nil
+		}
+		m.mu.Unlock()
+		select {
+		case <-wait: // Done or Release: look again
+		case <-ctx.Done():
+			return false, ctx.Err()
+		}
+	}
+}
+
+// Done implements Deduper.
+func (m *memoryDeduper) Done(_ context.Context, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	if e, ok := m.done[key]; ok {
+		e.Value.(*doneEntry).at = now
+		m.order.MoveToBack(e)
+	} else {
+		m.done[key] = m.order.PushBack(&doneEntry{key: key, at: now})
+	}
+	m.evict(now)
+	m.release(key) // after marking, so that a woken waiter finds the mark
+	return nil
+}
+
+// Release implements Deduper.
+func (m *memoryDeduper) Release(_ context.Context, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.release(key)
+	return nil
+}
+
+// release wakes the waiters of key. m.mu is held.
+func (m *memoryDeduper) release(key string) {
+	if ch, ok := m.inflight[key]; ok {
+		delete(m.inflight, key)
+		close(ch)
+	}
+}
+
+// evict forgets expired entries, then the oldest beyond max. m.mu is held.
+func (m *memoryDeduper) evict(now time.Time) {
+	for e := m.order.Front(); e != nil; e = m.order.Front() {
+		if m.order.Len() <= m.max && now.Sub(e.Value.(*doneEntry).at) < m.ttl {
+			return
+		}
+		m.forget(e)
+	}
+}
+
+// forget removes one handled entry. m.mu is held.
+func (m *memoryDeduper) forget(e *list.Element) {
+	m.order.Remove(e)
+	delete(m.done, e.Value.(*doneEntry).key)
+}
+
+// len reports the handled and held entries, for tests.
+func (m *memoryDeduper) len() (handled, held int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.done), len(m.inflight)
+}

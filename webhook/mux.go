@@ -1,0 +1,59 @@
+package webhook
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/paygate-go/paygate"
+)
+
+// PathPrefix is where NewMux serves callbacks: PathPrefix + provider name.
+const PathPrefix = "/callbacks/"
+
+// Pattern is the http.ServeMux pattern NewMux registers. The {provider} wildcard is the
+// Gateway's Name.
+const Pattern = PathPrefix + "{provider}"
+
+// Path returns the path NewMux serves provider's callbacks at, "/callbacks/" + provider: append
+// it to the merchant's public base URL to build the NotifyURL of pay-ins and pay-outs.
+func Path(provider string) string { return PathPrefix + provider }
+
+// NewMux returns an http.ServeMux serving the callbacks of every gateway in gws at
+// "/callbacks/{provider}" (see [Path]), each through a [Handler] built with opts. fn is told
+// which provider the callback came from. A path naming a provider that is not among gws is
+// 404 Not Found; any other path is the ServeMux's own 404.
+//
+// The options are shared: one Deduper and one logger serve all gateways ([Key] includes the
+// provider's name, so their callbacks never collide). The mux can be served as it is or
+// mounted in the merchant's own mux with mux.Handle(webhook.PathPrefix, m).
+//
+// It panics if a gateway is nil, two gateways have the same Name, or fn is nil: mistakes in
+// the program's wiring, caught at start-up as http.ServeMux catches conflicting patterns.
+func NewMux(fn func(ctx context.Context, provider string, cb *paygate.Callback) error, gws []paygate.Gateway, opts ...Option) *http.ServeMux {
+	if fn == nil {
+		panic("webhook: NewMux with nil func")
+	}
+	handlers := make(map[string]http.Handler, len(gws))
+	for _, gw := range gws {
+		if gw == nil {
+			panic("webhook: NewMux with a nil Gateway")
+		}
+		name := gw.Name()
+		if _, dup := handlers[name]; dup {
+			panic("webhook: NewMux with two gateways named " + name)
+		}
+		handlers[name] = Handler(gw, func(ctx context.Context, cb *paygate.Callback) error {
+			return fn(ctx, name, cb)
+		}, opts...)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc(Pattern, func(w http.ResponseWriter, r *http.Request) {
+		h, ok := handlers[r.PathValue("provider")]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+	return mux
+}

@@ -1,0 +1,346 @@
+package webhook
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+
+	"github.com/paygate-go/paygate"
+)
+
+// DefaultMaxBodyBytes bounds a callback body when WithMaxBodyBytes is not given: 64 KiB, far
+// more than any provider's callback.
+const DefaultMaxBodyBytes int64 = 64 << 10
+
+// Outcomes, as logged in the "outcome" attribute of the one line each request produces.
+const (
+	OutcomeHandled          = "handled"            // fn returned nil; the provider's Ack was sent
+	OutcomeDuplicate        = "duplicate"          // already handled; the Ack was sent again, fn not called
+	OutcomeMethodNotAllowed = "method_not_allowed" // 405
+	OutcomeTooLarge         = "too_large"          // 413
+	OutcomeReadFailed       = "read_failed"        // 400: the body could not be read
+	OutcomeInvalidSignature = "invalid_signature"  // 401
+	OutcomeMalformed        = "malformed"          // 400: ParseCallback failed for another reason
+	OutcomeDedupeFailed     = "dedupe_failed"      // 500: the Deduper's Claim failed (or its ctx ended)
+	OutcomeConfirmFailed    = "confirm_failed"     // 500: WithConfirm's Query failed or disagreed on identity
+	OutcomeHandlerError     = "handler_error"      // 500: fn returned an error
+	OutcomeHandlerPanic     = "handler_panic"      // fn panicked; net/http drops the connection
+	OutcomeInternalError    = "internal_error"     // 500: the Gateway returned neither a callback nor an error
+)
+
+// Option configures Handler and NewMux.
+type Option func(*options)
+
+type options struct {
+	maxBody int64
+	deduper Deduper
+	confirm bool
+	logger  *slog.Logger
+}
+
+// WithMaxBodyBytes bounds the callback body (default DefaultMaxBodyBytes). A body over the
+// limit is answered 413 and never parsed. n <= 0 keeps the default.
+func WithMaxBodyBytes(n int64) Option {
+	return func(o *options) {
+		if n > 0 {
+			o.maxBody = n
+		}
+	}
+}
+
+// WithDeduper makes the handler remember callbacks already handled (by [Key]), so that a
+// provider's repeated delivery is acknowledged without calling fn again, and concurrent
+// duplicates call fn once. See [Deduper] for the contract and [NewMemoryDeduper] for a
+// ready one. A nil d turns deduplication off.
+func WithDeduper(d Deduper) Option { return func(o *options) { o.deduper = d } }
+
+// WithConfirm makes the handler ask the provider where the order stands (Gateway.Query)
+// before calling fn, and hand fn a copy of the callback whose Status and RawStatus — and UTR,
+// CompletedAt, Amount and Fee where the query sets them — are the provider's answer. A
+// callback is a hint; the query is the truth.
+//
+// Use it for providers whose callback signing is the least documented or the weakest (a
+// shared MD5 secret over a subset of fields), for high-value flows where a forged or
+// replayed "succeeded" would ship goods, and when callbacks may arrive before the provider's
+// own order state settles. It costs one provider call per callback (duplicates caught by a
+// Deduper are not queried). A query that fails, or answers for another order, is 500 so the
+// provider retries, and fn is not called.
+//
+// fn may see a status other than the callback's: a "succeeded" callback whose query still
+// says "processing". fn decides what that means; returning an error has the provider deliver
+// the callback again later. cb.Raw remains the callback's own body.
+func WithConfirm() Option { return func(o *options) { o.confirm = true } }
+
+// WithLogger logs one structured line per request through l (default: discard). See the
+// package documentation for the attributes; the secret, the body and signature values are
+// never logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) {
+		if l != nil {
+			o.logger = l
+		}
+	}
+}
+
+func resolve(opts []Option) options {
+	o := options{maxBody: DefaultMaxBodyBytes}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	if o.logger == nil {
+		o.logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
+// Handler verifies, parses and acknowledges one gateway's callbacks inside any net/http
+// server. fn is called with the request's context and a verified callback; it should store
+// the callback (idempotently: without a Deduper a provider's retry calls it again) and return
+// nil, or return an error to have the provider deliver it again. See the package
+// documentation for the order of operations and the status codes. It panics if gw or fn is
+// nil.
+func Handler(gw paygate.Gateway, fn func(ctx context.Context, cb *paygate.Callback) error, opts ...Option) http.Handler {
+	if gw == nil {
+		panic("webhook: Handler with nil Gateway")
+	}
+	if fn == nil {
+		panic("webhook: Handler with nil func")
+	}
+	o := resolve(opts)
+	return &handler{gw: gw, name: gw.Name(), fn: fn, opts: o}
+}
+
+type handler struct {
+	gw   paygate.Gateway
+	name string
+	fn   func(ctx context.Context, cb *paygate.Callback) error
+	opts options
+}
+
+// answer is what the handler decided: an error text or the provider's Ack.
+type answer struct {
+	code    int
+	text    string // error answers: short plain text
+	ack     *paygate.Ack
+	outcome string
+	reason  string // logged only
+	err     error  // logged only
+	dupErr  error  // logged only: Done or Release failed
+	cb      *paygate.Callback
+	status  paygate.Status // the status fn saw, when it differs from cb.Status
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	finished := false
+	var a answer
+	defer func() {
+		if !finished { // fn (or the gateway) panicked: say so once; net/http handles the panic
+			a.outcome, a.code = OutcomeHandlerPanic, 0
+			h.log(ctx, &a)
+		}
+	}()
+	h.serve(w, r, &a)
+	finished = true
+	// Log before answering, so that the line exists once the provider has its answer.
+	h.log(ctx, &a)
+	if a.ack != nil {
+		a.ack.Write(w)
+		return
+	}
+	if a.code == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", http.MethodPost)
+	}
+	http.Error(w, a.text, a.code)
+}
+
+func (a *answer) fail(code int, outcome, text string) {
+	a.code, a.outcome, a.text = code, outcome, text
+}
+
+func (a *answer) acknowledge(cb *paygate.Callback, outcome string) {
+	a.ack = &cb.Ack
+	a.code = cb.Ack.StatusCode
+	if a.code == 0 {
+		a.code = http.StatusOK
+	}
+	a.outcome = outcome
+}
+
+func (h *handler) serve(w http.ResponseWriter, r *http.Request, a *answer) {
+	if r.Method != http.MethodPost {
+		a.fail(http.StatusMethodNotAllowed, OutcomeMethodNotAllowed, "method not allowed")
+		return
+	}
+	limit := h.opts.maxBody
+	if r.ContentLength > limit {
+		a.fail(http.StatusRequestEntityTooLarge, OutcomeTooLarge, "request body too large")
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			a.fail(http.StatusRequestEntityTooLarge, OutcomeTooLarge, "request body too large")
+			return
+		}
+		a.fail(http.StatusBadRequest, OutcomeReadFailed, "unreadable body")
+		a.err = err
+		return
+	}
+
+	cb, err := h.gw.ParseCallback(r.Header, body)
+	if err != nil {
+		if errors.Is(err, paygate.ErrInvalidSignature) {
+			a.fail(http.StatusUnauthorized, OutcomeInvalidSignature, "invalid signature")
+			if se, ok := errors.AsType[*paygate.SignatureError](err); ok {
+				a.reason = se.Reason
+			}
+			return
+		}
+		a.fail(http.StatusBadRequest, OutcomeMalformed, "malformed callback")
+		return
+	}
+	if cb == nil {
+		a.fail(http.StatusInternalServerError, OutcomeInternalError, "callback not handled")
+		a.err = errors.New("gateway returned no callback and no error")
+		return
+	}
+	a.cb = cb
+
+	ctx := r.Context()
+	var key string
+	if d := h.opts.deduper; d != nil {
+		key = Key(h.name, cb)
+	}
+	if key != "" {
+		d := h.opts.deduper
+		claimed, err := d.Claim(ctx, key)
+		if err != nil {
+			a.fail(http.StatusInternalServerError, OutcomeDedupeFailed, "callback not handled")
+			a.err = err
+			return
+		}
+		if !claimed {
+			a.acknowledge(cb, OutcomeDuplicate)
+			return
+		}
+		// Every successful Claim is followed by exactly one Done or Release, even when fn
+		// panics, with a context that outlives the provider hanging up. Done runs as serve
+		// returns, before the Ack is written: the mark exists before the provider sees it.
+		defer func() {
+			rctx := context.WithoutCancel(ctx)
+			var err error
+			if a.outcome == OutcomeHandled {
+				err = d.Done(rctx, key)
+			} else {
+				err = d.Release(rctx, key)
+			}
+			if err != nil {
+				a.dupErr = err
+			}
+		}()
+	}
+
+	target := cb
+	if h.opts.confirm {
+		target, err = h.confirm(ctx, cb)
+		if err != nil {
+			a.fail(http.StatusInternalServerError, OutcomeConfirmFailed, "callback not handled")
+			a.err = err
+			return
+		}
+		if target.Status != cb.Status {
+			a.status = target.Status
+		}
+	}
+
+	if err := h.fn(ctx, target); err != nil {
+		a.fail(http.StatusInternalServerError, OutcomeHandlerError, "callback not handled")
+		a.err = err
+		return
+	}
+	a.acknowledge(cb, OutcomeHandled)
+}
+
+// confirm queries the provider and returns a copy of cb carrying the provider's answer.
+func (h *handler) confirm(ctx context.Context, cb *paygate.Callback) (*paygate.Callback, error) {
+	o, err := h.gw.Query(ctx, &paygate.QueryRequest{Kind: cb.Kind, OrderID: cb.OrderID, ProviderOrderID: cb.ProviderOrderID})
+	if err != nil {
+		return nil, err
+	}
+	if o == nil {
+		return nil, errors.New("query returned no order")
+	}
+	if o.OrderID != "" && cb.OrderID != "" && o.OrderID != cb.OrderID {
+		return nil, fmt.Errorf("query answered for order %q, callback is for %q", o.OrderID, cb.OrderID)
+	}
+	if o.ProviderOrderID != "" && cb.ProviderOrderID != "" && o.ProviderOrderID != cb.ProviderOrderID {
+		return nil, fmt.Errorf("query answered for provider order %q, callback is for %q", o.ProviderOrderID, cb.ProviderOrderID)
+	}
+	if o.Kind != "" && cb.Kind != "" && o.Kind != cb.Kind {
+		return nil, fmt.Errorf("query answered for a %s, callback is for a %s", o.Kind, cb.Kind)
+	}
+	c := *cb
+	c.Status, c.RawStatus = o.Status, o.RawStatus
+	if o.UTR != "" {
+		c.UTR = o.UTR
+	}
+	if !o.CompletedAt.IsZero() {
+		c.CompletedAt = o.CompletedAt
+	}
+	switch {
+	case !o.ActualAmount.IsZero():
+		c.Amount = o.ActualAmount
+	case !o.Amount.IsZero():
+		c.Amount = o.Amount
+	}
+	if !o.Fee.IsZero() {
+		c.Fee = o.Fee
+	}
+	return &c, nil
+}
+
+// log writes the one line of a request.
+func (h *handler) log(ctx context.Context, a *answer) {
+	l := h.opts.logger
+	level := slog.LevelInfo
+	switch a.outcome {
+	case OutcomeHandled, OutcomeDuplicate:
+	case OutcomeDedupeFailed, OutcomeConfirmFailed, OutcomeHandlerError, OutcomeHandlerPanic, OutcomeInternalError:
+		level = slog.LevelError
+	default:
+		level = slog.LevelWarn
+	}
+	if !l.Enabled(ctx, level) {
+		return
+	}
+	attrs := make([]slog.Attr, 0, 12)
+	attrs = append(attrs, slog.String("provider", h.name))
+	if cb := a.cb; cb != nil {
+		attrs = append(attrs,
+			slog.String("kind", string(cb.Kind)),
+			slog.String("order_id", cb.OrderID),
+			slog.String("provider_order_id", cb.ProviderOrderID),
+			slog.String("status", string(cb.Status)),
+		)
+		if a.status != "" {
+			attrs = append(attrs, slog.String("confirmed_status", string(a.status)))
+		}
+	}
+	attrs = append(attrs, slog.String("outcome", a.outcome), slog.Int("http_status", a.code))
+	if a.reason != "" {
+		attrs = append(attrs, slog.String("reason", a.reason))
+	}
+	if a.err != nil {
+		attrs = append(attrs, slog.String("error", a.err.Error()))
+	}
+	if a.dupErr != nil {
+		attrs = append(attrs, slog.String("dedupe_error", a.dupErr.Error()))
+	}
+	l.LogAttrs(ctx, level, "paygate callback", attrs...)
+}
