@@ -57,6 +57,9 @@ func New(o Options, s paygate.Settings) *Client {
 	} else {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = 64
+		// However many goroutines share the Gateway, a provider sees a bounded number of
+		// connections; further requests wait for one, within their context.
+		t.MaxConnsPerHost = 128
 		hc = &http.Client{Transport: t}
 	}
 	timeout := o.Timeout
