@@ -1,0 +1,142 @@
+package transport
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jarcoal/httpmock"
+	"github.com/stretchr/testify/require"
+
+	"github.com/paygate-go/paygate"
+)
+
+func newMocked(t *testing.T) (*Client, *httpmock.MockTransport) {
+	t.Helper()
+	mock := httpmock.NewMockTransport()
+	s := paygate.Resolve(
+		paygate.WithHTTPClient(&http.Client{Transport: mock}),
+		paygate.WithRetry(paygate.RetryPolicy{MaxAttempts: 3, MinWait: time.Millisecond, MaxWait: 2 * time.Millisecond}),
+	)
+	return New(Options{Provider: "test", BaseURL: "https://provider.example"}, s), mock
+}
+
+// TestRetryPolicy is the one rule: reads retry on transport errors, 429 and 5xx; creates are
+// sent once, and an uncertain answer is ErrOutcomeUnknown.
+func TestRetryPolicy(t *testing.T) {
+	reset := errors.New("connection reset by peer")
+	refused := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+	tests := []struct {
+		name      string
+		create    bool
+		responder httpmock.Responder
+		calls     int
+		unknown   bool
+		wantErr   bool
+	}{
+		{"read 503 retried", false, httpmock.NewStringResponder(503, "busy"), 3, false, false},
+		{"read 429 retried", false, httpmock.NewStringResponder(429, "slow down"), 3, false, false},
+		{"read 400 not retried", false, httpmock.NewStringResponder(400, "{}"), 1, false, false},
+		{"read reset retried", false, httpmock.NewErrorResponder(reset), 3, false, true},
+		{"read 200 once", false, httpmock.NewStringResponder(200, "{}"), 1, false, false},
+		{"create 503 once, unknown", true, httpmock.NewStringResponder(503, "busy"), 1, true, true},
+		{"create 429 once", true, httpmock.NewStringResponder(429, "slow down"), 1, false, false},
+		{"create reset once, unknown", true, httpmock.NewErrorResponder(reset), 1, true, true},
+		{"create refused before sending retried", true, httpmock.NewErrorResponder(refused), 3, false, true},
+		{"create 200 once", true, httpmock.NewStringResponder(200, "{}"), 1, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, mock := newMocked(t)
+			mock.RegisterResponder(http.MethodPost, "https://provider.example/api/x", tt.responder)
+			_, err := c.Do(context.Background(), &Request{Op: "op", Method: http.MethodPost, Path: "/api/x",
+				Body: []byte(`{}`), Create: tt.create, OrderID: "ORDER1"})
+			require.Equal(t, tt.calls, mock.GetTotalCallCount())
+			require.Equal(t, tt.wantErr, err != nil, "%v", err)
+			require.Equal(t, tt.unknown, errors.Is(err, paygate.ErrOutcomeUnknown), "%v", err)
+			if tt.unknown {
+				require.Contains(t, err.Error(), `"ORDER1"`)
+				require.Contains(t, err.Error(), "query it before retrying")
+			}
+		})
+	}
+}
+
+func TestCancelledContextStopsAtOnce(t *testing.T) {
+	c, mock := newMocked(t)
+	mock.RegisterResponder(http.MethodGet, "https://provider.example/q", httpmock.NewStringResponder(503, ""))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := c.Do(ctx, &Request{Op: "query", Method: http.MethodGet, Path: "/q"})
+	require.ErrorIs(t, err, context.Canceled)
+	require.Zero(t, mock.GetTotalCallCount())
+}
+
+func TestDecode(t *testing.T) {
+	long := "<html>" + strings.Repeat("é", 400) + "</html>"
+	tests := []struct {
+		name, body string
+		create     bool
+		status     int
+		unknown    bool
+	}{
+		{"empty read", "", false, 200, false},
+		{"html read", long, false, 502, false},
+		{"truncated create", `{"code":`, true, 200, true},
+		{"empty create", "", true, 200, true},
+		{"html create 404 is definite", long, true, 404, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &Response{StatusCode: tt.status, Body: []byte(tt.body), provider: "test",
+				req: &Request{Op: "op", Create: tt.create, OrderID: "O1"}}
+			var v map[string]any
+			err := r.Decode(&v)
+			require.ErrorIs(t, err, paygate.ErrMalformedResponse)
+			require.Equal(t, tt.unknown, errors.Is(err, paygate.ErrOutcomeUnknown))
+			var re *paygate.ResponseError
+			require.ErrorAs(t, err, &re)
+			require.LessOrEqual(t, len(re.Snippet), SnippetBytes+len("…"))
+			require.True(t, strings.HasPrefix(err.Error(), "paygate: test op: "))
+		})
+	}
+}
+
+func TestBodyLimit(t *testing.T) {
+	c, mock := newMocked(t)
+	mock.RegisterResponder(http.MethodGet, "https://provider.example/big",
+		httpmock.NewBytesResponder(200, make([]byte, MaxResponseBytes+1)))
+	_, err := c.Do(context.Background(), &Request{Op: "query", Method: http.MethodGet, Path: "/big"})
+	require.ErrorIs(t, err, paygate.ErrMalformedResponse)
+}
+
+func TestRateLimitWaitsWithinContext(t *testing.T) {
+	mock := httpmock.NewMockTransport()
+	mock.RegisterResponder(http.MethodGet, "https://provider.example/q", httpmock.NewStringResponder(200, "{}"))
+	c := New(Options{Provider: "test", BaseURL: "https://provider.example", RateLimit: 1, Burst: 1},
+		paygate.Resolve(paygate.WithHTTPClient(&http.Client{Transport: mock})))
+	_, err := c.Do(context.Background(), &Request{Op: "query", Method: http.MethodGet, Path: "/q"})
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	_, err = c.Do(ctx, &Request{Op: "query", Method: http.MethodGet, Path: "/q"})
+	require.Error(t, err, "the second request in the same second waits past the deadline")
+	require.Equal(t, 1, mock.GetTotalCallCount())
+}
+
+func TestSnippet(t *testing.T) {
+	require.Equal(t, "short", Snippet([]byte("short")))
+	s := Snippet([]byte(strings.Repeat("é", 300)))
+	require.True(t, strings.HasSuffix(s, "…"))
+	require.LessOrEqual(t, len(s), SnippetBytes+len("…"))
+}
+
+func TestCallerHTTPClientUntouched(t *testing.T) {
+	hc := &http.Client{Timeout: 7 * time.Second}
+	_ = New(Options{Provider: "test", Timeout: time.Second}, paygate.Resolve(paygate.WithHTTPClient(hc)))
+	require.Equal(t, 7*time.Second, hc.Timeout)
+}
