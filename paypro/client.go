@@ -1,0 +1,231 @@
+package paypro
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/check"
+	"github.com/paygate-go/paygate/internal/transport"
+	"github.com/paygate-go/paygate/internal/wire"
+	"github.com/paygate-go/paygate/signing"
+)
+
+// Name is the provider's registered name.
+const Name = "paypro"
+
+// Endpoints from paypro.txt and, where DESIGN.md ("PayPro") records them, the India pages of
+// docs.paypro.tech.
+const (
+	PathPayIn        = "/v1/paypro/payin"    // cashier (paypro.txt)
+	PathPayInDirect  = "/v1/paypro/payinApi" // host-to-host
+	PathPayOut       = "/v1/paypro/payout"
+	PathQueryPayIn   = "/v1/paypro/queryPayInResult"
+	PathQueryPayOut  = "/v1/paypro/queryPayOutResult"
+	PathQueryBalance = "/v1/paypro/queryBalance"
+)
+
+// HeaderMerchantNo is the header that carries Config.MerchantID on every request.
+const HeaderMerchantNo = "merchantNo"
+
+const (
+	codeAccepted      = "0000"
+	optServerIP       = "server_ip"
+	optPayoutPrefix   = "payout_prefix"
+	optCallbackKind   = "callback_kind"
+	fieldSign         = "sign"
+	fieldTimestamp    = "timestamp"
+	fieldTradeNo      = "tradeNo"
+	fieldIPAddress    = "ipAddress"
+	statusUnknownCode = "00032" // UNKNOWN_ERROR on docs.paypro.tech's error-code page
+)
+
+// Raw statuses of data.status and callbacks (paypro.txt; 0001 from DESIGN.md and the
+// platform's notify pages).
+const (
+	StatusSucceeded  = "0000" // transaction successful
+	StatusPartial    = "0001" // paid, but a different amount: the amount reported is what was paid
+	StatusProcessing = "0015" // processing
+)
+
+func init() {
+	paygate.Register(Name, func(cfg paygate.Config, opts ...paygate.Option) (paygate.Gateway, error) {
+		return New(cfg, opts...)
+	})
+}
+
+// Client is a PayPro gateway. It is safe for concurrent use.
+type Client struct {
+	merchantID   string
+	secret       string
+	secrets      []string     // current first, then previous ones: callbacks verify under any
+	serverIP     string       // Options["server_ip"]: ipAddress of pay-outs
+	payoutPrefix string       // Options["payout_prefix"]: tells pay-out callbacks by tradeNo
+	callbackKind paygate.Kind // Options["callback_kind"]: every callback is of this kind
+	now          func() time.Time
+	t            *transport.Client
+}
+
+var _ paygate.Gateway = (*Client)(nil)
+
+// New returns a PayPro client for cfg. PayPro has no public default host: BaseURL,
+// MerchantID (merchantNo) and Secret are required.
+func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
+	// DESIGN.md (PayPro): no default base URL; New says so when it is missing.
+	if cfg.BaseURL == "" {
+		return nil, errors.New("paygate: paypro: Config.BaseURL is required (PayPro has no default host)")
+	}
+	if cfg.MerchantID == "" {
+		return nil, errors.New("paygate: paypro: Config.MerchantID (merchantNo) is required")
+	}
+	if cfg.Secret == "" {
+		return nil, errors.New("paygate: paypro: Config.Secret is required")
+	}
+	serverIP := cfg.Option(optServerIP, "")
+	if serverIP != "" {
+		if err := check.IP("Options."+optServerIP, serverIP); err != nil {
+			return nil, fmt.Errorf("paygate: paypro: option %s: %q is not an IP address", optServerIP, serverIP)
+		}
+	}
+	kind := paygate.Kind(cfg.Option(optCallbackKind, ""))
+	if kind != "" && kind != paygate.KindPayIn && kind != paygate.KindPayOut {
+		return nil, fmt.Errorf("paygate: paypro: option %s must be %q or %q, got %q", optCallbackKind, paygate.KindPayIn, paygate.KindPayOut, kind)
+	}
+	s := paygate.Resolve(opts...)
+	c := &Client{
+		merchantID: cfg.MerchantID, secret: cfg.Secret, secrets: cfg.Secrets(),
+		serverIP: serverIP, payoutPrefix: cfg.Option(optPayoutPrefix, ""), callbackKind: kind, now: s.Clock,
+	}
+	c.t = transport.New(transport.Options{
+		Provider: Name, BaseURL: strings.TrimRight(cfg.BaseURL, "/"), Timeout: cfg.Timeout,
+	}, s)
+	return c, nil
+}
+
+// Name returns "paypro".
+func (c *Client) Name() string { return Name }
+
+// Capabilities reports every Gateway operation: PayPro has them all.
+func (c *Client) Capabilities() paygate.Capabilities {
+	return paygate.Capabilities{PayIn: true, PayInDirect: true, PayOut: true, QueryPayIn: true,
+		QueryPayOut: true, Balance: true, Callbacks: true}
+}
+
+// CloseIdleConnections closes idle keep-alive connections.
+func (c *Client) CloseIdleConnections() { c.t.CloseIdleConnections() }
+
+// envelope is every PayPro response: {msg, code, timestamp, success, data}. code "0000" only
+// means the request was accepted; the transaction's state is data.status.
+type envelope struct {
+	Msg  string          `json:"msg"`
+	Code wire.Text       `json:"code"`
+	Data json.RawMessage `json:"data"`
+}
+
+// call adds timestamp and sign to fields, POSTs them to path with the merchantNo header and
+// decodes the envelope's data into out.
+func (c *Client) call(ctx context.Context, op, path string, fields map[string]string, create bool, out any) (*transport.Response, error) {
+	fields[fieldTimestamp] = wire.Timestamp(c.now())
+	fields[fieldSign] = signing.ConcatMD5(fields, c.secret)
+	body, err := wire.Encode(fields)
+	if err != nil {
+		return nil, fmt.Errorf("paygate: paypro %s: encode: %w", op, err)
+	}
+	resp, err := c.t.Do(ctx, &transport.Request{
+		Op: op, Method: http.MethodPost, Path: path, Body: body,
+		Header: http.Header{HeaderMerchantNo: {c.merchantID}},
+		Create: create, OrderID: fields[fieldTradeNo],
+	})
+	if err != nil {
+		return nil, err
+	}
+	var env envelope
+	if err := resp.Decode(&env); err != nil {
+		return nil, err
+	}
+	if env.Code == "" {
+		return nil, resp.Malformed(errors.New("envelope without code"))
+	}
+	if env.Code != codeAccepted {
+		return nil, resp.ProviderError(string(env.Code), env.Msg)
+	}
+	if len(env.Data) == 0 || string(env.Data) == "null" {
+		return nil, resp.Malformed(errors.New("success without data"))
+	}
+	if err := json.Unmarshal(env.Data, out); err != nil {
+		return nil, resp.Malformed(fmt.Errorf("data: %w", err))
+	}
+	return resp, nil
+}
+
+// statuses is paypro.txt's data.status table. Any other code is a failure (paypro.txt: "all
+// others are error codes and can be treated as failures"), except UNKNOWN_ERROR.
+var statuses = map[string]paygate.Status{
+	StatusSucceeded:   paygate.StatusSucceeded,
+	StatusPartial:     paygate.StatusSucceeded, // DESIGN.md (PayPro): partial payment is success
+	StatusProcessing:  paygate.StatusProcessing,
+	statusUnknownCode: paygate.StatusUnknown,
+}
+
+// MapStatus maps a PayPro data.status or callback status. 0000 and 0001 (paid, with a
+// different amount) are succeeded, 0015 processing. Any other status code, digits only, is
+// failed as paypro.txt says, except 00032 (UNKNOWN_ERROR), which is StatusUnknown: a pay-out
+// whose outcome the provider itself does not know must not be taken as failed and re-sent.
+// A value that is not a status code at all ("" or text) is StatusUnknown.
+func MapStatus(raw string) paygate.Status {
+	if _, listed := statuses[raw]; listed {
+		return check.Status(statuses, raw)
+	}
+	if raw == "" || strings.Trim(raw, "0123456789") != "" {
+		return paygate.StatusUnknown
+	}
+	return paygate.StatusFailed
+}
+
+// addExtra copies provider-specific fields, refusing ones paygate sets itself.
+func addExtra(fields, extra map[string]string) error {
+	for k, v := range extra {
+		if _, taken := fields[k]; taken || k == fieldSign || k == fieldTimestamp {
+			return paygate.Invalid("Extra."+k, "is set by paygate and cannot be overridden")
+		}
+		fields[k] = v
+	}
+	return nil
+}
+
+// NormalizeMobile returns the 10-digit Indian mobile number PayPro takes: spaces and dashes
+// removed, a "+91" prefix, or a "91" prefix on a 12-digit number, stripped (DESIGN.md, PayPro:
+// the seed's own example carries 91). The result must be 10 digits starting with 6, 7, 8 or 9.
+func NormalizeMobile(field, phone string) (string, error) {
+	p := strings.NewReplacer(" ", "", "-", "").Replace(phone)
+	switch {
+	case strings.HasPrefix(p, "+91"):
+		p = p[3:]
+	case len(p) == 12 && strings.HasPrefix(p, "91"):
+		p = p[2:]
+	}
+	if phone == "" {
+		return "", paygate.Invalid(field, "is required")
+	}
+	if check.Digits(field, p, 10) != nil || p[0] < '6' {
+		return "", paygate.Invalid(field, "must be a 10-digit Indian mobile number starting with 6, 7, 8 or 9 (a +91 or 91 prefix is accepted)")
+	}
+	return p, nil
+}
+
+// email checks that v looks like an e-mail address (PayPro requires one, gmail.com suggested).
+func email(field, v string) error {
+	if err := check.Required(field, v); err != nil {
+		return err
+	}
+	at := strings.LastIndexByte(v, '@')
+	if at <= 0 || at == len(v)-1 || strings.ContainsAny(v, " \t\r\n") {
+		return paygate.Invalid(field, "is not an e-mail address")
+	}
+	return nil
+}

@@ -1,0 +1,280 @@
+package paypro
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/check"
+	"github.com/paygate-go/paygate/internal/transport"
+	"github.com/paygate-go/paygate/internal/wire"
+)
+
+// ist is India Standard Time, the "local time" of successTime.
+var ist = wire.Zone("Asia/Kolkata", 5*time.Hour+30*time.Minute)
+
+// payInData is data of POST /v1/paypro/payin and /v1/paypro/payinApi (paypro.txt).
+type payInData struct {
+	PlatFormTradeNo string `json:"platFormTradeNo"`
+	Status          string `json:"status"`
+	Desc            string `json:"desc"`
+	Remark          string `json:"remark"`
+	PaymentLink     string `json:"paymentLink"`
+}
+
+// payOutData is data of POST /v1/paypro/payout.
+type payOutData struct {
+	PlatFormTradeNo string `json:"platFormTradeNo"`
+	TradeNo         string `json:"tradeNo"`
+	Status          string `json:"status"`
+	Desc            string `json:"desc"`
+}
+
+// queryData is data of POST /v1/paypro/queryPayInResult and /v1/paypro/queryPayOutResult.
+type queryData struct {
+	TradeNo         string      `json:"tradeNo"`
+	PlatFormTradeNo string      `json:"platFormTradeNo"`
+	Amount          wire.Amount `json:"amount"`
+	Status          string      `json:"status"`
+	Desc            string      `json:"desc"`
+	UTR             string      `json:"utr"`
+	SuccessTime     string      `json:"successTime"`
+}
+
+// balanceData is data of POST /v1/paypro/queryBalance. Some of the platform's pages spell the
+// available balance "availablAmount": both are accepted.
+type balanceData struct {
+	AvailableAmount wire.Amount `json:"availableAmount"`
+	AvailablAmount  wire.Amount `json:"availablAmount"`
+	FreezeAmount    wire.Amount `json:"freezeAmount"`
+	UnsettledAmount wire.Amount `json:"unsettledAmount"`
+}
+
+// put sets fields[k] when v is not empty: empty values are neither signed nor sent.
+func put(fields map[string]string, k, v string) {
+	if v != "" {
+		fields[k] = v
+	}
+}
+
+// amount writes m in PayPro's Whole style: DESIGN.md (PayPro), a fractional amount is refused.
+func amount(m paygate.Money) (string, error) {
+	return check.Amount("Amount", m, paygate.INR, paygate.Whole, check.Limits{})
+}
+
+// PayIn creates a collection order: POST /v1/paypro/payin (the cashier; PaymentURL is
+// data.paymentLink) or, when req.Direct, /v1/paypro/payinApi. OrderID, a whole Amount,
+// Customer.Name, Customer.Phone, Customer.Email, Customer.IP, NotifyURL and ReturnURL are
+// required, as paypro.txt marks them.
+func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (*paygate.PayInResult, error) {
+	const op = "payin"
+	fields, err := payInFields(req)
+	if err != nil {
+		return nil, check.Named(err, Name, op)
+	}
+	path := PathPayIn
+	if req.Direct {
+		path = PathPayInDirect
+	}
+	var d payInData
+	resp, err := c.call(ctx, op, path, fields, true, &d)
+	if err != nil {
+		return nil, err
+	}
+	if err := createOutcome(resp, d.Status, d.Desc, d.PlatFormTradeNo); err != nil {
+		return nil, err
+	}
+	res := &paygate.PayInResult{
+		OrderID: req.OrderID, ProviderOrderID: d.PlatFormTradeNo,
+		Status: MapStatus(d.Status), RawStatus: d.Status,
+		Amount: paygate.NewMoney(req.Amount.Decimal(), paygate.INR), PaymentURL: d.PaymentLink,
+		Raw: resp.Raw(),
+	}
+	if strings.HasPrefix(strings.ToLower(d.PaymentLink), "upi:") {
+		res.UPIURL = d.PaymentLink
+	}
+	return res, nil
+}
+
+func payInFields(req *paygate.PayInRequest) (map[string]string, error) {
+	if req == nil {
+		return nil, paygate.Invalid("PayInRequest", "is nil")
+	}
+	cu := req.Customer
+	amt, amtErr := amount(req.Amount)
+	mobile, mobileErr := NormalizeMobile("Customer.Phone", cu.Phone)
+	if err := check.First(check.Required("OrderID", req.OrderID), amtErr,
+		check.Required("Customer.Name", cu.Name), mobileErr, email("Customer.Email", cu.Email),
+		check.IP("Customer.IP", cu.IP),
+		check.Required("NotifyURL", req.NotifyURL), check.URL("NotifyURL", req.NotifyURL),
+		check.Required("ReturnURL", req.ReturnURL), check.URL("ReturnURL", req.ReturnURL)); err != nil {
+		return nil, err
+	}
+	fields := map[string]string{
+		fieldTradeNo: req.OrderID, "amount": amt, "name": cu.Name, "mobile": mobile,
+		"email": cu.Email, fieldIPAddress: cu.IP, "notifyUrl": req.NotifyURL, "returnUrl": req.ReturnURL,
+	}
+	put(fields, "remark", req.Remark)
+	return fields, addExtra(fields, req.Extra)
+}
+
+// createOutcome checks the data of an accepted create. data.status is what counts (the
+// envelope's code only says the request was read): a failure status is a *ProviderError
+// carrying data.status and data.desc, so the order definitely did not go through; a missing
+// status or platform order number is an unreadable answer, hence outcome-unknown.
+func createOutcome(resp *transport.Response, status, desc, platformNo string) error {
+	if status == "" {
+		return resp.Malformed(errors.New("data.status is missing"))
+	}
+	if MapStatus(status) == paygate.StatusFailed {
+		return resp.ProviderError(status, desc)
+	}
+	if platformNo == "" {
+		return resp.Malformed(errors.New("data.platFormTradeNo is missing"))
+	}
+	return nil
+}
+
+// PayOut creates a disbursement: POST /v1/paypro/payout. OrderID, a whole Amount,
+// Beneficiary Name, Phone, Email, AccountNumber and IFSC (sent as bankCode, as the India
+// page defines it: "IFSC code") and NotifyURL are required; Beneficiary.BankCode is not used.
+// ipAddress is Extra["ipAddress"] when given, else Options["server_ip"], else left out (the
+// platform's own example request has none).
+func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (*paygate.PayOutResult, error) {
+	const op = "payout"
+	fields, err := c.payOutFields(req)
+	if err != nil {
+		return nil, check.Named(err, Name, op)
+	}
+	var d payOutData
+	resp, err := c.call(ctx, op, PathPayOut, fields, true, &d)
+	if err != nil {
+		return nil, err
+	}
+	if err := createOutcome(resp, d.Status, d.Desc, d.PlatFormTradeNo); err != nil {
+		return nil, err
+	}
+	return &paygate.PayOutResult{
+		OrderID: req.OrderID, ProviderOrderID: d.PlatFormTradeNo,
+		Status: MapStatus(d.Status), RawStatus: d.Status,
+		Amount: paygate.NewMoney(req.Amount.Decimal(), paygate.INR), Raw: resp.Raw(),
+	}, nil
+}
+
+func (c *Client) payOutFields(req *paygate.PayOutRequest) (map[string]string, error) {
+	if req == nil {
+		return nil, paygate.Invalid("PayOutRequest", "is nil")
+	}
+	b := req.Beneficiary
+	amt, amtErr := amount(req.Amount)
+	mobile, mobileErr := NormalizeMobile("Beneficiary.Phone", b.Phone)
+	var ipErr error
+	if ip, ok := req.Extra[fieldIPAddress]; ok {
+		ipErr = check.IP("Extra."+fieldIPAddress, ip)
+	}
+	if err := check.First(check.Required("OrderID", req.OrderID), amtErr,
+		check.Required("Beneficiary.Name", b.Name), mobileErr, email("Beneficiary.Email", b.Email),
+		check.Required("Beneficiary.AccountNumber", b.AccountNumber),
+		check.IFSC("Beneficiary.IFSC", b.IFSC),
+		check.Required("NotifyURL", req.NotifyURL), check.URL("NotifyURL", req.NotifyURL), ipErr); err != nil {
+		return nil, err
+	}
+	fields := map[string]string{
+		fieldTradeNo: req.OrderID, "amount": amt, "name": b.Name, "mobile": mobile, "email": b.Email,
+		"bankNumber": b.AccountNumber, "bankCode": b.IFSC, "notifyUrl": req.NotifyURL,
+	}
+	put(fields, "remark", req.Remark)
+	extra := req.Extra
+	if ip, ok := extra[fieldIPAddress]; ok {
+		// Extra["ipAddress"] is the documented way to pass the pay-out's ipAddress: it wins
+		// over Options["server_ip"] and is not an override of a paygate field.
+		fields[fieldIPAddress] = ip
+		extra = make(map[string]string, len(req.Extra))
+		for k, v := range req.Extra {
+			if k != fieldIPAddress {
+				extra[k] = v
+			}
+		}
+	} else {
+		put(fields, fieldIPAddress, c.serverIP)
+	}
+	return fields, addExtra(fields, extra)
+}
+
+// Query asks for an order by merchant order number: POST /v1/paypro/queryPayInResult for
+// pay-ins, /v1/paypro/queryPayOutResult for pay-outs. PayPro looks orders up by tradeNo only.
+// Amount is data.amount; ActualAmount is the same amount once the order succeeded — for
+// status 0001 PayPro reports there the amount actually paid, which differs from the order's.
+func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate.Order, error) {
+	const op = "query"
+	if err := check.Query(req); err != nil {
+		return nil, check.Named(err, Name, op)
+	}
+	if req.OrderID == "" {
+		return nil, check.Named(paygate.Invalid("OrderID", "PayPro looks orders up by merchant order number (tradeNo) only"), Name, op)
+	}
+	path := PathQueryPayIn
+	if req.Kind == paygate.KindPayOut {
+		path = PathQueryPayOut
+	}
+	var d queryData
+	resp, err := c.call(ctx, op, path, map[string]string{fieldTradeNo: req.OrderID}, false, &d)
+	if err != nil {
+		return nil, err
+	}
+	if d.Status == "" {
+		return nil, resp.Malformed(errors.New("data.status is missing"))
+	}
+	if d.TradeNo != "" && d.TradeNo != req.OrderID {
+		return nil, resp.Malformed(fmt.Errorf("answer is for order %q, not %q", d.TradeNo, req.OrderID))
+	}
+	o := &paygate.Order{
+		Kind: req.Kind, OrderID: req.OrderID, ProviderOrderID: d.PlatFormTradeNo,
+		Status: MapStatus(d.Status), RawStatus: d.Status,
+		Amount: d.Amount.Money(paygate.INR), UTR: d.UTR, Raw: resp.Raw(),
+	}
+	if o.Status == paygate.StatusSucceeded {
+		o.ActualAmount = o.Amount
+	}
+	if t, err := parseSuccessTime(d.SuccessTime); err == nil {
+		o.CompletedAt = t
+	}
+	return o, nil
+}
+
+// parseSuccessTime reads successTime, India's local time ("2006-01-02 15:04:05") or
+// milliseconds since the epoch.
+func parseSuccessTime(s string) (t time.Time, err error) {
+	if s == "" {
+		return t, nil
+	}
+	if strings.Trim(s, "0123456789") == "" {
+		return wire.ParseMillis(s)
+	}
+	return wire.ParseLocal(s, ist)
+}
+
+// Balance reads the merchant's balance: POST /v1/paypro/queryBalance. Available is
+// availableAmount (or availablAmount, as some of the platform's pages spell it), Frozen
+// freezeAmount and Pending unsettledAmount (settled to the available balance on T+1).
+func (c *Client) Balance(ctx context.Context) (*paygate.Balance, error) {
+	var d balanceData
+	resp, err := c.call(ctx, "balance", PathQueryBalance, map[string]string{}, false, &d)
+	if err != nil {
+		return nil, err
+	}
+	available := d.AvailableAmount
+	if !available.Set {
+		available = d.AvailablAmount
+	}
+	if !available.Set {
+		return nil, resp.Malformed(errors.New("data.availableAmount is missing"))
+	}
+	return &paygate.Balance{
+		Available: available.Money(paygate.INR), Frozen: d.FreezeAmount.Money(paygate.INR),
+		Pending: d.UnsettledAmount.Money(paygate.INR), Raw: resp.Raw(),
+	}, nil
+}

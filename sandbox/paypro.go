@@ -1,0 +1,251 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/signing"
+)
+
+// payproFake fakes paypro.txt and the India pages of docs.paypro.tech: POST JSON everywhere,
+// header merchantNo, timestamp and sign in the body (md5 of "k1=v1k2=v2…" + secret), envelope
+// {msg, code, timestamp, success, data} with code "0000" for an accepted request and the
+// transaction's state in data.status (0000 success, 0015 processing, other codes failure).
+//
+// PayPro publishes no business error codes; the fake's own are payproCode* below.
+type payproFake struct{ s *Server }
+
+func init() {
+	fakes["paypro"] = func(s *Server) fake { return &payproFake{s: s} }
+}
+
+// The fake's envelope codes. Only "0000" is PayPro's; the others are the sandbox's own.
+const (
+	payproCodeOK           = "0000"
+	payproCodeParam        = "1000" // a field is missing or invalid
+	payproCodeSign         = "1001" // sign verification failed
+	payproCodeMerchant     = "1002" // unknown merchantNo
+	payproCodeDuplicate    = "1003" // tradeNo already used
+	payproCodeNotFound     = "1004" // no such order
+	payproCodeInsufficient = "1005" // balance too low for the pay-out
+)
+
+// Raw data.status values the fake reports. 00029 is REJECTED_TRANSACTION on the platform's
+// error-code page.
+const (
+	payproSucceeded  = "0000"
+	payproProcessing = "0015"
+	payproRejected   = "00029"
+)
+
+func (f *payproFake) routes(mux *http.ServeMux) {
+	payIn := []string{"tradeNo", "amount", "name", "mobile", "email", "ipAddress", "notifyUrl", "returnUrl"}
+	mux.HandleFunc("POST /v1/paypro/payin", f.handle(f.payIn, payIn...))
+	mux.HandleFunc("POST /v1/paypro/payinApi", f.handle(f.payIn, payIn...))
+	mux.HandleFunc("POST /v1/paypro/payout", f.handle(f.payOut,
+		"tradeNo", "amount", "name", "mobile", "email", "bankNumber", "bankCode", "notifyUrl"))
+	mux.HandleFunc("POST /v1/paypro/queryPayInResult", f.handle(f.query(paygate.KindPayIn), "tradeNo"))
+	mux.HandleFunc("POST /v1/paypro/queryPayOutResult", f.handle(f.query(paygate.KindPayOut), "tradeNo"))
+	mux.HandleFunc("POST /v1/paypro/queryBalance", f.handle(f.balance))
+}
+
+// payproReply is an envelope's code, msg and data.
+type payproReply struct {
+	code string
+	msg  string
+	data any
+}
+
+func payproRefuse(code, msg string) payproReply { return payproReply{code: code, msg: msg} }
+
+func (f *payproFake) handle(next func(map[string]string) payproReply, required ...string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, err := readBody(r)
+		if err != nil {
+			f.write(w, payproRefuse(payproCodeParam, "unreadable body"))
+			return
+		}
+		if r.Header.Get("merchantNo") != f.s.cfg.MerchantID {
+			f.write(w, payproRefuse(payproCodeMerchant, "merchant does not exist"))
+			return
+		}
+		fields, err := signing.Fields(body)
+		if err != nil {
+			f.write(w, payproRefuse(payproCodeParam, "body is not a JSON object"))
+			return
+		}
+		if ts := fields["timestamp"]; len(ts) != 13 || strings.Trim(ts, "0123456789") != "" {
+			f.write(w, payproRefuse(payproCodeParam, "timestamp must be 13-digit milliseconds"))
+			return
+		}
+		if !signing.Equal(fields["sign"], signing.ConcatMD5(fields, f.s.cfg.Secret)) {
+			f.write(w, payproRefuse(payproCodeSign, "sign error"))
+			return
+		}
+		for _, k := range required {
+			if fields[k] == "" {
+				f.write(w, payproRefuse(payproCodeParam, k+" is required"))
+				return
+			}
+		}
+		f.write(w, next(fields))
+	}
+}
+
+func (f *payproFake) write(w http.ResponseWriter, rp payproReply) {
+	msg := rp.msg
+	if msg == "" {
+		msg = "success"
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"msg": msg, "code": rp.code, "timestamp": time.Now().UnixMilli(),
+		"success": rp.code == payproCodeOK, "data": rp.data})
+}
+
+// check validates the fields every create shares: a whole positive amount and an Indian mobile
+// number (10 digits starting 6–9; the doc's own example prefixes 91).
+func (f *payproFake) check(fields map[string]string) (decimal.Decimal, *payproReply) {
+	amt, err := decimal.NewFromString(fields["amount"])
+	if err != nil || strings.ContainsAny(fields["amount"], ".eE") || !amt.IsPositive() {
+		rp := payproRefuse(payproCodeParam, "amount must be a whole number of rupees")
+		return amt, &rp
+	}
+	m := fields["mobile"]
+	if len(m) == 12 && strings.HasPrefix(m, "91") {
+		m = m[2:]
+	}
+	if len(m) != 10 || strings.Trim(m, "0123456789") != "" || m[0] < '6' {
+		rp := payproRefuse(payproCodeParam, "mobile must be 10 digits starting with 6, 7, 8 or 9")
+		return amt, &rp
+	}
+	if ip := fields["ipAddress"]; ip != "" && net.ParseIP(ip) == nil {
+		rp := payproRefuse(payproCodeParam, "ipAddress is not an IP address")
+		return amt, &rp
+	}
+	return amt, nil
+}
+
+func (f *payproFake) create(kind paygate.Kind, prefix string, fields map[string]string) (*Order, *payproReply) {
+	amt, rp := f.check(fields)
+	if rp != nil {
+		return nil, rp
+	}
+	o := &Order{OrderID: fields["tradeNo"], Amount: amt, NotifyURL: fields["notifyUrl"], Fields: fields,
+		Status: paygate.StatusProcessing}
+	stored, err := f.s.create(kind, prefix, o)
+	switch {
+	case err == nil:
+		return stored, nil
+	case errors.Is(err, errDuplicate):
+		r := payproRefuse(payproCodeDuplicate, "tradeNo already exists")
+		return nil, &r
+	default:
+		r := payproRefuse(payproCodeInsufficient, err.Error())
+		return nil, &r
+	}
+}
+
+func (f *payproFake) payIn(fields map[string]string) payproReply {
+	o, rp := f.create(paygate.KindPayIn, "PPI", fields)
+	if rp != nil {
+		return *rp
+	}
+	return payproReply{code: payproCodeOK, data: map[string]any{
+		"platFormTradeNo": o.ProviderOrderID, "status": payproProcessing, "desc": "CREATED",
+		"remark": fields["remark"], "paymentLink": f.s.URL() + "/payment/" + o.ProviderOrderID,
+	}}
+}
+
+func (f *payproFake) payOut(fields map[string]string) payproReply {
+	if len(fields["bankCode"]) != 11 {
+		return payproRefuse(payproCodeParam, "bankCode must be an 11-character IFSC code")
+	}
+	o, rp := f.create(paygate.KindPayOut, "PPO", fields)
+	if rp != nil {
+		return *rp
+	}
+	return payproReply{code: payproCodeOK, data: map[string]any{
+		"platFormTradeNo": o.ProviderOrderID, "tradeNo": o.OrderID, "status": payproProcessing, "desc": "PROCESSING",
+	}}
+}
+
+func (f *payproFake) query(kind paygate.Kind) func(map[string]string) payproReply {
+	return func(fields map[string]string) payproReply {
+		o, ok := f.s.find(kind, fields["tradeNo"], "")
+		if !ok {
+			return payproRefuse(payproCodeNotFound, "order does not exist")
+		}
+		status, desc := payproRaw(&o)
+		d := map[string]any{
+			"tradeNo": o.OrderID, "platFormTradeNo": o.ProviderOrderID, "amount": o.Amount.String(),
+			"status": status, "desc": desc, "utr": o.UTR,
+		}
+		if !o.Completed.IsZero() {
+			d["successTime"] = payproLocal(o.Completed)
+		}
+		return payproReply{code: payproCodeOK, data: d}
+	}
+}
+
+func (f *payproFake) balance(map[string]string) payproReply {
+	available, frozen := f.s.funds()
+	return payproReply{code: payproCodeOK, data: map[string]any{
+		"availableAmount": available.StringFixed(4), "freezeAmount": frozen.StringFixed(4),
+		"unsettledAmount": decimal.Zero.StringFixed(4),
+	}}
+}
+
+// payproRaw is the provider's data.status and desc for o.
+func payproRaw(o *Order) (status, desc string) {
+	switch o.Status {
+	case paygate.StatusSucceeded:
+		return payproSucceeded, "SUCCESS"
+	case paygate.StatusFailed, paygate.StatusCancelled, paygate.StatusReversed:
+		return payproRejected, "REJECTED_TRANSACTION"
+	}
+	return payproProcessing, "CREDIT_INPROGRESS"
+}
+
+// payproLocal is t in India's local time, as successTime is written.
+func payproLocal(t time.Time) string {
+	return t.In(time.FixedZone("IST", 5*3600+30*60)).Format(time.DateTime)
+}
+
+// callback builds the platform's notify body: every value a string, signed like a request.
+// Pay-in callbacks carry channelCode and wayCode, which the platform sends only for pay-ins.
+func (f *payproFake) callback(o *Order) (http.Header, []byte, error) {
+	status, desc := payproRaw(o)
+	fields := map[string]string{
+		"status": status, "message": desc, "platFormTradeNo": o.ProviderOrderID, "tradeNo": o.OrderID,
+		"amount": o.Amount.String(), "timestamp": strconv.FormatInt(time.Now().UnixMilli(), 10),
+	}
+	if o.UTR != "" {
+		fields["utr"] = o.UTR
+	}
+	if !o.Completed.IsZero() && o.Status == paygate.StatusSucceeded {
+		fields["successTime"] = payproLocal(o.Completed)
+	}
+	if o.Kind == paygate.KindPayIn {
+		fields["channelCode"], fields["wayCode"] = "UPI", "UPI"
+	}
+	fields["sign"] = signing.ConcatMD5(fields, f.s.cfg.Secret)
+	b, err := json.Marshal(fields)
+	return http.Header{"Content-Type": {"application/json"}}, b, err
+}
+
+// acked: the merchant must answer HTTP 200 with the body "OK".
+func (f *payproFake) acked(status int, body []byte) bool {
+	return status == http.StatusOK && strings.TrimSpace(string(body)) == "OK"
+}
+
+// schedule: the India pages do not give the retry intervals; the sandbox uses 1, 2, 4, 8 and
+// 16 minutes. (Other regions' pages of the platform state 8 attempts over 24 hours:
+// 2s/5s/10s/30s/1h/3h/3h/3h.)
+func (f *payproFake) schedule() []int { return []int{1, 2, 4, 8, 16} }
