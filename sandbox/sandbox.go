@@ -124,7 +124,11 @@ func New(provider string, cfg paygate.Config, opts ...Option) (*Server, error) {
 		log:     slog.New(slog.DiscardHandler),
 		orders:  map[paygate.Kind]map[string]*Order{paygate.KindPayIn: {}, paygate.KindPayOut: {}},
 		balance: decimal.RequireFromString("100000.00"),
-		client:  &http.Client{Timeout: 10 * time.Second},
+		// A merchant's redirect is its answer (Cashy counts 301 and 302 as acknowledged): never
+		// follow it.
+		client: &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		}},
 	}
 	for _, o := range opts {
 		o(s)

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -155,6 +156,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		slog.Duration("elapsed", time.Since(start)), slog.Bool("error", err != nil))
 
 	if err != nil {
+		err = redactURL(err)
 		if req.Create && mayHaveBeenSent(err) {
 			return nil, &paygate.OutcomeError{Provider: c.provider, Op: req.Op, OrderID: req.OrderID, Err: err}
 		}
@@ -170,6 +172,37 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	}
 	return out, nil
 }
+
+// redactURL drops the query string from the URL net/http quotes in its errors: signed GET
+// requests (CaiPay) carry the merchant's token and signature there.
+func redactURL(err error) error {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return err
+	}
+	u, perr := url.Parse(ue.URL)
+	if perr != nil {
+		return &url.Error{Op: ue.Op, URL: "(unparsable URL)", Err: ue.Err}
+	}
+	if u.RawQuery == "" && u.User == nil {
+		return err
+	}
+	u.RawQuery, u.User = "", nil
+	clean := &url.Error{Op: ue.Op, URL: u.String() + "?…", Err: ue.Err}
+	if ue == err { //nolint:errorlint // the top of the chain is replaced whole
+		return clean
+	}
+	// Deeper in a chain: keep the chain for errors.Is/As, print the clean text.
+	return &redacted{err: err, msg: strings.ReplaceAll(err.Error(), ue.Error(), clean.Error())}
+}
+
+type redacted struct {
+	err error
+	msg string
+}
+
+func (r *redacted) Error() string { return r.msg }
+func (r *redacted) Unwrap() error { return r.err }
 
 // retryable is the one retry rule: reads retry on transport errors, 429 and 5xx; creates only
 // when the connection was never made, so the request cannot have reached the provider.

@@ -140,3 +140,15 @@ func TestCallerHTTPClientUntouched(t *testing.T) {
 	_ = New(Options{Provider: "test", Timeout: time.Second}, paygate.Resolve(paygate.WithHTTPClient(hc)))
 	require.Equal(t, 7*time.Second, hc.Timeout)
 }
+
+func TestTransportErrorsHideTheQuery(t *testing.T) {
+	c, mock := newMocked(t)
+	mock.RegisterNoResponder(httpmock.NewErrorResponder(errors.New("connection reset by peer")))
+	_, err := c.Do(context.Background(), &Request{Op: "query", Method: http.MethodGet, Path: "/search",
+		Query: map[string][]string{"token": {"TOPSECRETTOKEN"}, "signKey": {"abcdef0123456789"}}})
+	require.Error(t, err)
+	require.NotContains(t, err.Error(), "TOPSECRETTOKEN")
+	require.NotContains(t, err.Error(), "abcdef0123456789")
+	require.Contains(t, err.Error(), "/search")
+	require.Contains(t, err.Error(), "connection reset by peer")
+}

@@ -1,0 +1,240 @@
+package caipay
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/check"
+	"github.com/paygate-go/paygate/internal/wire"
+)
+
+// ist is the zone of CaiPay's local times (expireTime): India Standard Time, +05:30.
+var ist = time.FixedZone("IST", 5*3600+30*60)
+
+// noUTR is what CaiPay writes for a UTR it does not have (caipay.txt 2.3, 2.4).
+const noUTR = "None"
+
+// payInData is data of GET payIn and payIn-H2H (caipay.txt 2.1.A, 2.1.B). orderAmount is a
+// string in the hosted answer and a number in the H2H one: wire.Amount takes both.
+type payInData struct {
+	OrderStatus     string      `json:"orderStatus"`
+	CustomerOrderNo string      `json:"customerOrderNo"`
+	PlatOrderNo     wire.Text   `json:"platOrderNo"`
+	OrderAmount     wire.Amount `json:"orderAmount"`
+	URL             string      `json:"url"`        // hosted
+	UPI             string      `json:"upi"`        // H2H
+	Paytm           string      `json:"paytm"`      // H2H
+	ExpireTime      string      `json:"expireTime"` // H2H, "2006-01-02 15:04:05" in IST
+}
+
+// payOutData is data of POST payOut (caipay.txt 2.2).
+type payOutData struct {
+	OrderStatus     string      `json:"orderStatus"`
+	CustomerOrderNo string      `json:"customerOrderNo"`
+	PlatOrderNo     wire.Text   `json:"platOrderNo"`
+	OrderAmount     wire.Amount `json:"orderAmount"`
+}
+
+// searchData is data of GET searchPayInResult and searchPayOutResult (caipay.txt 2.3, 2.4).
+type searchData struct {
+	TenantID        wire.Text   `json:"tenantId"`
+	CustomerOrderNo string      `json:"customerOrderNo"`
+	Amount          wire.Amount `json:"amount"`
+	ActualAmount    wire.Amount `json:"actualAmount"`
+	Status          string      `json:"status"`
+	UTR             string      `json:"utr"`
+}
+
+// PayIn creates a collection order: GET /api/cai/out/v1/payIn (a hosted page, PaymentURL from
+// data.url) or, when req.Direct, GET /api/cai/out/v1/payIn-H2H (UPIURL from data.upi, ExpiresAt
+// from expireTime in IST; the Paytm intent is read with PaytmURL). Amount, OrderID, NotifyURL
+// and Customer Name, Email and Phone are required, as caipay.txt requires every parameter.
+func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (*paygate.PayInResult, error) {
+	const op = "payin"
+	fields, err := payInFields(req)
+	if err != nil {
+		return nil, check.Named(err, Name, op)
+	}
+	path := PathPayIn
+	if req.Direct {
+		path = PathPayInH2H
+	}
+	var d payInData
+	resp, err := c.do(ctx, call{op: op, method: http.MethodGet, path: path, fields: fields, create: true,
+		orderID: req.OrderID, needData: true}, &d)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.check(req); err != nil {
+		return nil, resp.Malformed(err)
+	}
+	res := &paygate.PayInResult{
+		OrderID: req.OrderID, ProviderOrderID: d.PlatOrderNo.String(),
+		Status: MapStatus(d.OrderStatus), RawStatus: d.OrderStatus,
+		Amount: paygate.NewMoney(req.Amount.Decimal(), paygate.INR), PaymentURL: d.URL, UPIURL: d.UPI, Raw: resp.Raw(),
+	}
+	if d.OrderAmount.Set {
+		res.Amount = d.OrderAmount.Money(paygate.INR)
+	}
+	// An unreadable expireTime leaves ExpiresAt zero: the order exists either way, and Raw
+	// keeps the text.
+	if t, err := wire.ParseLocal(d.ExpireTime, ist); err == nil {
+		res.ExpiresAt = t
+	}
+	return res, nil
+}
+
+// check refuses a success that cannot be one: no platform order number, another order's
+// number, or nothing to pay with.
+func (d *payInData) check(req *paygate.PayInRequest) error {
+	switch {
+	case d.PlatOrderNo == "":
+		return errors.New("success without platOrderNo")
+	case d.CustomerOrderNo != "" && d.CustomerOrderNo != req.OrderID:
+		return fmt.Errorf("answer is for customerOrderNo %q", d.CustomerOrderNo)
+	case req.Direct && d.UPI == "" && d.Paytm == "":
+		return errors.New("H2H success without upi or paytm")
+	case !req.Direct && d.URL == "":
+		return errors.New("success without url")
+	}
+	return nil
+}
+
+func payInFields(req *paygate.PayInRequest) (map[string]string, error) {
+	if req == nil {
+		return nil, paygate.Invalid("PayInRequest", "is nil")
+	}
+	amount, err := check.Amount("Amount", req.Amount, paygate.INR, paygate.Fixed2, check.Limits{})
+	if err := check.First(check.Required("OrderID", req.OrderID), err,
+		check.Required("NotifyURL", req.NotifyURL), check.URL("NotifyURL", req.NotifyURL),
+		check.Required("Customer.Name", req.Customer.Name),
+		check.Required("Customer.Email", req.Customer.Email),
+		check.Required("Customer.Phone", req.Customer.Phone)); err != nil {
+		return nil, err
+	}
+	fields := map[string]string{
+		"amount": amount, "customerOrderNo": req.OrderID, "callbackUrl": req.NotifyURL,
+		"rechargeName": req.Customer.Name, "rechargeEmail": req.Customer.Email, "rechargePhone": req.Customer.Phone,
+	}
+	return fields, addExtra(fields, req.Extra)
+}
+
+// PaytmURL returns the Paytm intent (data.paytm) of an H2H pay-in result, or "" when the
+// result has none. PayInResult has no field for it, so it is read from the result's Raw body.
+func PaytmURL(res *paygate.PayInResult) string {
+	if res == nil {
+		return ""
+	}
+	var env struct {
+		Data struct {
+			Paytm string `json:"paytm"`
+		} `json:"data"`
+	}
+	if json.Unmarshal(res.Raw, &env) != nil {
+		return ""
+	}
+	return env.Data.Paytm
+}
+
+// PayOut creates a disbursement: POST /api/cai/out/v1/payOut, JSON. Beneficiary Name,
+// AccountNumber, IFSC, Email and Phone and NotifyURL are required. customerOrderNo is sent
+// although caipay.txt's field list omits it (DESIGN.md: the answer and the search need it).
+func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (*paygate.PayOutResult, error) {
+	const op = "payout"
+	fields, err := payOutFields(req)
+	if err != nil {
+		return nil, check.Named(err, Name, op)
+	}
+	var d payOutData
+	resp, err := c.do(ctx, call{op: op, method: http.MethodPost, path: PathPayOut, fields: fields, create: true,
+		orderID: req.OrderID, needData: true}, &d)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case d.PlatOrderNo == "":
+		return nil, resp.Malformed(errors.New("success without platOrderNo"))
+	case d.CustomerOrderNo != "" && d.CustomerOrderNo != req.OrderID:
+		return nil, resp.Malformed(fmt.Errorf("answer is for customerOrderNo %q", d.CustomerOrderNo))
+	}
+	res := &paygate.PayOutResult{
+		OrderID: req.OrderID, ProviderOrderID: d.PlatOrderNo.String(),
+		Status: MapStatus(d.OrderStatus), RawStatus: d.OrderStatus, Amount: paygate.NewMoney(req.Amount.Decimal(), paygate.INR), Raw: resp.Raw(),
+	}
+	if d.OrderAmount.Set {
+		res.Amount = d.OrderAmount.Money(paygate.INR)
+	}
+	return res, nil
+}
+
+func payOutFields(req *paygate.PayOutRequest) (map[string]string, error) {
+	if req == nil {
+		return nil, paygate.Invalid("PayOutRequest", "is nil")
+	}
+	b := req.Beneficiary
+	amount, err := check.Amount("Amount", req.Amount, paygate.INR, paygate.Fixed2, check.Limits{})
+	if err := check.First(check.Required("OrderID", req.OrderID), err,
+		check.Required("Beneficiary.Name", b.Name),
+		check.Required("Beneficiary.AccountNumber", b.AccountNumber),
+		check.IFSC("Beneficiary.IFSC", b.IFSC),
+		check.Required("Beneficiary.Email", b.Email),
+		check.Required("Beneficiary.Phone", b.Phone),
+		check.Required("NotifyURL", req.NotifyURL), check.URL("NotifyURL", req.NotifyURL)); err != nil {
+		return nil, err
+	}
+	fields := map[string]string{
+		"customerOrderNo": req.OrderID, "orderAmount": amount, "bankAccountName": b.Name,
+		"bankAccountNumber": b.AccountNumber, "payIfsc": b.IFSC, "payEmail": b.Email, "payPhone": b.Phone,
+		"callbackUrl": req.NotifyURL,
+	}
+	return fields, addExtra(fields, req.Extra)
+}
+
+// Query asks where an order stands: GET searchPayInResult or searchPayOutResult by
+// customerOrderNo. CaiPay looks orders up by merchant order number only. utr "None" is an
+// empty UTR; actualAmount fills ActualAmount.
+func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate.Order, error) {
+	const op = "query"
+	if err := check.Query(req); err != nil {
+		return nil, check.Named(err, Name, op)
+	}
+	if req.OrderID == "" {
+		return nil, check.Named(paygate.Invalid("OrderID", "CaiPay looks orders up by merchant order number only"), Name, op)
+	}
+	path := PathSearchPayIn
+	if req.Kind == paygate.KindPayOut {
+		path = PathSearchPayOut
+	}
+	var d searchData
+	resp, err := c.do(ctx, call{op: op, method: http.MethodGet, path: path,
+		fields: map[string]string{"customerOrderNo": req.OrderID}, needData: true}, &d)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case d.TenantID != "" && d.TenantID.String() != c.tenantID:
+		return nil, resp.Malformed(errors.New("answer is for another tenantId"))
+	case d.CustomerOrderNo != "" && d.CustomerOrderNo != req.OrderID:
+		return nil, resp.Malformed(fmt.Errorf("answer is for customerOrderNo %q", d.CustomerOrderNo))
+	case d.Status == "":
+		return nil, resp.Malformed(errors.New("success without status"))
+	}
+	o := &paygate.Order{
+		Kind: req.Kind, OrderID: req.OrderID, Status: MapStatus(d.Status), RawStatus: d.Status,
+		Amount: d.Amount.Money(paygate.INR), ActualAmount: d.ActualAmount.Money(paygate.INR), Raw: resp.Raw(),
+	}
+	if d.UTR != noUTR {
+		o.UTR = d.UTR
+	}
+	return o, nil
+}
+
+// Balance is paygate.ErrUnsupported: caipay.txt has no balance endpoint (DESIGN.md).
+func (c *Client) Balance(context.Context) (*paygate.Balance, error) {
+	return nil, fmt.Errorf("paygate: caipay balance: %w", paygate.ErrUnsupported)
+}

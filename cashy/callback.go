@@ -1,0 +1,125 @@
+package cashy
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/signing"
+)
+
+// ack is what Cashy must be answered. cashy.txt counts HTTP 200, 301 and 302 as received;
+// paygate answers 200 with the body SUCCESS (DESIGN.md, "Cashy").
+var ack = paygate.Ack{StatusCode: http.StatusOK, ContentType: "text/plain; charset=utf-8", Body: "SUCCESS"}
+
+// OrderTypePatch is the orderType of a supplementary payment: the customer paid another
+// amount than the order's, or paid twice.
+const OrderTypePatch = "PATCH"
+
+// payOutFields are fields only a pay-out webhook carries.
+var payOutFields = []string{"accountNo", "accountName", "accountType", "bankId"}
+
+// ParseCallback verifies a webhook and normalizes it. The Sign header must be the upper-case
+// hex MD5 of the raw body followed by the secret, under the current secret or one of
+// Options["previous_secrets"]; it is checked before the body is read at all. A webhook whose
+// MerchantId header or merchantId field names another merchant is refused as a bad signature.
+//
+// Amounts and fees arrive as JSON numbers (20000.00, 2500.0000) and are decoded exactly.
+// completionTime is Pakistan time (UTC+5). A PATCH order (a supplementary payment) has
+// ParentOrderID set to patchMchOrderNo, the original order's merchant number (DESIGN.md,
+// "Cashy"); for other order types it stays empty even though Cashy repeats the order's own
+// numbers in the patch fields.
+//
+// Kind: an orderNo starting "PAYOUT" or "PAYIN" decides it; otherwise a webhook carrying
+// pay-out fields (accountNo, accountName, accountType, bankId) is a pay-out and any other a
+// pay-in (Cashy's pay-in numbers start "PAYIN" and its pay-in webhooks carry a payType).
+func (c *Client) ParseCallback(header http.Header, body []byte) (*paygate.Callback, error) {
+	const op = "callback"
+	if err := c.verify(header, body); err != nil {
+		return nil, err
+	}
+	malformed := func(what string, err error) error {
+		return fmt.Errorf("paygate: cashy %s: %w: %s: %w", op, paygate.ErrMalformedCallback, what, err)
+	}
+	fields, err := signing.Fields(body)
+	if err != nil {
+		return nil, malformed("body", err)
+	}
+	if mid := headerValue(header, HeaderMerchantID); mid != "" && mid != c.merchantID {
+		return nil, &paygate.SignatureError{Provider: Name, Op: op, Reason: "callback for another merchant (MerchantId header)"}
+	}
+	if mid := fields["merchantId"]; mid != "" && mid != c.merchantID {
+		return nil, &paygate.SignatureError{Provider: Name, Op: op, Reason: "callback for another merchant (merchantId field)"}
+	}
+	cb := &paygate.Callback{
+		Kind: kindOf(fields), OrderID: fields["mchOrderNo"], ProviderOrderID: fields["orderNo"],
+		RawStatus: fields["orderStatus"], UTR: fields["channelOrderNo"],
+		Raw: append([]byte(nil), body...), Ack: ack,
+	}
+	if cb.OrderID == "" {
+		return nil, malformed("field mchOrderNo", errors.New("missing"))
+	}
+	cb.Status = MapStatus(cb.Kind, cb.RawStatus)
+	if cb.Amount, err = paygate.ParseMoney(fields["amount"], paygate.PKR); err != nil {
+		return nil, malformed("field amount", err)
+	}
+	if v := fields["fee"]; v != "" {
+		if cb.Fee, err = paygate.ParseMoney(v, paygate.PKR); err != nil {
+			return nil, malformed("field fee", err)
+		}
+	}
+	if cb.CompletedAt, err = parseTime(strings.TrimSpace(fields["completionTime"])); err != nil {
+		return nil, malformed("field completionTime", err)
+	}
+	if fields["orderType"] == OrderTypePatch {
+		if cb.ParentOrderID = fields["patchMchOrderNo"]; cb.ParentOrderID == "" {
+			return nil, malformed("field patchMchOrderNo", errors.New("missing from a PATCH order"))
+		}
+	}
+	return cb, nil
+}
+
+// verify checks the Sign header over the raw body under every secret, in constant time.
+func (c *Client) verify(header http.Header, body []byte) error {
+	got := headerValue(header, HeaderSign)
+	if got == "" {
+		return &paygate.SignatureError{Provider: Name, Op: "callback", Reason: "Sign header is missing"}
+	}
+	for _, secret := range c.secrets {
+		if signing.Equal(got, signing.BodyMD5(body, secret)) {
+			return nil
+		}
+	}
+	return &paygate.SignatureError{Provider: Name, Op: "callback", Reason: "Sign does not match"}
+}
+
+// headerValue is header.Get(name), also for a header map built by hand with keys that are not
+// in canonical form ("MerchantId" rather than "Merchantid").
+func headerValue(header http.Header, name string) string {
+	if v := header.Get(name); v != "" {
+		return v
+	}
+	for k, vs := range header {
+		if strings.EqualFold(k, name) && len(vs) > 0 {
+			return vs[0]
+		}
+	}
+	return ""
+}
+
+func kindOf(fields map[string]string) paygate.Kind {
+	switch no := strings.ToUpper(fields["orderNo"]); {
+	case strings.HasPrefix(no, "PAYOUT"):
+		return paygate.KindPayOut
+	case strings.HasPrefix(no, "PAYIN"):
+		return paygate.KindPayIn
+	}
+	for _, k := range payOutFields {
+		if fields[k] != "" {
+			return paygate.KindPayOut
+		}
+	}
+	return paygate.KindPayIn
+}

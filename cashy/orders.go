@@ -1,0 +1,364 @@
+package cashy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/check"
+	"github.com/paygate-go/paygate/internal/wire"
+)
+
+// Limits from cashy.txt: one order is 100.00 to 50000.00 PKR; text fields are string(32),
+// notifyUrl string(250).
+var amountLimits = check.NewLimits("100", "50000")
+
+const (
+	maxText      = 32
+	maxNotifyURL = 250
+)
+
+// DefaultExpiry is expireTime when PayInRequest.ExpiresIn is zero (cashy.txt: default 3600
+// seconds).
+const DefaultExpiry = time.Hour
+
+// Remarks sent when Remark is empty: remark is required (Y) by Cashy but means nothing to it.
+const (
+	DefaultPayInRemark  = "payin"  // PayInRequest.Remark when empty
+	DefaultPayOutRemark = "payout" // PayOutRequest.Remark when empty
+)
+
+// payInData is data of POST /api/payIn.
+type payInData struct {
+	MerchantID  wire.Text   `json:"merchantId"`
+	MchOrderNo  string      `json:"mchOrderNo"`
+	OrderNo     string      `json:"orderNo"`
+	Amount      wire.Amount `json:"amount"`
+	OrderFee    wire.Amount `json:"orderFee"`
+	PayCode     string      `json:"payCode"`
+	PayURL      string      `json:"payUrl"`
+	PayDeskURL  string      `json:"payDeskUrl"`
+	OrderStatus string      `json:"orderStatus"`
+}
+
+// payOutData is data of POST /api/payOut.
+type payOutData struct {
+	MerchantID  wire.Text   `json:"merchantId"`
+	MchOrderNo  string      `json:"mchOrderNo"`
+	OrderNo     string      `json:"orderNo"`
+	Amount      wire.Amount `json:"amount"`
+	Fee         wire.Amount `json:"fee"`
+	OrderStatus string      `json:"orderStatus"`
+}
+
+// queryData is data of POST /api/payInQuery and /api/payOutQuery.
+type queryData struct {
+	MerchantID     wire.Text   `json:"merchantId"`
+	MchOrderNo     string      `json:"mchOrderNo"`
+	OrderNo        string      `json:"orderNo"`
+	ChannelOrderNo string      `json:"channelOrderNo"`
+	PayType        wire.Text   `json:"payType"`
+	PayCode        string      `json:"payCode"`
+	PayURL         string      `json:"payUrl"`
+	PayDeskURL     string      `json:"payDeskUrl"`
+	Amount         wire.Amount `json:"amount"`
+	Fee            wire.Amount `json:"fee"`
+	OrderStatus    string      `json:"orderStatus"`
+	CompletionTime string      `json:"completionTime"`
+	AccountName    string      `json:"accountName"`
+	AccountNo      string      `json:"accountNo"`
+}
+
+// balanceData is data of POST /api/getBalance.
+type balanceData struct {
+	Balance   wire.Amount `json:"balance"`
+	UnBalance wire.Amount `json:"unBalance"`
+}
+
+func orderID(id string) error {
+	return check.First(check.Required("OrderID", id), check.MaxLength("OrderID", id, maxText))
+}
+
+func notifyURL(u string) error {
+	return check.First(check.Required("NotifyURL", u), check.URL("NotifyURL", u),
+		check.MaxLength("NotifyURL", u, maxNotifyURL))
+}
+
+// text checks a required string(32) field.
+func text(field, v string) error {
+	return check.First(check.Required(field, v), check.MaxLength(field, v, maxText))
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// PayIn creates a collection order (POST /api/payIn) and returns the pay desk URL and the
+// payment code. Every field cashy.txt marks Y is required: Customer.Name (realName),
+// Customer.Phone, Customer.Email, Customer.IDNumber (idCard) and NotifyURL; Customer.IDType
+// (idType) is optional. Channel is the payType (default 36 or Options["pay_type"]).
+// ReturnURL and Customer.IP have no Cashy field and are not sent.
+func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (*paygate.PayInResult, error) {
+	const op = "payin"
+	body, err := c.payInBody(req)
+	if err != nil {
+		return nil, check.Named(err, Name, op)
+	}
+	sent := c.clock()
+	var d payInData
+	resp, err := c.call(ctx, op, "/api/payIn", body, true, req.OrderID, &d)
+	if err != nil {
+		return nil, err
+	}
+	if err := created(d.MchOrderNo, req.OrderID, d.OrderNo, d.Amount, req.Amount); err != nil {
+		return nil, resp.Malformed(err)
+	}
+	res := &paygate.PayInResult{
+		OrderID: req.OrderID, ProviderOrderID: d.OrderNo,
+		// A new pay-in is PAYING until paid; the answer carries no status (cashy.txt).
+		Status: paygate.StatusPending, RawStatus: d.OrderStatus,
+		Amount:     paygate.NewMoney(req.Amount.Decimal(), paygate.PKR),
+		PaymentURL: orDefault(d.PayDeskURL, d.PayURL), PayCode: d.PayCode,
+		ExpiresAt: sent.Add(expiry(req.ExpiresIn)), Raw: resp.Raw(),
+	}
+	if d.OrderStatus != "" {
+		res.Status = MapPayInStatus(d.OrderStatus)
+	}
+	return res, nil
+}
+
+func (c *Client) payInBody(req *paygate.PayInRequest) (map[string]any, error) {
+	if req == nil {
+		return nil, paygate.Invalid("PayInRequest", "is nil")
+	}
+	if req.Direct {
+		return nil, fmt.Errorf("paygate: cashy payin: direct (host-to-host) pay-in: %w", paygate.ErrUnsupported)
+	}
+	cu := req.Customer
+	amount, err := check.Amount("Amount", req.Amount, paygate.PKR, paygate.Fixed2, amountLimits)
+	remark := orDefault(req.Remark, DefaultPayInRemark)
+	if err := check.First(orderID(req.OrderID), err,
+		text("Customer.Name", cu.Name), text("Customer.Phone", cu.Phone),
+		text("Customer.Email", cu.Email), text("Customer.IDNumber", cu.IDNumber),
+		check.MaxLength("Customer.IDType", cu.IDType, maxText),
+		notifyURL(req.NotifyURL), check.MaxLength("Remark", remark, maxText)); err != nil {
+		return nil, err
+	}
+	payType := c.payType
+	if req.Channel != "" {
+		if payType, err = parsePayType(req.Channel); err != nil {
+			return nil, paygate.Invalid("Channel", "payType %q must be a positive integer", req.Channel)
+		}
+	}
+	ttl := expiry(req.ExpiresIn)
+	if ttl < time.Second || ttl%time.Second != 0 {
+		return nil, paygate.Invalid("ExpiresIn", "must be a whole number of seconds, at least 1s, got %s", req.ExpiresIn)
+	}
+	nonce, err := c.nonceStr()
+	if err != nil {
+		return nil, err
+	}
+	body := map[string]any{
+		"currency":       string(paygate.PKR),
+		"payType":        payType, // a JSON number: cashy.txt types it int
+		"amount":         amount,  // a JSON string "100.00", as cashy.txt's example sends it
+		"reusableStatus": false,   // "Currently it can only be false"
+		"mchOrderNo":     req.OrderID,
+		"expireTime":     int64(ttl / time.Second),
+		"notifyUrl":      req.NotifyURL,
+		"nonceStr":       nonce,
+		"remark":         remark,
+		"realName":       cu.Name,
+		"phone":          cu.Phone,
+		"email":          cu.Email,
+		"idCard":         cu.IDNumber,
+	}
+	if cu.IDType != "" {
+		body["idType"] = cu.IDType
+	}
+	return body, addExtra(body, req.Extra)
+}
+
+// expiry is ExpiresIn, or DefaultExpiry when it is zero.
+func expiry(d time.Duration) time.Duration {
+	if d == 0 {
+		return DefaultExpiry
+	}
+	return d
+}
+
+// sameOrder refuses an answer that names another order than the one asked for, or none.
+// Empty values on either side are not compared.
+func sameOrder(gotMch, wantMch, gotNo, wantNo string) error {
+	switch {
+	case gotMch == "" && gotNo == "":
+		return errors.New("answer names no order (neither mchOrderNo nor orderNo)")
+	case gotMch != "" && wantMch != "" && gotMch != wantMch:
+		return fmt.Errorf("answer is for mchOrderNo %q, not %q", gotMch, wantMch)
+	case gotNo != "" && wantNo != "" && gotNo != wantNo:
+		return fmt.Errorf("answer is for orderNo %q, not %q", gotNo, wantNo)
+	}
+	return nil
+}
+
+// created checks a create's answer: it gives Cashy's order number and names our order and
+// amount (when it names an amount at all). An answer for another order or amount cannot be
+// trusted either way, so the create's outcome is unknown.
+func created(gotMch, wantMch, gotNo string, gotAmount wire.Amount, wantAmount paygate.Money) error {
+	if gotNo == "" {
+		return errors.New("answer without orderNo")
+	}
+	if gotAmount.Set && !gotAmount.Value.Equal(wantAmount.Decimal()) {
+		return fmt.Errorf("answer is for amount %s, not %s", gotAmount.Value, wantAmount.Decimal())
+	}
+	return sameOrder(gotMch, wantMch, gotNo, "")
+}
+
+// PayOut creates a disbursement (POST /api/payOut, from Cashy's public documentation per
+// DESIGN.md): accountName is Beneficiary.Name, accountNo Beneficiary.AccountNumber,
+// accountType Beneficiary.AccountType (e.g. EASYPAISA), bankId Beneficiary.BankCode; all four
+// and NotifyURL are required. Channel has no Cashy field and is not sent.
+func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (*paygate.PayOutResult, error) {
+	const op = "payout"
+	body, err := c.payOutBody(req)
+	if err != nil {
+		return nil, check.Named(err, Name, op)
+	}
+	var d payOutData
+	resp, err := c.call(ctx, op, "/api/payOut", body, true, req.OrderID, &d)
+	if err != nil {
+		return nil, err
+	}
+	if err := created(d.MchOrderNo, req.OrderID, d.OrderNo, d.Amount, req.Amount); err != nil {
+		return nil, resp.Malformed(err)
+	}
+	res := &paygate.PayOutResult{
+		OrderID: req.OrderID, ProviderOrderID: d.OrderNo,
+		// An accepted pay-out is being processed until its callback says otherwise.
+		Status: paygate.StatusProcessing, RawStatus: d.OrderStatus,
+		Amount: paygate.NewMoney(req.Amount.Decimal(), paygate.PKR), Fee: paygate.NewMoney(decimal.Zero, paygate.PKR),
+		Raw: resp.Raw(),
+	}
+	if d.OrderStatus != "" {
+		res.Status = MapPayOutStatus(d.OrderStatus)
+	}
+	if d.Fee.Set {
+		res.Fee = d.Fee.Money(paygate.PKR)
+	}
+	return res, nil
+}
+
+func (c *Client) payOutBody(req *paygate.PayOutRequest) (map[string]any, error) {
+	if req == nil {
+		return nil, paygate.Invalid("PayOutRequest", "is nil")
+	}
+	b := req.Beneficiary
+	amount, err := check.Amount("Amount", req.Amount, paygate.PKR, paygate.Fixed2, amountLimits)
+	remark := orDefault(req.Remark, DefaultPayOutRemark)
+	if err := check.First(orderID(req.OrderID), err,
+		check.Required("Beneficiary.Name", b.Name),
+		check.Required("Beneficiary.AccountNumber", b.AccountNumber),
+		check.Required("Beneficiary.AccountType", b.AccountType),
+		check.Required("Beneficiary.BankCode", b.BankCode),
+		notifyURL(req.NotifyURL), check.MaxLength("Remark", remark, maxText)); err != nil {
+		return nil, err
+	}
+	nonce, err := c.nonceStr()
+	if err != nil {
+		return nil, err
+	}
+	body := map[string]any{
+		"accountName": b.Name,
+		"accountNo":   b.AccountNumber,
+		"accountType": b.AccountType,
+		"currency":    string(paygate.PKR),
+		"amount":      amount,
+		"bankId":      b.BankCode, // sent as given, as a string: leading zeros survive
+		"mchOrderNo":  req.OrderID,
+		"notifyUrl":   req.NotifyURL,
+		"nonceStr":    nonce,
+		"remark":      remark,
+	}
+	return body, addExtra(body, req.Extra)
+}
+
+// Query asks where an order stands (POST /api/payInQuery or /api/payOutQuery) by mchOrderNo,
+// orderNo or both, as given. UTR is the channel's reference (channelOrderNo) when Cashy gives
+// one; CompletedAt is completionTime read in Pakistan time (UTC+5).
+func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate.Order, error) {
+	const op = "query"
+	if err := check.Query(req); err != nil {
+		return nil, check.Named(err, Name, op)
+	}
+	if err := check.First(check.MaxLength("OrderID", req.OrderID, maxText),
+		check.MaxLength("ProviderOrderID", req.ProviderOrderID, maxText)); err != nil {
+		return nil, check.Named(err, Name, op)
+	}
+	nonce, err := c.nonceStr()
+	if err != nil {
+		return nil, check.Named(err, Name, op)
+	}
+	body := map[string]any{"nonceStr": nonce}
+	if req.OrderID != "" {
+		body["mchOrderNo"] = req.OrderID
+	}
+	if req.ProviderOrderID != "" {
+		body["orderNo"] = req.ProviderOrderID
+	}
+	path := "/api/payInQuery"
+	if req.Kind == paygate.KindPayOut {
+		path = "/api/payOutQuery"
+	}
+	var d queryData
+	resp, err := c.call(ctx, op, path, body, false, req.OrderID, &d)
+	if err != nil {
+		return nil, err
+	}
+	if err := sameOrder(d.MchOrderNo, req.OrderID, d.OrderNo, req.ProviderOrderID); err != nil {
+		return nil, resp.Malformed(err)
+	}
+	completed, err := parseTime(strings.TrimSpace(d.CompletionTime))
+	if err != nil {
+		return nil, resp.Malformed(fmt.Errorf("completionTime: %w", err))
+	}
+	o := &paygate.Order{
+		Kind: req.Kind, OrderID: orDefault(d.MchOrderNo, req.OrderID), ProviderOrderID: orDefault(d.OrderNo, req.ProviderOrderID),
+		Status: MapStatus(req.Kind, d.OrderStatus), RawStatus: d.OrderStatus,
+		Amount: d.Amount.Money(paygate.PKR), Fee: d.Fee.Money(paygate.PKR),
+		UTR: d.ChannelOrderNo, CompletedAt: completed, Raw: resp.Raw(),
+	}
+	if o.Status == paygate.StatusSucceeded {
+		o.ActualAmount = o.Amount
+	}
+	return o, nil
+}
+
+// Balance reads the merchant's balance (POST /api/getBalance): Available is balance, Pending
+// is unBalance (not yet settled); Cashy reports nothing frozen.
+func (c *Client) Balance(ctx context.Context) (*paygate.Balance, error) {
+	const op = "balance"
+	nonce, err := c.nonceStr()
+	if err != nil {
+		return nil, check.Named(err, Name, op)
+	}
+	var d balanceData
+	resp, err := c.call(ctx, op, "/api/getBalance", map[string]any{"nonceStr": nonce}, false, "", &d)
+	if err != nil {
+		return nil, err
+	}
+	if !d.Balance.Set {
+		return nil, resp.Malformed(errors.New("data without balance"))
+	}
+	return &paygate.Balance{
+		Available: d.Balance.Money(paygate.PKR), Pending: d.UnBalance.Money(paygate.PKR),
+		Frozen: paygate.NewMoney(decimal.Zero, paygate.PKR), Raw: resp.Raw(),
+	}, nil
+}

@@ -1,0 +1,248 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"regexp"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/signing"
+)
+
+// caipayFake fakes caipay.txt: pay-ins GET with form-encoded query parameters, pay-outs and
+// submitUtr POST JSON, searches GET; every request carries token, tenantId and signKey
+// (values of the other non-empty parameters in key order + secret, MD5). Answers are the
+// envelope {code, msg, data, ok}; refusals use the system codes of section 3.1 as both the
+// HTTP status and the envelope code.
+type caipayFake struct{ s *Server }
+
+func init() { fakes["caipay"] = func(s *Server) fake { return &caipayFake{s: s} } }
+
+const caipayPrefix = "/api/cai/out/v1/"
+
+// caipayAmount is "two decimal places" (caipay.txt 1.1 and 6).
+var caipayAmount = regexp.MustCompile(`^[0-9]+\.[0-9]{2}$`)
+
+// caipayIST is the zone of expireTime.
+var caipayIST = time.FixedZone("IST", 5*3600+30*60)
+
+func (f *caipayFake) routes(mux *http.ServeMux) {
+	payIn := []string{"amount", "customerOrderNo", "callbackUrl", "rechargeName", "rechargeEmail", "rechargePhone"}
+	mux.HandleFunc("GET "+caipayPrefix+"payIn", f.handle(f.payIn(false), payIn...))
+	mux.HandleFunc("GET "+caipayPrefix+"payIn-H2H", f.handle(f.payIn(true), payIn...))
+	mux.HandleFunc("POST "+caipayPrefix+"payOut", f.handle(f.payOut, "bankAccountName", "bankAccountNumber",
+		"callbackUrl", "orderAmount", "payEmail", "payIfsc", "payPhone", "customerOrderNo"))
+	mux.HandleFunc("GET "+caipayPrefix+"searchPayInResult", f.handle(f.search(paygate.KindPayIn), "customerOrderNo"))
+	mux.HandleFunc("GET "+caipayPrefix+"searchPayOutResult", f.handle(f.search(paygate.KindPayOut), "customerOrderNo"))
+	mux.HandleFunc("POST "+caipayPrefix+"submitUtr", f.handle(f.submitUTR, "transId", "UTR"))
+}
+
+// caipayReply is an envelope: code 0 is success, anything else a refusal with msg.
+type caipayReply struct {
+	code int
+	msg  string
+	data any
+}
+
+func caipayRefuse(code int, msg string) caipayReply { return caipayReply{code: code, msg: msg} }
+
+func (f *caipayFake) handle(next func(map[string]string) caipayReply, required ...string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		fields, ok := f.fields(r)
+		if !ok {
+			f.write(w, caipayRefuse(400, "Bad request: unreadable parameters"))
+			return
+		}
+		if fields["token"] != f.s.cfg.APIKey || fields["tenantId"] != f.s.cfg.MerchantID {
+			f.write(w, caipayRefuse(401, "Unauthorized: unknown token or tenantId"))
+			return
+		}
+		if !signing.Equal(fields["signKey"], signing.ValuesMD5(fields, f.s.cfg.Secret)) {
+			f.write(w, caipayRefuse(401, "Unauthorized: signKey verification failed"))
+			return
+		}
+		for _, k := range required {
+			if fields[k] == "" {
+				f.write(w, caipayRefuse(400, "Bad request: "+k+" is required"))
+				return
+			}
+		}
+		f.write(w, next(fields))
+	}
+}
+
+// fields reads a GET's query parameters or a POST's JSON object. A repeated parameter is
+// refused: it could be read two ways.
+func (f *caipayFake) fields(r *http.Request) (map[string]string, bool) {
+	if r.Method == http.MethodGet {
+		out := map[string]string{}
+		for k, vs := range r.URL.Query() {
+			if len(vs) != 1 {
+				return nil, false
+			}
+			out[k] = vs[0]
+		}
+		return out, true
+	}
+	body, err := readBody(r)
+	if err != nil {
+		return nil, false
+	}
+	fields, err := signing.Fields(body)
+	return fields, err == nil
+}
+
+func (f *caipayFake) write(w http.ResponseWriter, rp caipayReply) {
+	status := http.StatusOK
+	var msg any // null on success, as in every sample of caipay.txt
+	if rp.code != 0 {
+		status, msg = rp.code, rp.msg
+	}
+	writeJSON(w, status, map[string]any{"code": rp.code, "msg": msg, "data": rp.data, "ok": rp.code == 0})
+}
+
+// create stores an order after checking its amount, or returns the refusal.
+func (f *caipayFake) create(kind paygate.Kind, prefix string, fields map[string]string, amountField string) (*Order, *caipayReply) {
+	text := fields[amountField]
+	amount, err := paygate.ParseDecimal(text)
+	if err != nil || !caipayAmount.MatchString(text) || !amount.IsPositive() {
+		rp := caipayRefuse(400, "Bad request: "+amountField+" must be a positive amount with 2 decimal places")
+		return nil, &rp
+	}
+	o := &Order{OrderID: fields["customerOrderNo"], Amount: amount, NotifyURL: fields["callbackUrl"], Fields: fields}
+	stored, err := f.s.create(kind, prefix, o)
+	var rp caipayReply
+	switch {
+	case err == nil:
+		return stored, nil
+	case errors.Is(err, errDuplicate):
+		rp = caipayRefuse(400, "Bad request: customerOrderNo already exists")
+	default:
+		rp = caipayRefuse(403, "Forbidden: "+err.Error())
+	}
+	return nil, &rp
+}
+
+func (f *caipayFake) payIn(h2h bool) func(map[string]string) caipayReply {
+	return func(fields map[string]string) caipayReply {
+		o, rp := f.create(paygate.KindPayIn, "19", fields, "amount")
+		if rp != nil {
+			return *rp
+		}
+		if !h2h {
+			return caipayReply{data: map[string]any{
+				"orderStatus": caipayRaw(o.Status), "customerOrderNo": o.OrderID, "platOrderNo": o.ProviderOrderID,
+				"orderAmount": o.Amount.String(), "url": f.s.URL() + "/mobile/?trans=" + o.ProviderOrderID,
+			}}
+		}
+		return caipayReply{data: map[string]any{
+			"platOrderNo": o.ProviderOrderID, "orderStatus": caipayRaw(o.Status),
+			"upi":             "upi://pay?pn=CaiPay&pa=caipay@upi&am=" + o.Amount.StringFixed(2) + "&tr=" + o.ProviderOrderID,
+			"orderAmount":     json.Number(o.Amount.String()),
+			"expireTime":      o.Created.Add(15 * time.Minute).In(caipayIST).Format(time.DateTime),
+			"paytm":           "paytmmp://pay?pa=caipay@upi&am=" + o.Amount.StringFixed(2) + "&tr=" + o.ProviderOrderID,
+			"customerOrderNo": o.OrderID,
+		}}
+	}
+}
+
+func (f *caipayFake) payOut(fields map[string]string) caipayReply {
+	if len(fields["payIfsc"]) != 11 {
+		return caipayRefuse(400, "Bad request: payIfsc must be 11 characters")
+	}
+	o, rp := f.create(paygate.KindPayOut, "29", fields, "orderAmount")
+	if rp != nil {
+		return *rp
+	}
+	return caipayReply{data: map[string]any{
+		"orderStatus": caipayRaw(o.Status), "customerOrderNo": o.OrderID, "platOrderNo": o.ProviderOrderID,
+		"orderAmount": o.Amount.String(),
+	}}
+}
+
+func (f *caipayFake) search(kind paygate.Kind) func(map[string]string) caipayReply {
+	return func(fields map[string]string) caipayReply {
+		o, ok := f.s.find(kind, fields["customerOrderNo"], "")
+		if !ok {
+			return caipayRefuse(400, "Bad request: order does not exist")
+		}
+		actual := decimal.Zero
+		if o.Status == paygate.StatusSucceeded {
+			actual = o.Amount
+		}
+		utr := o.UTR
+		if utr == "" {
+			utr = "None"
+		}
+		return caipayReply{data: map[string]any{
+			"tenantId": f.s.cfg.MerchantID, "customerOrderNo": o.OrderID, "amount": o.Amount.String(),
+			"actualAmount": actual.String(), "status": caipayRaw(o.Status), "utr": utr,
+		}}
+	}
+}
+
+var caipayUTR = regexp.MustCompile(`^[0-9]{12}$`)
+
+func (f *caipayFake) submitUTR(fields map[string]string) caipayReply {
+	if !caipayUTR.MatchString(fields["UTR"]) {
+		return caipayRefuse(400, "Bad request: UTR must be 12 digits")
+	}
+	o, ok := f.s.find(paygate.KindPayIn, "", fields["transId"])
+	if !ok {
+		return caipayRefuse(400, "Bad request: order does not exist")
+	}
+	f.s.update(paygate.KindPayIn, o.OrderID, func(o *Order) { o.UTR = fields["UTR"] })
+	return caipayReply{}
+}
+
+// caipayRaw is caipay.txt 3.2's word for st. CaiPay has no cancelled state: it is FAILED.
+func caipayRaw(st paygate.Status) string {
+	switch st {
+	case paygate.StatusProcessing:
+		return "PROCESSING"
+	case paygate.StatusSucceeded:
+		return "SUCCESS"
+	case paygate.StatusFailed, paygate.StatusCancelled:
+		return "FAILED"
+	case paygate.StatusReversed:
+		return "REVERSED"
+	}
+	return "PENDING"
+}
+
+// callback builds caipay.txt 4.1/4.2's callback: every value a string, signKey over all the
+// others with the token among them. The two samples are identical; the sandbox adds the
+// pay-out's bankAccountNumber and payIfsc to a pay-out's callback so that a receiver with one
+// URL for both can tell them apart (see package caipay).
+func (f *caipayFake) callback(o *Order) (http.Header, []byte, error) {
+	utr := o.UTR
+	if utr == "" {
+		utr = "None"
+	}
+	fields := map[string]string{
+		"customerOrderNo": o.OrderID, "description": "No data", "orderAmount": o.Amount.String(),
+		"orderStatus": caipayRaw(o.Status), "payUtrNo": utr, "platOrderNo": o.ProviderOrderID,
+		"orderMessage": caipayRaw(o.Status), "token": f.s.cfg.APIKey,
+	}
+	if o.Kind == paygate.KindPayOut {
+		fields["bankAccountNumber"] = o.Fields["bankAccountNumber"]
+		fields["payIfsc"] = o.Fields["payIfsc"]
+	}
+	fields["signKey"] = signing.ValuesMD5(fields, f.s.cfg.Secret)
+	b, err := json.Marshal(fields)
+	return http.Header{"Content-Type": {"application/json"}}, b, err
+}
+
+// acked: HTTP 200 and a body of exactly "success" (caipay.txt section 4: all lower case, no
+// quotes, no whitespace).
+func (f *caipayFake) acked(status int, body []byte) bool {
+	return status == http.StatusOK && string(body) == "success"
+}
+
+// schedule: caipay.txt says failed callbacks are retried up to 5 times without giving the
+// intervals; the sandbox uses 1, 2, 4, 8 and 16 minutes, as for CashGit.
+func (f *caipayFake) schedule() []int { return []int{1, 2, 4, 8, 16} }

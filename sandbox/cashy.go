@@ -1,0 +1,363 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/signing"
+)
+
+// cashyFake fakes cashy.txt (and the pay-out, pay-out query and balance endpoints of Cashy's
+// public documentation): POST JSON everywhere with the MerchantId and Sign headers, Sign the
+// upper-case hex MD5 of the raw body followed by the secret; envelope {code, msg, data},
+// code 200 on success and 500 with a msg on refusal. Messages cashy.txt does not document
+// (a missing parameter, an unknown order, too little balance) are the sandbox's own.
+type cashyFake struct{ s *Server }
+
+func init() {
+	fakes["cashy"] = func(s *Server) fake { return &cashyFake{s: s} }
+}
+
+// Cashy's messages. Sign_verify_error and Payin_Order_Error are cashy.txt's; the others are
+// the sandbox's wording for refusals Cashy does not document.
+const (
+	cashySignError    = "Sign_verify_error"
+	cashyPayInError   = "Payin_Order_Error"
+	cashyPayOutError  = "Payout_Order_Error"
+	cashyMerchantErr  = "Merchant_Not_Exist"
+	cashyParamError   = "Param_Error"
+	cashyNotFound     = "Order_Not_Exist"
+	cashyBalanceError = "Balance_Not_Enough"
+)
+
+var (
+	cashyMin, cashyMax = decimal.NewFromInt(100), decimal.NewFromInt(50000)
+	cashyPayInFeeRate  = decimal.RequireFromString("0.025")
+	cashyPayOutFee     = decimal.RequireFromString("30")
+	// cashyZone is Pakistan time, in which Cashy writes completionTime.
+	cashyZone = time.FixedZone("PKT", 5*60*60)
+)
+
+func (f *cashyFake) routes(mux *http.ServeMux) {
+	mux.HandleFunc("POST /api/payIn", f.handle(f.payIn))
+	mux.HandleFunc("POST /api/payInQuery", f.handle(f.query(paygate.KindPayIn)))
+	mux.HandleFunc("POST /api/payOut", f.handle(f.payOut))
+	mux.HandleFunc("POST /api/payOutQuery", f.handle(f.query(paygate.KindPayOut)))
+	mux.HandleFunc("POST /api/getBalance", f.handle(f.balance))
+}
+
+// cashyReq is one verified request: its fields as text, and as raw JSON to check types.
+type cashyReq struct {
+	fields map[string]string
+	raw    map[string]json.RawMessage
+}
+
+// cashyReply is an envelope: a msg other than SUCCESS is a refusal with code 500.
+type cashyReply struct {
+	msg  string
+	data any
+}
+
+func cashyRefuse(msg string) cashyReply { return cashyReply{msg: msg} }
+
+func (f *cashyFake) handle(next func(*cashyReq) cashyReply) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, err := readBody(r)
+		if err != nil {
+			f.write(w, cashyRefuse(cashyParamError))
+			return
+		}
+		if r.Header.Get("MerchantId") != f.s.cfg.MerchantID {
+			f.write(w, cashyRefuse(cashyMerchantErr))
+			return
+		}
+		if !signing.Equal(r.Header.Get("Sign"), signing.BodyMD5(body, f.s.cfg.Secret)) {
+			f.write(w, cashyRefuse(cashySignError))
+			return
+		}
+		req := &cashyReq{}
+		if req.fields, err = signing.Fields(body); err != nil || json.Unmarshal(body, &req.raw) != nil {
+			f.write(w, cashyRefuse(cashyParamError))
+			return
+		}
+		if req.fields["nonceStr"] == "" || len(req.fields["nonceStr"]) > 32 {
+			f.write(w, cashyRefuse(cashyParamError+": nonceStr"))
+			return
+		}
+		f.write(w, next(req))
+	}
+}
+
+func (f *cashyFake) write(w http.ResponseWriter, rp cashyReply) {
+	if rp.msg != "" {
+		writeJSON(w, http.StatusOK, map[string]any{"code": 500, "msg": rp.msg})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"code": 200, "msg": "SUCCESS", "data": rp.data})
+}
+
+// required checks that every key is present and non-empty, at most max characters.
+func (r *cashyReq) required(max int, keys ...string) error {
+	for _, k := range keys {
+		v := r.fields[k]
+		if v == "" {
+			return fmt.Errorf("%s is required", k)
+		}
+		if len([]rune(v)) > max {
+			return fmt.Errorf("%s is longer than %d", k, max)
+		}
+	}
+	return nil
+}
+
+// integer reports whether key holds a JSON number without a fraction.
+func (r *cashyReq) integer(key string) bool {
+	v := strings.TrimSpace(string(r.raw[key]))
+	if v == "" || v[0] == '"' || strings.ContainsAny(v, ".eE") {
+		return false
+	}
+	_, err := decimal.NewFromString(v)
+	return err == nil && v[0] != '-'
+}
+
+// amount checks currency PKR and an amount of 100.00–50000.00 with at most two decimals.
+func (r *cashyReq) amount() (decimal.Decimal, error) {
+	if r.fields["currency"] != string(paygate.PKR) {
+		return decimal.Decimal{}, errors.New("currency must be PKR")
+	}
+	d, err := paygate.ParseDecimal(r.fields["amount"])
+	if err != nil || d.LessThan(cashyMin) || d.GreaterThan(cashyMax) || !d.Equal(d.Truncate(2)) {
+		return decimal.Decimal{}, errors.New("amount must be 100.00-50000.00")
+	}
+	return d, nil
+}
+
+func (f *cashyFake) payIn(r *cashyReq) cashyReply {
+	err := r.required(32, "currency", "payType", "amount", "reusableStatus", "mchOrderNo", "expireTime",
+		"nonceStr", "remark", "realName", "phone", "email", "idCard")
+	if err == nil {
+		err = r.required(250, "notifyUrl")
+	}
+	switch {
+	case err != nil:
+	case !r.integer("payType"):
+		err = errors.New("payType must be an int")
+	case string(r.raw["reusableStatus"]) != "false":
+		err = errors.New("reusableStatus can only be false")
+	case !r.integer("expireTime") || r.fields["expireTime"] == "0":
+		err = errors.New("expireTime must be a positive number of seconds")
+	case len(r.fields["idType"]) > 32:
+		err = errors.New("idType is longer than 32")
+	}
+	if err != nil {
+		return cashyRefuse(cashyParamError + ": " + err.Error())
+	}
+	amount, err := r.amount()
+	if err != nil {
+		return cashyRefuse(cashyParamError + ": " + err.Error())
+	}
+	o, err := f.s.create(paygate.KindPayIn, "PAYIN", &Order{
+		OrderID: r.fields["mchOrderNo"], Amount: amount, Fee: amount.Mul(cashyPayInFeeRate).Round(4),
+		NotifyURL: r.fields["notifyUrl"], Fields: r.fields,
+	})
+	if err != nil {
+		return cashyRefuse(cashyPayInError) // cashy.txt's refusal of a pay-in, duplicates included
+	}
+	return cashyReply{data: map[string]any{
+		"merchantId": f.s.cfg.MerchantID, "mchOrderNo": o.OrderID, "orderNo": o.ProviderOrderID,
+		"payCode": cashyPayCode(o), "payUrl": nil, "payDeskUrl": f.s.URL() + "/pay/" + o.ProviderOrderID,
+		"amount": json.Number(o.Amount.StringFixed(2)),
+	}}
+}
+
+func (f *cashyFake) payOut(r *cashyReq) cashyReply {
+	err := r.required(32, "accountName", "accountNo", "accountType", "currency", "amount", "bankId",
+		"mchOrderNo", "nonceStr", "remark")
+	if err == nil {
+		err = r.required(250, "notifyUrl")
+	}
+	if err != nil {
+		return cashyRefuse(cashyParamError + ": " + err.Error())
+	}
+	amount, err := r.amount()
+	if err != nil {
+		return cashyRefuse(cashyParamError + ": " + err.Error())
+	}
+	o, err := f.s.create(paygate.KindPayOut, "PAYOUT", &Order{
+		OrderID: r.fields["mchOrderNo"], Amount: amount, Fee: cashyPayOutFee,
+		NotifyURL: r.fields["notifyUrl"], Fields: r.fields, Status: paygate.StatusProcessing,
+	})
+	switch {
+	case errors.Is(err, errInsufficient):
+		return cashyRefuse(cashyBalanceError)
+	case err != nil:
+		return cashyRefuse(cashyPayOutError)
+	}
+	return cashyReply{data: map[string]any{
+		"merchantId": f.s.cfg.MerchantID, "mchOrderNo": o.OrderID, "orderNo": o.ProviderOrderID,
+		"amount": o.Amount.StringFixed(2), "fee": o.Fee.StringFixed(2), "orderStatus": cashyRaw(o),
+	}}
+}
+
+func (f *cashyFake) query(kind paygate.Kind) func(*cashyReq) cashyReply {
+	return func(r *cashyReq) cashyReply {
+		mch, no := r.fields["mchOrderNo"], r.fields["orderNo"]
+		if mch == "" && no == "" {
+			return cashyRefuse(cashyParamError + ": mchOrderNo or orderNo is required")
+		}
+		o, ok := f.s.find(kind, mch, no)
+		if !ok || (mch != "" && o.OrderID != mch) || (no != "" && o.ProviderOrderID != no) {
+			return cashyRefuse(cashyNotFound)
+		}
+		data := map[string]any{
+			"merchantId": f.s.cfg.MerchantID, "mchOrderNo": o.OrderID, "orderNo": o.ProviderOrderID,
+			"channelOrderNo": o.UTR, "amount": o.Amount.StringFixed(2), "fee": o.Fee.StringFixed(2),
+			"orderStatus": cashyRaw(&o), "completionTime": cashyTime(o.Completed), "nonceStr": nil,
+		}
+		if kind == paygate.KindPayIn {
+			data["payType"], data["payCode"] = o.Fields["payType"], cashyPayCode(&o)
+			data["payUrl"], data["payDeskUrl"] = "", f.s.URL()+"/pay/"+o.ProviderOrderID
+		} else {
+			for _, k := range []string{"accountName", "accountNo", "accountType", "bankId"} {
+				data[k] = o.Fields[k]
+			}
+		}
+		return cashyReply{data: data}
+	}
+}
+
+func (f *cashyFake) balance(*cashyReq) cashyReply {
+	available, frozen := f.s.funds()
+	return cashyReply{data: map[string]any{
+		"merchantId": f.s.cfg.MerchantID, "balance": available.StringFixed(2), "unBalance": frozen.StringFixed(2),
+	}}
+}
+
+// cashyRaw is Cashy's word for o's status, from the table of o's kind.
+func cashyRaw(o *Order) string {
+	if o.Kind == paygate.KindPayIn {
+		switch o.Status {
+		case paygate.StatusSucceeded:
+			return "SUCCESS"
+		case paygate.StatusFailed, paygate.StatusCancelled, paygate.StatusReversed:
+			return "FAIL"
+		}
+		return "PAYING"
+	}
+	switch o.Status {
+	case paygate.StatusPending:
+		return "WAITING"
+	case paygate.StatusSucceeded:
+		return "SUCCESS"
+	case paygate.StatusFailed, paygate.StatusReversed:
+		return "FAIL"
+	case paygate.StatusCancelled:
+		return "CANCEL"
+	}
+	return "PROCESSING"
+}
+
+// cashyPayCode is the order's payment account (VA): digits derived from its number.
+func cashyPayCode(o *Order) string {
+	return "6460" + strings.TrimPrefix(o.ProviderOrderID, "PAYIN")
+}
+
+// cashyTime is completionTime, "yyyy-MM-dd HH:mm:ss" in Pakistan time, or null.
+func cashyTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.In(cashyZone).Format(time.DateTime)
+}
+
+// callback builds Cashy's webhook as cashy.txt's samples show it: amount and fee as JSON
+// numbers (two and four decimals), merchantId as a string, the order's type and patch fields
+// for a pay-in, the beneficiary's fields for a pay-out; MerchantId and Sign headers, Sign over
+// the exact body sent.
+func (f *cashyFake) callback(o *Order) (http.Header, []byte, error) {
+	body := map[string]any{
+		"amount":         json.Number(o.Amount.StringFixed(2)),
+		"fee":            json.Number(o.Fee.StringFixed(4)),
+		"completionTime": cashyTime(o.Completed),
+		"mchOrderNo":     o.OrderID,
+		"merchantId":     f.s.cfg.MerchantID,
+		"nonceStr":       fmt.Sprint(time.Now().UnixMilli()),
+		"orderNo":        o.ProviderOrderID,
+		"orderStatus":    cashyRaw(o),
+	}
+	if o.UTR != "" {
+		body["channelOrderNo"] = o.UTR
+	}
+	if o.Kind == paygate.KindPayIn {
+		body["payType"] = o.Fields["payType"]
+		body["payCode"] = cashyPayCode(o)
+		body["payUrl"] = f.s.URL() + "/pay/" + o.ProviderOrderID
+		body["orderType"] = "API"
+		body["patchMchOrderNo"], body["patchOrderNo"] = o.OrderID, o.ProviderOrderID
+		if o.Fields["orderType"] == "PATCH" {
+			body["orderType"] = "PATCH"
+			body["patchMchOrderNo"], body["patchOrderNo"] = o.Fields["patchMchOrderNo"], o.Fields["patchOrderNo"]
+		}
+	} else {
+		for _, k := range []string{"accountName", "accountNo", "accountType", "bankId"} {
+			body[k] = o.Fields[k]
+		}
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		return nil, nil, err
+	}
+	h := http.Header{}
+	h.Set("Content-Type", "application/json")
+	h.Set("MerchantId", f.s.cfg.MerchantID)
+	h.Set("Sign", signing.BodyMD5(b, f.s.cfg.Secret))
+	return h, b, nil
+}
+
+// acked: cashy.txt counts HTTP 200, 301 and 302 as received, whatever the body.
+func (f *cashyFake) acked(status int, _ []byte) bool {
+	return status == http.StatusOK || status == http.StatusMovedPermanently || status == http.StatusFound
+}
+
+// schedule: cashy.txt retries a failed webhook after 1, 2, 4, 8, 16, 32, 64, 128, 256 and 512
+// minutes.
+func (f *cashyFake) schedule() []int { return []int{1, 2, 4, 8, 16, 32, 64, 128, 256, 512} }
+
+// CashyPatch makes a Cashy supplementary (PATCH) payment of paid against the pay-in orderID,
+// as Cashy does when a customer pays another amount than the order's or pays twice: a new,
+// succeeded pay-in whose mchOrderNo is orderID followed by a five-digit serial (00001, 00002,
+// ...), whose patchMchOrderNo and patchOrderNo name the original order, and whose webhook
+// (orderType PATCH) goes to the original order's notify URL. It returns the new mchOrderNo
+// and the result of the first delivery, as Settle does.
+func (s *Server) CashyPatch(orderID string, paid decimal.Decimal) (string, error) {
+	if s.provider != "cashy" {
+		return "", fmt.Errorf("sandbox: CashyPatch on a %s sandbox", s.provider)
+	}
+	orig, ok := s.find(paygate.KindPayIn, orderID, "")
+	if !ok {
+		return "", fmt.Errorf("%w: %q", ErrNoOrder, orderID)
+	}
+	for serial := 1; serial < 100000; serial++ {
+		id := fmt.Sprintf("%s%05d", orderID, serial)
+		_, err := s.create(paygate.KindPayIn, "PAYIN", &Order{
+			OrderID: id, Amount: paid, Fee: paid.Mul(cashyPayInFeeRate).Round(4), NotifyURL: orig.NotifyURL,
+			Fields: map[string]string{"orderType": "PATCH", "patchMchOrderNo": orig.OrderID,
+				"patchOrderNo": orig.ProviderOrderID, "payType": orig.Fields["payType"]},
+		})
+		if errors.Is(err, errDuplicate) {
+			continue
+		}
+		if err != nil {
+			return "", err
+		}
+		return id, s.Settle(id, paygate.StatusSucceeded)
+	}
+	return "", errors.New("sandbox: too many supplementary payments")
+}
