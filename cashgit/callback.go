@@ -78,9 +78,11 @@ func (c *Client) verify(fields map[string]string) error {
 	return &paygate.SignatureError{Provider: Name, Op: "callback", Reason: "sign does not match"}
 }
 
+// isPayOut looks at non-empty values only: empty and null fields are not signed, so a field
+// merely present (`"fee": null` added to a signed pay-in) must not change the callback's Kind.
 func isPayOut(fields map[string]string) bool {
 	for _, k := range []string{"fee", "actual_amount", "completed_at"} {
-		if _, ok := fields[k]; ok {
+		if fields[k] != "" {
 			return true
 		}
 	}

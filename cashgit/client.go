@@ -81,20 +81,42 @@ func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
 			base = SandboxURL
 		}
 	}
-	limit, err := strconv.ParseFloat(cfg.Option("rate_limit", strconv.Itoa(DefaultRateLimit)), 64)
-	if err != nil || limit < 0 {
-		return nil, fmt.Errorf("paygate: cashgit: option rate_limit must be a number of requests per second, got %q", cfg.Options["rate_limit"])
+	limit, err := rateLimit(cfg.Option("rate_limit", strconv.Itoa(DefaultRateLimit)))
+	if err != nil {
+		return nil, err
 	}
 	c.t = transport.New(transport.Options{
-		Provider: Name, BaseURL: strings.TrimRight(base, "/"), Timeout: cfg.Timeout, RateLimit: rate.Limit(limit),
+		Provider: Name, BaseURL: strings.TrimRight(base, "/"), Timeout: cfg.Timeout,
+		RateLimit: rate.Limit(limit), Burst: int(max(1, min(limit, maxBurst))),
 	}, paygate.Resolve(opts...))
 	return c, nil
 }
 
+// maxBurst bounds the limiter's burst (one second's worth of requests).
+const maxBurst = 1000
+
+// rateLimit parses Options["rate_limit"]: requests per second as a plain decimal number
+// ("10", "2.5"; "0" turns the limiter off). NaN, infinities, exponents and negatives are refused.
+func rateLimit(v string) (float64, error) {
+	d, err := paygate.ParseDecimal(v)
+	if err != nil || d.IsNegative() {
+		return 0, fmt.Errorf("paygate: cashgit: option rate_limit must be a decimal number of requests per second (0 turns it off), got %q", v)
+	}
+	f, _ := d.Float64() // a rate, not money
+	return f, nil
+}
+
+// String describes the client without its secrets.
+func (c Client) String() string { return "cashgit.Client{appid: " + c.merchantID + "}" }
+
+// Format prints the client as String does, under every verb, so that no fmt verb can print
+// the secret held in its fields.
+func (c Client) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.String())) }
+
 // Name returns "cashgit".
 func (c *Client) Name() string { return Name }
 
-// Capabilities: every Gateway operation.
+// Capabilities reports every Gateway operation as supported.
 func (c *Client) Capabilities() paygate.Capabilities {
 	return paygate.Capabilities{PayIn: true, PayInDirect: true, PayOut: true, QueryPayIn: true,
 		QueryPayOut: true, Balance: true, Callbacks: true}
@@ -127,8 +149,14 @@ func (c *Client) call(ctx context.Context, op, path string, fields map[string]st
 	if err := resp.Decode(&env); err != nil {
 		return nil, err
 	}
+	if env.Code == "" { // null, {} or an object of another shape: neither success nor a refusal
+		return nil, resp.Malformed(errors.New("envelope without code"))
+	}
 	if env.Code != "200" {
 		return nil, c.refusal(resp, env, create)
+	}
+	if resp.StatusCode >= 300 { // code 200 on an HTTP error status: not a success to trust
+		return nil, resp.Malformed(fmt.Errorf("code 200 with HTTP status %d", resp.StatusCode))
 	}
 	if len(env.Data) == 0 || string(env.Data) == "null" {
 		return nil, resp.Malformed(errors.New("success without data"))

@@ -2,6 +2,7 @@ package cashgit
 
 import (
 	"context"
+	"time"
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/internal/check"
@@ -14,7 +15,7 @@ type UTRResult struct {
 	UTR         string
 	Status      paygate.Status
 	RawStatus   string
-	SubmittedAt wire.Millis
+	SubmittedAt time.Time
 }
 
 // SubmitUTR asks CashGit to match a payment the customer made outside the cashier to order
@@ -32,11 +33,15 @@ func (c *Client) SubmitUTR(ctx context.Context, orderID, utr string, amount payg
 		SubmittedAt wire.Millis `json:"submitted_at"`
 	}
 	fields := map[string]string{"orderid": orderID, "utr": utr, "amount": amt}
-	if _, err := c.call(ctx, op, "/api/utr/submit", fields, false, &d); err != nil {
+	resp, err := c.call(ctx, op, "/api/utr/submit", fields, false, &d)
+	if err != nil {
+		return nil, err
+	}
+	if err := sameOrder(resp, orderID, d.OrderID); err != nil {
 		return nil, err
 	}
 	return &UTRResult{OrderID: d.OrderID, UTR: d.UTR, Status: MapStatus(d.Status), RawStatus: d.Status,
-		SubmittedAt: d.SubmittedAt}, nil
+		SubmittedAt: d.SubmittedAt.Time}, nil
 }
 
 // CloseResult is CashGit's answer to closing an order.
@@ -44,7 +49,7 @@ type CloseResult struct {
 	OrderID, ProviderOrderID string
 	Status                   paygate.Status
 	RawStatus                string
-	ClosedAt                 wire.Millis
+	ClosedAt                 time.Time
 }
 
 // Close closes an unpaid pay-in order (POST /api/close).
@@ -59,15 +64,25 @@ func (c *Client) Close(ctx context.Context, orderID string) (*CloseResult, error
 		Status          string      `json:"status"`
 		ClosedAt        wire.Millis `json:"closed_at"`
 	}
-	if _, err := c.call(ctx, op, "/api/close", map[string]string{"orderid": orderID}, false, &d); err != nil {
+	resp, err := c.call(ctx, op, "/api/close", map[string]string{"orderid": orderID}, false, &d)
+	if err != nil {
+		return nil, err
+	}
+	if err := sameOrder(resp, orderID, d.OrderID); err != nil {
 		return nil, err
 	}
 	return &CloseResult{OrderID: d.OrderID, ProviderOrderID: d.PlatformOrderID, Status: MapStatus(d.Status),
-		RawStatus: d.Status, ClosedAt: d.ClosedAt}, nil
+		RawStatus: d.Status, ClosedAt: d.ClosedAt.Time}, nil
 }
 
 // UPIAccount is one of the platform's collecting UPI accounts.
 type UPIAccount struct {
+	ID, Name, Status string
+	DailyLimit       paygate.Money
+}
+
+// upiAccount is UPIAccount as /api/upi/query writes it.
+type upiAccount struct {
 	ID         string      `json:"upi_id"`
 	Name       string      `json:"upi_name"`
 	Status     string      `json:"status"`
@@ -77,10 +92,14 @@ type UPIAccount struct {
 // UPIAccounts lists the platform's UPI accounts for this merchant (POST /api/upi/query).
 func (c *Client) UPIAccounts(ctx context.Context) ([]UPIAccount, error) {
 	var d struct {
-		List []UPIAccount `json:"upi_list"`
+		List []upiAccount `json:"upi_list"`
 	}
 	if _, err := c.call(ctx, "upi_accounts", "/api/upi/query", map[string]string{}, false, &d); err != nil {
 		return nil, err
 	}
-	return d.List, nil
+	out := make([]UPIAccount, len(d.List))
+	for i, a := range d.List {
+		out[i] = UPIAccount{ID: a.ID, Name: a.Name, Status: a.Status, DailyLimit: a.DailyLimit.Money(paygate.INR)}
+	}
+	return out, nil
 }

@@ -2,12 +2,15 @@ package cashgit
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/internal/check"
+	"github.com/paygate-go/paygate/internal/transport"
 	"github.com/paygate-go/paygate/internal/wire"
 )
 
@@ -78,6 +81,18 @@ func put(fields map[string]string, k, v string) {
 	}
 }
 
+// sameOrder checks that a success's data names the order asked about: one that names no
+// order, or another, is not a success to trust (for a create it is outcome-unknown).
+func sameOrder(resp *transport.Response, want, got string) error {
+	switch got {
+	case want:
+		return nil
+	case "":
+		return resp.Malformed(errors.New("data without orderid"))
+	}
+	return resp.Malformed(fmt.Errorf("data is about order %q, not %q", got, want))
+}
+
 func orderID(id string) error {
 	return check.First(check.Required("OrderID", id), check.Length("OrderID", id, minOrderID, maxOrderID))
 }
@@ -93,6 +108,9 @@ func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (*paygate
 	var d payInData
 	resp, err := c.call(ctx, op, "/api/pay", fields, true, &d)
 	if err != nil {
+		return nil, err
+	}
+	if err := sameOrder(resp, req.OrderID, d.OrderID); err != nil {
 		return nil, err
 	}
 	res := &paygate.PayInResult{
@@ -146,6 +164,9 @@ func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (*payga
 	if err != nil {
 		return nil, err
 	}
+	if err := sameOrder(resp, req.OrderID, d.OrderID); err != nil {
+		return nil, err
+	}
 	return &paygate.PayOutResult{
 		OrderID: d.OrderID, ProviderOrderID: d.PlatformOrderID,
 		Status: MapStatus(d.Status), RawStatus: d.Status,
@@ -194,6 +215,9 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate
 		if err != nil {
 			return nil, err
 		}
+		if err := sameOrder(resp, req.OrderID, d.OrderID); err != nil {
+			return nil, err
+		}
 		return &paygate.Order{
 			Kind: paygate.KindPayOut, OrderID: d.OrderID, ProviderOrderID: d.PlatformOrderID,
 			Status: MapStatus(d.Status), RawStatus: d.Status,
@@ -204,6 +228,9 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate
 	var d queryData
 	resp, err := c.call(ctx, op, "/api/query", fields, false, &d)
 	if err != nil {
+		return nil, err
+	}
+	if err := sameOrder(resp, req.OrderID, d.OrderID); err != nil {
 		return nil, err
 	}
 	o := &paygate.Order{
@@ -224,6 +251,9 @@ func (c *Client) Balance(ctx context.Context) (*paygate.Balance, error) {
 	resp, err := c.call(ctx, "balance", "/api/balance/query", map[string]string{}, false, &d)
 	if err != nil {
 		return nil, err
+	}
+	if !d.AvailableBalance.Set {
+		return nil, resp.Malformed(errors.New("data without available_balance"))
 	}
 	cur := paygate.INR
 	if d.Currency != "" {

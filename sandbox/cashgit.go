@@ -2,10 +2,12 @@ package sandbox
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
@@ -76,6 +78,7 @@ func (f *cashgitFake) handle(next func(map[string]string) reply, required ...str
 				return
 			}
 		}
+		delete(fields, "sign") // Order.Fields keeps the request without its signature
 		f.write(w, next(fields))
 	}
 }
@@ -95,11 +98,14 @@ func (f *cashgitFake) amount(v string) (decimal.Decimal, *reply) {
 	if err != nil || d.LessThan(cashgitLimits[0]) || d.GreaterThan(cashgitLimits[1]) {
 		return d, &reply{code: 400, message: "参数错误: amount must be 10-50000 INR"}
 	}
+	if !d.Equal(d.Truncate(2)) {
+		return d, &reply{code: 400, message: "参数错误: amount has more than two decimal places"}
+	}
 	return d, nil
 }
 
 func (f *cashgitFake) create(kind paygate.Kind, prefix string, fields map[string]string, status paygate.Status) (*Order, *reply) {
-	if n := len(fields["orderid"]); n < 6 || n > 32 {
+	if n := utf8.RuneCountInString(fields["orderid"]); n < 6 || n > 32 {
 		return nil, &reply{code: 400, message: "参数错误: orderid must be 6-32 characters"}
 	}
 	amount, rp := f.amount(fields["amount"])
@@ -111,10 +117,10 @@ func (f *cashgitFake) create(kind paygate.Kind, prefix string, fields map[string
 		o.Fee = decimal.NewFromInt(10)
 	}
 	stored, err := f.s.create(kind, prefix, o)
-	switch err {
-	case nil:
+	switch {
+	case err == nil:
 		return stored, nil
-	case errDuplicate:
+	case errors.Is(err, errDuplicate):
 		return nil, &reply{code: 409, message: "订单已存在: order already exists"}
 	default:
 		return nil, &reply{code: 403, message: "权限不足: " + err.Error()}
@@ -122,6 +128,11 @@ func (f *cashgitFake) create(kind paygate.Kind, prefix string, fields map[string
 }
 
 func (f *cashgitFake) payIn(fields map[string]string) reply {
+	switch fields["pay_id"] {
+	case "", "1", "2":
+	default:
+		return reply{code: 400, message: "参数错误: pay_id must be 1 or 2"}
+	}
 	if fields["pay_id"] == "2" && fields["customer_phone"] == "" {
 		return reply{code: 400, message: "参数错误: customer_phone is required for pay_id 2"}
 	}
@@ -175,7 +186,7 @@ func (f *cashgitFake) close(fields map[string]string) reply {
 }
 
 func (f *cashgitFake) submitUTR(fields map[string]string) reply {
-	if len(fields["utr"]) != 12 {
+	if utr := fields["utr"]; len(utr) != 12 || strings.Trim(utr, "0123456789") != "" {
 		return reply{code: 400, message: "参数错误: utr must be 12 digits"}
 	}
 	o, ok := f.s.update(paygate.KindPayIn, fields["orderid"], func(o *Order) { o.UTR = fields["utr"] })

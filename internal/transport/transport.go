@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -121,6 +122,9 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	}
 	if c.limiter != nil {
 		if err := c.limiter.Wait(ctx); err != nil {
+			if ctx.Err() == nil { // x/time/rate refuses at once a wait that would outlast the deadline
+				err = fmt.Errorf("client-side rate limit of %g requests/s: %w", float64(c.limiter.Limit()), context.DeadlineExceeded)
+			}
 			return nil, &paygate.CallError{Provider: c.provider, Op: req.Op, Err: err}
 		}
 	}
