@@ -11,6 +11,7 @@ require (
 )
 
 require (
+	github.com/google/uuid v1.6.0 // indirect
 	github.com/jarcoal/httpmock v1.4.2 // indirect
 	github.com/kr/pretty v0.1.0 // indirect
 	go.uber.org/goleak v1.3.0 // indirect

@@ -212,15 +212,15 @@ func (s *Server) Settle(orderID string, st paygate.Status) error {
 	if snapshot.NotifyURL == "" {
 		return nil
 	}
-	header, body, err := s.fake.callback(&snapshot)
+	ok, err := s.deliver(&snapshot, 1)
 	if err != nil {
-		return fmt.Errorf("sandbox: build callback: %w", err)
+		return err
 	}
-	if s.deliver(orderID, 1, snapshot.NotifyURL, header, body) {
+	if ok {
 		return nil
 	}
 	s.wg.Add(1)
-	go s.retry(orderID, snapshot.NotifyURL, header, body)
+	go s.retry(snapshot)
 	return ErrNotAcknowledged
 }
 
@@ -247,7 +247,7 @@ func (s *Server) move(o *Order, st paygate.Status) {
 	}
 }
 
-func (s *Server) retry(orderID, url string, header http.Header, body []byte) {
+func (s *Server) retry(o Order) {
 	defer s.wg.Done()
 	for i, minutes := range s.fake.schedule() {
 		select {
@@ -255,14 +255,20 @@ func (s *Server) retry(orderID, url string, header http.Header, body []byte) {
 			return
 		case <-time.After(time.Duration(minutes) * s.minute):
 		}
-		if s.deliver(orderID, i+2, url, header, body) {
+		if ok, err := s.deliver(&o, i+2); ok || err != nil {
 			return
 		}
 	}
 }
 
-// deliver POSTs one callback and records the attempt.
-func (s *Server) deliver(orderID string, attempt int, url string, header http.Header, body []byte) bool {
+// deliver builds o's callback afresh (a provider signs each attempt: DeekPay's timestamp must
+// be recent), POSTs it to o's notify URL and records the attempt.
+func (s *Server) deliver(o *Order, attempt int) (bool, error) {
+	header, body, err := s.fake.callback(o)
+	if err != nil {
+		return false, fmt.Errorf("sandbox: build callback: %w", err)
+	}
+	orderID, url := o.OrderID, o.NotifyURL
 	d := Delivery{OrderID: orderID, Attempt: attempt, At: time.Now()}
 	req, err := http.NewRequestWithContext(s.ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err == nil {
@@ -285,7 +291,7 @@ func (s *Server) deliver(orderID string, attempt int, url string, header http.He
 	s.mu.Lock()
 	s.deliveries = append(s.deliveries, d)
 	s.mu.Unlock()
-	return d.Acked
+	return d.Acked, nil
 }
 
 // Deliveries returns every callback delivery attempt so far, oldest first.

@@ -76,7 +76,8 @@ func New(o Options, s paygate.Settings) *Client {
 		SetResponseBodyLimit(MaxResponseBytes).
 		SetRetryCount(s.Retry.MaxAttempts - 1).
 		SetRetryWaitTime(s.Retry.MinWait).
-		SetRetryMaxWaitTime(s.Retry.MaxWait)
+		SetRetryMaxWaitTime(s.Retry.MaxWait).
+		OnBeforeRequest(signEachAttempt)
 	c := &Client{provider: o.Provider, r: r, log: s.Logger, hc: hc}
 	if o.RateLimit > 0 {
 		burst := o.Burst
@@ -103,6 +104,23 @@ type Request struct {
 	// once it may have left; an uncertain outcome is a *paygate.OutcomeError.
 	Create  bool
 	OrderID string // the merchant order number, for OutcomeError
+	// Sign, when set, is called before every attempt and its headers are added to that
+	// attempt: for providers whose signature covers a fresh timestamp and nonce (DeekPay),
+	// so that a retried read is signed anew rather than replayed.
+	Sign func() http.Header
+}
+
+// signKey carries a Request's Sign hook to the per-attempt middleware.
+type signKey struct{}
+
+// signEachAttempt is resty middleware that runs before every attempt, retries included.
+func signEachAttempt(_ *resty.Client, rr *resty.Request) error {
+	if sign, ok := rr.Context().Value(signKey{}).(func() http.Header); ok {
+		for k, vs := range sign() {
+			rr.Header[k] = vs // as given: the provider's documented header case is kept
+		}
+	}
+	return nil
 }
 
 // Response is the provider's answer.
@@ -130,6 +148,9 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	}
 	start := time.Now()
 	attempts := 0
+	if req.Sign != nil {
+		ctx = context.WithValue(ctx, signKey{}, req.Sign)
+	}
 	rr := c.r.R().SetContext(ctx).AddRetryCondition(func(resp *resty.Response, err error) bool {
 		attempts++
 		return retryable(req.Create, ctx, resp, err)
@@ -138,9 +159,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		rr.SetQueryParamsFromValues(req.Query)
 	}
 	for k, vs := range req.Header {
-		for _, v := range vs {
-			rr.Header.Add(k, v)
-		}
+		rr.Header[k] = append(rr.Header[k], vs...) // as given: the provider's documented header case is kept
 	}
 	if req.Body != nil {
 		rr.SetBody(req.Body)

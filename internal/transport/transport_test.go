@@ -3,6 +3,7 @@ package transport
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -151,4 +152,23 @@ func TestTransportErrorsHideTheQuery(t *testing.T) {
 	require.NotContains(t, err.Error(), "abcdef0123456789")
 	require.Contains(t, err.Error(), "/search")
 	require.Contains(t, err.Error(), "connection reset by peer")
+}
+
+func TestSignEachAttempt(t *testing.T) {
+	c, mock := newMocked(t)
+	var seen []string
+	mock.RegisterResponder(http.MethodGet, "https://provider.example/q", func(r *http.Request) (*http.Response, error) {
+		seen = append(seen, r.Header["nonce"]...)
+		require.Equal(t, []string{"AK"}, r.Header["access_key"], "header case kept as given")
+		return httpmock.NewStringResponse(503, ""), nil
+	})
+	n := 0
+	_, err := c.Do(context.Background(), &Request{Op: "query", Method: http.MethodGet, Path: "/q",
+		Header: http.Header{"access_key": {"AK"}},
+		Sign: func() http.Header {
+			n++
+			return http.Header{"nonce": {fmt.Sprint(n)}}
+		}})
+	require.NoError(t, err)
+	require.Equal(t, []string{"1", "2", "3"}, seen, "every attempt signed anew")
 }

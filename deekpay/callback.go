@@ -1,0 +1,177 @@
+package deekpay
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/wire"
+	"github.com/paygate-go/paygate/signing"
+)
+
+// Ack is what DeekPay must be answered once a callback is handled (DESIGN.md): HTTP 200 and
+// the JSON {"code":200,"success":true}.
+var Ack = paygate.Ack{StatusCode: http.StatusOK, ContentType: "application/json", Body: `{"code":200,"success":true}`}
+
+// Order types of deekpay.txt (orderType): 1 collection, 2 payment.
+const (
+	OrderTypeCollection = "1"
+	OrderTypePayment    = "2"
+)
+
+// ParseCallback verifies a DeekPay callback and normalizes it. The sign, access_key,
+// timestamp and nonce headers are required; sign must be the HMAC-SHA1 of the JSON body's
+// non-empty fields (numbers as their JSON text) plus those three header values, under the
+// current secret or one of Options["previous_secrets"]. An access_key that is not ours (nor
+// one of Options["previous_access_keys"]) and a timestamp further than the callback tolerance
+// (default 5 minutes, Options["callback_tolerance"]) from the clock, in either direction,
+// are refused as invalid signatures. The body is the order object of the query endpoints:
+// orderType gives Kind, orderStatus (a number, or a text such as "Completed", DESIGN.md)
+// gives Status, and RawStatus keeps orderStatus followed by orderStatusCode.
+func (c *Client) ParseCallback(header http.Header, body []byte) (*paygate.Callback, error) {
+	const op = "callback"
+	invalid := func(reason string) error { return &paygate.SignatureError{Provider: Name, Op: op, Reason: reason} }
+	sign := headerValue(header, HeaderSign)
+	if sign == "" {
+		return nil, invalid("sign header is missing")
+	}
+	fields, err := signing.Fields(body)
+	if err != nil {
+		return nil, fmt.Errorf("paygate: deekpay %s: %w: %w", op, paygate.ErrMalformedCallback, err)
+	}
+	accessKey, ts, nonce := headerValue(header, HeaderAccessKey), headerValue(header, HeaderTimestamp), headerValue(header, HeaderNonce)
+	switch {
+	case accessKey == "":
+		return nil, invalid("access_key header is missing")
+	case ts == "":
+		return nil, invalid("timestamp header is missing")
+	case nonce == "":
+		return nil, invalid("nonce header is missing")
+	}
+	// The header values join the body's fields, as deekpay.txt and the provider's callback
+	// page prescribe; they take the place of body fields of the same name.
+	fields[HeaderAccessKey], fields[HeaderTimestamp], fields[HeaderNonce] = accessKey, ts, nonce
+	delete(fields, HeaderSign)
+	if !c.verify(sign, fields) {
+		return nil, invalid("sign does not match")
+	}
+	if !c.ourAccessKey(accessKey) {
+		return nil, invalid("callback for another access_key")
+	}
+	if err := c.fresh(ts); err != nil {
+		return nil, invalid(err.Error())
+	}
+	return normalize(fields, body)
+}
+
+// verify checks sign against every secret, in constant time.
+func (c *Client) verify(sign string, fields map[string]string) bool {
+	ok := false
+	for _, secret := range c.secrets {
+		if signing.Equal(sign, signing.HMACSHA1(fields, secret)) {
+			ok = true
+		}
+	}
+	return ok
+}
+
+func (c *Client) ourAccessKey(k string) bool {
+	ok := false
+	for _, mine := range c.accessKeys {
+		if signing.Equal(k, mine) {
+			ok = true
+		}
+	}
+	return ok
+}
+
+// fresh checks that a 13-digit millisecond timestamp lies within the tolerance of the clock.
+func (c *Client) fresh(ts string) error {
+	if len(ts) != 13 || !isDigits(ts) {
+		return errors.New("timestamp is not 13 digits of milliseconds")
+	}
+	at, err := wire.ParseMillis(ts)
+	if err != nil {
+		return errors.New("timestamp is not 13 digits of milliseconds")
+	}
+	now := c.clock()
+	switch {
+	case at.Before(now.Add(-c.tolerance)):
+		return fmt.Errorf("stale timestamp (more than %s old)", c.tolerance)
+	case at.After(now.Add(c.tolerance)):
+		return fmt.Errorf("timestamp more than %s in the future", c.tolerance)
+	}
+	return nil
+}
+
+// headerValue reads a header by name, also when the map was built by hand with keys that are
+// not in canonical form ("access_key").
+func headerValue(h http.Header, name string) string {
+	if v := h.Get(name); v != "" {
+		return strings.TrimSpace(v)
+	}
+	for k, vs := range h {
+		if strings.EqualFold(k, name) && len(vs) > 0 {
+			return strings.TrimSpace(vs[0])
+		}
+	}
+	return ""
+}
+
+// normalize turns verified fields into a Callback.
+func normalize(fields map[string]string, body []byte) (*paygate.Callback, error) {
+	malformed := func(field string, err error) error {
+		return fmt.Errorf("paygate: deekpay callback: %w: field %s: %w", paygate.ErrMalformedCallback, field, err)
+	}
+	cb := &paygate.Callback{
+		OrderID: fields["externalOrderId"], ProviderOrderID: fields["orderId"],
+		RawStatus: rawStatus(fields["orderStatus"], fields["orderStatusCode"]),
+		Raw:       append([]byte(nil), body...), Ack: Ack,
+	}
+	switch strings.TrimSpace(fields["orderType"]) {
+	case OrderTypeCollection:
+		cb.Kind = paygate.KindPayIn
+	case OrderTypePayment:
+		cb.Kind = paygate.KindPayOut
+	default:
+		return nil, malformed("orderType", fmt.Errorf("%q is neither 1 (collection) nor 2 (payment)", fields["orderType"]))
+	}
+	if cb.OrderID == "" {
+		return nil, malformed("externalOrderId", errors.New("missing"))
+	}
+	cb.Status = MapStatus(cb.Kind, fields["orderStatus"])
+	cur := currency(fields["currencyType"])
+	amount, err := paygate.ParseMoney(fields["orderAmount"], cur)
+	if err != nil {
+		return nil, malformed("orderAmount", err)
+	}
+	cb.Amount = amount
+	if v := fields["orderFee"]; v != "" {
+		if cb.Fee, err = paygate.ParseMoney(v, cur); err != nil {
+			return nil, malformed("orderFee", err)
+		}
+	} else {
+		cb.Fee = paygate.NewMoney(decimal.Zero, cur)
+	}
+	for _, k := range []string{"orderCompleteTime", "orderPayTime"} {
+		if v := fields[k]; v != "" {
+			t, err := wire.ParseMillis(v)
+			if err != nil {
+				return nil, malformed(k, err)
+			}
+			if !t.IsZero() {
+				cb.CompletedAt = t
+				break
+			}
+		}
+	}
+	return cb, nil
+}
+
+// CallbackTolerance reports how far a callback's timestamp may lie from the clock.
+func (c *Client) CallbackTolerance() time.Duration { return c.tolerance }

@@ -1,0 +1,371 @@
+package deekpay
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/check"
+	"github.com/paygate-go/paygate/internal/transport"
+	"github.com/paygate-go/paygate/internal/wire"
+	"github.com/paygate-go/paygate/signing"
+)
+
+// Name is the provider's registered name.
+const Name = "deekpay"
+
+// ContentType is the Content-Type deekpay.txt gives for every request.
+const ContentType = "application/json;charset=utf-8"
+
+// The header names of deekpay.txt section 9, carried by every request and every callback.
+const (
+	HeaderAccessKey = "access_key"
+	HeaderTimestamp = "timestamp"
+	HeaderNonce     = "nonce"
+	HeaderSign      = "sign"
+)
+
+// DefaultCallbackTolerance is how far a callback's timestamp header may lie from the clock,
+// in either direction, before the callback is refused (Options["callback_tolerance"]).
+const DefaultCallbackTolerance = 5 * time.Minute
+
+// Endpoint paths of deekpay.txt.
+const (
+	PathPing            = "/ping"
+	PathCreateCollect   = "/api/v3/ind/createCollectingOrder"
+	PathCreateTransfer  = "/api/v3/ind/createTransferOrder"
+	PathQueryCollecting = "/api/v3/ind/query/collectingOrder"
+	PathQueryTransfer   = "/api/v3/ind/query/transferOrder"
+	PathBalance         = "/api/v3/ind/query/balance"
+	PathBanks           = "/api/v3/ind/query/bank"
+)
+
+func init() {
+	paygate.Register(Name, func(cfg paygate.Config, opts ...paygate.Option) (paygate.Gateway, error) {
+		return New(cfg, opts...)
+	})
+}
+
+// Client is a DeekPay gateway. It is safe for concurrent use.
+type Client struct {
+	accessKey  string
+	accessKeys []string // ours first, then Options["previous_access_keys"]: callbacks may name any
+	secret     string
+	secrets    []string // current first, then previous ones: callbacks verify under any
+	tolerance  time.Duration
+	clock      func() time.Time
+	nonce      func() string
+	t          *transport.Client
+}
+
+var _ paygate.Gateway = (*Client)(nil)
+
+// New returns a DeekPay client for cfg. BaseURL, APIKey (the access_key) and Secret (the
+// secret_key) are required: DeekPay publishes no default host (DESIGN.md).
+func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
+	if cfg.BaseURL == "" {
+		return nil, errors.New("paygate: deekpay: Config.BaseURL is required (DeekPay publishes no default host; use the API host from your merchant back office)")
+	}
+	if u, err := url.Parse(cfg.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, errors.New("paygate: deekpay: Config.BaseURL must be an absolute http(s) URL")
+	}
+	if cfg.APIKey == "" {
+		return nil, errors.New("paygate: deekpay: Config.APIKey (the access_key) is required")
+	}
+	if cfg.Secret == "" {
+		return nil, errors.New("paygate: deekpay: Config.Secret (the secret_key) is required")
+	}
+	tolerance := DefaultCallbackTolerance
+	if v := cfg.Option("callback_tolerance", ""); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("paygate: deekpay: option callback_tolerance must be a positive Go duration such as \"5m\", got %q", v)
+		}
+		tolerance = d
+	}
+	s := paygate.Resolve(opts...)
+	c := &Client{
+		accessKey: cfg.APIKey, accessKeys: []string{cfg.APIKey},
+		secret: cfg.Secret, secrets: cfg.Secrets(),
+		tolerance: tolerance, clock: s.Clock, nonce: s.Nonce,
+	}
+	for _, k := range strings.Split(cfg.Option("previous_access_keys", ""), ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			c.accessKeys = append(c.accessKeys, k)
+		}
+	}
+	if c.nonce == nil {
+		c.nonce = uuid.NewString // a random (version 4) UUID, DeekPay's nonce
+	}
+	c.t = transport.New(transport.Options{
+		Provider: Name, BaseURL: strings.TrimRight(cfg.BaseURL, "/"), Timeout: cfg.Timeout,
+	}, s)
+	return c, nil
+}
+
+// Name returns "deekpay".
+func (c *Client) Name() string { return Name }
+
+// Capabilities reports every operation but a direct (host-to-host) pay-in, which
+// deekpay.txt does not offer: a pay-in is always DeekPay's hosted cashier.
+func (c *Client) Capabilities() paygate.Capabilities {
+	return paygate.Capabilities{PayIn: true, PayOut: true, QueryPayIn: true, QueryPayOut: true,
+		Balance: true, Callbacks: true}
+}
+
+// CloseIdleConnections closes idle keep-alive connections.
+func (c *Client) CloseIdleConnections() { c.t.CloseIdleConnections() }
+
+// Headers returns the four authentication headers of deekpay.txt for a request whose
+// signed parameters are params (the JSON body's fields, or a GET request's query):
+// sign = Base64(HMAC-SHA1(secret, "k=v&k=v" of the non-empty params plus access_key,
+// timestamp and nonce, in ASCII key order)). params is not modified.
+func Headers(params map[string]string, accessKey, secret, timestamp, nonce string) http.Header {
+	fields := make(map[string]string, len(params)+3)
+	for k, v := range params {
+		fields[k] = v
+	}
+	fields[HeaderAccessKey], fields[HeaderTimestamp], fields[HeaderNonce] = accessKey, timestamp, nonce
+	h := http.Header{}
+	h.Set("Content-Type", ContentType)
+	h.Set(HeaderAccessKey, accessKey)
+	h.Set(HeaderTimestamp, timestamp)
+	h.Set(HeaderNonce, nonce)
+	h.Set(HeaderSign, signing.HMACSHA1(fields, secret))
+	return h
+}
+
+// envelope is every DeekPay response: {"code":"200","success":true,"msg","msgEn","data"}.
+type envelope struct {
+	Code    wire.Text       `json:"code"`
+	Success bool            `json:"success"`
+	Msg     string          `json:"msg"`
+	MsgEn   string          `json:"msgEn"`
+	Data    json.RawMessage `json:"data"`
+}
+
+func (e *envelope) ok() bool { return e.Code == "200" && e.Success }
+
+// call is one request to DeekPay.
+type call struct {
+	op, method, path string
+	fields           map[string]string // the JSON body (POST) or the query (GET)
+	create           bool
+	orderID          string
+}
+
+// do sends cl, signed afresh for every attempt, and returns the response whose envelope
+// says success. Reads are retried on transport errors, 429 and 5xx per the retry policy;
+// creates only when the connection could not be made, so they are never sent twice.
+func (c *Client) do(ctx context.Context, cl call) (*transport.Response, *envelope, error) {
+	var body []byte
+	var query url.Values
+	if cl.method == http.MethodGet {
+		if len(cl.fields) > 0 {
+			query = url.Values{}
+			for k, v := range cl.fields {
+				query.Set(k, v)
+			}
+		}
+	} else {
+		b, err := wire.Encode(cl.fields)
+		if err != nil {
+			return nil, nil, fmt.Errorf("paygate: deekpay %s: encode: %w", cl.op, err)
+		}
+		body = b
+	}
+	// Every attempt, a retried read's included, carries a fresh timestamp, nonce and sign.
+	resp, err := c.t.Do(ctx, &transport.Request{Op: cl.op, Method: cl.method, Path: cl.path, Query: query,
+		Body: body, Create: cl.create, OrderID: cl.orderID,
+		Sign: func() http.Header {
+			return Headers(cl.fields, c.accessKey, c.secret, wire.Timestamp(c.clock()), c.nonce())
+		}})
+	if err != nil {
+		return nil, nil, err
+	}
+	var env envelope
+	if err := resp.Decode(&env); err != nil {
+		return nil, nil, err
+	}
+	if !env.ok() {
+		return nil, nil, c.refusal(resp, &env, cl.create)
+	}
+	return resp, &env, nil
+}
+
+// refusal turns a failed envelope into a *paygate.ProviderError carrying code and msgEn
+// (msg when msgEn is empty). deekpay.txt lists no error codes: duplicates and unknown orders
+// are recognised from the English message, and a 5xx-class code on a create is
+// outcome-unknown, as the order may have been taken.
+func (c *Client) refusal(resp *transport.Response, env *envelope, create bool) error {
+	msg := env.MsgEn
+	if msg == "" {
+		msg = env.Msg
+	}
+	code := string(env.Code)
+	if env.Code == "200" && !env.Success {
+		msg = strings.TrimSpace(msg + " (success is false)")
+	}
+	pe := resp.ProviderError(code, msg)
+	n, numeric := strconv.Atoi(code)
+	lower := strings.ToLower(env.MsgEn + " " + env.Msg)
+	switch {
+	case strings.Contains(lower, "duplicate") || strings.Contains(lower, "already exist") || strings.Contains(lower, "repeat"):
+		pe.Err = paygate.ErrDuplicateOrder
+	case strings.Contains(lower, "not exist") || strings.Contains(lower, "not found") || strings.Contains(lower, "no such order"):
+		pe.Err = paygate.ErrOrderNotFound
+	}
+	if numeric == nil && n == http.StatusTooManyRequests {
+		pe.Retryable = !create
+	}
+	if create && (env.Code == "" || (numeric == nil && n >= 500 && n < 600)) {
+		return resp.Uncertain(pe)
+	}
+	return pe
+}
+
+// data decodes env.Data into out; success without data is malformed.
+func data(resp *transport.Response, env *envelope, out any) error {
+	if len(env.Data) == 0 || string(env.Data) == "null" {
+		return resp.Malformed(errors.New("success without data"))
+	}
+	if err := json.Unmarshal(env.Data, out); err != nil {
+		return resp.Malformed(fmt.Errorf("data: %w", err))
+	}
+	return nil
+}
+
+// addExtra copies provider-specific fields, refusing ones paygate sets itself.
+func addExtra(fields, extra map[string]string) error {
+	for k, v := range extra {
+		if _, taken := fields[k]; taken || k == HeaderSign || k == HeaderAccessKey || k == HeaderTimestamp || k == HeaderNonce {
+			return paygate.Invalid("Extra."+k, "is set by paygate and cannot be overridden")
+		}
+		fields[k] = v
+	}
+	return nil
+}
+
+// put sets fields[k] when v is not empty: empty optional values are neither signed nor sent.
+func put(fields map[string]string, k, v string) {
+	if v != "" {
+		fields[k] = v
+	}
+}
+
+// Status tables of deekpay.txt sections 28 and 31 (DESIGN.md).
+var (
+	collectingStatuses = map[string]paygate.Status{
+		"1": paygate.StatusPending,   // to be paid
+		"2": paygate.StatusSucceeded, // payment successful
+	}
+	transferStatuses = map[string]paygate.Status{
+		"1":  paygate.StatusPending,    // accepted
+		"2":  paygate.StatusProcessing, // bank processing in progress
+		"4":  paygate.StatusFailed,     // failure (not accepted by banks)
+		"8":  paygate.StatusSucceeded,  // success
+		"16": paygate.StatusFailed,     // failure
+	}
+	// namedStatuses maps the text statuses callbacks may carry instead of numbers
+	// ("Completed", DESIGN.md), normalized by statusName.
+	namedStatuses = map[string]paygate.Status{
+		"completed": paygate.StatusSucceeded, "complete": paygate.StatusSucceeded,
+		"success": paygate.StatusSucceeded, "successful": paygate.StatusSucceeded,
+		"succeeded": paygate.StatusSucceeded, "paid": paygate.StatusSucceeded,
+		"paymentsuccessful": paygate.StatusSucceeded,
+		"pending":           paygate.StatusPending, "tobepaid": paygate.StatusPending,
+		"unpaid": paygate.StatusPending, "created": paygate.StatusPending,
+		"accepted": paygate.StatusPending, "waiting": paygate.StatusPending,
+		"processing": paygate.StatusProcessing, "inprogress": paygate.StatusProcessing,
+		"bankprocessinginprogress": paygate.StatusProcessing,
+		"failed":                   paygate.StatusFailed, "failure": paygate.StatusFailed,
+		"fail": paygate.StatusFailed, "rejected": paygate.StatusFailed,
+		"cancelled": paygate.StatusCancelled, "canceled": paygate.StatusCancelled,
+		"closed": paygate.StatusCancelled, "expired": paygate.StatusCancelled,
+		"timeout":  paygate.StatusCancelled,
+		"reversed": paygate.StatusReversed, "refunded": paygate.StatusReversed,
+	}
+)
+
+// MapPayInStatus maps a collecting order's orderStatus (1 to be paid, 2 payment successful).
+// Any other value is StatusUnknown.
+func MapPayInStatus(raw string) paygate.Status { return check.Status(collectingStatuses, raw) }
+
+// MapPayOutStatus maps a transfer order's orderStatus (1 accepted, 2 bank processing, 4 not
+// accepted by banks, 8 success, 16 failure). Any other value is StatusUnknown.
+func MapPayOutStatus(raw string) paygate.Status { return check.Status(transferStatuses, raw) }
+
+// MapStatusName maps a text status such as "Completed" or "Failed", in any case and with
+// any spacing; a parenthesised remark is ignored ("Failure (not accepted by banks)").
+// An unknown text is StatusUnknown.
+func MapStatusName(raw string) paygate.Status { return check.Status(namedStatuses, statusName(raw)) }
+
+// MapStatus maps an orderStatus of an order of kind: a number by the kind's table, a text
+// by MapStatusName.
+func MapStatus(kind paygate.Kind, raw string) paygate.Status {
+	raw = strings.TrimSpace(raw)
+	if isDigits(raw) {
+		if kind == paygate.KindPayOut {
+			return MapPayOutStatus(raw)
+		}
+		return MapPayInStatus(raw)
+	}
+	return MapStatusName(raw)
+}
+
+func statusName(raw string) string {
+	if i := strings.IndexByte(raw, '('); i >= 0 {
+		raw = raw[:i]
+	}
+	var b strings.Builder
+	for _, r := range strings.ToLower(raw) {
+		if r != ' ' && r != '_' && r != '-' && r != '\t' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// rawStatus is RawStatus: the orderStatus value, followed by a space and the
+// orderStatusCode text when DeekPay sent one ("8 SUCCESS"). Split it with SplitRawStatus.
+func rawStatus(status, code string) string {
+	status, code = strings.TrimSpace(status), strings.TrimSpace(code)
+	if code == "" || code == status {
+		return status
+	}
+	if status == "" {
+		return code
+	}
+	return status + " " + code
+}
+
+// SplitRawStatus splits a RawStatus this package wrote into DeekPay's orderStatus and its
+// orderStatusCode text (empty when none was sent). A text orderStatus is returned whole.
+func SplitRawStatus(raw string) (status, code string) {
+	first, rest, found := strings.Cut(raw, " ")
+	if found && isDigits(first) {
+		return first, rest
+	}
+	return raw, ""
+}

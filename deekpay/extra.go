@@ -1,0 +1,100 @@
+package deekpay
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/paygate-go/paygate/internal/check"
+	"github.com/paygate-go/paygate/internal/transport"
+	"github.com/paygate-go/paygate/internal/wire"
+)
+
+// pong is /ping's answer (deekpay.txt section 19).
+type pong struct {
+	Version   wire.Text `json:"version"`
+	Timestamp wire.Text `json:"timestamp"`
+}
+
+// Ping checks that DeekPay answers (GET /ping) and returns the API version it reports.
+// deekpay.txt lists version and timestamp as the "Response Data", as it does for every other
+// endpoint's envelope data, so the enveloped form {"code":"200",…,"data":{"version":…}} is
+// expected; a bare {"version":…,"timestamp":…} is accepted too. The request is signed like
+// any other, although the document counts basic-information interfaces as public.
+func (c *Client) Ping(ctx context.Context) (version string, err error) {
+	const op = "ping"
+	resp, err := c.t.Do(ctx, &transport.Request{Op: op, Method: http.MethodGet, Path: PathPing,
+		Sign: func() http.Header {
+			return Headers(nil, c.accessKey, c.secret, wire.Timestamp(c.clock()), c.nonce())
+		}})
+	if err != nil {
+		return "", err
+	}
+	var probe struct {
+		envelope
+		pong
+	}
+	if err := resp.Decode(&probe); err != nil {
+		return "", err
+	}
+	if probe.Version != "" && probe.Code == "" { // the bare form
+		return string(probe.Version), nil
+	}
+	if !probe.ok() {
+		return "", c.refusal(resp, &probe.envelope, false)
+	}
+	var p pong
+	if err := data(resp, &probe.envelope, &p); err != nil {
+		return "", err
+	}
+	if p.Version == "" {
+		return "", resp.Malformed(errors.New("data lacks version"))
+	}
+	return string(p.Version), nil
+}
+
+// Bank is one bank DeekPay pays out to (POST /api/v3/ind/query/bank).
+type Bank struct {
+	BankName      string    `json:"bankName"`
+	BankCode      string    `json:"bankCode"`
+	CurrencyType  string    `json:"currencyType"`
+	ChannelBankID wire.Text `json:"channelBankId"`
+	ChannelID     wire.Text `json:"channelId"`
+}
+
+// Banks lists the banks whose name matches name (POST /api/v3/ind/query/bank); "" lists them
+// all, as deekpay.txt prescribes (the empty bankName is sent, and not signed).
+func (c *Client) Banks(ctx context.Context, name string) ([]Bank, error) {
+	const op = "banks"
+	if err := check.MaxLength("name", name, 128); err != nil {
+		return nil, check.Named(err, Name, op)
+	}
+	resp, env, err := c.do(ctx, call{op: op, method: http.MethodPost, path: PathBanks,
+		fields: map[string]string{"bankName": strings.TrimSpace(name)}})
+	if err != nil {
+		return nil, err
+	}
+	raw := bytes.TrimSpace(env.Data)
+	if len(raw) == 0 || string(raw) == "null" {
+		return []Bank{}, nil // no bank matches
+	}
+	if raw[0] == '{' {
+		var b Bank
+		if err := json.Unmarshal(raw, &b); err != nil {
+			return nil, resp.Malformed(fmt.Errorf("data: %w", err))
+		}
+		return []Bank{b}, nil
+	}
+	var banks []Bank
+	if err := json.Unmarshal(raw, &banks); err != nil {
+		return nil, resp.Malformed(fmt.Errorf("data: %w", err))
+	}
+	if banks == nil {
+		banks = []Bank{}
+	}
+	return banks, nil
+}

@@ -1,0 +1,392 @@
+package deekpay
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/check"
+	"github.com/paygate-go/paygate/internal/transport"
+	"github.com/paygate-go/paygate/internal/wire"
+)
+
+// Limits of deekpay.txt sections 21 and 24.
+const (
+	maxOrderID = 64  // externalOrderId
+	maxRemark  = 255 // remark
+)
+
+// Channel defaults (DESIGN.md: channelType comes from Channel).
+const (
+	DefaultPayInChannel  = "UPI"
+	DefaultPayOutChannel = "BANK"
+	DefaultAccountType   = "INR"
+)
+
+// payInData is data of POST /api/v3/ind/createCollectingOrder.
+type payInData struct {
+	CashierURL      string      `json:"cashierUrl"`
+	OrderID         string      `json:"orderId"`
+	ExternalOrderID string      `json:"externalOrderId"`
+	Currency        string      `json:"currency"`
+	Amount          wire.Amount `json:"amount"`
+	TradeNote       string      `json:"tradeNote"`
+}
+
+// payOutData is data of POST /api/v3/ind/createTransferOrder.
+type payOutData struct {
+	OrderID         string    `json:"orderId"`
+	OrderStatus     wire.Text `json:"orderStatus"`
+	ExternalOrderID string    `json:"externalOrderId"`
+	CurrencyType    string    `json:"currencyType"`
+}
+
+// order is one element of the query endpoints' data array (deekpay.txt sections 28 and 31),
+// and the body of a callback.
+type order struct {
+	OrderID               string      `json:"orderId"`
+	CashierID             string      `json:"cashierId"`
+	OrderType             wire.Text   `json:"orderType"`
+	OrderResourceType     wire.Text   `json:"orderResourceType"`
+	UserID                wire.Text   `json:"userId"`
+	OrderStatus           wire.Text   `json:"orderStatus"`
+	OrderTime             wire.Millis `json:"orderTime"`
+	ChannelOrderID        string      `json:"channelOrderId"`
+	ExternalOrderID       string      `json:"externalOrderId"`
+	OrderAmount           wire.Amount `json:"orderAmount"`
+	OrderActualAmount     wire.Amount `json:"orderActualAmount"`
+	OrderFee              wire.Amount `json:"orderFee"`
+	OrderPayTime          wire.Millis `json:"orderPayTime"`
+	OrderCompleteTime     wire.Millis `json:"orderCompleteTime"`
+	CurrencyType          string      `json:"currencyType"`
+	PayType               wire.Text   `json:"payType"`
+	TradeNote             string      `json:"tradeNote"`
+	NotifyURL             string      `json:"notifyUrl"`
+	MarkStatus            wire.Text   `json:"markStatus"`
+	ErrorMsg              string      `json:"errorMsg"`
+	ErrorMsgEn            string      `json:"errorMsgEn"`
+	AccountType           string      `json:"accountType"`
+	AccountName           string      `json:"accountName"`
+	AccountNo             string      `json:"accountNo"`
+	OrderTypeCode         string      `json:"orderTypeCode"`
+	OrderResourceTypeCode string      `json:"orderResourceTypeCode"`
+	OrderStatusCode       string      `json:"orderStatusCode"`
+	PayTypeCode           string      `json:"payTypeCode"`
+}
+
+// balanceData is data of GET /api/v3/ind/query/balance.
+type balanceData struct {
+	AccountBalance           wire.Amount `json:"accountBalance"`
+	AccountFreezeAmount      wire.Amount `json:"accountFreezeAmount"`
+	AccountStatusID          wire.Text   `json:"accountStatusId"`
+	AccountWaitSettledAmount wire.Amount `json:"accountWaitSettledAmount"`
+	CurrencyType             string      `json:"currencyType"`
+	AccountStatus            string      `json:"accountStatus"`
+}
+
+// currency is DeekPay's currencyType as a paygate.Currency; empty is INR.
+func currency(s string) paygate.Currency {
+	if s = strings.ToUpper(strings.TrimSpace(s)); s != "" {
+		return paygate.Currency(s)
+	}
+	return paygate.INR
+}
+
+func orderID(id string) error {
+	return check.First(check.Required("OrderID", id), check.MaxLength("OrderID", id, maxOrderID))
+}
+
+// PayIn creates a collecting order (POST /api/v3/ind/createCollectingOrder) and returns
+// DeekPay's cashier link as PaymentURL. Channel is the channelType (default UPI). DeekPay
+// has no direct flow: a request with Direct set is paygate.ErrUnsupported.
+func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (*paygate.PayInResult, error) {
+	const op = "payin"
+	if req != nil && req.Direct {
+		return nil, &paygate.CallError{Provider: Name, Op: op,
+			Err: fmt.Errorf("direct pay-in: %w (DeekPay offers its hosted cashier only)", paygate.ErrUnsupported)}
+	}
+	fields, err := payInFields(req)
+	if err != nil {
+		return nil, check.Named(err, Name, op)
+	}
+	resp, env, err := c.do(ctx, call{op: op, method: http.MethodPost, path: PathCreateCollect,
+		fields: fields, create: true, orderID: req.OrderID})
+	if err != nil {
+		return nil, err
+	}
+	var d payInData
+	if err := data(resp, env, &d); err != nil {
+		return nil, err
+	}
+	if d.OrderID == "" || d.CashierURL == "" {
+		return nil, resp.Malformed(errors.New("data lacks orderId or cashierUrl"))
+	}
+	res := &paygate.PayInResult{
+		OrderID: d.ExternalOrderID, ProviderOrderID: d.OrderID, Status: paygate.StatusPending,
+		Amount: req.Amount, PaymentURL: d.CashierURL, Raw: resp.Raw(),
+	}
+	if res.OrderID == "" {
+		res.OrderID = req.OrderID
+	}
+	if d.Amount.Set {
+		if !d.Amount.Value.IsPositive() {
+			return nil, resp.Malformed(fmt.Errorf("data amount %s is not positive", d.Amount.Value))
+		}
+		res.Amount = d.Amount.Money(currency(d.Currency))
+	}
+	return res, nil
+}
+
+func payInFields(req *paygate.PayInRequest) (map[string]string, error) {
+	if req == nil {
+		return nil, paygate.Invalid("PayInRequest", "is nil")
+	}
+	amount, err := check.Amount("Amount", req.Amount, paygate.INR, paygate.Trimmed, check.Limits{})
+	if err := check.First(orderID(req.OrderID), err,
+		check.MaxLength("Remark", req.Remark, maxRemark),
+		check.URL("NotifyURL", req.NotifyURL), check.URL("ReturnURL", req.ReturnURL)); err != nil {
+		return nil, err
+	}
+	channel := req.Channel
+	if channel == "" {
+		channel = DefaultPayInChannel
+	}
+	fields := map[string]string{"amount": amount, "channelType": channel, "externalOrderId": req.OrderID}
+	put(fields, "notifyUrl", req.NotifyURL)
+	put(fields, "remark", req.Remark)
+	put(fields, "returnUrl", req.ReturnURL)
+	return fields, addExtra(fields, req.Extra)
+}
+
+// PayOut creates a transfer order (POST /api/v3/ind/createTransferOrder). Channel is the
+// channelType (default BANK); Beneficiary.AccountNumber is accountId, AccountType is
+// accountType (default INR), IFSC is ifSC. For channel UPI, ifSC carries the beneficiary's
+// UPI ID (name@bank), taken from Beneficiary.IFSC or else from Beneficiary.AccountNumber.
+func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (*paygate.PayOutResult, error) {
+	const op = "payout"
+	fields, err := payOutFields(req)
+	if err != nil {
+		return nil, check.Named(err, Name, op)
+	}
+	resp, env, err := c.do(ctx, call{op: op, method: http.MethodPost, path: PathCreateTransfer,
+		fields: fields, create: true, orderID: req.OrderID})
+	if err != nil {
+		return nil, err
+	}
+	var d payOutData
+	if err := data(resp, env, &d); err != nil {
+		return nil, err
+	}
+	if d.OrderID == "" {
+		return nil, resp.Malformed(errors.New("data lacks orderId"))
+	}
+	res := &paygate.PayOutResult{
+		OrderID: d.ExternalOrderID, ProviderOrderID: d.OrderID,
+		Status: MapStatus(paygate.KindPayOut, string(d.OrderStatus)), RawStatus: string(d.OrderStatus),
+		Amount: req.Amount, Fee: paygate.NewMoney(decimal.Zero, paygate.INR),
+		Raw: resp.Raw(),
+	}
+	if res.OrderID == "" {
+		res.OrderID = req.OrderID
+	}
+	if d.OrderStatus == "" {
+		res.Status = paygate.StatusPending // accepted, no state reported yet
+	}
+	return res, nil
+}
+
+func payOutFields(req *paygate.PayOutRequest) (map[string]string, error) {
+	if req == nil {
+		return nil, paygate.Invalid("PayOutRequest", "is nil")
+	}
+	b := req.Beneficiary
+	amount, err := check.Amount("Amount", req.Amount, paygate.INR, paygate.Trimmed, check.Limits{})
+	if err := check.First(orderID(req.OrderID), err,
+		check.Required("Beneficiary.AccountNumber", b.AccountNumber),
+		check.MaxLength("Remark", req.Remark, maxRemark),
+		check.URL("NotifyURL", req.NotifyURL)); err != nil {
+		return nil, err
+	}
+	channel := req.Channel
+	if channel == "" {
+		channel = DefaultPayOutChannel
+	}
+	accountType := b.AccountType
+	if accountType == "" {
+		accountType = DefaultAccountType
+	}
+	ifsc, err := ifscField(channel, b)
+	if err != nil {
+		return nil, err
+	}
+	fields := map[string]string{
+		"currencyAmount": amount, "channelType": channel, "externalOrderId": req.OrderID,
+		"accountId": b.AccountNumber, "accountType": accountType, "ifSC": ifsc,
+	}
+	put(fields, "bankName", b.BankName)
+	put(fields, "userInfoName", b.Name)
+	put(fields, "remark", req.Remark)
+	put(fields, "notifyUrl", req.NotifyURL)
+	return fields, addExtra(fields, req.Extra)
+}
+
+// ifscField is the ifSC value: the UPI ID for channel UPI, otherwise the IFSC. deekpay.txt
+// calls the field "Bank Code" with the example "YESB" while naming it ifSC: an 11-character
+// IFSC is checked as such, and a four-letter bank code as in the document's example is
+// accepted too.
+func ifscField(channel string, b paygate.Beneficiary) (string, error) {
+	if strings.EqualFold(channel, "UPI") {
+		upi, field := b.IFSC, "Beneficiary.IFSC"
+		if upi == "" {
+			upi, field = b.AccountNumber, "Beneficiary.AccountNumber"
+		}
+		name, host, ok := strings.Cut(upi, "@")
+		if !ok || name == "" || host == "" || strings.ContainsAny(host, "@ ") || strings.Contains(name, " ") {
+			return "", paygate.Invalid(field, "channel UPI needs the beneficiary's UPI ID (name@bank) in Beneficiary.IFSC or Beneficiary.AccountNumber")
+		}
+		return upi, nil
+	}
+	if isBankCode(b.IFSC) {
+		return b.IFSC, nil
+	}
+	return b.IFSC, check.IFSC("Beneficiary.IFSC", b.IFSC)
+}
+
+func isBankCode(s string) bool {
+	if len(s) != 4 {
+		return false
+	}
+	for i := 0; i < 4; i++ {
+		if s[i] < 'A' || s[i] > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// Query asks for an order (POST /api/v3/ind/query/collectingOrder for pay-ins,
+// /api/v3/ind/query/transferOrder for pay-outs) by externalOrderId (OrderID) and/or orderId
+// (ProviderOrderID). DeekPay answers with an array of orders: an empty one is a
+// *paygate.ProviderError wrapping paygate.ErrOrderNotFound. RawStatus is the orderStatus
+// number followed by the orderStatusCode text (see SplitRawStatus).
+func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate.Order, error) {
+	const op = "query"
+	if err := check.Query(req); err != nil {
+		return nil, check.Named(err, Name, op)
+	}
+	if err := check.MaxLength("OrderID", req.OrderID, maxOrderID); err != nil {
+		return nil, check.Named(err, Name, op)
+	}
+	path := PathQueryCollecting
+	if req.Kind == paygate.KindPayOut {
+		path = PathQueryTransfer
+	}
+	// deekpay.txt marks both fields required; the provider's public docs query by either.
+	// Both keys are always sent, an unknown one empty (and so unsigned).
+	fields := map[string]string{"externalOrderId": req.OrderID, "orderId": req.ProviderOrderID}
+	resp, env, err := c.do(ctx, call{op: op, method: http.MethodPost, path: path, fields: fields})
+	if err != nil {
+		return nil, err
+	}
+	orders, err := orderList(resp, env)
+	if err != nil {
+		return nil, err
+	}
+	if len(orders) == 0 {
+		msg := env.MsgEn
+		if msg == "" || strings.EqualFold(msg, "success") {
+			msg = "order not found (data is an empty array)"
+		}
+		pe := resp.ProviderError(string(env.Code), msg)
+		pe.Err = paygate.ErrOrderNotFound
+		return nil, pe
+	}
+	for i := range orders {
+		o := &orders[i]
+		if matches(o.ExternalOrderID, req.OrderID) && matches(o.OrderID, req.ProviderOrderID) {
+			return o.toOrder(req.Kind, resp.Raw()), nil
+		}
+	}
+	return nil, resp.Malformed(errors.New("no order in data matches the one asked for"))
+}
+
+func matches(got, want string) bool { return want == "" || got == "" || got == want }
+
+// orderList decodes data as an array of orders, or a single order object.
+func orderList(resp *transport.Response, env *envelope) ([]order, error) {
+	raw := bytes.TrimSpace(env.Data)
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil, resp.Malformed(errors.New("success without data"))
+	}
+	if raw[0] == '{' {
+		var o order
+		if err := json.Unmarshal(raw, &o); err != nil {
+			return nil, resp.Malformed(fmt.Errorf("data: %w", err))
+		}
+		return []order{o}, nil
+	}
+	var list []order
+	if err := json.Unmarshal(raw, &list); err != nil {
+		return nil, resp.Malformed(fmt.Errorf("data: %w", err))
+	}
+	return list, nil
+}
+
+func (o *order) toOrder(kind paygate.Kind, raw json.RawMessage) *paygate.Order {
+	cur := currency(o.CurrencyType)
+	completed := o.OrderCompleteTime.Time
+	if completed.IsZero() {
+		completed = o.OrderPayTime.Time
+	}
+	return &paygate.Order{
+		Kind: kind, OrderID: o.ExternalOrderID, ProviderOrderID: o.OrderID,
+		Status: MapStatus(kind, string(o.OrderStatus)), RawStatus: rawStatus(string(o.OrderStatus), o.OrderStatusCode),
+		Amount: o.OrderAmount.Money(cur), ActualAmount: o.OrderActualAmount.Money(cur), Fee: o.OrderFee.Money(cur),
+		CompletedAt: completed, Raw: raw,
+	}
+}
+
+// Balance reads the merchant's balance (GET /api/v3/ind/query/balance): Available is
+// accountBalance, Frozen accountFreezeAmount, Pending accountWaitSettledAmount. When DeekPay
+// answers with one account per currency, the INR one is taken.
+func (c *Client) Balance(ctx context.Context) (*paygate.Balance, error) {
+	resp, env, err := c.do(ctx, call{op: "balance", method: http.MethodGet, path: PathBalance})
+	if err != nil {
+		return nil, err
+	}
+	raw := bytes.TrimSpace(env.Data)
+	var d balanceData
+	if len(raw) > 0 && raw[0] == '[' {
+		var list []balanceData
+		if err := json.Unmarshal(raw, &list); err != nil {
+			return nil, resp.Malformed(fmt.Errorf("data: %w", err))
+		}
+		if len(list) == 0 {
+			return nil, resp.Malformed(errors.New("data is an empty array"))
+		}
+		d = list[0]
+		for _, b := range list {
+			if currency(b.CurrencyType) == paygate.INR {
+				d = b
+				break
+			}
+		}
+	} else if err := data(resp, env, &d); err != nil {
+		return nil, err
+	}
+	if !d.AccountBalance.Set {
+		return nil, resp.Malformed(errors.New("data lacks accountBalance"))
+	}
+	cur := currency(d.CurrencyType)
+	return &paygate.Balance{
+		Available: d.AccountBalance.Money(cur), Frozen: d.AccountFreezeAmount.Money(cur),
+		Pending: d.AccountWaitSettledAmount.Money(cur), Raw: resp.Raw(),
+	}, nil
+}
