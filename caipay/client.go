@@ -74,6 +74,13 @@ func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
 	return c, nil
 }
 
+// String describes the client without its credentials.
+func (c Client) String() string { return "caipay.Client{tenantId: " + c.tenantID + "}" }
+
+// Format prints the client as String does, under every verb, so that no fmt verb can print
+// the credentials held in its fields.
+func (c Client) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.String())) }
+
 // Name returns "caipay".
 func (c *Client) Name() string { return Name }
 

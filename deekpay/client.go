@@ -112,6 +112,14 @@ func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
 	return c, nil
 }
 
+// String describes the client without its credentials.
+// The access key is a credential too: it is left out.
+func (c Client) String() string { return "deekpay.Client{}" }
+
+// Format prints the client as String does, under every verb, so that no fmt verb can print
+// the credentials held in its fields.
+func (c Client) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.String())) }
+
 // Name returns "deekpay".
 func (c *Client) Name() string { return Name }
 

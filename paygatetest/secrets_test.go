@@ -3,6 +3,7 @@ package paygatetest_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -129,7 +130,7 @@ func TestNoSecretInLogsOrErrors(t *testing.T) {
 			require.NotEmpty(t, rec.sigs, "the recorder saw the signatures sent")
 			require.NotEmpty(t, errs)
 			secrets := append([]string{cfg.Secret, "old-secret-" + name, cfg.APIKey, wrong.Secret}, rec.sigs...)
-			text := logs.String()
+			text := logs.String() + fmt.Sprintf("%v %+v %#v %s", gw, gw, gw, gw)
 			for _, e := range errs {
 				text += "\n" + e.Error()
 			}
