@@ -1,0 +1,397 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/paygate-go/paygate"
+	_ "github.com/paygate-go/paygate/providers" // registers every provider with paygate.New
+)
+
+// callFlags are the flags every call from a config file takes.
+type callFlags struct {
+	config  string
+	json    bool
+	raw     bool
+	timeout time.Duration
+}
+
+func (f *callFlags) declare(fs *flag.FlagSet) {
+	fs.StringVar(&f.config, "config", "", "config file, JSON (*.json) or YAML; ${NAME} reads environment variable NAME (required)")
+	fs.BoolVar(&f.json, "json", false, "print the result as indented JSON")
+	fs.BoolVar(&f.raw, "raw", false, "also print the provider's response body, untouched")
+	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "deadline of the whole call")
+}
+
+// gateway loads the config and builds its Gateway.
+func (f *callFlags) gateway(args []string) (paygate.Gateway, paygate.Config, error) {
+	if len(args) > 0 {
+		return nil, paygate.Config{}, usagef("unexpected argument %q", args[0])
+	}
+	if f.config == "" {
+		return nil, paygate.Config{}, usagef("--config is required")
+	}
+	if f.timeout <= 0 {
+		return nil, paygate.Config{}, usagef("--timeout must be positive")
+	}
+	cfg, err := paygate.LoadConfig(f.config)
+	if err != nil {
+		return nil, cfg, err
+	}
+	gw, err := paygate.New(cfg)
+	return gw, cfg, err
+}
+
+// call runs op under the --timeout deadline, cancelled by SIGINT or SIGTERM.
+func (f *callFlags) call(ctx context.Context, op func(context.Context) error) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, f.timeout)
+	defer cancel()
+	return op(ctx)
+}
+
+// currency is the --currency flag, or the provider's own currency: PKR for cashy, else INR.
+func currency(flagValue string, cfg paygate.Config) paygate.Currency {
+	if flagValue != "" {
+		return paygate.Currency(strings.ToUpper(flagValue))
+	}
+	if cfg.Provider == "cashy" {
+		return paygate.PKR
+	}
+	return paygate.INR
+}
+
+// amount parses --amount exactly.
+func amount(s string, c paygate.Currency) (paygate.Money, error) {
+	if s == "" {
+		return paygate.Money{}, usagef("--amount is required")
+	}
+	m, err := paygate.ParseMoney(s, c)
+	if err != nil {
+		return m, usagef("--amount %q is not a plain decimal amount such as 100 or 100.50", s)
+	}
+	return m, nil
+}
+
+// extraFlag collects repeated --extra key=value flags.
+type extraFlag map[string]string
+
+func (e *extraFlag) String() string { return "" }
+
+func (e *extraFlag) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok || k == "" {
+		return errors.New("want key=value")
+	}
+	if *e == nil {
+		*e = extraFlag{}
+	}
+	if _, dup := (*e)[k]; dup {
+		return fmt.Errorf("%s given twice", k)
+	}
+	(*e)[k] = v
+	return nil
+}
+
+var payinCmd = &command{
+	name:     "payin",
+	synopsis: "--config FILE --order-id ID --amount N [flags]",
+	summary:  "create a pay-in (collect money from a customer)",
+	example:  "paygate payin --config cashgit.yaml --order-id ORDER_1001 --amount 100.00 --notify-url https://shop.example/cb",
+	about:    "The currency defaults to the provider's: PKR for cashy, INR for the others. Amounts are\nexact decimals, never rounded. A pay-in is never re-sent: when its outcome is unknown, query\nthe order before trying again.\n",
+	setup: func(fs *flag.FlagSet) func(context.Context, *cli, []string) error {
+		var (
+			cf                                     callFlags
+			orderID, amt, cur, notify, ret, remark string
+			name, email, phone, ip, channel        string
+			idNumber, idType                       string
+			direct                                 bool
+			extra                                  extraFlag
+		)
+		cf.declare(fs)
+		fs.StringVar(&orderID, "order-id", "", "merchant order number (required)")
+		fs.StringVar(&amt, "amount", "", "amount, e.g. 100.00 (required)")
+		fs.StringVar(&cur, "currency", "", "currency (default INR, or PKR for cashy)")
+		fs.StringVar(&notify, "notify-url", "", "callback address")
+		fs.StringVar(&ret, "return-url", "", "where the customer returns after paying")
+		fs.StringVar(&name, "name", "", "customer name")
+		fs.StringVar(&email, "email", "", "customer email")
+		fs.StringVar(&phone, "phone", "", "customer phone")
+		fs.StringVar(&ip, "ip", "", "customer IP address")
+		fs.StringVar(&idNumber, "id-number", "", "customer identity document number (Cashy: CNIC)")
+		fs.StringVar(&idType, "id-type", "", "customer identity document type")
+		fs.StringVar(&channel, "channel", "", "provider's payment method code (DeekPay channelType, Cashy payType…)")
+		fs.BoolVar(&direct, "direct", false, "host-to-host / UPI intent instead of a hosted page")
+		fs.StringVar(&remark, "remark", "", "remark / description")
+		fs.Var(&extra, "extra", "provider-specific field key=value, sent and signed as given (repeatable)")
+		return func(ctx context.Context, c *cli, args []string) error {
+			if orderID == "" {
+				return usagef("--order-id is required")
+			}
+			gw, cfg, err := cf.gateway(args)
+			if err != nil {
+				return err
+			}
+			m, err := amount(amt, currency(cur, cfg))
+			if err != nil {
+				return err
+			}
+			req := &paygate.PayInRequest{
+				OrderID: orderID, Amount: m, NotifyURL: notify, ReturnURL: ret, Remark: remark,
+				Channel: channel, Direct: direct, Extra: extra,
+				Customer: paygate.Customer{Name: name, Email: email, Phone: phone, IP: ip, IDNumber: idNumber, IDType: idType},
+			}
+			var res *paygate.PayInResult
+			err = cf.call(ctx, func(ctx context.Context) (err error) {
+				res, err = gw.PayIn(ctx, req)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			return cf.print(c.stdout, payInJSON{res, cf.rawOf(res.Raw)}, res.Raw, []line{
+				{"order_id", res.OrderID},
+				{"provider_order_id", res.ProviderOrderID},
+				{"status", status(res.Status, res.RawStatus)},
+				{"amount", money(res.Amount)},
+				{"payment_url", res.PaymentURL},
+				{"upi_url", res.UPIURL},
+				{"qr_code", res.QRCode},
+				{"pay_code", res.PayCode},
+				{"expires_at", timeText(res.ExpiresAt)},
+			})
+		}
+	},
+}
+
+var payoutCmd = &command{
+	name:     "payout",
+	synopsis: "--config FILE --order-id ID --amount N --name NAME --account NO [flags]",
+	summary:  "create a pay-out (send money to a bank account)",
+	example:  "paygate payout --config cashgit.yaml --order-id PO_1001 --amount 500 --name 'A Kumar' --account 1234567890 --ifsc HDFC0000001 --phone 9876543210",
+	about:    "Which beneficiary fields are required depends on the provider. A pay-out is never re-sent:\nwhen its outcome is unknown, query the order before trying again.\n",
+	setup: func(fs *flag.FlagSet) func(context.Context, *cli, []string) error {
+		var (
+			cf                                 callFlags
+			orderID, amt, cur, notify, channel string
+			remark                             string
+			b                                  paygate.Beneficiary
+			extra                              extraFlag
+		)
+		cf.declare(fs)
+		fs.StringVar(&orderID, "order-id", "", "merchant order number (required)")
+		fs.StringVar(&amt, "amount", "", "amount, e.g. 500.00 (required)")
+		fs.StringVar(&cur, "currency", "", "currency (default INR, or PKR for cashy)")
+		fs.StringVar(&b.Name, "name", "", "beneficiary name")
+		fs.StringVar(&b.AccountNumber, "account", "", "beneficiary account number")
+		fs.StringVar(&b.IFSC, "ifsc", "", "beneficiary bank's IFSC")
+		fs.StringVar(&b.BankCode, "bank-code", "", "beneficiary bank code")
+		fs.StringVar(&b.BankName, "bank-name", "", "beneficiary bank name")
+		fs.StringVar(&b.AccountType, "account-type", "", "beneficiary account type")
+		fs.StringVar(&b.Phone, "phone", "", "beneficiary phone")
+		fs.StringVar(&b.Email, "email", "", "beneficiary email")
+		fs.StringVar(&notify, "notify-url", "", "callback address")
+		fs.StringVar(&channel, "channel", "", "provider's pay-out method code")
+		fs.StringVar(&remark, "remark", "", "remark / description")
+		fs.Var(&extra, "extra", "provider-specific field key=value, sent and signed as given (repeatable)")
+		return func(ctx context.Context, c *cli, args []string) error {
+			if orderID == "" {
+				return usagef("--order-id is required")
+			}
+			gw, cfg, err := cf.gateway(args)
+			if err != nil {
+				return err
+			}
+			m, err := amount(amt, currency(cur, cfg))
+			if err != nil {
+				return err
+			}
+			req := &paygate.PayOutRequest{OrderID: orderID, Amount: m, Beneficiary: b,
+				NotifyURL: notify, Remark: remark, Channel: channel, Extra: extra}
+			var res *paygate.PayOutResult
+			err = cf.call(ctx, func(ctx context.Context) (err error) {
+				res, err = gw.PayOut(ctx, req)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			return cf.print(c.stdout, payOutJSON{res, cf.rawOf(res.Raw)}, res.Raw, []line{
+				{"order_id", res.OrderID},
+				{"provider_order_id", res.ProviderOrderID},
+				{"status", status(res.Status, res.RawStatus)},
+				{"amount", money(res.Amount)},
+				{"fee", money(res.Fee)},
+			})
+		}
+	},
+}
+
+var queryCmd = &command{
+	name:     "query",
+	synopsis: "--config FILE [--kind payin|payout] (--order-id ID | --provider-order-id ID) [flags]",
+	summary:  "ask the provider where an order stands",
+	example:  "paygate query --config cashgit.yaml --kind payin --order-id ORDER_1001 --json",
+	setup: func(fs *flag.FlagSet) func(context.Context, *cli, []string) error {
+		var (
+			cf   callFlags
+			kind string
+			req  paygate.QueryRequest
+		)
+		cf.declare(fs)
+		fs.StringVar(&kind, "kind", "payin", "payin or payout")
+		fs.StringVar(&req.OrderID, "order-id", "", "merchant order number")
+		fs.StringVar(&req.ProviderOrderID, "provider-order-id", "", "the provider's order number")
+		return func(ctx context.Context, c *cli, args []string) error {
+			switch req.Kind = paygate.Kind(kind); req.Kind {
+			case paygate.KindPayIn, paygate.KindPayOut:
+			default:
+				return usagef("--kind must be payin or payout, not %q", kind)
+			}
+			if req.OrderID == "" && req.ProviderOrderID == "" {
+				return usagef("--order-id or --provider-order-id is required")
+			}
+			gw, _, err := cf.gateway(args)
+			if err != nil {
+				return err
+			}
+			var o *paygate.Order
+			err = cf.call(ctx, func(ctx context.Context) (err error) {
+				o, err = gw.Query(ctx, &req)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			return cf.print(c.stdout, orderJSON{o, cf.rawOf(o.Raw)}, o.Raw, []line{
+				{"kind", string(o.Kind)},
+				{"order_id", o.OrderID},
+				{"provider_order_id", o.ProviderOrderID},
+				{"status", status(o.Status, o.RawStatus)},
+				{"amount", money(o.Amount)},
+				{"actual_amount", money(o.ActualAmount)},
+				{"fee", money(o.Fee)},
+				{"utr", o.UTR},
+				{"completed_at", timeText(o.CompletedAt)},
+			})
+		}
+	},
+}
+
+var balanceCmd = &command{
+	name:     "balance",
+	synopsis: "--config FILE [flags]",
+	summary:  "read the merchant's balance",
+	example:  "paygate balance --config cashgit.yaml",
+	setup: func(fs *flag.FlagSet) func(context.Context, *cli, []string) error {
+		var cf callFlags
+		cf.declare(fs)
+		return func(ctx context.Context, c *cli, args []string) error {
+			gw, _, err := cf.gateway(args)
+			if err != nil {
+				return err
+			}
+			var b *paygate.Balance
+			err = cf.call(ctx, func(ctx context.Context) (err error) {
+				b, err = gw.Balance(ctx)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			return cf.print(c.stdout, balanceJSON{b, cf.rawOf(b.Raw)}, b.Raw, []line{
+				{"available", money(b.Available)},
+				{"frozen", money(b.Frozen)},
+				{"pending", money(b.Pending)},
+			})
+		}
+	},
+}
+
+// The results as JSON: the library's structs, whose Raw is shadowed by one omitted unless
+// --raw.
+type (
+	payInJSON struct {
+		*paygate.PayInResult
+		Raw json.RawMessage `json:",omitempty"`
+	}
+	payOutJSON struct {
+		*paygate.PayOutResult
+		Raw json.RawMessage `json:",omitempty"`
+	}
+	orderJSON struct {
+		*paygate.Order
+		Raw json.RawMessage `json:",omitempty"`
+	}
+	balanceJSON struct {
+		*paygate.Balance
+		Raw json.RawMessage `json:",omitempty"`
+	}
+)
+
+// rawOf is raw when --raw is set and raw is valid JSON, else nil.
+func (f *callFlags) rawOf(raw json.RawMessage) json.RawMessage {
+	if !f.raw || !json.Valid(raw) {
+		return nil
+	}
+	return raw
+}
+
+// line is one "name: value" line of text output; empty values are not printed.
+type line struct{ name, value string }
+
+// print writes the result: indented JSON with --json, else readable lines.
+func (f *callFlags) print(w io.Writer, asJSON any, raw json.RawMessage, lines []line) error {
+	if f.json {
+		b, err := json.MarshalIndent(asJSON, "", "  ")
+		if err != nil {
+			return fmt.Errorf("encode result: %w", err)
+		}
+		_, err = fmt.Fprintf(w, "%s\n", b)
+		return err
+	}
+	var b strings.Builder
+	for _, l := range lines {
+		if l.value != "" {
+			fmt.Fprintf(&b, "%-18s %s\n", l.name+":", l.value)
+		}
+	}
+	if f.raw && len(raw) > 0 {
+		fmt.Fprintf(&b, "%-18s %s\n", "raw:", raw)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func status(s paygate.Status, raw string) string {
+	if raw == "" || raw == string(s) {
+		return string(s)
+	}
+	return fmt.Sprintf("%s (provider: %s)", s, raw)
+}
+
+// money formats m, or nothing for a zero amount in no currency (a field the provider did not
+// report).
+func money(m paygate.Money) string {
+	if m.IsZero() && m.Currency() == "" {
+		return ""
+	}
+	return m.String()
+}
+
+func timeText(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.RFC3339)
+}

@@ -1,0 +1,209 @@
+// Command paygate is paygate's command line: a standalone sandbox of any provider's API for
+// teams that do not write Go, a signer and verifier of provider signatures for debugging an
+// integration, and pay-ins, pay-outs, queries and balance reads from a config file.
+//
+// Run "paygate help" for the commands, and "paygate help COMMAND" for one command's flags.
+// Exit status: 0 success, 1 the operation failed, 2 usage error.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// Exit statuses.
+const (
+	exitOK     = 0
+	exitFailed = 1 // the operation failed (an error, an invalid signature)
+	exitUsage  = 2 // bad flags, unknown command
+)
+
+// run executes the command line args (without the program name) and returns the exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	c := &cli{stdin: os.Stdin, stdout: stdout, stderr: stderr}
+	return c.run(context.Background(), args)
+}
+
+// cli is one invocation's input and outputs.
+type cli struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// command is one subcommand.
+type command struct {
+	name     string
+	synopsis string // the flags, after "paygate NAME "
+	summary  string // one line
+	example  string
+	about    string // more text for "paygate help NAME", may be empty
+	// setup declares the command's flags and returns the function that runs it with the
+	// positional arguments once the flags are parsed.
+	setup func(fs *flag.FlagSet) func(ctx context.Context, c *cli, args []string) error
+}
+
+// commands in the order the usage lists them; filled by init to break the initialization
+// cycle through the help command.
+var commands []*command
+
+func init() {
+	commands = []*command{sandboxCmd, signCmd, verifyCmd, payinCmd, payoutCmd, queryCmd, balanceCmd}
+}
+
+func lookup(name string) *command {
+	for _, cmd := range commands {
+		if cmd.name == name {
+			return cmd
+		}
+	}
+	return nil
+}
+
+func (c *cli) run(ctx context.Context, args []string) int {
+	if len(args) == 0 {
+		usage(c.stderr)
+		return exitUsage
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		if len(args) > 1 && args[0] == "help" {
+			cmd := lookup(args[1])
+			if cmd == nil {
+				fmt.Fprintf(c.stderr, "paygate help: unknown command %q\n\n", args[1])
+				usage(c.stderr)
+				return exitUsage
+			}
+			cmd.usage(c.stdout, newFlagSet(cmd))
+			return exitOK
+		}
+		usage(c.stdout)
+		return exitOK
+	}
+	cmd := lookup(args[0])
+	if cmd == nil {
+		fmt.Fprintf(c.stderr, "paygate: unknown command %q\n\n", args[0])
+		usage(c.stderr)
+		return exitUsage
+	}
+	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors and usage are printed below, to the right stream
+	fs.Usage = func() {}
+	do := cmd.setup(fs)
+	positional, err := parseInterleaved(fs, args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		cmd.usage(c.stdout, fs)
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(c.stderr, "paygate %s: %v\n\n", cmd.name, err)
+		cmd.usage(c.stderr, fs)
+		return exitUsage
+	}
+	err = do(ctx, c, positional)
+	var ue *usageError
+	var status exitStatus
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &status):
+		return int(status)
+	case errors.As(err, &ue):
+		fmt.Fprintf(c.stderr, "paygate %s: %s\n\n", cmd.name, ue.msg)
+		cmd.usage(c.stderr, fs)
+		return exitUsage
+	}
+	// The library's errors begin with "paygate: " too; say it once.
+	fmt.Fprintf(c.stderr, "paygate %s: %s\n", cmd.name, strings.TrimPrefix(err.Error(), "paygate: "))
+	return exitFailed
+}
+
+// newFlagSet returns cmd's flags, declared, for printing them.
+func newFlagSet(cmd *command) *flag.FlagSet {
+	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
+	cmd.setup(fs)
+	return fs
+}
+
+// parseInterleaved parses flags that may come before, between or after positional arguments
+// ("paygate sign appid=x --provider cashgit"); everything after "--" is positional.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}
+
+// usageError is a mistake on the command line found after parsing: exit 2 with the usage.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// exitStatus ends a command whose outcome is already printed, with that status.
+type exitStatus int
+
+func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+func usage(w io.Writer) {
+	var b strings.Builder
+	b.WriteString(`paygate: payment aggregators (caipay, deekpay, paypro, cashgit, cashy) behind one interface.
+
+Usage:
+  paygate COMMAND [flags] [arguments]
+
+Commands:
+`)
+	for _, cmd := range commands {
+		fmt.Fprintf(&b, "  %-8s %s\n           %s\n", cmd.name, cmd.summary, cmd.example)
+	}
+	b.WriteString(`  help     print this text, or one command's flags
+           paygate help payin
+
+Config files (--config) are JSON (*.json) or YAML with the fields provider, base_url,
+merchant_id, api_key, secret, timeout and options; ${NAME} is replaced by the environment
+variable NAME, so secrets stay out of the file:
+
+  provider: cashgit
+  base_url: https://test.cashgit.com
+  merchant_id: cgpay
+  secret: ${CASHGIT_SECRET}
+
+Exit status: 0 success, 1 the operation failed (or the signature is invalid), 2 usage error.
+`)
+	_, _ = io.WriteString(w, b.String())
+}
+
+// usage prints one command's synopsis, text, example and flags.
+func (cmd *command) usage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "Usage: paygate %s %s\n\n%s\n", cmd.name, cmd.synopsis, cmd.summary)
+	if cmd.about != "" {
+		fmt.Fprintf(w, "\n%s", cmd.about)
+	}
+	fmt.Fprintf(w, "\nExample:\n  %s\n\nFlags:\n", cmd.example)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+}
