@@ -11,6 +11,8 @@ import (
 	"flag"
 	"fmt"
 	"io/fs"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -18,6 +20,7 @@ import (
 	"github.com/paygate-go/paygate"
 	_ "github.com/paygate-go/paygate/providers" // registers every provider with paygate.New
 	"github.com/paygate-go/paygate/sandbox"
+	"github.com/paygate-go/paygate/webhook"
 )
 
 //go:embed configs/*.yaml
@@ -81,11 +84,20 @@ func runConfig(cfg paygate.Config) error {
 	if err != nil {
 		return err
 	}
-	return collect(gw, sb)
+	// The merchant's callback endpoint, on loopback: verifies and acknowledges.
+	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{ReadHeaderTimeout: 5 * time.Second,
+		Handler: webhook.Handler(gw, func(context.Context, *paygate.Callback) error { return nil })}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+	return collect(gw, sb, "http://"+ln.Addr().String()+webhook.Path(gw.Name()))
 }
 
 // collect is the merchant's code: it knows paygate.Gateway, not the provider.
-func collect(gw paygate.Gateway, sb *sandbox.Server) error {
+func collect(gw paygate.Gateway, sb *sandbox.Server, notifyURL string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	currency := paygate.INR
@@ -97,6 +109,7 @@ func collect(gw paygate.Gateway, sb *sandbox.Server) error {
 		OrderID:   fmt.Sprintf("SW%d", time.Now().UnixNano()%1e12),
 		Amount:    paygate.MustParseMoney("1000", currency),
 		Customer:  paygate.Customer{Name: "Asha Rao", Email: "asha.rao@gmail.com", Phone: phone, IP: "203.0.113.7", IDNumber: "3310401123456"},
+		NotifyURL: notifyURL,
 		ReturnURL: "https://merchant.example/thanks",
 		Remark:    "switching",
 	}
