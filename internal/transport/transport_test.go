@@ -158,8 +158,8 @@ func TestSignEachAttempt(t *testing.T) {
 	c, mock := newMocked(t)
 	var seen []string
 	mock.RegisterResponder(http.MethodGet, "https://provider.example/q", func(r *http.Request) (*http.Response, error) {
-		seen = append(seen, r.Header["nonce"]...)
-		require.Equal(t, []string{"AK"}, r.Header["access_key"], "header case kept as given")
+		seen = append(seen, r.Header["nonce"]...)                                             //nolint:staticcheck // checks the case given is kept
+		require.Equal(t, []string{"AK"}, r.Header["access_key"], "header case kept as given") //nolint:staticcheck // idem
 		return httpmock.NewStringResponse(503, ""), nil
 	})
 	n := 0
