@@ -113,6 +113,9 @@ func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (*paygate
 	if err := sameOrder(resp, req.OrderID, d.OrderID); err != nil {
 		return nil, err
 	}
+	if d.PlatformOrderID == "" || d.PayURL == "" {
+		return nil, resp.Malformed(errors.New("pay-in success without platform_orderid or payurl"))
+	}
 	res := &paygate.PayInResult{
 		OrderID: d.OrderID, ProviderOrderID: d.PlatformOrderID,
 		Status: MapStatus(d.Status), RawStatus: d.Status,
@@ -166,6 +169,9 @@ func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (*payga
 	}
 	if err := sameOrder(resp, req.OrderID, d.OrderID); err != nil {
 		return nil, err
+	}
+	if d.PlatformOrderID == "" {
+		return nil, resp.Malformed(errors.New("pay-out success without platform_orderid"))
 	}
 	return &paygate.PayOutResult{
 		OrderID: d.OrderID, ProviderOrderID: d.PlatformOrderID,
