@@ -199,21 +199,3 @@ var statuses = map[string]paygate.Status{
 
 // MapStatus maps a CaiPay order status (caipay.txt 3.2); an unlisted one is StatusUnknown.
 func MapStatus(raw string) paygate.Status { return check.Status(statuses, raw) }
-
-// put sets fields[k] when v is not empty: empty values are neither signed nor sent.
-func put(fields map[string]string, k, v string) {
-	if v != "" {
-		fields[k] = v
-	}
-}
-
-// addExtra copies provider-specific fields, refusing ones paygate sets itself.
-func addExtra(fields, extra map[string]string) error {
-	for k, v := range extra {
-		if _, taken := fields[k]; taken || k == signField || k == "token" || k == "tenantId" {
-			return paygate.Invalid("Extra."+k, "is set by paygate and cannot be overridden")
-		}
-		put(fields, k, v)
-	}
-	return nil
-}

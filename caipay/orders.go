@@ -121,7 +121,7 @@ func payInFields(req *paygate.PayInRequest) (map[string]string, error) {
 		"amount": amount, "customerOrderNo": req.OrderID, "callbackUrl": req.NotifyURL,
 		"rechargeName": req.Customer.Name, "rechargeEmail": req.Customer.Email, "rechargePhone": req.Customer.Phone,
 	}
-	return fields, addExtra(fields, req.Extra)
+	return fields, check.Extra(fields, req.Extra, signField, "token", "tenantId")
 }
 
 // PaytmURL returns the Paytm intent (data.paytm) of an H2H pay-in result, or "" when the
@@ -192,7 +192,7 @@ func payOutFields(req *paygate.PayOutRequest) (map[string]string, error) {
 		"bankAccountNumber": b.AccountNumber, "payIfsc": b.IFSC, "payEmail": b.Email, "payPhone": b.Phone,
 		"callbackUrl": req.NotifyURL,
 	}
-	return fields, addExtra(fields, req.Extra)
+	return fields, check.Extra(fields, req.Extra, signField, "token", "tenantId")
 }
 
 // Query asks where an order stands: GET searchPayInResult or searchPayOutResult by

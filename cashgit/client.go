@@ -216,14 +216,3 @@ var statuses = map[string]paygate.Status{
 
 // MapStatus maps a CashGit status, in either case; an unlisted one is StatusUnknown.
 func MapStatus(raw string) paygate.Status { return check.Status(statuses, strings.ToLower(raw)) }
-
-// addExtra copies provider-specific fields, refusing ones paygate sets itself.
-func addExtra(fields, extra map[string]string) error {
-	for k, v := range extra {
-		if _, taken := fields[k]; taken || k == "sign" || k == "appid" {
-			return paygate.Invalid("Extra."+k, "is set by paygate and cannot be overridden")
-		}
-		fields[k] = v
-	}
-	return nil
-}

@@ -74,13 +74,6 @@ type balanceData struct {
 	UpdatedAt        wire.Millis `json:"updated_at"`
 }
 
-// put sets fields[k] when v is not empty: empty values are neither signed nor sent.
-func put(fields map[string]string, k, v string) {
-	if v != "" {
-		fields[k] = v
-	}
-}
-
 // sameOrder checks that a success's data names the order asked about: one that names no
 // order, or another, is not a success to trust (for a create it is outcome-unknown).
 func sameOrder(resp *transport.Response, want, got string) error {
@@ -147,11 +140,11 @@ func payInFields(req *paygate.PayInRequest) (map[string]string, error) {
 		}
 		fields["pay_id"] = "2"
 	}
-	put(fields, "customer_phone", req.Customer.Phone)
-	put(fields, "desc", req.Remark)
-	put(fields, "notify_url", req.NotifyURL)
-	put(fields, "return_url", req.ReturnURL)
-	return fields, addExtra(fields, req.Extra)
+	wire.Put(fields, "customer_phone", req.Customer.Phone)
+	wire.Put(fields, "desc", req.Remark)
+	wire.Put(fields, "notify_url", req.NotifyURL)
+	wire.Put(fields, "return_url", req.ReturnURL)
+	return fields, check.Extra(fields, req.Extra, "sign", "appid")
 }
 
 // PayOut creates a disbursement (POST /api/payout/create). Beneficiary Name, AccountNumber,
@@ -198,10 +191,10 @@ func payOutFields(req *paygate.PayOutRequest) (map[string]string, error) {
 		"orderid": req.OrderID, "amount": amount, "account_name": b.Name,
 		"account_number": b.AccountNumber, "ifsc": b.IFSC, "mobile": b.Phone,
 	}
-	put(fields, "email", b.Email)
-	put(fields, "notify_url", req.NotifyURL)
-	put(fields, "desc", req.Remark)
-	return fields, addExtra(fields, req.Extra)
+	wire.Put(fields, "email", b.Email)
+	wire.Put(fields, "notify_url", req.NotifyURL)
+	wire.Put(fields, "desc", req.Remark)
+	return fields, check.Extra(fields, req.Extra, "sign", "appid")
 }
 
 // Query asks for an order by merchant order number (POST /api/query for pay-ins,

@@ -244,14 +244,3 @@ var pkt = time.FixedZone("PKT", 5*60*60)
 
 // parseTime reads "yyyy-MM-dd HH:mm:ss" in Pakistan time; empty is the zero time.
 func parseTime(s string) (time.Time, error) { return wire.ParseLocal(s, pkt) }
-
-// addExtra copies provider-specific fields as strings, refusing ones paygate sets itself.
-func addExtra(body map[string]any, extra map[string]string) error {
-	for k, v := range extra {
-		if _, taken := body[k]; taken {
-			return paygate.Invalid("Extra."+k, "is set by paygate and cannot be overridden")
-		}
-		body[k] = v
-	}
-	return nil
-}

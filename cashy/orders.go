@@ -184,7 +184,7 @@ func (c *Client) payInBody(req *paygate.PayInRequest) (map[string]any, error) {
 	if cu.IDType != "" {
 		body["idType"] = cu.IDType
 	}
-	return body, addExtra(body, req.Extra)
+	return body, check.Extra(body, req.Extra)
 }
 
 // expiry is ExpiresIn, or DefaultExpiry when it is zero.
@@ -287,7 +287,7 @@ func (c *Client) payOutBody(req *paygate.PayOutRequest) (map[string]any, error) 
 		"nonceStr":    nonce,
 		"remark":      remark,
 	}
-	return body, addExtra(body, req.Extra)
+	return body, check.Extra(body, req.Extra)
 }
 
 // Query asks where an order stands (POST /api/payInQuery or /api/payOutQuery) by mchOrderNo,

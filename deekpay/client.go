@@ -252,24 +252,6 @@ func data(resp *transport.Response, env *envelope, out any) error {
 	return nil
 }
 
-// addExtra copies provider-specific fields, refusing ones paygate sets itself.
-func addExtra(fields, extra map[string]string) error {
-	for k, v := range extra {
-		if _, taken := fields[k]; taken || k == HeaderSign || k == HeaderAccessKey || k == HeaderTimestamp || k == HeaderNonce {
-			return paygate.Invalid("Extra."+k, "is set by paygate and cannot be overridden")
-		}
-		fields[k] = v
-	}
-	return nil
-}
-
-// put sets fields[k] when v is not empty: empty optional values are neither signed nor sent.
-func put(fields map[string]string, k, v string) {
-	if v != "" {
-		fields[k] = v
-	}
-}
-
 // Status tables of deekpay.txt sections 28 and 31 (DESIGN.md).
 var (
 	collectingStatuses = map[string]paygate.Status{

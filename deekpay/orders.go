@@ -159,10 +159,10 @@ func payInFields(req *paygate.PayInRequest) (map[string]string, error) {
 		channel = DefaultPayInChannel
 	}
 	fields := map[string]string{"amount": amount, "channelType": channel, "externalOrderId": req.OrderID}
-	put(fields, "notifyUrl", req.NotifyURL)
-	put(fields, "remark", req.Remark)
-	put(fields, "returnUrl", req.ReturnURL)
-	return fields, addExtra(fields, req.Extra)
+	wire.Put(fields, "notifyUrl", req.NotifyURL)
+	wire.Put(fields, "remark", req.Remark)
+	wire.Put(fields, "returnUrl", req.ReturnURL)
+	return fields, check.Extra(fields, req.Extra, HeaderSign, HeaderAccessKey, HeaderTimestamp, HeaderNonce)
 }
 
 // PayOut creates a transfer order (POST /api/v3/ind/createTransferOrder). Channel is the
@@ -230,11 +230,11 @@ func payOutFields(req *paygate.PayOutRequest) (map[string]string, error) {
 		"currencyAmount": amount, "channelType": channel, "externalOrderId": req.OrderID,
 		"accountId": b.AccountNumber, "accountType": accountType, "ifSC": ifsc,
 	}
-	put(fields, "bankName", b.BankName)
-	put(fields, "userInfoName", b.Name)
-	put(fields, "remark", req.Remark)
-	put(fields, "notifyUrl", req.NotifyURL)
-	return fields, addExtra(fields, req.Extra)
+	wire.Put(fields, "bankName", b.BankName)
+	wire.Put(fields, "userInfoName", b.Name)
+	wire.Put(fields, "remark", req.Remark)
+	wire.Put(fields, "notifyUrl", req.NotifyURL)
+	return fields, check.Extra(fields, req.Extra, HeaderSign, HeaderAccessKey, HeaderTimestamp, HeaderNonce)
 }
 
 // ifscField is the ifSC value: the UPI ID for channel UPI, otherwise the IFSC. deekpay.txt

@@ -194,17 +194,6 @@ func MapStatus(raw string) paygate.Status {
 	return paygate.StatusFailed
 }
 
-// addExtra copies provider-specific fields, refusing ones paygate sets itself.
-func addExtra(fields, extra map[string]string) error {
-	for k, v := range extra {
-		if _, taken := fields[k]; taken || k == fieldSign || k == fieldTimestamp {
-			return paygate.Invalid("Extra."+k, "is set by paygate and cannot be overridden")
-		}
-		fields[k] = v
-	}
-	return nil
-}
-
 // NormalizeMobile returns the 10-digit Indian mobile number PayPro takes: spaces and dashes
 // removed, a "+91" prefix, or a "91" prefix on a 12-digit number, stripped (DESIGN.md, PayPro:
 // the seed's own example carries 91). The result must be 10 digits starting with 6, 7, 8 or 9.

@@ -53,13 +53,6 @@ type balanceData struct {
 	UnsettledAmount wire.Amount `json:"unsettledAmount"`
 }
 
-// put sets fields[k] when v is not empty: empty values are neither signed nor sent.
-func put(fields map[string]string, k, v string) {
-	if v != "" {
-		fields[k] = v
-	}
-}
-
 // amount writes m in PayPro's Whole style: DESIGN.md (PayPro), a fractional amount is refused.
 func amount(m paygate.Money) (string, error) {
 	return check.Amount("Amount", m, paygate.INR, paygate.Whole, check.Limits{})
@@ -117,8 +110,8 @@ func payInFields(req *paygate.PayInRequest) (map[string]string, error) {
 		fieldTradeNo: req.OrderID, "amount": amt, "name": cu.Name, "mobile": mobile,
 		"email": cu.Email, fieldIPAddress: cu.IP, "notifyUrl": req.NotifyURL, "returnUrl": req.ReturnURL,
 	}
-	put(fields, "remark", req.Remark)
-	return fields, addExtra(fields, req.Extra)
+	wire.Put(fields, "remark", req.Remark)
+	return fields, check.Extra(fields, req.Extra, fieldSign, fieldTimestamp)
 }
 
 // createOutcome checks the data of an accepted create. data.status is what counts (the
@@ -186,7 +179,7 @@ func (c *Client) payOutFields(req *paygate.PayOutRequest) (map[string]string, er
 		fieldTradeNo: req.OrderID, "amount": amt, "name": b.Name, "mobile": mobile, "email": b.Email,
 		"bankNumber": b.AccountNumber, "bankCode": b.IFSC, "notifyUrl": req.NotifyURL,
 	}
-	put(fields, "remark", req.Remark)
+	wire.Put(fields, "remark", req.Remark)
 	extra := req.Extra
 	if ip, ok := extra[fieldIPAddress]; ok {
 		// Extra["ipAddress"] is the documented way to pass the pay-out's ipAddress: it wins
@@ -199,9 +192,9 @@ func (c *Client) payOutFields(req *paygate.PayOutRequest) (map[string]string, er
 			}
 		}
 	} else {
-		put(fields, fieldIPAddress, c.serverIP)
+		wire.Put(fields, fieldIPAddress, c.serverIP)
 	}
-	return fields, addExtra(fields, extra)
+	return fields, check.Extra(fields, extra, fieldSign, fieldTimestamp)
 }
 
 // Query asks for an order by merchant order number: POST /v1/paypro/queryPayInResult for

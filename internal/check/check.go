@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/url"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
@@ -159,6 +160,22 @@ func First(errs ...error) error {
 	for _, e := range errs {
 		if e != nil {
 			return e
+		}
+	}
+	return nil
+}
+
+// Extra copies a request's provider-specific fields into fields, "sent and signed as given"
+// (DESIGN.md). A field paygate sets itself, one already in fields or named in reserved (the
+// signature, credentials, timestamps), is refused rather than overridden. Empty values are
+// skipped, as the providers skip them when signing.
+func Extra[V any](fields map[string]V, extra map[string]string, reserved ...string) error {
+	for k, v := range extra {
+		if _, taken := fields[k]; taken || slices.Contains(reserved, k) {
+			return paygate.Invalid("Extra."+k, "is set by paygate and cannot be overridden")
+		}
+		if v != "" {
+			fields[k] = any(v).(V)
 		}
 	}
 	return nil

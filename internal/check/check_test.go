@@ -249,3 +249,20 @@ func ExampleAmount() {
 	// true
 	// paygate: cashgit payin: invalid request: Amount: 5 is below the minimum of 10 INR
 }
+
+func TestExtra(t *testing.T) {
+	fields := map[string]string{"amount": "100.00"}
+	require.NoError(t, Extra(fields, map[string]string{"channel": "UPI", "empty": ""}, "sign"))
+	require.Equal(t, map[string]string{"amount": "100.00", "channel": "UPI"}, fields)
+
+	for _, k := range []string{"amount", "sign"} {
+		err := Extra(map[string]string{"amount": "1"}, map[string]string{k: "x"}, "sign")
+		var ve *paygate.ValidationError
+		require.ErrorAs(t, err, &ve)
+		require.Equal(t, "Extra."+k, ve.Field)
+	}
+
+	body := map[string]any{"payType": 36}
+	require.NoError(t, Extra(body, map[string]string{"idType": "CNIC"}))
+	require.Equal(t, "CNIC", body["idType"])
+}

@@ -131,3 +131,10 @@ func Zone(name string, offset time.Duration) *time.Location {
 	}
 	return time.FixedZone(name, int(offset/time.Second))
 }
+
+// Put sets fields[k] when v is not empty: empty values are neither signed nor sent.
+func Put(fields map[string]string, k, v string) {
+	if v != "" {
+		fields[k] = v
+	}
+}

@@ -260,3 +260,10 @@ func ExampleAmount() {
 	fmt.Println(cb.Amount.Money(paygate.PKR), cb.Fee.Money(paygate.PKR), cb.UTR.Set, cb.Status)
 	// Output: 20000.00 PKR 2500.0000 PKR false 2
 }
+
+func TestPut(t *testing.T) {
+	m := map[string]string{}
+	Put(m, "a", "1")
+	Put(m, "b", "")
+	require.Equal(t, map[string]string{"a": "1"}, m)
+}
