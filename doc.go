@@ -10,7 +10,7 @@
 // The rules paygate keeps for you:
 //
 //   - Money is exact. [Money] holds a decimal amount and a currency; it never passes through
-//     float64, and [Money.Format] refuses to round.
+//     binary floating point, and [Money.Format] refuses to round.
 //   - Signatures are strict. Callbacks are verified, in constant time, before anything in them
 //     is read; a failure is [ErrInvalidSignature].
 //   - Uncertain outcomes are said so. A pay-in or pay-out whose request may have reached the

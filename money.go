@@ -19,7 +19,7 @@ const (
 )
 
 // Money is an exact decimal amount in a currency. The zero value is zero in no currency.
-// Money never passes through float64.
+// Money never passes through binary floating point.
 type Money struct {
 	amount   decimal.Decimal
 	currency Currency
@@ -208,7 +208,7 @@ func (m *Money) UnmarshalJSON(b []byte) error {
 }
 
 // DecodeAmount decodes a JSON amount exactly, whether the provider sent it as a string
-// ("100.00") or a number (20000.00, 2500.0000). It never uses float64. Exponents are refused
+// ("100.00") or a number (20000.00, 2500.0000), never through binary floating point. Exponents are refused
 // in both forms: no provider writes them, and "1e999999999" would be a denial of service.
 func DecodeAmount(raw []byte) (decimal.Decimal, error) {
 	raw = bytes.TrimSpace(raw)
