@@ -208,8 +208,9 @@ func (m *Money) UnmarshalJSON(b []byte) error {
 }
 
 // DecodeAmount decodes a JSON amount exactly, whether the provider sent it as a string
-// ("100.00") or a number (20000.00, 2500.0000), never through binary floating point. Exponents are refused
-// in both forms: no provider writes them, and "1e999999999" would be a denial of service.
+// ("100.00") or a number (20000.00, 2500.0000), never through binary floating point.
+// Exponents are refused in both forms: no provider writes them, and "1e999999999" would be a
+// denial of service.
 func DecodeAmount(raw []byte) (decimal.Decimal, error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) > 0 && raw[0] == '"' {
