@@ -113,9 +113,11 @@ func Scalar(raw json.RawMessage) (string, error) {
 	case '"':
 		// Plain strings, the usual case, need no decoding; escapes and invalid UTF-8 (which
 		// encoding/json replaces with U+FFFD) go through encoding/json so both paths agree.
-		if inner := raw[1 : len(raw)-1]; len(raw) >= 2 && raw[len(raw)-1] == '"' &&
-			bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) && !bytes.ContainsAny(inner, "\"") {
-			return string(inner), nil
+		if len(raw) >= 2 && raw[len(raw)-1] == '"' {
+			inner := raw[1 : len(raw)-1]
+			if bytes.IndexByte(inner, '\\') < 0 && utf8.Valid(inner) && !bytes.ContainsAny(inner, "\"") {
+				return string(inner), nil
+			}
 		}
 		var s string
 		err := json.Unmarshal(raw, &s)

@@ -686,3 +686,11 @@ func FuzzCanonical(f *testing.F) {
 		require.Equal(t, strings.ToUpper(refMD5(v1+secret)), BodyMD5([]byte(v1), secret))
 	})
 }
+
+func TestScalarNeverPanics(t *testing.T) {
+	for _, raw := range []string{`"`, `""`, `"a`, `n`, `nul`, `{`, `[`, `-`, ` `} {
+		require.NotPanics(t, func() { _, _ = Scalar(json.RawMessage(raw)) }, "%q", raw)
+	}
+	_, err := Scalar(json.RawMessage(`"`))
+	require.Error(t, err)
+}
