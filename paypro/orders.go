@@ -147,6 +147,10 @@ func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (*payga
 	if err != nil {
 		return nil, err
 	}
+	if d.TradeNo != "" && d.TradeNo != req.OrderID {
+		// Neither a success nor a refusal of ours: whether our pay-out was taken is unknown.
+		return nil, resp.Malformed(fmt.Errorf("answer is for order %q, not %q", d.TradeNo, req.OrderID))
+	}
 	if err := createOutcome(resp, d.Status, d.Desc, d.PlatFormTradeNo); err != nil {
 		return nil, err
 	}

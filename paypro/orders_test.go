@@ -176,6 +176,16 @@ func TestQueryAnswerForAnotherOrder(t *testing.T) {
 	require.ErrorIs(t, err, paygate.ErrMalformedResponse)
 }
 
+// TestPayOutAnswerForAnotherOrder: a pay-out accepted for another tradeNo is not our pay-out's
+// success; whether ours was taken is unknown.
+func TestPayOutAnswerForAnotherOrder(t *testing.T) {
+	s := newServer(t, ok(`{"platFormTradeNo":"PO8h7k","tradeNo":"OTHER","status":"0015","desc":"PROCESSING"}`))
+	res, err := newClient(t, s, nil).PayOut(context.Background(), payOutRequest())
+	require.Nil(t, res)
+	require.ErrorIs(t, err, paygate.ErrOutcomeUnknown)
+	require.ErrorIs(t, err, paygate.ErrMalformedResponse)
+}
+
 func TestBalance(t *testing.T) {
 	for name, data := range map[string]string{
 		"strings, availableAmount": `{"availableAmount":"9998989.0000","unsettledAmount":"12.5000","freezeAmount":"100.0000"}`,

@@ -202,7 +202,7 @@ func (f *cashyFake) payOut(r *cashyReq) cashyReply {
 	}
 	return cashyReply{data: map[string]any{
 		"merchantId": f.s.cfg.MerchantID, "mchOrderNo": o.OrderID, "orderNo": o.ProviderOrderID,
-		"amount": o.Amount.StringFixed(2), "fee": o.Fee.StringFixed(2), "orderStatus": cashyRaw(o),
+		"amount": o.Amount.StringFixed(2), "fee": cashyExact(o.Fee), "orderStatus": cashyRaw(o),
 	}}
 }
 
@@ -218,7 +218,7 @@ func (f *cashyFake) query(kind paygate.Kind) func(*cashyReq) cashyReply {
 		}
 		data := map[string]any{
 			"merchantId": f.s.cfg.MerchantID, "mchOrderNo": o.OrderID, "orderNo": o.ProviderOrderID,
-			"channelOrderNo": o.UTR, "amount": o.Amount.StringFixed(2), "fee": o.Fee.StringFixed(2),
+			"channelOrderNo": o.UTR, "amount": o.Amount.StringFixed(2), "fee": cashyExact(o.Fee),
 			"orderStatus": cashyRaw(&o), "completionTime": cashyTime(o.Completed), "nonceStr": nil,
 		}
 		if kind == paygate.KindPayIn {
@@ -236,9 +236,13 @@ func (f *cashyFake) query(kind paygate.Kind) func(*cashyReq) cashyReply {
 func (f *cashyFake) balance(*cashyReq) cashyReply {
 	available, frozen := f.s.funds()
 	return cashyReply{data: map[string]any{
-		"merchantId": f.s.cfg.MerchantID, "balance": available.StringFixed(2), "unBalance": frozen.StringFixed(2),
+		"merchantId": f.s.cfg.MerchantID, "balance": cashyExact(available), "unBalance": cashyExact(frozen),
 	}}
 }
+
+// cashyExact writes d with at least two decimal places and never fewer than it has: a pay-in
+// fee has four (cashy.txt: fee decimal(20,4)), and so may the balance it is taken from.
+func cashyExact(d decimal.Decimal) string { return d.StringFixed(max(2, -d.Exponent())) }
 
 // cashyRaw is Cashy's word for o's status, from the table of o's kind.
 func cashyRaw(o *Order) string {
@@ -339,6 +343,10 @@ func (f *cashyFake) schedule() []int { return []int{1, 2, 4, 8, 16, 32, 64, 128,
 func (s *Server) CashyPatch(orderID string, paid decimal.Decimal) (string, error) {
 	if s.provider != "cashy" {
 		return "", fmt.Errorf("sandbox: CashyPatch on a %s sandbox", s.provider)
+	}
+	if !paid.IsPositive() || !paid.Equal(paid.Truncate(2)) {
+		// Cashy's amounts are decimal(20,2): anything else would be rounded on the wire.
+		return "", fmt.Errorf("sandbox: CashyPatch: paid %s must be positive with at most two decimal places", paid)
 	}
 	orig, ok := s.find(paygate.KindPayIn, orderID, "")
 	if !ok {

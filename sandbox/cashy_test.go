@@ -234,3 +234,35 @@ func TestCashyAckAndSchedule(t *testing.T) {
 	}
 	require.Equal(t, 1023, total, "ten retries over about 17 hours")
 }
+
+// TestCashyFeeAndBalanceExact: the pay-in fee is 2.5 % to four places (cashy.txt types fee
+// decimal(20,4)); the query and the balance must report it as the webhook does, not rounded to
+// two places.
+func TestCashyFeeAndBalanceExact(t *testing.T) {
+	s := newCashy(t)
+	body := cashyPayIn(func(m map[string]any) { m["amount"] = "150.50" })
+	require.Equal(t, json.Number("200"), cashyPost(t, s, "/api/payIn", body, "1002001", "")["code"])
+	// No notify URL: Settle moves the order without delivering a callback.
+	s.update(paygate.KindPayIn, "order000000001", func(o *Order) { o.NotifyURL = "" })
+	require.NoError(t, s.Settle("order000000001", paygate.StatusSucceeded))
+
+	q := cashyPost(t, s, "/api/payInQuery", `{"mchOrderNo":"order000000001","nonceStr":"n"}`, "1002001", "")["data"].(map[string]any)
+	require.Equal(t, "3.7625", q["fee"], "150.50 x 2.5 percent, not rounded")
+	bal := cashyPost(t, s, "/api/getBalance", `{"nonceStr":"n"}`, "1002001", "")["data"].(map[string]any)
+	require.Equal(t, "100146.7375", bal["balance"], "100000.00 + 150.50 - 3.7625, not rounded")
+}
+
+// TestCashyPatchAmountExact: a supplementary payment's amount is written with two decimals; one
+// with more would reach the webhook rounded, so it is refused.
+func TestCashyPatchAmountExact(t *testing.T) {
+	s := newCashy(t)
+	require.Equal(t, json.Number("200"), cashyPost(t, s, "/api/payIn", cashyPayIn(nil), "1002001", "")["code"])
+	s.update(paygate.KindPayIn, "order000000001", func(o *Order) { o.NotifyURL = "" })
+	for _, paid := range []string{"40.555", "0", "-1"} {
+		_, err := s.CashyPatch("order000000001", paygate.MustParseMoney(paid, "").Decimal())
+		require.Error(t, err, paid)
+	}
+	id, err := s.CashyPatch("order000000001", paygate.MustParseMoney("40.55", "").Decimal())
+	require.NoError(t, err)
+	require.Equal(t, "order00000000100001", id)
+}
