@@ -207,6 +207,9 @@ func (c *Client) do(ctx context.Context, cl call) (*transport.Response, *envelop
 	if !env.ok() {
 		return nil, nil, c.refusal(resp, &env, cl.create)
 	}
+	if resp.StatusCode >= 300 { // a success envelope on an HTTP error status: not a success to trust
+		return nil, nil, resp.Malformed(fmt.Errorf("success envelope with HTTP status %d", resp.StatusCode))
+	}
 	return resp, &env, nil
 }
 

@@ -22,9 +22,11 @@
 // Every request carries the headers access_key, timestamp (13-digit milliseconds), nonce
 // (UUID v4) and sign = Base64(HMAC-SHA1(secret, "k=v&k=v")) over the JSON body's non-empty
 // fields (a GET request's query parameters) plus access_key, timestamp and nonce, in ASCII key
-// order (DESIGN.md). They are computed afresh for every attempt, so reads are retried by this
-// package (per paygate.WithRetry) rather than by the shared transport, which would re-send the
-// first attempt's nonce. Bodies are JSON with Content-Type application/json;charset=utf-8.
+// order (DESIGN.md). They are computed afresh for every attempt: reads are retried by the
+// shared transport (per paygate.WithRetry), which calls this package's signer before each
+// attempt, so a retry never re-sends an earlier attempt's timestamp and nonce. Creates are
+// sent at most once (retried only when the connection could not be made). Bodies are JSON
+// with Content-Type application/json;charset=utf-8.
 //
 // # Decisions where deekpay.txt is silent (DESIGN.md, "DeekPay")
 //
@@ -40,7 +42,10 @@
 //     sends one ("8 Success"); SplitRawStatus separates them.
 //   - The query endpoints answer with an array of orders: an empty array is a
 //     *paygate.ProviderError wrapping paygate.ErrOrderNotFound. Both externalOrderId and
-//     orderId are sent, the unknown one empty (hence unsigned).
+//     orderId are sent, the unknown one empty (hence unsigned). An order is taken only when
+//     it carries one of the numbers asked about; a create's answer naming another
+//     externalOrderId, and a success envelope on an HTTP error status, are malformed
+//     (outcome-unknown for PayIn and PayOut).
 //   - The envelope is {"code":"200","success":true,"msg","msgEn","data"}, code a string or a
 //     number; anything else is a *paygate.ProviderError with code and msgEn (msg when msgEn
 //     is empty). The document lists no error codes: a message saying "duplicate" or "already

@@ -128,6 +128,9 @@ func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (*paygate
 	if d.OrderID == "" || d.CashierURL == "" {
 		return nil, resp.Malformed(errors.New("data lacks orderId or cashierUrl"))
 	}
+	if err := sameOrder(resp, req.OrderID, d.ExternalOrderID); err != nil {
+		return nil, err
+	}
 	res := &paygate.PayInResult{
 		OrderID: d.ExternalOrderID, ProviderOrderID: d.OrderID, Status: paygate.StatusPending,
 		Amount: req.Amount, PaymentURL: d.CashierURL, Raw: resp.Raw(),
@@ -186,6 +189,9 @@ func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (*payga
 	}
 	if d.OrderID == "" {
 		return nil, resp.Malformed(errors.New("data lacks orderId"))
+	}
+	if err := sameOrder(resp, req.OrderID, d.ExternalOrderID); err != nil {
+		return nil, err
 	}
 	res := &paygate.PayOutResult{
 		OrderID: d.ExternalOrderID, ProviderOrderID: d.OrderID,
@@ -310,14 +316,36 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate
 	}
 	for i := range orders {
 		o := &orders[i]
-		if matches(o.ExternalOrderID, req.OrderID) && matches(o.OrderID, req.ProviderOrderID) {
+		if o.is(req) {
 			return o.toOrder(req.Kind, resp.Raw()), nil
 		}
 	}
 	return nil, resp.Malformed(errors.New("no order in data matches the one asked for"))
 }
 
+// is reports whether o is the order req asks about: no number it carries contradicts the
+// request, and at least one number asked for is carried, equal. An order that names neither
+// (empty externalOrderId and another or no orderId) is not taken for the one asked about.
+func (o *order) is(req *paygate.QueryRequest) bool {
+	if !matches(o.ExternalOrderID, req.OrderID) || !matches(o.OrderID, req.ProviderOrderID) {
+		return false
+	}
+	return (req.OrderID != "" && o.ExternalOrderID == req.OrderID) ||
+		(req.ProviderOrderID != "" && o.OrderID == req.ProviderOrderID)
+}
+
 func matches(got, want string) bool { return want == "" || got == "" || got == want }
+
+// sameOrder checks that a create's success names the order sent: an externalOrderId of
+// another order is not this order's success (outcome-unknown, as the create may have been
+// taken). An answer without externalOrderId is taken as ours, as deekpay.txt's own example
+// answers carry it but do not promise it.
+func sameOrder(resp *transport.Response, want, got string) error {
+	if got == "" || got == want {
+		return nil
+	}
+	return resp.Malformed(fmt.Errorf("data is about order %q, not %q", got, want))
+}
 
 // orderList decodes data as an array of orders, or a single order object.
 func orderList(resp *transport.Response, env *envelope) ([]order, error) {
