@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -77,7 +78,8 @@ func New(o Options, s paygate.Settings) *Client {
 		SetRetryCount(s.Retry.MaxAttempts - 1).
 		SetRetryWaitTime(s.Retry.MinWait).
 		SetRetryMaxWaitTime(s.Retry.MaxWait).
-		OnBeforeRequest(signEachAttempt)
+		OnBeforeRequest(signEachAttempt).
+		SetPreRequestHook(noReplay)
 	c := &Client{provider: o.Provider, r: r, log: s.Logger, hc: hc}
 	if o.RateLimit > 0 {
 		burst := o.Burst
@@ -109,6 +111,25 @@ type Request struct {
 	// so that a retried read is signed anew rather than replayed.
 	Sign func() http.Header
 }
+
+// createKey marks the context of a create, for noReplay.
+type createKey struct{}
+
+// noReplay stops net/http from re-sending a create on its own. net/http silently repeats a
+// body-less GET (CaiPay's pay-in) whose reused keep-alive connection failed after the request
+// was written: the provider may have taken the first one. A body that cannot be rewound makes
+// the request non-replayable; it reads as empty, so nothing on the wire changes.
+func noReplay(_ *resty.Client, hr *http.Request) error {
+	if create, _ := hr.Context().Value(createKey{}).(bool); create && (hr.Body == nil || hr.Body == http.NoBody) {
+		hr.Body, hr.GetBody = emptyBody{}, nil
+	}
+	return nil
+}
+
+type emptyBody struct{}
+
+func (emptyBody) Read([]byte) (int, error) { return 0, io.EOF }
+func (emptyBody) Close() error             { return nil }
 
 // signKey carries a Request's Sign hook to the per-attempt middleware.
 type signKey struct{}
@@ -150,6 +171,9 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	attempts := 0
 	if req.Sign != nil {
 		ctx = context.WithValue(ctx, signKey{}, req.Sign)
+	}
+	if req.Create {
+		ctx = context.WithValue(ctx, createKey{}, true)
 	}
 	rr := c.r.R().SetContext(ctx).AddRetryCondition(func(resp *resty.Response, err error) bool {
 		attempts++

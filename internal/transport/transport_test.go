@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -171,4 +174,39 @@ func TestSignEachAttempt(t *testing.T) {
 		}})
 	require.NoError(t, err)
 	require.Equal(t, []string{"1", "2", "3"}, seen, "every attempt signed anew")
+}
+
+// TestCreateGETIsNeverReplayed: net/http re-sends a body-less GET on its own when a reused
+// keep-alive connection dies after the request was written. A create (CaiPay's pay-in is a
+// GET) must reach the provider once, and be outcome-unknown.
+func TestCreateGETIsNeverReplayed(t *testing.T) {
+	for _, create := range []bool{false, true} {
+		var hits atomic.Int64
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/warm" {
+				_, _ = io.WriteString(w, "{}")
+				return
+			}
+			hits.Add(1)
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				_ = conn.Close() // read the request, then hang up without answering
+			}
+		}))
+		c := New(Options{Provider: "test", BaseURL: srv.URL}, paygate.Resolve(paygate.WithRetry(paygate.RetryPolicy{MaxAttempts: 1})))
+		ctx := context.Background()
+		_, err := c.Do(ctx, &Request{Op: "warm", Method: http.MethodGet, Path: "/warm"}) // a keep-alive connection to reuse
+		require.NoError(t, err)
+		_, err = c.Do(ctx, &Request{Op: "payin", Method: http.MethodGet, Path: "/payIn",
+			Query: map[string][]string{"amount": {"100.00"}}, Create: create, OrderID: "O1"})
+		require.Error(t, err)
+		if create {
+			require.Equal(t, int64(1), hits.Load(), "a create is sent once")
+			require.ErrorIs(t, err, paygate.ErrOutcomeUnknown)
+		} else {
+			require.Equal(t, int64(2), hits.Load(), "net/http replays a plain GET: the test reproduces the hazard")
+		}
+		c.CloseIdleConnections()
+		srv.Close()
+	}
 }
