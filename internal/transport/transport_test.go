@@ -210,3 +210,22 @@ func TestCreateGETIsNeverReplayed(t *testing.T) {
 		srv.Close()
 	}
 }
+
+// TestCreateGETWireUnchanged: the non-replayable body of a create GET puts nothing on the wire.
+func TestCreateGETWireUnchanged(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		require.Empty(t, body)
+		require.Empty(t, r.TransferEncoding)
+		require.Empty(t, r.Header.Get("Content-Length"))
+		require.Equal(t, "100.00", r.URL.Query().Get("amount"))
+		_, _ = io.WriteString(w, "{}")
+	}))
+	defer srv.Close()
+	c := New(Options{Provider: "test", BaseURL: srv.URL}, paygate.Resolve())
+	defer c.CloseIdleConnections()
+	resp, err := c.Do(context.Background(), &Request{Op: "payin", Method: http.MethodGet, Path: "/payIn",
+		Query: map[string][]string{"amount": {"100.00"}}, Create: true})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+}
