@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/internal/wire"
@@ -69,6 +70,14 @@ func (c *Client) verify(fields map[string]string) error {
 	got := fields["sign"]
 	if got == "" {
 		return &paygate.SignatureError{Provider: Name, Op: "callback", Reason: "sign is missing"}
+	}
+	// Accepting both styles (DESIGN.md) would let a genuine key_param signature over
+	// "…&utr=U&key=SECRET" pass, in the append style, for a body whose last value is "U&key=".
+	// No CashGit value contains "&key=": such a body is refused, so the styles cannot collide.
+	for k, v := range fields {
+		if k != "sign" && strings.Contains(v, "&key=") {
+			return &paygate.SignatureError{Provider: Name, Op: "callback", Reason: "a value imitates the signature's key suffix"}
+		}
 	}
 	for _, secret := range c.secrets {
 		if signing.Equal(got, signing.KeyParamMD5(fields, secret)) || signing.Equal(got, signing.AppendMD5(fields, secret)) {

@@ -3,6 +3,7 @@ package cashgit_test
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"os"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/cashgit"
+	"github.com/paygate-go/paygate/signing"
 )
 
 // The canonical strings of the document's two sample callbacks, written by hand from the
@@ -303,4 +305,23 @@ func TestSignatureVector(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "ORDER_20231201001", cb.OrderID)
 	require.Equal(t, paygate.StatusUnknown, cb.Status, "no status field")
+}
+
+// TestCallbackStylesCannotCollide: a genuine key_param signature must not verify, in the
+// append style, a body whose last value was extended by "&key=".
+func TestCallbackStylesCannotCollide(t *testing.T) {
+	const secret = "collide-secret"
+	c, err := cashgit.New(paygate.Config{MerchantID: "cgpay", Secret: secret})
+	require.NoError(t, err)
+	fields := map[string]string{"orderid": "ORDER_20231201001", "platform_orderid": "CG1", "amount": "100.00",
+		"status": "paid", "utr": "341234567890"}
+	genuine := signing.KeyParamMD5(fields, secret)
+	forged := maps.Clone(fields)
+	forged["utr"] = "341234567890&key="
+	require.Equal(t, genuine, signing.AppendMD5(forged, secret), "the two styles collide on this body")
+	forged["sign"] = genuine
+	body, err := json.Marshal(forged)
+	require.NoError(t, err)
+	_, err = c.ParseCallback(nil, body)
+	require.ErrorIs(t, err, paygate.ErrInvalidSignature)
 }
