@@ -3,6 +3,7 @@ package webhook
 import (
 	"container/list"
 	"context"
+	"strconv"
 	"sync"
 	"time"
 
@@ -64,7 +65,9 @@ type Deduper interface {
 //	provider|kind|status|p:ProviderOrderID    or    provider|kind|status|m:OrderID
 //
 // The status is part of it, so that a "processing" callback and a later "succeeded" one for
-// the same order are both handled. The order ID comes last, so that any text in it keeps the
+// the same order are both handled. A status paygate does not know is written with the
+// provider's raw value, quoted ("unknown\"HOLD\""), so that two different unknown statuses of
+// one order are not taken for duplicates of each other. The order ID comes last, so that any text in it keeps the
 // key unambiguous. A callback with neither order ID has no identity: Key returns "" and the
 // handler does not deduplicate it.
 func Key(provider string, cb *paygate.Callback) string {
@@ -77,7 +80,11 @@ func Key(provider string, cb *paygate.Callback) string {
 	default:
 		return ""
 	}
-	return provider + "|" + string(cb.Kind) + "|" + string(cb.Status) + "|" + id
+	status := string(cb.Status)
+	if cb.Status == paygate.StatusUnknown {
+		status += strconv.Quote(cb.RawStatus)
+	}
+	return provider + "|" + string(cb.Kind) + "|" + status + "|" + id
 }
 
 // Defaults of NewMemoryDeduper.

@@ -181,3 +181,10 @@ func TestMemoryDeduperDefaults(t *testing.T) {
 	require.True(t, claim(t, d, "k"))
 	require.NoError(t, d.Release(t.Context(), "k"))
 }
+
+func TestKeyUnknownStatusKeepsRawValue(t *testing.T) {
+	a := webhook.Key("x", &paygate.Callback{ProviderOrderID: "42", Status: paygate.StatusUnknown, RawStatus: "HOLD"})
+	b := webhook.Key("x", &paygate.Callback{ProviderOrderID: "42", Status: paygate.StatusUnknown, RawStatus: "REVIEW"})
+	require.NotEqual(t, a, b)
+	require.Equal(t, `x||unknown"HOLD"|p:42`, a)
+}
