@@ -229,6 +229,7 @@ func (s *Server) move(o *Order, st paygate.Status) {
 	if o.Status == st {
 		return
 	}
+	from := o.Status
 	o.Status = st
 	if st.Final() {
 		o.Completed = time.Now()
@@ -236,14 +237,22 @@ func (s *Server) move(o *Order, st paygate.Status) {
 			o.UTR = fmt.Sprintf("%012d", 341200000000+s.seq.Add(1))
 		}
 	}
+	net := o.Amount // what the merchant's balance moves by
+	if o.Kind == paygate.KindPayIn {
+		net = o.Amount.Sub(o.Fee)
+	}
 	switch {
+	case o.Kind == paygate.KindPayIn && from == paygate.StatusSucceeded:
+		s.balance = s.balance.Sub(net) // a collection reversed or failed after all: taken back
 	case o.Kind == paygate.KindPayIn && st == paygate.StatusSucceeded:
-		s.balance = s.balance.Add(o.Amount.Sub(o.Fee))
-	case o.Kind == paygate.KindPayOut && st.Final():
-		s.frozen = s.frozen.Sub(o.Amount)
+		s.balance = s.balance.Add(net)
+	case o.Kind == paygate.KindPayOut && !from.Final() && st.Final():
+		s.frozen = s.frozen.Sub(net) // the held amount is released: paid out, or returned
 		if st != paygate.StatusSucceeded {
-			s.balance = s.balance.Add(o.Amount)
+			s.balance = s.balance.Add(net)
 		}
+	case o.Kind == paygate.KindPayOut && from == paygate.StatusSucceeded:
+		s.balance = s.balance.Add(net) // a pay-out reversed after it was paid: returned
 	}
 }
 
