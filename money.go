@@ -213,6 +213,9 @@ func (m *Money) UnmarshalJSON(b []byte) error {
 // denial of service.
 func DecodeAmount(raw []byte) (decimal.Decimal, error) {
 	raw = bytes.TrimSpace(raw)
+	if len(raw) >= 2 && raw[0] == '"' && raw[len(raw)-1] == '"' && bytes.IndexByte(raw[1:len(raw)-1], '\\') < 0 {
+		return ParseDecimal(string(raw[1 : len(raw)-1])) // a plain quoted amount: nothing to unescape
+	}
 	if len(raw) > 0 && raw[0] == '"' {
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
