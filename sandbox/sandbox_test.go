@@ -5,9 +5,13 @@ import (
 
 	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	"github.com/paygate-go/paygate"
 )
+
+// TestMain fails the run when a server or a callback retry outlives its test.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // TestMoveKeepsTheBooks: every path an order can take leaves available + frozen right,
 // final-to-final moves (a reversal after success) included.
