@@ -200,11 +200,8 @@ func payOutFields(req *paygate.PayOutRequest) (map[string]string, error) {
 // empty UTR; actualAmount fills ActualAmount.
 func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate.Order, error) {
 	const op = "query"
-	if err := check.Query(req); err != nil {
+	if err := check.QueryByOrderID(req); err != nil {
 		return nil, check.Named(err, Name, op)
-	}
-	if req.OrderID == "" {
-		return nil, check.Named(paygate.Invalid("OrderID", "CaiPay looks orders up by merchant order number only"), Name, op)
 	}
 	path := PathSearchPayIn
 	if req.Kind == paygate.KindPayOut {

@@ -201,11 +201,8 @@ func payOutFields(req *paygate.PayOutRequest) (map[string]string, error) {
 // /api/payout/query for pay-outs). CashGit looks orders up by OrderID only.
 func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate.Order, error) {
 	const op = "query"
-	if err := check.Query(req); err != nil {
+	if err := check.QueryByOrderID(req); err != nil {
 		return nil, check.Named(err, Name, op)
-	}
-	if req.OrderID == "" {
-		return nil, check.Named(paygate.Invalid("OrderID", "CashGit looks orders up by merchant order number only"), Name, op)
 	}
 	fields := map[string]string{"orderid": req.OrderID}
 	if req.Kind == paygate.KindPayOut {

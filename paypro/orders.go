@@ -207,11 +207,8 @@ func (c *Client) payOutFields(req *paygate.PayOutRequest) (map[string]string, er
 // status 0001 PayPro reports there the amount actually paid, which differs from the order's.
 func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate.Order, error) {
 	const op = "query"
-	if err := check.Query(req); err != nil {
+	if err := check.QueryByOrderID(req); err != nil {
 		return nil, check.Named(err, Name, op)
-	}
-	if req.OrderID == "" {
-		return nil, check.Named(paygate.Invalid("OrderID", "PayPro looks orders up by merchant order number (tradeNo) only"), Name, op)
 	}
 	path := PathQueryPayIn
 	if req.Kind == paygate.KindPayOut {

@@ -146,6 +146,18 @@ func Query(req *paygate.QueryRequest) error {
 	return nil
 }
 
+// QueryByOrderID is Query for providers that look orders up by the merchant's order number
+// only: a request naming only the provider's order number is refused before any I/O.
+func QueryByOrderID(req *paygate.QueryRequest) error {
+	if err := Query(req); err != nil {
+		return err
+	}
+	if req.OrderID == "" {
+		return paygate.Invalid("OrderID", "this provider looks orders up by the merchant order number only")
+	}
+	return nil
+}
+
 // Named sets provider and op on a *paygate.ValidationError, and returns other errors as they are.
 func Named(err error, provider, op string) error {
 	var ve *paygate.ValidationError

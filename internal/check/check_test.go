@@ -266,3 +266,12 @@ func TestExtra(t *testing.T) {
 	require.NoError(t, Extra(body, map[string]string{"idType": "CNIC"}))
 	require.Equal(t, "CNIC", body["idType"])
 }
+
+func TestQueryByOrderID(t *testing.T) {
+	require.NoError(t, QueryByOrderID(&paygate.QueryRequest{Kind: paygate.KindPayIn, OrderID: "O1"}))
+	err := QueryByOrderID(&paygate.QueryRequest{Kind: paygate.KindPayIn, ProviderOrderID: "P1"})
+	var ve *paygate.ValidationError
+	require.ErrorAs(t, err, &ve)
+	require.Equal(t, "OrderID", ve.Field)
+	require.ErrorIs(t, QueryByOrderID(nil), paygate.ErrInvalidRequest)
+}
