@@ -6,15 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/internal/check"
 	"github.com/paygate-go/paygate/internal/wire"
 )
-
-// ist is the zone of CaiPay's local times (expireTime): India Standard Time, +05:30.
-var ist = time.FixedZone("IST", 5*3600+30*60)
 
 // noUTR is what CaiPay writes for a UTR it does not have (caipay.txt 2.3, 2.4).
 const noUTR = "None"
@@ -83,7 +79,7 @@ func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (*paygate
 	}
 	// An unreadable expireTime leaves ExpiresAt zero: the order exists either way, and Raw
 	// keeps the text.
-	if t, err := wire.ParseLocal(d.ExpireTime, ist); err == nil {
+	if t, err := wire.ParseLocal(d.ExpireTime, wire.IST); err == nil {
 		res.ExpiresAt = t
 	}
 	return res, nil

@@ -238,9 +238,5 @@ func MapStatus(kind paygate.Kind, raw string) paygate.Status {
 	return MapPayInStatus(raw)
 }
 
-// pkt is Pakistan Standard Time, UTC+5 all year: a fixed zone, so completionTime parses the
-// same on machines without tz data.
-var pkt = time.FixedZone("PKT", 5*60*60)
-
 // parseTime reads "yyyy-MM-dd HH:mm:ss" in Pakistan time; empty is the zero time.
-func parseTime(s string) (time.Time, error) { return wire.ParseLocal(s, pkt) }
+func parseTime(s string) (time.Time, error) { return wire.ParseLocal(s, wire.PKT) }

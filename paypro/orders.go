@@ -13,9 +13,6 @@ import (
 	"github.com/paygate-go/paygate/internal/wire"
 )
 
-// ist is India Standard Time, the "local time" of successTime.
-var ist = wire.Zone("Asia/Kolkata", 5*time.Hour+30*time.Minute)
-
 // payInData is data of POST /v1/paypro/payin and /v1/paypro/payinApi (paypro.txt).
 type payInData struct {
 	PlatFormTradeNo string `json:"platFormTradeNo"`
@@ -248,7 +245,7 @@ func parseSuccessTime(s string) (t time.Time, err error) {
 	if strings.Trim(s, "0123456789") == "" {
 		return wire.ParseMillis(s)
 	}
-	return wire.ParseLocal(s, ist)
+	return wire.ParseLocal(s, wire.IST) // successTime is India time
 }
 
 // Balance reads the merchant's balance: POST /v1/paypro/queryBalance. Available is

@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/wire"
 	"github.com/paygate-go/paygate/signing"
 )
 
@@ -26,9 +27,6 @@ const caipayPrefix = "/api/cai/out/v1/"
 
 // caipayAmount is "two decimal places" (caipay.txt 1.1 and 6).
 var caipayAmount = regexp.MustCompile(`^[0-9]+\.[0-9]{2}$`)
-
-// caipayIST is the zone of expireTime.
-var caipayIST = time.FixedZone("IST", 5*3600+30*60)
 
 func (f *caipayFake) routes(mux *http.ServeMux) {
 	payIn := []string{"amount", "customerOrderNo", "callbackUrl", "rechargeName", "rechargeEmail", "rechargePhone"}
@@ -143,7 +141,7 @@ func (f *caipayFake) payIn(h2h bool) func(map[string]string) caipayReply {
 			"platOrderNo": o.ProviderOrderID, "orderStatus": caipayRaw(o.Status),
 			"upi":             "upi://pay?pn=CaiPay&pa=caipay@upi&am=" + o.Amount.StringFixed(2) + "&tr=" + o.ProviderOrderID,
 			"orderAmount":     json.Number(o.Amount.String()),
-			"expireTime":      o.Created.Add(15 * time.Minute).In(caipayIST).Format(time.DateTime),
+			"expireTime":      o.Created.Add(15 * time.Minute).In(wire.IST).Format(time.DateTime),
 			"paytm":           "paytmmp://pay?pa=caipay@upi&am=" + o.Amount.StringFixed(2) + "&tr=" + o.ProviderOrderID,
 			"customerOrderNo": o.OrderID,
 		}}

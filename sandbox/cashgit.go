@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/wire"
 	"github.com/paygate-go/paygate/signing"
 )
 
@@ -149,7 +150,7 @@ func (f *cashgitFake) payIn(fields map[string]string) reply {
 	return reply{code: 200, message: "订单创建成功", data: map[string]any{
 		"orderid": o.OrderID, "platform_orderid": o.ProviderOrderID, "amount": o.Amount.StringFixed(2),
 		"payurl": url, "qrcode": f.s.URL() + "/qr/" + o.ProviderOrderID, "status": cashgitRaw(o),
-		"pay_type": payType, "expires_at": o.Created.Add(15 * time.Minute).In(time.FixedZone("IST", 19800)).Format(time.RFC3339),
+		"pay_type": payType, "expires_at": o.Created.Add(15 * time.Minute).In(wire.IST).Format(time.RFC3339),
 	}}
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/wire"
 	"github.com/paygate-go/paygate/signing"
 )
 
@@ -41,8 +42,6 @@ var (
 	cashyMin, cashyMax = decimal.NewFromInt(100), decimal.NewFromInt(50000)
 	cashyPayInFeeRate  = decimal.RequireFromString("0.025")
 	cashyPayOutFee     = decimal.RequireFromString("30")
-	// cashyZone is Pakistan time, in which Cashy writes completionTime.
-	cashyZone = time.FixedZone("PKT", 5*60*60)
 )
 
 func (f *cashyFake) routes(mux *http.ServeMux) {
@@ -278,7 +277,7 @@ func cashyTime(t time.Time) any {
 	if t.IsZero() {
 		return nil
 	}
-	return t.In(cashyZone).Format(time.DateTime)
+	return t.In(wire.PKT).Format(time.DateTime)
 }
 
 // callback builds Cashy's webhook as cashy.txt's samples show it: amount and fee as JSON

@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/wire"
 	"github.com/paygate-go/paygate/signing"
 )
 
@@ -215,7 +216,7 @@ func payproRaw(o *Order) (status, desc string) {
 
 // payproLocal is t in India's local time, as successTime is written.
 func payproLocal(t time.Time) string {
-	return t.In(time.FixedZone("IST", 5*3600+30*60)).Format(time.DateTime)
+	return t.In(wire.IST).Format(time.DateTime)
 }
 
 // callback builds the platform's notify body: every value a string, signed like a request.

@@ -124,13 +124,12 @@ func ParseLocal(s string, loc *time.Location) (time.Time, error) {
 	return time.ParseInLocation(time.DateTime, s, loc)
 }
 
-// Zone returns the named location, or a fixed zone with offset when the system has no tz data.
-func Zone(name string, offset time.Duration) *time.Location {
-	if loc, err := time.LoadLocation(name); err == nil {
-		return loc
-	}
-	return time.FixedZone(name, int(offset/time.Second))
-}
+// The providers' local time zones, fixed: neither India nor Pakistan keeps daylight saving
+// time, and a fixed zone needs no tz database on the merchant's machine.
+var (
+	IST = time.FixedZone("IST", 5*3600+30*60) // India Standard Time, UTC+05:30
+	PKT = time.FixedZone("PKT", 5*3600)       // Pakistan Standard Time, UTC+05:00
+)
 
 // Put sets fields[k] when v is not empty: empty values are neither signed nor sent.
 func Put(fields map[string]string, k, v string) {
