@@ -298,6 +298,8 @@ type Settings struct {
 	Retry      RetryPolicy
 	Clock      func() time.Time
 	Nonce      func() string // nil: the provider's own random nonce
+	Limiter    Limiter       // nil: the provider's in-process limit, if it has one
+	Observer   Observer      // nil: nothing is reported
 }
 
 // Option configures a Gateway.

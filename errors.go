@@ -17,6 +17,10 @@ var (
 	// ErrOutcomeUnknown: the request may have reached the provider and its answer was lost.
 	// Query the order before retrying; never re-send blindly.
 	ErrOutcomeUnknown = errors.New("paygate: outcome unknown, query the order before retrying")
+	// ErrNotSent: the request provably never left this machine — a dial, DNS or TLS failure
+	// before the request was written, a limiter refusal, an open circuit. Only ErrNotSent and
+	// ErrInvalidRequest make it safe to send the same create to another provider.
+	ErrNotSent = errors.New("paygate: request not sent")
 	// ErrDuplicateOrder: the provider already has an order with this merchant order number.
 	// A *ProviderError wraps it.
 	ErrDuplicateOrder = errors.New("paygate: order already exists")
@@ -178,3 +182,23 @@ func prefix(provider, op string) string {
 	}
 	return "paygate: "
 }
+
+// NotSentError is a request that provably never left this machine: the connection was never
+// made (dial, DNS, TLS before the request was written), the limiter refused to wait, or a
+// circuit breaker was open. It matches ErrNotSent and wraps the cause. A create that failed
+// this way may be sent again, here or to another provider.
+type NotSentError struct {
+	Provider, Op string
+	Err          error
+}
+
+// Error implements error.
+func (e *NotSentError) Error() string {
+	return prefix(e.Provider, e.Op) + "not sent: " + e.Err.Error()
+}
+
+// Unwrap returns the cause.
+func (e *NotSentError) Unwrap() error { return e.Err }
+
+// Is matches ErrNotSent.
+func (e *NotSentError) Is(target error) bool { return target == ErrNotSent }

@@ -38,6 +38,11 @@ type Capabilities struct {
 	QueryPayOut bool
 	Balance     bool
 	Callbacks   bool
+	// Currency is the one currency the provider takes. Code that needs a provider's currency
+	// reads it here; it never tests the provider's name.
+	Currency Currency
+	// AmountStyle is how the provider writes amounts on the wire.
+	AmountStyle AmountStyle
 }
 
 // Kind tells a pay-in from a pay-out.
@@ -95,6 +100,7 @@ type PayInRequest struct {
 
 // PayInResult is the provider's answer to a pay-in.
 type PayInResult struct {
+	Provider                 string // the registered name of the provider that took the order
 	OrderID, ProviderOrderID string
 	Status                   Status
 	RawStatus                string
@@ -123,6 +129,7 @@ type PayOutRequest struct {
 
 // PayOutResult is the provider's answer to a pay-out.
 type PayOutResult struct {
+	Provider                 string // the registered name of the provider that took the order
 	OrderID, ProviderOrderID string
 	Status                   Status
 	RawStatus                string
@@ -134,10 +141,14 @@ type PayOutResult struct {
 type QueryRequest struct {
 	Kind                     Kind
 	OrderID, ProviderOrderID string
+	// Provider names the provider that holds the order. A single provider's Gateway ignores
+	// it; a router sends the query there instead of looking the order up in its index.
+	Provider string
 }
 
 // Order is where an order stands, as the provider reports it.
 type Order struct {
+	Provider                  string // the registered name of the provider that answered
 	Kind                      Kind
 	OrderID, ProviderOrderID  string
 	Status                    Status

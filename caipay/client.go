@@ -88,7 +88,7 @@ func (c *Client) Name() string { return Name }
 // balance endpoint.
 func (c *Client) Capabilities() paygate.Capabilities {
 	return paygate.Capabilities{PayIn: true, PayInDirect: true, PayOut: true, QueryPayIn: true,
-		QueryPayOut: true, Balance: false, Callbacks: true}
+		QueryPayOut: true, Balance: false, Callbacks: true, Currency: paygate.INR, AmountStyle: paygate.Fixed2}
 }
 
 // CloseIdleConnections closes idle keep-alive connections.

@@ -263,7 +263,7 @@ func TestCapabilitiesAndRegistration(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "caipay", gw.Name())
 	require.Equal(t, paygate.Capabilities{PayIn: true, PayInDirect: true, PayOut: true, QueryPayIn: true,
-		QueryPayOut: true, Callbacks: true}, gw.Capabilities())
+		QueryPayOut: true, Callbacks: true, Currency: paygate.INR, AmountStyle: paygate.Fixed2}, gw.Capabilities())
 	gw.(*caipay.Client).CloseIdleConnections()
 }
 

@@ -119,7 +119,7 @@ func (c *Client) Name() string { return Name }
 // Capabilities reports every Gateway operation as supported.
 func (c *Client) Capabilities() paygate.Capabilities {
 	return paygate.Capabilities{PayIn: true, PayInDirect: true, PayOut: true, QueryPayIn: true,
-		QueryPayOut: true, Balance: true, Callbacks: true}
+		QueryPayOut: true, Balance: true, Callbacks: true, Currency: paygate.INR, AmountStyle: paygate.Fixed2}
 }
 
 // CloseIdleConnections closes idle keep-alive connections.

@@ -262,7 +262,7 @@ func TestCapabilities(t *testing.T) {
 	c := client(t, "http://127.0.0.1:1", nil)
 	require.Equal(t, "cashgit", c.Name())
 	require.Equal(t, paygate.Capabilities{PayIn: true, PayInDirect: true, PayOut: true, QueryPayIn: true,
-		QueryPayOut: true, Balance: true, Callbacks: true}, c.Capabilities())
+		QueryPayOut: true, Balance: true, Callbacks: true, Currency: paygate.INR, AmountStyle: paygate.Fixed2}, c.Capabilities())
 	var gw paygate.Gateway = c
 	require.Equal(t, cashgit.Name, gw.Name())
 }

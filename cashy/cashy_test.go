@@ -44,7 +44,7 @@ func TestNew(t *testing.T) {
 	require.NoError(t, err, "a blank import registers cashy")
 	require.Equal(t, "cashy", gw.Name())
 	require.Equal(t, paygate.Capabilities{PayIn: true, PayOut: true, QueryPayIn: true, QueryPayOut: true,
-		Balance: true, Callbacks: true}, gw.Capabilities())
+		Balance: true, Callbacks: true, Currency: paygate.PKR, AmountStyle: paygate.Fixed2}, gw.Capabilities())
 	gw.(*cashy.Client).CloseIdleConnections()
 }
 

@@ -107,7 +107,7 @@ func (c *Client) Name() string { return Name }
 // balance and callbacks. Cashy has no host-to-host pay-in.
 func (c *Client) Capabilities() paygate.Capabilities {
 	return paygate.Capabilities{PayIn: true, PayOut: true, QueryPayIn: true, QueryPayOut: true,
-		Balance: true, Callbacks: true}
+		Balance: true, Callbacks: true, Currency: paygate.PKR, AmountStyle: paygate.Fixed2}
 }
 
 // CloseIdleConnections closes idle keep-alive connections.

@@ -127,7 +127,7 @@ func (c *Client) Name() string { return Name }
 // deekpay.txt does not offer: a pay-in is always DeekPay's hosted cashier.
 func (c *Client) Capabilities() paygate.Capabilities {
 	return paygate.Capabilities{PayIn: true, PayOut: true, QueryPayIn: true, QueryPayOut: true,
-		Balance: true, Callbacks: true}
+		Balance: true, Callbacks: true, Currency: paygate.INR, AmountStyle: paygate.Trimmed}
 }
 
 // CloseIdleConnections closes idle keep-alive connections.

@@ -75,7 +75,7 @@ func TestNew(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "deekpay", gw.Name())
 	require.Equal(t, paygate.Capabilities{PayIn: true, PayOut: true, QueryPayIn: true, QueryPayOut: true,
-		Balance: true, Callbacks: true}, gw.Capabilities())
+		Balance: true, Callbacks: true, Currency: paygate.INR, AmountStyle: paygate.Trimmed}, gw.Capabilities())
 	c := gw.(*deekpay.Client)
 	require.Equal(t, deekpay.DefaultCallbackTolerance, c.CallbackTolerance())
 	c.CloseIdleConnections()

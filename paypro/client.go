@@ -120,7 +120,7 @@ func (c *Client) Name() string { return Name }
 // Capabilities reports every Gateway operation: PayPro has them all.
 func (c *Client) Capabilities() paygate.Capabilities {
 	return paygate.Capabilities{PayIn: true, PayInDirect: true, PayOut: true, QueryPayIn: true,
-		QueryPayOut: true, Balance: true, Callbacks: true}
+		QueryPayOut: true, Balance: true, Callbacks: true, Currency: paygate.INR, AmountStyle: paygate.Whole}
 }
 
 // CloseIdleConnections closes idle keep-alive connections.

@@ -39,7 +39,7 @@ func TestNewRequiresConfig(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "paypro", gw.Name())
 	require.Equal(t, paygate.Capabilities{PayIn: true, PayInDirect: true, PayOut: true, QueryPayIn: true,
-		QueryPayOut: true, Balance: true, Callbacks: true}, gw.Capabilities())
+		QueryPayOut: true, Balance: true, Callbacks: true, Currency: paygate.INR, AmountStyle: paygate.Whole}, gw.Capabilities())
 }
 
 func TestPayIn(t *testing.T) {
