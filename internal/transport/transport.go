@@ -41,9 +41,9 @@ type Options struct {
 	Provider   string
 	MerchantID string // with Provider, the key of a shared paygate.Limiter
 	BaseURL    string
-	Timeout   time.Duration // per attempt; zero is paygate.DefaultTimeout
-	RateLimit rate.Limit    // requests per second; zero or negative is no limit
-	Burst     int           // limiter burst; zero is max(1, RateLimit)
+	Timeout    time.Duration // per attempt; zero is paygate.DefaultTimeout
+	RateLimit  rate.Limit    // requests per second; zero or negative is no limit
+	Burst      int           // limiter burst; zero is max(1, RateLimit)
 }
 
 // Client sends one provider's requests. It is safe for concurrent use.
