@@ -65,6 +65,7 @@ type Reply struct {
 	resp *transport.Response
 	env  Envelope
 	call *Call
+	cur  paygate.Currency // the provider's currency
 }
 
 // Call runs the pipeline: send (the transport signs each attempt when asked, never follows a
@@ -105,7 +106,7 @@ func (b *Base) Call(ctx context.Context, c *Call, out any) (*Reply, error) {
 	if resp.StatusCode >= 300 {
 		return nil, resp.Malformed(fmt.Errorf("a success envelope under HTTP status %d", resp.StatusCode))
 	}
-	r := &Reply{resp: resp, env: env, call: c}
+	r := &Reply{resp: resp, env: env, call: c, cur: b.spec.Capabilities.Currency}
 	if len(env.Data) == 0 || string(env.Data) == "null" {
 		if c.NoData {
 			return r, nil
@@ -151,9 +152,9 @@ func (r *Reply) Created(a Answer, requested paygate.Money) (paygate.Money, error
 	case a.Amount.Set && !a.Amount.Value.Equal(requested.Decimal()):
 		return paygate.Money{}, r.Malformed(fmt.Errorf("the answer is for amount %s, not %s", a.Amount.Value, requested.Decimal()))
 	case a.Amount.Set:
-		return paygate.NewMoney(a.Amount.Value, requested.Currency()), nil
+		return paygate.NewMoney(a.Amount.Value, r.cur), nil
 	}
-	return requested, nil
+	return paygate.NewMoney(requested.Decimal(), r.cur), nil
 }
 
 // SameOrder checks that a query's answer is about the order asked for: one that names no

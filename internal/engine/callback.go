@@ -118,9 +118,20 @@ func (b *Base) MalformedField(field string, err error) error {
 // sig is the signature the provider sent (a field of the body or a header); rules compute the
 // expected one for a secret. Nothing of the body is trusted before Callback returns nil.
 func (b *Base) Callback(body []byte, schema Schema, sig func(fields map[string]string) string, rules ...func(fields map[string]string, secret string) string) (map[string]string, error) {
+	if schema.Scheme == RawBody { // the signature is over the bytes: check it before reading them
+		if err := b.Verify(sig(nil), nil, rules...); err != nil {
+			return nil, err
+		}
+	}
 	fields, err := signing.Fields(body)
 	if err != nil {
 		return nil, &Malformed{Provider: b.spec.Name, Err: err}
+	}
+	if schema.Scheme == RawBody {
+		if err := schema.Present(fields); err != nil {
+			return nil, &Malformed{Provider: b.spec.Name, Err: err}
+		}
+		return fields, nil
 	}
 	if err := schema.Check(fields); err != nil {
 		return nil, &Malformed{Provider: b.spec.Name, Err: err}
