@@ -166,3 +166,8 @@ func (c *Client) normalize(fields map[string]string, body []byte) (*paygate.Call
 
 // CallbackTolerance reports how far a callback's timestamp may lie from the clock.
 func (c *Client) CallbackTolerance() time.Duration { return c.tolerance }
+
+// ForKind returns c as a Gateway whose callbacks are all of kind, for a notify URL that only
+// that kind's orders name. The kind of this provider's callbacks is signed: one of the other
+// kind arriving there is refused as malformed.
+func (c *Client) ForKind(kind paygate.Kind) paygate.Gateway { return engine.ForKind(c, kind, true) }

@@ -145,6 +145,12 @@ func (r *Reply) NotFound(message string) error {
 	return pe
 }
 
+// Refused is a refusal carried inside an accepted envelope (a failure status in the data):
+// a *paygate.ProviderError with the given code and message.
+func (r *Reply) Refused(code, message string) *paygate.ProviderError {
+	return r.resp.ProviderError(code, message)
+}
+
 // Malformed is an error about this answer for cause: a *paygate.ResponseError, and on a create
 // a *paygate.OutcomeError around it.
 func (r *Reply) Malformed(cause error) error { return r.resp.Malformed(cause) }
