@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/paygate-go/paygate"
@@ -305,4 +306,10 @@ func (r *recorder) take() []paygate.RouteEvent {
 	ev := r.events
 	r.events = nil
 	return ev
+}
+
+func pgxpoolNew(cfg *pgxpool.Config) (*pgxpool.Pool, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return pgxpool.NewWithConfig(ctx, cfg)
 }

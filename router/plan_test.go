@@ -67,7 +67,9 @@ func TestRules(t *testing.T) {
 		{Gateway: a, Priority: 1, Max: paygate.MustParseMoney("1000", paygate.INR)},
 		{Gateway: b, Priority: 1, Kinds: []paygate.Kind{paygate.KindPayIn}, Channels: []string{"upi", ""}},
 		{Gateway: c, Priority: 0, Min: paygate.MustParseMoney("100", paygate.INR),
-			When: func(req router.Request) bool { return req.PayIn == nil || req.PayIn.Customer.Email != "blocked@example.com" }},
+			When: func(req router.Request) bool {
+				return req.PayIn == nil || req.PayIn.Customer.Email != "blocked@example.com"
+			}},
 		{Gateway: pk},
 		{Gateway: noDirect, Priority: 2, Flow: router.HostedOnly},
 	})

@@ -54,9 +54,9 @@ type Request struct {
 	OrderID string
 	Amount  paygate.Money
 	Channel string
-	Direct  bool                    // pay-ins only
-	PayIn   *paygate.PayInRequest   // set for pay-ins
-	PayOut  *paygate.PayOutRequest  // set for pay-outs
+	Direct  bool                   // pay-ins only
+	PayIn   *paygate.PayInRequest  // set for pay-ins
+	PayOut  *paygate.PayOutRequest // set for pay-outs
 }
 
 // PayInRequest is the rules' view of a pay-in.
