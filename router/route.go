@@ -46,6 +46,9 @@ type Route struct {
 	// Priority orders the fallback: every eligible route of a lower priority is tried before
 	// any of a higher one.
 	Priority int
+	// NotifyURL is the callback address sent to this provider when the request has none:
+	// callbacks are verified per provider, so each has its own address (webhook.Path).
+	NotifyURL string
 }
 
 // Request is what the rules see of a create.

@@ -299,9 +299,15 @@ func (r *Router) PayIn(ctx context.Context, req *paygate.PayInRequest) (*paygate
 		return nil, &paygate.ValidationError{Provider: Name, Op: "payin", Field: "request", Reason: "nil"}
 	}
 	var res *paygate.PayInResult
-	provider, err := r.create(ctx, "payin", PayInRequest(req), func(ctx context.Context, gw paygate.Gateway) error {
+	provider, err := r.create(ctx, "payin", PayInRequest(req), func(ctx context.Context, rt *route) error {
+		q := req
+		if q.NotifyURL == "" && rt.NotifyURL != "" {
+			c := *req
+			c.NotifyURL = rt.NotifyURL
+			q = &c
+		}
 		var err error
-		res, err = gw.PayIn(ctx, req)
+		res, err = rt.Gateway.PayIn(ctx, q)
 		return err
 	})
 	if err != nil {
@@ -320,9 +326,15 @@ func (r *Router) PayOut(ctx context.Context, req *paygate.PayOutRequest) (*payga
 		return nil, &paygate.ValidationError{Provider: Name, Op: "payout", Field: "request", Reason: "nil"}
 	}
 	var res *paygate.PayOutResult
-	provider, err := r.create(ctx, "payout", PayOutRequest(req), func(ctx context.Context, gw paygate.Gateway) error {
+	provider, err := r.create(ctx, "payout", PayOutRequest(req), func(ctx context.Context, rt *route) error {
+		q := req
+		if q.NotifyURL == "" && rt.NotifyURL != "" {
+			c := *req
+			c.NotifyURL = rt.NotifyURL
+			q = &c
+		}
 		var err error
-		res, err = gw.PayOut(ctx, req)
+		res, err = rt.Gateway.PayOut(ctx, q)
 		return err
 	})
 	if err != nil {
@@ -369,7 +381,7 @@ func (e *RouteError) Unwrap() error { return e.Err }
 
 // create runs call at each planned provider until one takes the order or failing over is not
 // provably safe. It returns the name of the provider whose answer is returned.
-func (r *Router) create(ctx context.Context, op string, req Request, call func(context.Context, paygate.Gateway) error) (string, error) {
+func (r *Router) create(ctx context.Context, op string, req Request, call func(context.Context, *route) error) (string, error) {
 	plan, reason := r.plan(req)
 	if len(plan) == 0 {
 		r.decide(ctx, op, req.OrderID, "", "exhausted", "ineligible", slog.String("excluded", r.excluded(req)))
@@ -411,7 +423,7 @@ func (r *Router) create(ctx context.Context, op string, req Request, call func(c
 				slog.String("error", err.Error()))
 		}
 		called++
-		err = call(ctx, rt.Gateway)
+		err = call(ctx, rt)
 		v := r.judge(rt.name, err)
 		b.done(ctx, gen, v.health)
 		if err == nil {
