@@ -60,9 +60,18 @@ type breaker struct {
 	store gobreaker.SharedDataStore // nil: local only
 	log   *slog.Logger
 
-	mu    sync.Mutex
-	state gobreaker.SharedState // the local state; with a store, the last one read
+	mu        sync.Mutex
+	state     gobreaker.SharedState // the local state; with a store, the last one read
+	storeDown time.Time             // until then the store is not asked (real time)
 }
+
+// Store timings: how long update waits for the shared lock, and how long a store that failed
+// is left alone before it is asked again. Real time: the store's lock expiry is real time too.
+const (
+	lockBudget    = 250 * time.Millisecond
+	lockRetry     = 5 * time.Millisecond
+	storeCooldown = 5 * time.Second
+)
 
 func newBreaker(name string, cfg BreakerSettings, now func() time.Time, store gobreaker.SharedDataStore, log *slog.Logger) *breaker {
 	b := &breaker{name: name, cfg: cfg, now: now, store: store, log: log}
@@ -144,13 +153,16 @@ func (b *breaker) State(ctx context.Context) gobreaker.State {
 func (b *breaker) update(ctx context.Context, fn func(now time.Time)) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.store == nil {
+	if b.store == nil || time.Now().Before(b.storeDown) {
 		fn(b.now())
 		return
 	}
 	if err := b.lock(ctx); err != nil {
-		b.log.LogAttrs(ctx, slog.LevelWarn, "router: breaker store unavailable, using this replica's circuit state",
-			slog.String("provider", b.name), slog.String("error", err.Error()))
+		if ctx.Err() == nil {
+			b.storeDown = time.Now().Add(storeCooldown)
+			b.log.LogAttrs(ctx, slog.LevelWarn, "router: breaker store unavailable, using this replica's circuit state for a while",
+				slog.String("provider", b.name), slog.Duration("for", storeCooldown), slog.String("error", err.Error()))
+		}
 		fn(b.now())
 		return
 	}
@@ -182,15 +194,19 @@ func (b *breaker) update(ctx context.Context, fn func(now time.Time)) {
 	}
 }
 
-// lock takes the store's lock, retrying briefly while another replica holds it.
+// lock takes the store's lock, retrying briefly while another replica holds it. The store's
+// errors do not tell contention from failure, so the wait is bounded by lockBudget.
 func (b *breaker) lock(ctx context.Context) error {
-	const wait, tries = 5 * time.Millisecond, 200 // about a second
-	var err error
-	for range tries {
-		if err = b.store.Lock(b.mutexKey()); err == nil {
+	deadline := time.Now().Add(lockBudget)
+	for {
+		err := b.store.Lock(b.mutexKey())
+		if err == nil {
 			return nil
 		}
-		t := time.NewTimer(wait)
+		if !time.Now().Before(deadline) {
+			return err
+		}
+		t := time.NewTimer(lockRetry)
 		select {
 		case <-ctx.Done():
 			t.Stop()
@@ -198,7 +214,6 @@ func (b *breaker) lock(ctx context.Context) error {
 		case <-t.C:
 		}
 	}
-	return err
 }
 
 // current moves the state along the clock, as gobreaker's currentState does.

@@ -88,7 +88,7 @@ func (f *faultRT) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	text := string(body) + " " + req.URL.RawQuery
 	for _, w := range strings.FieldsFunc(text, func(r rune) bool {
-		return !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z')
+		return (r < '0' || r > '9') && (r < 'A' || r > 'Z') && (r < 'a' || r > 'z')
 	}) {
 		if strings.HasPrefix(w, "RT") {
 			f.sent.Store(w, true)

@@ -20,7 +20,7 @@ import (
 // Name is the router's Gateway name.
 const Name = "router"
 
-// ErrNoRoute: no route takes the request (currency, amount, kind, flow, channel or predicate
+// ErrNoRoute means no route takes the request (currency, amount, kind, flow, channel or predicate
 // excluded every provider). Nothing was sent. It is returned wrapped with paygate.ErrUnsupported.
 var ErrNoRoute = errors.New("router: no route takes this request")
 
@@ -121,12 +121,12 @@ func New(routes []Route, opts ...Option) (*Router, error) {
 	if s.definite == nil {
 		s.definite = DefaultDefiniteRefusal
 	}
-	seed := rand.Uint64()
+	seed := rand.Uint64() //nolint:gosec // a volume split, not a secret
 	if s.seed != nil {
 		seed = *s.seed
 	}
 	r := &Router{byName: map[string]paygate.Gateway{}, breakers: map[string]*breaker{}, store: s.store,
-		log: s.log, obs: s.obs, definite: s.definite, max: s.max, rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+		log: s.log, obs: s.obs, definite: s.definite, max: s.max, rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))} //nolint:gosec // a volume split, not a secret
 	for _, rt := range routes {
 		x, err := newRoute(rt)
 		if err != nil {

@@ -2,6 +2,7 @@ package router_test
 
 import (
 	"context"
+	"net"
 	"testing"
 	"time"
 
@@ -198,4 +199,35 @@ func TestQuerySearch(t *testing.T) {
 	require.Equal(t, "paypro", o.Provider)
 	_, err = r.Query(ctx, &paygate.QueryRequest{Kind: paygate.KindPayIn, OrderID: orderID()})
 	require.ErrorIs(t, err, paygate.ErrOrderNotFound)
+}
+
+// TestBreakerStoreDown: when the shared store does not answer, each replica's circuits go on
+// working on its own state (fail open to the local view), and creates still flow.
+func TestBreakerStoreDown(t *testing.T) {
+	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	c := redis.NewClient(&redis.Options{Addr: addr, MaxRetries: -1, DialTimeout: 100 * time.Millisecond})
+	t.Cleanup(func() { _ = c.Close() })
+
+	clock := newFakeClock()
+	a, b := newStub("a", paygate.INR), newStub("b", paygate.INR)
+	r, err := router.New([]router.Route{{Gateway: a}, {Gateway: b, Priority: 1}}, router.WithClock(clock.Now),
+		router.WithBreakerStore(redisstore.NewBreakerStore(c)),
+		router.WithBreaker(router.BreakerSettings{ReadyToTrip: func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= 2 }}))
+	require.NoError(t, err)
+	ctx := context.Background()
+	res, err := r.PayIn(ctx, inrPayIn("O1"))
+	require.NoError(t, err)
+	require.Equal(t, "a", res.Provider)
+	a.setErr(outcomeUnknown("a"))
+	for _, id := range []string{"O2", "O3"} {
+		_, err = r.PayIn(ctx, inrPayIn(id))
+		require.ErrorIs(t, err, paygate.ErrOutcomeUnknown)
+	}
+	res, err = r.PayIn(ctx, inrPayIn("O4"))
+	require.NoError(t, err)
+	require.Equal(t, "b", res.Provider, "the local circuit opened")
+	require.Equal(t, 3, a.Calls())
 }
