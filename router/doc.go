@@ -27,7 +27,9 @@
 // that holds the order; QueryRequest.Provider names it explicitly. Balance answers per
 // provider: call Balances (Balance itself returns paygate.ErrUnsupported, so Capabilities
 // reports Balance false). Callbacks stay per provider: mount webhook.NewMux over Gateways
-// (ParseCallback returns paygate.ErrUnsupported, so Capabilities reports Callbacks false).
+// (ParseCallback returns paygate.ErrUnsupported, so Capabilities reports Callbacks false),
+// and give each Route its NotifyURL (webhook.Path), used where the request has none, since
+// the provider is chosen after the request is built.
 //
 // # Health
 //
