@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/paygate-go/paygate/webhook"
 )
@@ -51,8 +52,12 @@ const MaxKeyBytes = 255
 // the database. Use one Deduper per process, shared by its handlers.
 //
 // When the database does not answer, Claim returns the error (the handler answers 500 and
-// the provider delivers again). A Done that fails also tries to release the claim; when that
-// fails too, the key becomes claimable when the lease ends.
+// the provider delivers again), after trying to give up a claim whose answer was lost. Done
+// and Release retry for a while (WithWriteRetry): a callback handled while the database was
+// briefly away is still marked, so its next delivery is not handled again. A Done that
+// still fails tries to release the claim; when that fails too, the key becomes claimable
+// when the lease ends — and the callback may then be handled again, as the webhook.Deduper
+// contract says.
 type Deduper struct {
 	db    DB
 	o     options
@@ -90,7 +95,7 @@ func NewDeduper(db DB, opts ...Option) (*Deduper, error) {
 		claim: `INSERT INTO ` + t + ` AS d (key, state, owner, updated_at, expires_at)
 VALUES ($1, 'claimed', $2, now(), now() + $3 * interval '1 millisecond')
 ON CONFLICT (key) DO UPDATE SET state = 'claimed', owner = EXCLUDED.owner, updated_at = now(), expires_at = EXCLUDED.expires_at
-WHERE d.expires_at <= now()`,
+WHERE d.expires_at <= now() OR d.owner = EXCLUDED.owner`,
 		state: `SELECT state FROM ` + t + ` WHERE key = $1 AND expires_at > now()`,
 		done: `INSERT INTO ` + t + ` AS d (key, state, owner, updated_at, expires_at)
 VALUES ($1, 'done', NULL, now(), now() + $2 * interval '1 millisecond')
@@ -115,6 +120,10 @@ func (d *Deduper) Claim(ctx context.Context, key string) (bool, error) {
 	for {
 		claimed, done, err := d.try(ctx, k, token)
 		if err != nil {
+			// The claim may have been taken with its answer lost: give it up where the
+			// database allows, so that the provider's next delivery need not wait for the
+			// lease.
+			d.giveUp(ctx, k, token)
 			d.unhold(key, h)
 			if ctx.Err() != nil {
 				return false, ctx.Err()
@@ -168,10 +177,13 @@ func (d *Deduper) try(ctx context.Context, k, token string) (claimed, done bool,
 func (d *Deduper) Done(ctx context.Context, key string) error {
 	k := boundKey(key)
 	h := d.owned(key)
-	_, err := d.db.Exec(ctx, d.q.done, k, d.o.doneTTL.Milliseconds())
+	err := retry(ctx, d.o.retry, func(ctx context.Context) error {
+		_, err := d.db.Exec(ctx, d.q.done, k, d.o.doneTTL.Milliseconds())
+		return err
+	})
 	if err != nil && h != nil {
 		// Leave the key claimable rather than held until the lease ends, where possible.
-		_, _ = d.db.Exec(ctx, d.q.release, k, h.token)
+		d.giveUp(ctx, k, h.token)
 	}
 	if h != nil {
 		d.unhold(key, h)
@@ -191,7 +203,10 @@ func (d *Deduper) Release(ctx context.Context, key string) error {
 	if h == nil {
 		return nil // not held by this process: nothing of ours to give up
 	}
-	_, err := d.db.Exec(ctx, d.q.release, boundKey(key), h.token)
+	err := retry(ctx, d.o.retry, func(ctx context.Context) error {
+		_, err := d.db.Exec(ctx, d.q.release, boundKey(key), h.token)
+		return err
+	})
 	d.unhold(key, h)
 	if err != nil {
 		return fmt.Errorf("pgstore: release: %w", err)
@@ -218,6 +233,35 @@ func (d *Deduper) Purge(ctx context.Context) (int64, error) {
 func (d *Deduper) purge(ctx context.Context, limit int) (int64, error) {
 	tag, err := d.db.Exec(ctx, d.q.purge, limit)
 	return tag.RowsAffected(), err
+}
+
+// giveUp deletes k's row if it still holds token, once, briefly, ignoring errors.
+func (d *Deduper) giveUp(ctx context.Context, k, token string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+	defer cancel()
+	_, _ = d.db.Exec(ctx, d.q.release, k, token)
+}
+
+// retry runs op until it succeeds, the server answers with an error of its own, ctx ends
+// or budget is spent.
+func retry(ctx context.Context, budget time.Duration, op func(context.Context) error) error {
+	end := time.Now().Add(budget)
+	wait := 10 * time.Millisecond
+	for {
+		err := op(ctx)
+		var pgErr *pgconn.PgError
+		if err == nil || errors.As(err, &pgErr) || ctx.Err() != nil || time.Now().Add(wait).After(end) {
+			return err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		}
+		wait = min(2*wait, 500*time.Millisecond)
+	}
 }
 
 // holdLocally waits, honouring ctx, until no other caller in this process holds key, and

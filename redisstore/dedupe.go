@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -42,8 +43,11 @@ const MaxKeyBytes = 255
 // Redis. Use one Deduper per process, shared by its handlers.
 //
 // When Redis does not answer, Claim returns the error (the handler answers 500 and the
-// provider delivers again). A Done that fails also tries to release the claim; when that
-// fails too, the key becomes claimable when the lease ends.
+// provider delivers again), after trying to give up a claim whose answer was lost. Done and
+// Release retry for a while (WithWriteRetry): a callback handled while Redis was briefly
+// away is still marked, so its next delivery is not handled again. A Done that still fails
+// tries to release the claim; when that fails too, the key becomes claimable when the lease
+// ends — and the callback may then be handled again, as the webhook.Deduper contract says.
 type Deduper struct {
 	c   redis.UniversalClient
 	o   options
@@ -69,11 +73,16 @@ func NewDeduper(c redis.UniversalClient, opts ...Option) *Deduper {
 	return &Deduper{c: c, o: resolve(opts), own: make(map[string]*hold)}
 }
 
-// claimScript takes KEYS[1] for ARGV[1] for ARGV[2] ms: 1 when taken, 0 when marked
-// handled, 2 when held by another claim.
+// claimScript takes KEYS[1] for ARGV[1] for ARGV[2] ms: 1 when taken (or already ours: a
+// retry whose first reply was lost), 0 when marked handled, 2 when held by another claim.
 var claimScript = redis.NewScript(`
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
-if redis.call('GET', KEYS[1]) == 'd' then return 0 end
+local v = redis.call('GET', KEYS[1])
+if not v then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+if v == ARGV[1] then return 1 end
+if v == 'd' then return 0 end
 return 2
 `)
 
@@ -102,6 +111,9 @@ func (d *Deduper) Claim(ctx context.Context, key string) (bool, error) {
 	for {
 		r, err := claimScript.Run(ctx, d.c, []string{rk}, token, lease).Int()
 		if err != nil {
+			// The claim may have been taken with its answer lost: give it up where Redis
+			// allows, so that the provider's next delivery need not wait for the lease.
+			d.giveUp(ctx, rk, token)
 			d.unhold(key, h)
 			if ctx.Err() != nil {
 				return false, ctx.Err()
@@ -135,10 +147,12 @@ func (d *Deduper) Claim(ctx context.Context, key string) (bool, error) {
 func (d *Deduper) Done(ctx context.Context, key string) error {
 	rk := d.redisKey(key)
 	h := d.owned(key)
-	err := d.c.Set(ctx, rk, doneValue, d.o.doneTTL).Err()
+	err := retry(ctx, d.o.retry, func(ctx context.Context) error {
+		return d.c.Set(ctx, rk, doneValue, d.o.doneTTL).Err()
+	})
 	if err != nil && h != nil {
 		// Leave the key claimable rather than held until the lease ends, where Redis allows.
-		_ = releaseScript.Run(ctx, d.c, []string{rk}, h.token).Err()
+		d.giveUp(ctx, rk, h.token)
 	}
 	if h != nil {
 		d.unhold(key, h)
@@ -155,12 +169,43 @@ func (d *Deduper) Release(ctx context.Context, key string) error {
 	if h == nil {
 		return nil // not held by this process: nothing of ours to give up
 	}
-	err := releaseScript.Run(ctx, d.c, []string{d.redisKey(key)}, h.token).Err()
+	err := retry(ctx, d.o.retry, func(ctx context.Context) error {
+		return releaseScript.Run(ctx, d.c, []string{d.redisKey(key)}, h.token).Err()
+	})
 	d.unhold(key, h)
 	if err != nil {
 		return fmt.Errorf("redisstore: release: %w", err)
 	}
 	return nil
+}
+
+// giveUp deletes rk if it still holds token, once, briefly, ignoring errors.
+func (d *Deduper) giveUp(ctx context.Context, rk, token string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+	defer cancel()
+	_ = releaseScript.Run(ctx, d.c, []string{rk}, token).Err()
+}
+
+// retry runs op until it succeeds, Redis answers with an error of its own, ctx ends or
+// budget is spent.
+func retry(ctx context.Context, budget time.Duration, op func(context.Context) error) error {
+	end := time.Now().Add(budget)
+	wait := 10 * time.Millisecond
+	for {
+		err := op(ctx)
+		var rerr redis.Error
+		if err == nil || errors.As(err, &rerr) || ctx.Err() != nil || time.Now().Add(wait).After(end) {
+			return err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		}
+		wait = min(2*wait, 500*time.Millisecond)
+	}
 }
 
 // holdLocally waits, honouring ctx, until no other caller in this process holds key, and
