@@ -214,3 +214,24 @@ func TestAllCircuitsOpen(t *testing.T) {
 	require.ErrorIs(t, err, router.ErrCircuitOpen)
 	require.Equal(t, 1, a.Calls())
 }
+
+// panicky is a gateway whose pay-in panics.
+type panicky struct{ *stub }
+
+func (panicky) PayIn(context.Context, *paygate.PayInRequest) (*paygate.PayInResult, error) {
+	panic("provider client bug")
+}
+
+// TestBreakerPanic: a panic in a provider's call is a failure for its circuit (a half-open
+// circuit does not wait forever for its probe) and reaches the caller.
+func TestBreakerPanic(t *testing.T) {
+	clock := newFakeClock()
+	a := panicky{newStub("a", paygate.INR)}
+	r, err := router.New([]router.Route{{Gateway: a}}, router.WithClock(clock.Now),
+		router.WithBreaker(router.BreakerSettings{ReadyToTrip: func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= 1 }}))
+	require.NoError(t, err)
+	require.Panics(t, func() { _, _ = r.PayIn(context.Background(), inrPayIn("O1")) })
+	st, err := r.CircuitState(context.Background(), "a")
+	require.NoError(t, err)
+	require.Equal(t, gobreaker.StateOpen, st)
+}

@@ -423,7 +423,7 @@ func (r *Router) create(ctx context.Context, op string, req Request, call func(c
 				slog.String("error", err.Error()))
 		}
 		called++
-		err = call(ctx, rt)
+		err = guarded(ctx, b, gen, func() error { return call(ctx, rt) })
 		v := r.judge(rt.name, err)
 		b.done(ctx, gen, v.health)
 		if err == nil {
@@ -443,6 +443,20 @@ func (r *Router) create(ctx context.Context, op string, req Request, call func(c
 		return tried[len(tried)-1].Provider, wrapTried(op, req.OrderID, tried[:len(tried)-1], last)
 	}
 	return "", last
+}
+
+// guarded runs call; if it panics, the circuit records a failure (a half-open circuit would
+// otherwise wait forever for its probe) and the panic goes on.
+func guarded(ctx context.Context, b *breaker, gen uint64, call func() error) error {
+	ok := false
+	defer func() {
+		if !ok {
+			b.done(ctx, gen, sick)
+		}
+	}()
+	err := call()
+	ok = true
+	return err
 }
 
 func wrapTried(op, orderID string, tried []Attempt, err error) error {
