@@ -124,3 +124,24 @@ func doubleCreate(t *testing.T, kind paygate.Kind, sbA, sbB *sandbox.Server, f f
 	require.Equal(t, a.name, o.Provider)
 	require.Equal(t, id, o.OrderID)
 }
+
+// TestIneligibleNeverCalled: against the sandboxes, Cashy (PKR) first in priority is never
+// handed an INR pay-in, and CaiPay (INR) never a PKR one: rules apply before any I/O.
+func TestIneligibleNeverCalled(t *testing.T) {
+	cashy, caipay := connect(t, startSandbox(t, "cashy"), 5*time.Second), connect(t, startSandbox(t, "caipay"), 5*time.Second)
+	r, err := router.New([]router.Route{{Gateway: cashy.gw}, {Gateway: caipay.gw, Priority: 1}})
+	require.NoError(t, err)
+	ctx := context.Background()
+	id := orderID()
+	res, err := r.PayIn(ctx, payIn(caipay, id))
+	require.NoError(t, err)
+	require.Equal(t, "caipay", res.Provider)
+	require.Zero(t, cashy.rt.requests.Load(), "cashy takes PKR only")
+	before := caipay.rt.requests.Load()
+	id = orderID()
+	res, err = r.PayIn(ctx, payIn(cashy, id))
+	require.NoError(t, err)
+	require.Equal(t, "cashy", res.Provider)
+	require.True(t, cashy.holds(t, id))
+	require.Equal(t, before, caipay.rt.requests.Load(), "caipay takes INR only")
+}
