@@ -29,7 +29,9 @@
 //	                  under, for a rotation
 //
 // A call that would have to wait for the rate limiter past its context's deadline fails at
-// once, unsent, with an error that matches context.DeadlineExceeded.
+// once, unsent: a *paygate.NotSentError that matches paygate.ErrNotSent and
+// context.DeadlineExceeded. With paygate.WithLimiter (a limit shared by several replicas),
+// that Limiter takes the place of the in-process one and rate_limit is not used.
 //
 // # Operations
 //
