@@ -54,7 +54,7 @@ func readPong(body []byte) (engine.Envelope, error) {
 	if probe.Version != "" && probe.Code == "" { // the bare form: the body is the data
 		return engine.Envelope{Code: "200", Data: body}, nil
 	}
-	return probe.envelope.read(), nil
+	return probe.read(), nil
 }
 
 // Bank is one bank DeekPay pays out to (POST /api/v3/ind/query/bank).

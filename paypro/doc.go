@@ -102,9 +102,9 @@
 //
 // An answer to PayIn or PayOut whose data.status is a failure is a *paygate.ProviderError
 // whose Code is data.status and Message data.desc: the order was definitely not taken. An
-// accepted create whose data.status is 00032 is returned as a result with StatusUnknown (not
-// as an error): query the order before doing anything else with it. An answer without
-// data.status is outcome-unknown.
+// accepted create whose data.status is 00032 (PayPro itself does not know), or that has no
+// data.status, is paygate.ErrOutcomeUnknown: query the order before doing anything else.
+// A query answering 00032 is StatusUnknown.
 //
 // # Signing
 //

@@ -3,6 +3,7 @@ package paypro
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -131,13 +132,13 @@ func payInFields(req *paygate.PayInRequest) (map[string]string, error) {
 // createOutcome checks the data of an accepted create. data.status is what counts (the
 // envelope's code only says the request was read): a failure status is a *ProviderError
 // carrying data.status and data.desc, so the order definitely did not go through; a missing
-// status or platform order number is an unreadable answer, hence outcome-unknown.
+// status, or 00032 (UNKNOWN_ERROR: PayPro itself does not know), is outcome-unknown.
 func createOutcome(resp *engine.Reply, status, desc string) error {
-	if status == "" {
-		return resp.Malformed(errors.New("data.status is missing"))
-	}
-	if MapStatus(status) == paygate.StatusFailed {
+	switch MapStatus(status) {
+	case paygate.StatusFailed:
 		return resp.Refused(status, desc)
+	case paygate.StatusUnknown: // missing, or 00032: PayPro itself does not know
+		return resp.Malformed(fmt.Errorf("data.status %q says neither created nor refused", status))
 	}
 	return nil
 }
