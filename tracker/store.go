@@ -1,9 +1,9 @@
 package tracker
 
 import (
+	"container/heap"
 	"context"
 	"errors"
-	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -88,14 +88,42 @@ func NewMemoryStore() Store { return &memoryStore{items: map[string]*memItem{}} 
 type memoryStore struct {
 	mu    sync.Mutex
 	items map[string]*memItem
+	queue memQueue // every item, by score
 	seq   atomic.Int64
 }
 
 type memItem struct {
-	item       Item      // Lease empty
-	score      time.Time // Due, or the end of the lease while leased
-	lease      string
-	leaseUntil time.Time
+	item  Item      // Lease empty
+	score time.Time // Due, or the end of the lease while leased
+	lease string
+	index int // in queue
+}
+
+// memQueue is a min-heap of items by score, then key.
+type memQueue []*memItem
+
+func (q memQueue) Len() int { return len(q) }
+func (q memQueue) Less(i, j int) bool {
+	if c := q[i].score.Compare(q[j].score); c != 0 {
+		return c < 0
+	}
+	return q[i].item.Key() < q[j].item.Key()
+}
+func (q memQueue) Swap(i, j int) {
+	q[i], q[j] = q[j], q[i]
+	q[i].index, q[j].index = i, j
+}
+func (q *memQueue) Push(x any) {
+	e := x.(*memItem)
+	e.index = len(*q)
+	*q = append(*q, e)
+}
+func (q *memQueue) Pop() any {
+	old := *q
+	e := old[len(old)-1]
+	old[len(old)-1] = nil
+	*q = old[:len(old)-1]
+	return e
 }
 
 func (m *memoryStore) Add(ctx context.Context, item Item) error {
@@ -109,7 +137,9 @@ func (m *memoryStore) Add(ctx context.Context, item Item) error {
 		return nil
 	}
 	item.Lease = ""
-	m.items[k] = &memItem{item: item, score: item.Due}
+	e := &memItem{item: item, score: item.Due}
+	m.items[k] = e
+	heap.Push(&m.queue, e)
 	return nil
 }
 
@@ -119,20 +149,13 @@ func (m *memoryStore) Claim(ctx context.Context, now time.Time, lease time.Durat
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	var due []*memItem
-	for _, e := range m.items {
-		if !e.score.After(now) {
-			due = append(due, e)
-		}
-	}
-	slices.SortFunc(due, func(a, b *memItem) int { return a.score.Compare(b.score) })
-	if len(due) > maxItems {
-		due = due[:max(maxItems, 0)]
-	}
-	out := make([]Item, 0, len(due))
-	for _, e := range due {
+	var out []Item
+	until := now.Add(lease)
+	for len(out) < maxItems && len(m.queue) > 0 && !m.queue[0].score.After(now) {
+		e := m.queue[0]
 		e.lease = "m" + strconv.FormatInt(m.seq.Add(1), 36)
-		e.score = now.Add(lease)
+		e.score = until // hidden until the lease ends
+		heap.Fix(&m.queue, 0)
 		it := e.item
 		it.Lease = e.lease
 		out = append(out, it)
@@ -151,7 +174,8 @@ func (m *memoryStore) Reschedule(ctx context.Context, item Item) error {
 		return ErrLeaseLost
 	}
 	item.Lease = ""
-	*e = memItem{item: item, score: item.Due}
+	e.item, e.score, e.lease = item, item.Due, ""
+	heap.Fix(&m.queue, e.index)
 	return nil
 }
 
@@ -161,6 +185,10 @@ func (m *memoryStore) Remove(ctx context.Context, provider string, kind paygate.
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	delete(m.items, ItemKey(provider, kind, orderID))
+	k := ItemKey(provider, kind, orderID)
+	if e, ok := m.items[k]; ok {
+		heap.Remove(&m.queue, e.index)
+		delete(m.items, k)
+	}
 	return nil
 }
