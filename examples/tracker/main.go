@@ -116,7 +116,12 @@ func run(out io.Writer) error {
 	runCtx, stop := context.WithCancel(ctx)
 	ran := make(chan error, 1)
 	go func() { ran <- tr.Run(runCtx) }()
-	defer func() { stop(); <-ran }()
+	defer func() {
+		stop()
+		if err := <-ran; err != nil {
+			fmt.Fprintln(os.Stderr, "tracker run:", err)
+		}
+	}()
 
 	notify := "http://" + ln.Addr().String() + webhook.Path("cashgit")
 	for _, id := range []string{"DEMO_LOST_01", "DEMO_OK_0002"} {
