@@ -466,6 +466,11 @@ func (t *Tracker) poll(ctx context.Context, it *Item) {
 			outcome = OutcomeChanged
 		}
 	}
+	done := it.Status.Final() && !it.Undelivered
+	giveUp := !done && !now.Before(it.Created.Add(sched.Horizon))
+	if giveUp {
+		outcome = OutcomeGaveUp // this query was the last
+	}
 	t.observe(ctx, it, outcome, elapsed)
 	if t.o.logger.Enabled(ctx, slog.LevelDebug) {
 		t.o.logger.LogAttrs(ctx, slog.LevelDebug, "paygate tracker poll",
@@ -473,14 +478,14 @@ func (t *Tracker) poll(ctx context.Context, it *Item) {
 			slog.String("order_id", it.OrderID), slog.String("outcome", outcome),
 			slog.String("status", string(it.Status)), slog.Int("polls", it.Polls))
 	}
-	if it.Status.Final() && !it.Undelivered {
+	switch {
+	case done:
 		t.remove(ctx, it)
 		return
-	}
-	if end := it.Created.Add(sched.Horizon); !now.Before(end) {
+	case giveUp:
 		reason := fmt.Sprintf("no final status %s after the order was created (%d queries; last status %q)",
 			sched.Horizon, it.Polls, it.Status)
-		t.observe(ctx, it, OutcomeGaveUp, 0)
+		t.log(ctx, slog.LevelWarn, it, "gave up: "+reason, nil)
 		cb := &paygate.Callback{Kind: it.Kind, OrderID: it.OrderID, ProviderOrderID: it.ProviderOrderID,
 			Status: paygate.StatusUnknown, RawStatus: RawGaveUp, Raw: rawEvent(OutcomeGaveUp, reason)}
 		t.finish(ctx, it, cb, Event{Outcome: OutcomeGaveUp, Reason: reason, Polls: it.Polls}, sched)

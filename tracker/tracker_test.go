@@ -123,10 +123,10 @@ func TestOutcomeUnknownCreateThatNeverLanded(t *testing.T) {
 // unknown to the provider: not found is retried, and at the horizon the tracker gives up.
 func TestNotFoundAfterAnsweredCreateIsNeverNotCreated(t *testing.T) {
 	_, gw := cashgit(t)
-	c, rec := newClock(), &recorder{}
+	c, rec, ob := newClock(), &recorder{}, &observer{}
 	s := exact
 	s.Horizon = 2 * time.Hour
-	tr := tracker.New([]paygate.Gateway{gw}, nil, rec.fn, tracker.WithClock(c.Now), tracker.WithSchedule(s))
+	tr := tracker.New([]paygate.Gateway{gw}, nil, rec.fn, tracker.WithClock(c.Now), tracker.WithSchedule(s), tracker.WithObserver(ob))
 	require.NoError(t, tr.Track(context.Background(), "cashgit", paygate.KindPayIn, "TRK000004"))
 	polls := 0
 	for d := time.Minute; d < 2*time.Hour; d += time.Minute {
@@ -142,6 +142,8 @@ func TestNotFoundAfterAnsweredCreateIsNeverNotCreated(t *testing.T) {
 	require.Contains(t, calls[0].ev.Reason, "no final status 2h0m0s after the order was created")
 	// 1, 3, 7, 15, 31, 61, 91 minutes, then the horizon.
 	require.Equal(t, 7, polls)
+	require.Equal(t, []string{"not_found", "not_found", "not_found", "not_found", "not_found", "not_found", "not_found", "gave_up"}, ob.all(),
+		"one event per query")
 	require.Zero(t, poll(t, tr, c, 100*time.Hour))
 }
 
