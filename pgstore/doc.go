@@ -9,9 +9,16 @@
 // connection's search_path. [Migrate] creates what is missing, idempotently, from SQL files
 // embedded in the package (sql/*.sql, applied in lexical order inside one transaction under
 // an advisory lock, so replicas starting together may all call it). Merchants who migrate
-// with their own tool take the same statements from [Schema] instead:
+// with their own tool take the same statements from [Schema] instead (a one-line program
+// printing pgstore.Schema() into a migration file), with the same prefix the stores get.
 //
-//	go run ./cmd/dump-schema > migrations/0042_paygate.sql   // fmt.Print(pgstore.Schema())
+// The dedupe table (prefix + "dedupe"):
+//
+//	key        text PRIMARY KEY, at most 255 bytes (longer keys are stored as "sha256:" + hex)
+//	state      text NOT NULL, 'claimed' or 'done'
+//	owner      uuid, the claim's token (NULL when done)
+//	updated_at timestamptz NOT NULL
+//	expires_at timestamptz NOT NULL, end of the lease or of the mark; indexed
 //
 // The statements only ever add (CREATE ... IF NOT EXISTS); a later paygate version that
 // changes a table adds a new file, never edits an old one.

@@ -35,6 +35,9 @@ const (
 	DefaultDoneTTL = 24 * time.Hour
 	// DefaultPollInterval is the longest a waiting claim sleeps between looks.
 	DefaultPollInterval = 100 * time.Millisecond
+	// DefaultWriteRetry is how long Done and Release keep trying when the database does not
+	// answer.
+	DefaultWriteRetry = 10 * time.Second
 )
 
 // Option configures Migrate, Schema and the stores. An option a function does not use is
@@ -46,6 +49,7 @@ type options struct {
 	lease   time.Duration
 	doneTTL time.Duration
 	poll    time.Duration
+	retry   time.Duration
 	err     error // an invalid option, reported by the function that resolves them
 }
 
@@ -96,8 +100,15 @@ func WithPollInterval(d time.Duration) Option {
 	}
 }
 
+// WithWriteRetry sets how long a Deduper's Done and Release keep trying when the database
+// does not answer (default DefaultWriteRetry), so that a callback handled during a short
+// outage is still marked. Keep it well under the lease. d < 0 means no retry.
+func WithWriteRetry(d time.Duration) Option {
+	return func(o *options) { o.retry = max(d, 0) }
+}
+
 func resolve(opts []Option) (options, error) {
-	o := options{prefix: DefaultTablePrefix, lease: DefaultLease, doneTTL: DefaultDoneTTL, poll: DefaultPollInterval}
+	o := options{prefix: DefaultTablePrefix, lease: DefaultLease, doneTTL: DefaultDoneTTL, poll: DefaultPollInterval, retry: DefaultWriteRetry}
 	for _, opt := range opts {
 		opt(&o)
 	}

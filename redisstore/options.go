@@ -15,6 +15,8 @@ const (
 	DefaultDoneTTL = 24 * time.Hour
 	// DefaultPollInterval is the longest a waiting claim sleeps between looks.
 	DefaultPollInterval = 100 * time.Millisecond
+	// DefaultWriteRetry is how long Done and Release keep trying when Redis does not answer.
+	DefaultWriteRetry = 10 * time.Second
 )
 
 // Option configures the stores. An option a store does not use is ignored, so one option
@@ -26,6 +28,7 @@ type options struct {
 	lease   time.Duration
 	doneTTL time.Duration
 	poll    time.Duration
+	retry   time.Duration
 }
 
 // WithKeyPrefix sets the prefix of every key (default DefaultKeyPrefix).
@@ -61,8 +64,15 @@ func WithPollInterval(d time.Duration) Option {
 	}
 }
 
+// WithWriteRetry sets how long a Deduper's Done and Release keep trying when Redis does not
+// answer (default DefaultWriteRetry), so that a callback handled during a short outage is
+// still marked. Keep it well under the lease. d < 0 means no retry.
+func WithWriteRetry(d time.Duration) Option {
+	return func(o *options) { o.retry = max(d, 0) }
+}
+
 func resolve(opts []Option) options {
-	o := options{prefix: DefaultKeyPrefix, lease: DefaultLease, doneTTL: DefaultDoneTTL, poll: DefaultPollInterval}
+	o := options{prefix: DefaultKeyPrefix, lease: DefaultLease, doneTTL: DefaultDoneTTL, poll: DefaultPollInterval, retry: DefaultWriteRetry}
 	for _, opt := range opts {
 		opt(&o)
 	}

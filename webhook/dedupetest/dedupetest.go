@@ -220,6 +220,8 @@ func oddKeys(t *testing.T, _ *settings, replica func() webhook.Deduper) {
 		"cashgit|payin|succeeded|p:" + long + "1",
 		"cashgit|payin|succeeded|p:" + long + "2",
 		"x",
+		"cashgit|payin|succeeded|m:nul\x00byte",
+		"cashgit|payin|succeeded|m:invalid utf-8 \xff\xfe",
 	}
 	for _, k := range keys {
 		require.True(t, claimOK(t, d, k), "key of %d bytes", len(k))
