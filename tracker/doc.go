@@ -24,7 +24,9 @@
 // EventFrom(ctx) tells the call came from the tracker, and why. Through a shared Deduper
 // (WithDeduper, the webhook's) under webhook.Key, each (order, status) is handed to the
 // function once, whichever of the callback and the poll brings it first. An error from the
-// function has the same status handed again at a later poll.
+// function has the same status handed again at a later poll. An order tracked without
+// WithStatus has the first status found handed over, pending included: for an
+// OutcomeUnknown create, that is the news that it landed.
 //
 // Two more events close a tracking without a status from the provider:
 //
