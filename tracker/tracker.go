@@ -396,8 +396,8 @@ func forward(from, to paygate.Status) bool {
 }
 
 // poll queries one claimed order and settles it: reschedule, or remove once final.
-func (t *Tracker) poll(ctx context.Context, it *Item) {
-	ctx, cancel := context.WithTimeout(ctx, t.o.lease*3/4)
+func (t *Tracker) poll(parent context.Context, it *Item) {
+	ctx, cancel := context.WithTimeout(parent, t.o.lease*3/4)
 	defer cancel()
 	sched := t.schedule(it.Provider)
 	gw, ok := t.gws[it.Provider]
@@ -418,8 +418,9 @@ func (t *Tracker) poll(ctx context.Context, it *Item) {
 	}
 	var outcome string
 	switch {
-	case ctx.Err() != nil && err != nil:
-		// Shutting down (or out of lease time): give the order back as it was, untouched.
+	case parent.Err() != nil && err != nil:
+		// Shutting down: give the order back as it was, untouched, for any replica to take.
+		// (A query cut short by the lease deadline is an error like any other.)
 		it.Polls--
 		t.release(ctx, it)
 		return

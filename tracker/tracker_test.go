@@ -461,3 +461,24 @@ func TestJitter(t *testing.T) {
 	require.Less(t, first, n, "spread over the next 30 seconds")
 	require.Equal(t, n-first, poll(t, tr, c, 90*time.Second))
 }
+
+// A query slower than the lease allows is cut at three quarters of it and retried on the
+// schedule, like any query error.
+func TestSlowQueryIsAnError(t *testing.T) {
+	gw := &fakeGateway{name: "fake", answer: func(n int, req *paygate.QueryRequest) (*paygate.Order, error) {
+		if n == 1 {
+			time.Sleep(100 * time.Millisecond) // the provider hangs; the tracker stops waiting
+			return nil, &paygate.CallError{Provider: "fake", Op: "query", Err: context.DeadlineExceeded}
+		}
+		return statusSeq(paygate.StatusSucceeded)(n, req)
+	}}
+	c, rec, ob := newClock(), &recorder{}, &observer{}
+	tr := tracker.New([]paygate.Gateway{gw}, nil, rec.fn, tracker.WithClock(c.Now), tracker.WithSchedule(exact),
+		tracker.WithObserver(ob), tracker.WithLease(40*time.Millisecond))
+	require.NoError(t, tr.Track(context.Background(), "fake", paygate.KindPayIn, "O1"))
+	require.Equal(t, 1, poll(t, tr, c, time.Minute))
+	require.Zero(t, poll(t, tr, c, 3*time.Minute-time.Millisecond), "backed off as after any error")
+	require.Equal(t, 1, poll(t, tr, c, 3*time.Minute))
+	require.Equal(t, []string{"error", "changed"}, ob.all())
+	require.Equal(t, []string{"O1:succeeded"}, rec.statuses())
+}
