@@ -17,13 +17,7 @@ func TestStoreMemory(t *testing.T) {
 	trackertest.Run(t, func(*testing.T) tracker.Store { return tracker.NewMemoryStore() })
 }
 
-func TestStoreRedis(t *testing.T) {
-	trackertest.Run(t, func(t *testing.T) tracker.Store { return redisStore(t) })
-}
-
-func TestStorePostgres(t *testing.T) {
-	trackertest.Run(t, func(t *testing.T) tracker.Store { return pgStore(t) })
-}
+// The Redis and PostgreSQL stores run the suite in their own packages' tests.
 
 // redisStore is a TrackerStore under a key prefix of the test's own.
 func redisStore(t testing.TB) *redisstore.TrackerStore {
