@@ -54,4 +54,5 @@ func ExampleSchema() {
 	// CREATE INDEX IF NOT EXISTS shop_dedupe_expires_at ON shop_dedupe (expires_at);
 	// CREATE TABLE IF NOT EXISTS shop_tracker (
 	// CREATE INDEX IF NOT EXISTS shop_tracker_due ON shop_tracker (due);
+	// CREATE TABLE IF NOT EXISTS shop_router_orders (
 }
