@@ -205,7 +205,7 @@ type calledKey struct{}
 
 // serve starts h on a loopback port and returns its URL and a function stopping it.
 func serve(h http.Handler) (*url.URL, func(), error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, nil, err
 	}
