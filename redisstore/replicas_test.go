@@ -151,7 +151,7 @@ func TestStoreOutage(t *testing.T) {
 	require.Empty(t, rec.Overlaps())
 }
 
-// The replicas' connections are killed over and over mid-run (CLIENT KILL): no callback is
+// The replicas' connections are killed over and over for a while mid-run (CLIENT KILL): no callback is
 // handled twice and all are handled.
 func TestConnectionsKilled(t *testing.T) {
 	admin, prefix := servicetest.Redis(t)
@@ -162,7 +162,8 @@ func TestConnectionsKilled(t *testing.T) {
 		urls = append(urls, storetest.Replica(t, d, rec.Func(nil)))
 	}
 	name := "paygatetest-" + strings.TrimSuffix(prefix, ":")
-	ctx, cancel := context.WithCancel(t.Context())
+	// Kill for the first 1.5 s of the deliveries, then let the replicas recover.
+	ctx, cancel := context.WithTimeout(t.Context(), 1500*time.Millisecond)
 	var wg sync.WaitGroup
 	var kills int
 	wg.Go(func() {
@@ -182,7 +183,7 @@ func TestConnectionsKilled(t *testing.T) {
 			time.Sleep(30 * time.Millisecond)
 		}
 	})
-	st := deliver(t, urls, storetest.Delivery{Callbacks: callbacks, Copies: copies, Spread: 1500 * time.Millisecond})
+	st := deliver(t, urls, storetest.Delivery{Callbacks: callbacks, Copies: copies, Spread: 2 * time.Second, Pause: 50 * time.Millisecond})
 	cancel()
 	wg.Wait()
 	t.Logf("connections killed: %d; answered 500: %d", kills, st.Failed)

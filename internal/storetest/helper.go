@@ -86,7 +86,8 @@ type Helper struct {
 // to the environment (HelperEnv is set), waits for its URL, and stops it when the test ends.
 func StartHelper(t testing.TB, env ...string) *Helper {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
+	cmd := exec.CommandContext(context.Background(), os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1") //nolint:gosec // this test binary itself
+
 	cmd.Env = append(os.Environ(), append([]string{HelperEnv + "=1"}, env...)...)
 	h := &Helper{cmd: cmd, done: make(chan struct{}), holds: make(chan string, 16), calls: map[string]int{}}
 	cmd.Stderr = &h.stderr

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"context"
 	"io"
 	"net"
 	"sync"
@@ -22,7 +23,7 @@ type Proxy struct {
 // NewProxy starts a proxy to target (host:port), stopped when the test ends.
 func NewProxy(t testing.TB, target string) *Proxy {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +80,7 @@ func (p *Proxy) accept() {
 			continue
 		}
 		p.mu.Unlock()
-		up, err := net.Dial("tcp", p.target)
+		up, err := (&net.Dialer{}).DialContext(context.Background(), "tcp", p.target)
 		if err != nil {
 			_ = c.Close()
 			continue

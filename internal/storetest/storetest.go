@@ -176,7 +176,7 @@ func Deliver(ctx context.Context, urls []string, d Delivery) Stats {
 		wg.Go(func() {
 			order := Order(i % d.Callbacks)
 			if d.Spread > 0 {
-				if !sleep(ctx, rand.N(d.Spread)) {
+				if !sleep(ctx, rand.N(d.Spread)) { //nolint:gosec // test load, not security
 					unfinished.Add(1)
 					return
 				}
@@ -189,7 +189,7 @@ func Deliver(ctx context.Context, urls []string, d Delivery) Stats {
 						return
 					}
 				}
-				code, body, err := post(ctx, client, urls[rand.N(len(urls))], Body(order))
+				code, body, err := post(ctx, client, urls[rand.N(len(urls))], Body(order)) //nolint:gosec // test load, not security
 				switch {
 				case err != nil:
 					transport.Add(1)
