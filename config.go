@@ -15,7 +15,6 @@ import (
 	"sync"
 	"time"
 
-	"gopkg.in/yaml.v3"
 )
 
 // Config selects a provider and carries the merchant's credentials. Secret, APIKey and any
@@ -154,35 +153,15 @@ func (c Config) MarshalJSON() ([]byte, error) {
 	return json.Marshal(v)
 }
 
-// UnmarshalJSON accepts Timeout as a duration string ("30s") or a number of nanoseconds.
+// UnmarshalJSON reads a Config strictly, as ParseConfig does (without ${NAME} references):
+// an unknown key is an error naming the nearest known one, and Timeout is a duration string
+// with a unit ("30s"); a bare number is refused.
 func (c *Config) UnmarshalJSON(b []byte) error {
-	type plain Config
-	var v struct {
-		plain
-		Timeout json.RawMessage `json:"timeout"`
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
+	cfg, err := parseJSON(b)
+	if err != nil {
 		return err
 	}
-	*c = Config(v.plain)
-	c.Timeout = 0
-	if len(v.Timeout) == 0 || string(v.Timeout) == "null" {
-		return nil
-	}
-	var s string
-	if err := json.Unmarshal(v.Timeout, &s); err == nil {
-		d, err := time.ParseDuration(s)
-		if err != nil {
-			return fmt.Errorf("paygate: config timeout: %w", err)
-		}
-		c.Timeout = d
-		return nil
-	}
-	n, err := strconv.ParseInt(string(v.Timeout), 10, 64)
-	if err != nil {
-		return fmt.Errorf("paygate: config timeout: %s is neither a duration string nor nanoseconds", truncate(string(v.Timeout), 40))
-	}
-	c.Timeout = time.Duration(n)
+	*c = cfg
 	return nil
 }
 
@@ -200,22 +179,22 @@ func LoadConfig(path string) (Config, error) {
 }
 
 // ParseConfig parses a Config as LoadConfig does; isJSON chooses JSON over YAML.
+//
+// Parsing is strict. An unknown key is an error naming the nearest known one ("unknown key;
+// did you mean `base_url`?"); an option the provider does not declare (see [OptionSpec]) is
+// refused the same way once the provider's package is imported. timeout is a duration with a
+// unit ("30s", "1m30s", "500ms"); a bare number, zero or a negative duration is refused. Every
+// error is a *ConfigError (it matches ErrInvalidConfig) naming the key and the line, and never
+// quotes a secret; all the problems of a file are reported at once.
 func ParseConfig(raw []byte, isJSON bool) (Config, error) {
 	expanded, err := expandEnv(raw)
 	if err != nil {
 		return Config{}, err
 	}
-	var cfg Config
 	if isJSON {
-		err = json.Unmarshal(expanded, &cfg)
-	} else {
-		err = yaml.Unmarshal(expanded, &cfg)
+		return parseJSON(expanded)
 	}
-	if err != nil {
-		// The parser's message may quote the expanded text, which may hold a secret.
-		return Config{}, fmt.Errorf("paygate: load config: malformed %s", map[bool]string{true: "JSON", false: "YAML"}[isJSON])
-	}
-	return cfg, nil
+	return parseYAML(expanded)
 }
 
 func expandEnv(raw []byte) ([]byte, error) {
@@ -229,7 +208,7 @@ func expandEnv(raw []byte) ([]byte, error) {
 		return []byte(v)
 	})
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("paygate: load config: environment variable %s is not set", strings.Join(missing, ", "))
+		return nil, &ConfigError{Reason: fmt.Sprintf("environment variable %s is not set", strings.Join(missing, ", "))}
 	}
 	return out, nil
 }
@@ -275,7 +254,14 @@ func New(cfg Config, opts ...Option) (Gateway, error) {
 		if list == "" {
 			list = "none registered; import github.com/paygate-go/paygate/providers"
 		}
-		return nil, fmt.Errorf("paygate: unknown provider %q (known: %s)", cfg.Provider, list)
+		hint := ""
+		if n := nearest(cfg.Provider, known); n != "" && cfg.Provider != "" {
+			hint = "; did you mean `" + n + "`?"
+		}
+		return nil, &ConfigError{Field: "provider", Reason: fmt.Sprintf("unknown provider %q%s (known: %s)", truncate(cfg.Provider, 40), hint, list)}
+	}
+	if err := cfg.CheckOptions(cfg.Provider); err != nil {
+		return nil, err
 	}
 	return f(cfg, opts...)
 }

@@ -81,9 +81,9 @@ func TestProviderError(t *testing.T) {
 	}{
 		{"duplicate", &ProviderError{Provider: "cashgit", Op: "payin", HTTPStatus: 200, Code: "409",
 			Message: "order exists", Raw: raw, Err: ErrDuplicateOrder},
-			"paygate: cashgit payin: provider refused (HTTP 200): code 409: order exists", []error{ErrDuplicateOrder}},
+			"paygate: cashgit payin: provider refused: code 409: order exists", []error{ErrDuplicateOrder}},
 		{"not found", &ProviderError{Provider: "caipay", Op: "query", Code: "404", Raw: raw, Err: ErrOrderNotFound},
-			"paygate: caipay query: provider refused: code 404", []error{ErrOrderNotFound}},
+			"paygate: caipay query: provider refused: code 404: order not found", []error{ErrOrderNotFound}},
 		{"unclassified", &ProviderError{Provider: "cashy", Message: "Payin_Order_Error", Raw: raw},
 			"paygate: cashy: provider refused: Payin_Order_Error", nil},
 		{"bare", &ProviderError{}, "paygate: provider refused", nil},
@@ -207,8 +207,8 @@ func TestCallError(t *testing.T) {
 		is    []error
 	}{
 		{"canceled", context.Canceled, "paygate: deekpay query: context canceled", nil},
-		{"unsupported", ErrUnsupported, "paygate: deekpay query: " + ErrUnsupported.Error(), []error{ErrUnsupported}},
-		{"provider", &ProviderError{Code: "404", Err: ErrOrderNotFound}, "paygate: deekpay query: paygate: provider refused: code 404", []error{ErrOrderNotFound}},
+		{"unsupported", ErrUnsupported, "paygate: deekpay query: operation not supported by this provider", []error{ErrUnsupported}},
+		{"provider", &ProviderError{Code: "404", Err: ErrOrderNotFound}, "paygate: deekpay query: provider refused: code 404: order not found", []error{ErrOrderNotFound}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
