@@ -14,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
 )
 
 // Config selects a provider and carries the merchant's credentials. Secret, APIKey and any
@@ -51,7 +50,7 @@ func (c Config) BoolOption(name string, def bool) (bool, error) {
 	}
 	b, err := strconv.ParseBool(v)
 	if err != nil {
-		return def, fmt.Errorf("paygate: option %s: %q is not a boolean", name, v)
+		return def, &ConfigError{Field: "options." + name, Reason: fmt.Sprintf("%q is not a boolean; write true or false", truncate(v, 20))}
 	}
 	return b, nil
 }

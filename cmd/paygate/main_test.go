@@ -671,7 +671,7 @@ func TestSandboxCommandDoesNotPrintGivenSecrets(t *testing.T) {
 	require.Contains(t, out, "--admin-addr to settle")
 
 	t.Setenv("PAYGATE_TEST_SB_SECRET", secret)
-	cfg := writeConfig(t, "sb.yaml", "provider: cashgit\nmerchant_id: cgpay\nsecret: ${PAYGATE_TEST_SB_SECRET}\noptions:\n  sign_style: append\n  callback_token: hidden-token\n")
+	cfg := writeConfig(t, "sb.yaml", "provider: cashgit\nmerchant_id: cgpay\nsecret: ${PAYGATE_TEST_SB_SECRET}\noptions:\n  sign_style: append\n  previous_secrets: hidden-token\n")
 	out, _ = startSandboxCmd(t, "--config", cfg)
 	require.NotContains(t, out, secret)
 	require.NotContains(t, out, "hidden-token")

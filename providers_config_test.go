@@ -1,0 +1,52 @@
+package paygate_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/paygate-go/paygate"
+	_ "github.com/paygate-go/paygate/providers"
+)
+
+// TestProvidersConfigErrors is finding 1 across the five providers: constructor errors are
+// typed and name the config key, and every provider declares its options and refuses a
+// misspelt one with the nearest declared name.
+func TestProvidersConfigErrors(t *testing.T) {
+	for _, name := range []string{"caipay", "cashgit", "cashy", "deekpay", "paypro"} {
+		t.Run(name, func(t *testing.T) {
+			_, err := paygate.New(paygate.Config{Provider: name})
+			require.ErrorIs(t, err, paygate.ErrInvalidConfig)
+			var ce *paygate.ConfigError
+			require.True(t, errors.As(err, &ce), "%T %v", err, err)
+			require.Equal(t, name, ce.Provider)
+			require.Contains(t, []string{"base_url", "merchant_id", "api_key", "secret"}, ce.Field)
+
+			specs := paygate.OptionSpecs(name)
+			require.NotEmpty(t, specs)
+			require.Equal(t, "previous_secrets", specs[0].Name)
+			for _, s := range specs {
+				require.NotEmpty(t, s.Meaning, s.Name)
+			}
+
+			cfg := paygate.Config{Provider: name, BaseURL: "https://example.invalid", MerchantID: "m", APIKey: "k", Secret: "s",
+				Options: map[string]string{"previous_secret": "old"}}
+			_, err = paygate.New(cfg)
+			require.ErrorIs(t, err, paygate.ErrInvalidConfig)
+			require.ErrorContains(t, err, "options.previous_secret: unknown option; did you mean `previous_secrets`?")
+		})
+	}
+}
+
+// TestCashgitOptionsFromFile is the issue's own example: a misspelt CashGit option in a file
+// is refused at load with its line, instead of silently using the production host.
+func TestCashgitOptionsFromFile(t *testing.T) {
+	_, err := paygate.ParseConfig([]byte("provider: cashgit\nmerchant_id: cgpay\nsecret: s\noptions:\n  sandobx: true\n  sign_stlye: append\n"), false)
+	require.ErrorIs(t, err, paygate.ErrInvalidConfig)
+	require.ErrorContains(t, err, "line 5: options.sandobx: unknown option; did you mean `sandbox`?")
+	require.ErrorContains(t, err, "line 6: options.sign_stlye: unknown option; did you mean `sign_style`?")
+
+	_, err = paygate.ParseConfig([]byte("provider: cashgit\noptions:\n  sign_style: apend\n"), false)
+	require.ErrorContains(t, err, "line 3: options.sign_style: `apend` is not allowed; write one of: key_param, append")
+}
