@@ -154,9 +154,10 @@ func (c Config) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON reads a Config strictly, as ParseConfig does (without ${NAME} references):
 // an unknown key is an error naming the nearest known one, and Timeout is a duration string
-// with a unit ("30s"); a bare number is refused.
+// with a unit ("30s"); a bare number is refused. The options are not checked against the
+// provider's declarations here (New does that).
 func (c *Config) UnmarshalJSON(b []byte) error {
-	cfg, err := parseJSON(b)
+	cfg, err := parseJSON(b, false)
 	if err != nil {
 		return err
 	}
@@ -191,7 +192,7 @@ func ParseConfig(raw []byte, isJSON bool) (Config, error) {
 		return Config{}, err
 	}
 	if isJSON {
-		return parseJSON(expanded)
+		return parseJSON(expanded, true)
 	}
 	return parseYAML(expanded)
 }

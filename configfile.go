@@ -46,7 +46,7 @@ type cfgEntry struct {
 
 // buildConfig checks the top-level mapping of a config file and fills a Config, collecting
 // every problem.
-func buildConfig(root cfgValue) (Config, error) {
+func buildConfig(root cfgValue, checkOpts bool) (Config, error) {
 	var cfg Config
 	if root.kind == vNull {
 		return cfg, nil // an empty file: New says what is missing
@@ -123,8 +123,10 @@ func buildConfig(root cfgValue) (Config, error) {
 			fail(e.key, e.line, "unknown key%s", suggest(e.key, configKeys))
 		}
 	}
-	if err := checkOptions(cfg.Provider, cfg.Options, optionLines); err != nil {
-		errs = append(errs, err)
+	if checkOpts {
+		if err := checkOptions(cfg.Provider, cfg.Options, optionLines); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if len(errs) > 0 {
 		return Config{}, errors.Join(errs...)
@@ -187,7 +189,7 @@ func parseYAML(raw []byte) (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
-	return buildConfig(root)
+	return buildConfig(root, true)
 }
 
 // fromYAML converts a YAML node into a cfgValue.
@@ -265,8 +267,9 @@ func indentedWithTab(raw []byte, line int) bool {
 	return false
 }
 
-// parseJSON parses a JSON config file.
-func parseJSON(raw []byte) (Config, error) {
+// parseJSON parses a JSON config file; checkOpts also checks the options against the
+// provider's declarations.
+func parseJSON(raw []byte, checkOpts bool) (Config, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	root, err := fromJSON(dec, raw, 0)
@@ -276,7 +279,7 @@ func parseJSON(raw []byte) (Config, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return Config{}, &ConfigError{Line: lineAt(raw, dec.InputOffset()), Reason: "malformed JSON: text after the closing brace"}
 	}
-	return buildConfig(root)
+	return buildConfig(root, checkOpts)
 }
 
 // fromJSON reads the next JSON value of dec.

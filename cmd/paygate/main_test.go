@@ -446,7 +446,7 @@ func TestCallsAgainstSandbox(t *testing.T) {
 			require.JSONEq(t, `"payin"`, string(o["Kind"]))
 			require.JSONEq(t, fmt.Sprintf("%q", orderID), string(o["OrderID"]))
 			require.JSONEq(t, `"pending"`, string(o["Status"]))
-			require.JSONEq(t, `{"amount":"100.5","currency":"INR"}`, string(o["Amount"]))
+			require.JSONEq(t, `{"amount":"100.50","currency":"INR"}`, string(o["Amount"]))
 			require.Contains(t, r.stdout, "\n  \"OrderID\"", "indented")
 
 			require.NoError(t, srv.Settle(orderID, paygate.StatusSucceeded))
