@@ -88,7 +88,7 @@ func capture(t *testing.T, cfg paygate.Config) captured {
 		_, _ = w.Write(ackFor(cfg.Provider))
 	}))
 	defer rcv.Close()
-	fx := paygatetest.Fixtures(cfg.Provider)
+	fx := paygatetest.Fixtures(gw.Capabilities().Currency)
 	req := fx.PayIn()
 	req.OrderID, req.NotifyURL = paygatetest.OrderID("WH"), rcv.URL
 	req.Amount = paygate.MustParseMoney(fx.Amount, fx.Currency)
