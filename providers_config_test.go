@@ -50,3 +50,27 @@ func TestCashgitOptionsFromFile(t *testing.T) {
 	_, err = paygate.ParseConfig([]byte("provider: cashgit\noptions:\n  sign_style: apend\n"), false)
 	require.ErrorContains(t, err, "line 3: options.sign_style: `apend` is not allowed; write one of: key_param, append")
 }
+
+// TestValidationReportsEveryProblem is finding 5 through a provider: one call names every
+// field at fault, and the error still matches ErrInvalidRequest and *ValidationError.
+func TestValidationReportsEveryProblem(t *testing.T) {
+	for _, name := range []string{"cashgit", "cashy"} {
+		t.Run(name, func(t *testing.T) {
+			gw, err := paygate.New(paygate.Config{Provider: name, BaseURL: "http://127.0.0.1:1", MerchantID: "m", Secret: "s"})
+			require.NoError(t, err)
+			_, err = gw.PayOut(t.Context(), &paygate.PayOutRequest{Amount: paygate.MustParseMoney("5", "")})
+			require.ErrorIs(t, err, paygate.ErrInvalidRequest)
+			var ve *paygate.ValidationError
+			require.True(t, errors.As(err, &ve))
+			require.Equal(t, "OrderID", ve.Field)
+			require.GreaterOrEqual(t, len(ve.Problems), 3, err.Error())
+			seen := map[string]bool{}
+			for _, p := range ve.Problems {
+				require.False(t, seen[p.Field], "one problem per field: %v", err)
+				seen[p.Field] = true
+				require.Contains(t, err.Error(), p.Field+": "+p.Reason)
+			}
+			require.True(t, seen["Amount"], err.Error())
+		})
+	}
+}
