@@ -157,7 +157,7 @@ func (c Config) MarshalJSON() ([]byte, error) {
 // with a unit ("30s"); a bare number is refused. The options are not checked against the
 // provider's declarations here (New does that).
 func (c *Config) UnmarshalJSON(b []byte) error {
-	cfg, err := parseJSON(b, false)
+	cfg, err := parseJSON(b, false, false)
 	if err != nil {
 		return err
 	}
@@ -186,31 +186,27 @@ func LoadConfig(path string) (Config, error) {
 // unit ("30s", "1m30s", "500ms"); a bare number, zero or a negative duration is refused. Every
 // error is a *ConfigError (it matches ErrInvalidConfig) naming the key and the line, and never
 // quotes a secret; all the problems of a file are reported at once.
+//
+// ${NAME} references are replaced in the values once the file is parsed, so a reference in a
+// comment is ignored and a variable's value is never read as YAML or JSON.
 func ParseConfig(raw []byte, isJSON bool) (Config, error) {
-	expanded, err := expandEnv(raw)
-	if err != nil {
-		return Config{}, err
-	}
 	if isJSON {
-		return parseJSON(expanded, true)
+		return parseJSON(raw, true, true)
 	}
-	return parseYAML(expanded)
+	return parseYAML(raw)
 }
 
-func expandEnv(raw []byte) ([]byte, error) {
-	var missing []string
-	out := envRef.ReplaceAllFunc(raw, func(m []byte) []byte {
-		name := string(m[2 : len(m)-1])
+// expandEnv replaces the ${NAME} references of s, adding the names of unset variables to
+// missing.
+func expandEnv(s string, missing *[]string) string {
+	return envRef.ReplaceAllStringFunc(s, func(m string) string {
+		name := m[2 : len(m)-1]
 		v, ok := os.LookupEnv(name)
-		if !ok {
-			missing = append(missing, name)
+		if !ok && !slices.Contains(*missing, name) {
+			*missing = append(*missing, name)
 		}
-		return []byte(v)
+		return v
 	})
-	if len(missing) > 0 {
-		return nil, &ConfigError{Reason: fmt.Sprintf("environment variable %s is not set", strings.Join(missing, ", "))}
-	}
-	return out, nil
 }
 
 // Factory builds a Gateway from a Config; each provider package registers one.

@@ -256,3 +256,22 @@ func TestNearest(t *testing.T) {
 	require.Equal(t, 3, editDistance("abc", ""))
 	require.True(t, strings.HasPrefix(suggest("zzzz", []string{"a"}), " (known: a"))
 }
+
+// TestParseConfigEnvInValuesOnly: ${NAME} is replaced in values after parsing, so a commented
+// reference (the sample file's optional lines) is ignored and a value cannot change the
+// file's structure.
+func TestParseConfigEnvInValuesOnly(t *testing.T) {
+	t.Setenv("PAYGATE_TEST_ENV_SECRET", "s3cr3t: [not yaml")
+	cfg, err := ParseConfig([]byte("secret: ${PAYGATE_TEST_ENV_SECRET}\n# previous_secrets: ${PAYGATE_TEST_NEVER_SET}\n"), false)
+	require.NoError(t, err)
+	require.Equal(t, "s3cr3t: [not yaml", cfg.Secret)
+
+	cfg, err = ParseConfig([]byte(`{"secret":"${PAYGATE_TEST_ENV_SECRET}","options":{"previous_secrets":"a,${PAYGATE_TEST_ENV_SECRET}"}}`), true)
+	require.NoError(t, err)
+	require.Equal(t, "s3cr3t: [not yaml", cfg.Secret)
+	require.Equal(t, "a,s3cr3t: [not yaml", cfg.Options["previous_secrets"])
+
+	var plain Config
+	require.NoError(t, plain.UnmarshalJSON([]byte(`{"secret":"${PAYGATE_TEST_NEVER_SET}"}`)))
+	require.Equal(t, "${PAYGATE_TEST_NEVER_SET}", plain.Secret, "UnmarshalJSON does not read the environment")
+}

@@ -189,7 +189,36 @@ func parseYAML(raw []byte) (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
+	if err := expandTree(&root); err != nil {
+		return Config{}, err
+	}
 	return buildConfig(root, true)
+}
+
+// expandTree replaces the ${NAME} references of every scalar of v; an unset variable is an
+// error naming every one that is unset.
+func expandTree(v *cfgValue) error {
+	var missing []string
+	var walk func(v *cfgValue)
+	walk = func(v *cfgValue) {
+		if v.kind == vMap {
+			for i := range v.entries {
+				walk(&v.entries[i].val)
+			}
+			return
+		}
+		if v.kind != vNull && strings.Contains(v.text, "${") {
+			v.text = expandEnv(v.text, &missing)
+			if v.kind != vString { // "${N}" may only be read as a string
+				v.kind = vString
+			}
+		}
+	}
+	walk(v)
+	if len(missing) > 0 {
+		return &ConfigError{Reason: fmt.Sprintf("environment variable %s is not set", strings.Join(missing, ", "))}
+	}
+	return nil
 }
 
 // fromYAML converts a YAML node into a cfgValue.
@@ -267,9 +296,9 @@ func indentedWithTab(raw []byte, line int) bool {
 	return false
 }
 
-// parseJSON parses a JSON config file; checkOpts also checks the options against the
-// provider's declarations.
-func parseJSON(raw []byte, checkOpts bool) (Config, error) {
+// parseJSON parses a JSON config file; expand replaces ${NAME} references, checkOpts checks
+// the options against the provider's declarations.
+func parseJSON(raw []byte, expand, checkOpts bool) (Config, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	root, err := fromJSON(dec, raw, 0)
@@ -278,6 +307,11 @@ func parseJSON(raw []byte, checkOpts bool) (Config, error) {
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return Config{}, &ConfigError{Line: lineAt(raw, dec.InputOffset()), Reason: "malformed JSON: text after the closing brace"}
+	}
+	if expand {
+		if err := expandTree(&root); err != nil {
+			return Config{}, err
+		}
 	}
 	return buildConfig(root, checkOpts)
 }
