@@ -28,7 +28,7 @@ func configErrors(t *testing.T, err error) []*ConfigError {
 	var out []*ConfigError
 	var walk func(error)
 	walk = func(e error) {
-		if ce, ok := e.(*ConfigError); ok {
+		if ce, ok := e.(*ConfigError); ok { //nolint:errorlint // walking the joined tree by hand
 			out = append(out, ce)
 			return
 		}
@@ -82,13 +82,13 @@ func TestParseConfigUnknownKeys(t *testing.T) {
 
 // TestParseConfigReportsEveryProblem: one run names every mistake of a file.
 func TestParseConfigReportsEveryProblem(t *testing.T) {
-	_, err := ParseConfig([]byte("provider: test-strict\nbase_ur: x\ntimeuot: 30s\noptions:\n  sandobx: \"true\"\n  sign_stlye: append\n"), false)
+	_, err := ParseConfig([]byte("provider: test-strict\nbase_ur: x\ntimeuot: 30s\noptions:\n  sandobx: \"true\"\n  sign_styel: append\n"), false)
 	ces := configErrors(t, err)
 	var fields []string
 	for _, ce := range ces {
 		fields = append(fields, ce.Field)
 	}
-	require.Equal(t, []string{"base_ur", "timeuot", "options.sandobx", "options.sign_stlye"}, fields)
+	require.Equal(t, []string{"base_ur", "timeuot", "options.sandobx", "options.sign_styel"}, fields)
 	msg := err.Error()
 	require.Contains(t, msg, "did you mean `sandbox`?")
 	require.Contains(t, msg, "did you mean `sign_style`?")
@@ -106,7 +106,7 @@ func TestCheckOptions(t *testing.T) {
 		want    string
 	}{
 		{"sandobx", map[string]string{"sandobx": "true"}, "options.sandobx", "unknown option; did you mean `sandbox`?"},
-		{"sign_stlye", map[string]string{"sign_stlye": "append"}, "options.sign_stlye", "did you mean `sign_style`?"},
+		{"sign_styel", map[string]string{"sign_styel": "append"}, "options.sign_styel", "did you mean `sign_style`?"},
 		{"not allowed", map[string]string{"sign_style": "apend"}, "options.sign_style", "`apend` is not allowed; write one of: key_param, append"},
 		{"far", map[string]string{"colour": "x"}, "options.colour", "(known: previous_secrets, sign_style, sandbox)"},
 	}

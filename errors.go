@@ -112,7 +112,7 @@ func (e *ProviderError) Error() string {
 	if e.HTTPStatus != 0 && !ok2xx {
 		fmt.Fprintf(&b, " (HTTP %d)", e.HTTPStatus)
 	}
-	if e.Code != "" && !(ok2xx && e.Code == strconv.Itoa(e.HTTPStatus)) {
+	if e.Code != "" && (!ok2xx || e.Code != strconv.Itoa(e.HTTPStatus)) {
 		b.WriteString(": code ")
 		b.WriteString(e.Code)
 	}
@@ -271,7 +271,7 @@ func ConfigErr(provider, field, format string, args ...any) *ConfigError {
 	return &ConfigError{Provider: provider, Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 
-// Error implements error: "paygate: cashgit: config line 3: options.sign_stlye: unknown option; …".
+// Error implements error: "paygate: cashgit: config line 3: options.sign_styel: unknown option; …".
 func (e *ConfigError) Error() string {
 	var b strings.Builder
 	b.WriteString(prefix(e.Provider, ""))

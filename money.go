@@ -141,21 +141,11 @@ func (m Money) Cmp(o Money) int { return m.amount.Cmp(o.amount) }
 // lose precision: "100.00", "40.20", "101000.00" (from "101000.0000": trailing zeros beyond
 // two places are dropped), "10.005". The value is never changed.
 func (m Money) Text() string {
-	trimmed := m.amount.Truncate(-m.amount.Exponent()) // a copy; Exponent of the trimmed form below
-	places := int32(2)
-	if p := significantPlaces(trimmed); p > places {
-		places = p
+	places := max(-m.amount.Exponent(), 0)
+	for places > 2 && m.amount.Truncate(places-1).Equal(m.amount) {
+		places-- // a trailing zero
 	}
-	return m.amount.StringFixed(places)
-}
-
-// significantPlaces is the number of decimal places d needs to be written exactly.
-func significantPlaces(d decimal.Decimal) int32 {
-	s := d.String() // shortest exact form: no trailing zeros after the point
-	if i := strings.IndexByte(s, '.'); i >= 0 {
-		return int32(len(s) - i - 1)
-	}
-	return 0
+	return m.amount.StringFixed(max(places, 2))
 }
 
 // String formats the amount as Text does, followed by the currency: "100.00 INR".

@@ -8,6 +8,7 @@ import (
 
 	"github.com/paygate-go/paygate"
 	_ "github.com/paygate-go/paygate/providers"
+	"github.com/paygate-go/paygate/sandbox"
 )
 
 // TestProvidersConfigErrors is finding 1 across the five providers: constructor errors are
@@ -42,10 +43,10 @@ func TestProvidersConfigErrors(t *testing.T) {
 // TestCashgitOptionsFromFile is the issue's own example: a misspelt CashGit option in a file
 // is refused at load with its line, instead of silently using the production host.
 func TestCashgitOptionsFromFile(t *testing.T) {
-	_, err := paygate.ParseConfig([]byte("provider: cashgit\nmerchant_id: cgpay\nsecret: s\noptions:\n  sandobx: true\n  sign_stlye: append\n"), false)
+	_, err := paygate.ParseConfig([]byte("provider: cashgit\nmerchant_id: cgpay\nsecret: s\noptions:\n  sandobx: true\n  sign_styel: append\n"), false)
 	require.ErrorIs(t, err, paygate.ErrInvalidConfig)
 	require.ErrorContains(t, err, "line 5: options.sandobx: unknown option; did you mean `sandbox`?")
-	require.ErrorContains(t, err, "line 6: options.sign_stlye: unknown option; did you mean `sign_style`?")
+	require.ErrorContains(t, err, "line 6: options.sign_styel: unknown option; did you mean `sign_style`?")
 
 	_, err = paygate.ParseConfig([]byte("provider: cashgit\noptions:\n  sign_style: apend\n"), false)
 	require.ErrorContains(t, err, "line 3: options.sign_style: `apend` is not allowed; write one of: key_param, append")
@@ -73,4 +74,31 @@ func TestValidationReportsEveryProblem(t *testing.T) {
 			require.True(t, seen["Amount"], err.Error())
 		})
 	}
+}
+
+// TestCashgitSignatureRefusalNamesTheFix is field note 1: an account that verifies the append
+// style refuses the document's key_param signature, and the error says how to switch.
+func TestCashgitSignatureRefusalNamesTheFix(t *testing.T) {
+	account := paygate.Config{Provider: "cashgit", MerchantID: "cgpay", Secret: "sandbox-secret",
+		Options: map[string]string{"sign_style": "append"}}
+	sb, err := sandbox.New("cashgit", account)
+	require.NoError(t, err)
+	defer sb.Close()
+
+	client := paygate.Config{Provider: "cashgit", BaseURL: sb.URL(), MerchantID: "cgpay", Secret: "sandbox-secret",
+		Options: map[string]string{"rate_limit": "0"}} // sign_style unset: key_param
+	gw, err := paygate.New(client)
+	require.NoError(t, err)
+	_, err = gw.Balance(t.Context())
+	var pe *paygate.ProviderError
+	require.True(t, errors.As(err, &pe), "%v", err)
+	require.Equal(t, "401", pe.Code)
+	require.ErrorContains(t, err, "CashGit refused the signature; if your account uses the append style, set options.sign_style: append")
+	require.NotContains(t, err.Error(), "sandbox-secret")
+
+	client.Options["sign_style"] = "append"
+	gw, err = paygate.New(client)
+	require.NoError(t, err)
+	_, err = gw.Balance(t.Context())
+	require.NoError(t, err, "switching as the error says works")
 }
