@@ -2,6 +2,7 @@ package paygate
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -40,6 +41,36 @@ func (c Config) Option(name, def string) string {
 		return v
 	}
 	return def
+}
+
+// configFields are the Config fields Require knows, by config key.
+var configFields = map[string]struct {
+	goName string
+	get    func(Config) string
+}{
+	"base_url":    {"BaseURL", func(c Config) string { return c.BaseURL }},
+	"merchant_id": {"MerchantID", func(c Config) string { return c.MerchantID }},
+	"api_key":     {"APIKey", func(c Config) string { return c.APIKey }},
+	"secret":      {"Secret", func(c Config) string { return c.Secret }},
+}
+
+// Require reports every one of the config keys ("base_url", "merchant_id", "api_key",
+// "secret") that c leaves empty, at once: one *ConfigError of provider per key, joined. It is
+// nil when all are set. Provider constructors call it so that a new user learns every missing
+// field in one run.
+func (c Config) Require(provider string, keys ...string) error {
+	var errs []error
+	for _, k := range keys {
+		f, ok := configFields[k]
+		if !ok {
+			errs = append(errs, ConfigErr(provider, k, "is not a key Require knows"))
+			continue
+		}
+		if f.get(c) == "" {
+			errs = append(errs, ConfigErr(provider, k, "Config.%s is required", f.goName))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // BoolOption reads a boolean option ("true", "1", "false", "0"); unset is def.

@@ -102,3 +102,18 @@ func TestCashgitSignatureRefusalNamesTheFix(t *testing.T) {
 	_, err = gw.Balance(t.Context())
 	require.NoError(t, err, "switching as the error says works")
 }
+
+// TestConfigRequireReportsEveryField: a new user learns every missing field in one run
+// (Cashy took four runs, one field per run).
+func TestConfigRequireReportsEveryField(t *testing.T) {
+	_, err := paygate.New(paygate.Config{Provider: "cashy"})
+	require.ErrorIs(t, err, paygate.ErrInvalidConfig)
+	for _, k := range []string{"base_url: Config.BaseURL is required", "merchant_id: Config.MerchantID is required", "secret: Config.Secret is required"} {
+		require.ErrorContains(t, err, "paygate: cashy: config: "+k)
+	}
+
+	require.NoError(t, paygate.Config{APIKey: "k", Secret: "s"}.Require("x", "api_key", "secret"))
+	err = paygate.Config{}.Require("x", "merchant_id", "nope")
+	require.ErrorContains(t, err, "merchant_id: Config.MerchantID is required")
+	require.ErrorContains(t, err, "nope: is not a key Require knows")
+}

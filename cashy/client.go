@@ -71,13 +71,8 @@ func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
 	if err := cfg.CheckOptions(Name); err != nil {
 		return nil, err
 	}
-	switch {
-	case cfg.BaseURL == "":
-		return nil, paygate.ConfigErr(Name, "base_url", "Config.BaseURL is required (Cashy has no default host)")
-	case cfg.MerchantID == "":
-		return nil, paygate.ConfigErr(Name, "merchant_id", "Config.MerchantID (the MerchantId header) is required")
-	case cfg.Secret == "":
-		return nil, paygate.ConfigErr(Name, "secret", "Config.Secret is required")
+	if err := cfg.Require(Name, "base_url", "merchant_id", "secret"); err != nil {
+		return nil, err // every missing field at once (Cashy has no default host)
 	}
 	if err := check.URL("BaseURL", cfg.BaseURL); err != nil {
 		return nil, paygate.ConfigErr(Name, "base_url", "Config.BaseURL must be an absolute http(s) URL")
