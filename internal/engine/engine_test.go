@@ -98,7 +98,11 @@ func TestCallVerdicts(t *testing.T) {
 // outcome-unknown; an answer without the amount reports the requested one.
 func TestCreated(t *testing.T) {
 	want := paygate.MustParseMoney("100.00", paygate.INR)
-	amount := func(s string) wire.Amount { var a wire.Amount; require.NoError(t, a.UnmarshalJSON([]byte(s))); return a }
+	amount := func(s string) wire.Amount {
+		var a wire.Amount
+		require.NoError(t, a.UnmarshalJSON([]byte(s)))
+		return a
+	}
 	cases := []struct {
 		name    string
 		a       engine.Answer
