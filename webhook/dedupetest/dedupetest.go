@@ -27,7 +27,8 @@ import (
 // Config is what the suite asks of the store under test for one subtest.
 type Config struct {
 	// Lease is how long a claim holds before another replica may take it over. The suite
-	// uses a short one (a second) in the tests of takeover and a long one elsewhere. An implementation without leases ignores it (see WithoutLease).
+	// uses a short one (a second) in the tests of takeover and a long one elsewhere. An
+	// implementation without leases ignores it (see WithoutLease).
 	Lease time.Duration
 	// DoneTTL is how long a handled key is remembered. The suite uses a short one in the
 	// test of expiry and a long one elsewhere.
