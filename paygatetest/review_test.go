@@ -108,7 +108,7 @@ func data(env map[string]any) map[string]any {
 }
 
 func payIn(ctx context.Context, gw paygate.Gateway, provider, orderID string) (*paygate.PayInResult, error) {
-	fx := paygatetest.Fixtures(provider)
+	fx := paygatetest.Fixtures(gw.Capabilities().Currency)
 	req := fx.PayIn()
 	req.OrderID, req.Amount, req.NotifyURL = orderID, paygate.MustParseMoney(fx.Amount, fx.Currency), "https://merchant.example/cb"
 	return gw.PayIn(ctx, req)
@@ -195,7 +195,7 @@ func TestReviewResponses(t *testing.T) {
 				}
 				res, err := payIn(ctx, gw, provider, paygatetest.OrderID("R"))
 				require.NoError(t, err)
-				fx := paygatetest.Fixtures(provider)
+				fx := paygatetest.Fixtures(gw.Capabilities().Currency)
 				require.True(t, res.Amount.Equal(paygate.MustParseMoney(fx.Amount, fx.Currency)), "got %s", res.Amount)
 			})
 			t.Run("a contradictory envelope on a create is outcome-unknown", func(t *testing.T) {

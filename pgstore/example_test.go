@@ -52,4 +52,5 @@ func ExampleSchema() {
 	// Output:
 	// CREATE TABLE IF NOT EXISTS shop_dedupe (
 	// CREATE INDEX IF NOT EXISTS shop_dedupe_expires_at ON shop_dedupe (expires_at);
+	// CREATE TABLE IF NOT EXISTS shop_router_orders (
 }

@@ -12,27 +12,32 @@ import (
 // Where the provider signs something that tells the kind (signed is true), a callback of the
 // other kind arriving there is refused as malformed; where it does not, the address decides.
 func ForKind(gw paygate.Gateway, kind paygate.Kind, signed bool) paygate.Gateway {
+	g := &kindGateway{Gateway: gw, kind: kind, signed: signed}
 	if kind != paygate.KindPayIn && kind != paygate.KindPayOut {
-		panic(fmt.Sprintf("paygate: %s ForKind: kind must be %q or %q, got %q", gw.Name(), paygate.KindPayIn, paygate.KindPayOut, kind))
+		g.err = fmt.Errorf("paygate: %s callback: ForKind: kind must be %q or %q, got %q", gw.Name(), paygate.KindPayIn, paygate.KindPayOut, kind)
 	}
-	return &kindGateway{Gateway: gw, kind: kind, signed: signed}
+	return g
 }
 
 type kindGateway struct {
 	paygate.Gateway
 	kind   paygate.Kind
 	signed bool
+	err    error // a ForKind with no valid kind refuses every callback
 }
 
 // ParseCallback verifies and normalizes a callback of g's kind.
 func (g *kindGateway) ParseCallback(header http.Header, body []byte) (*paygate.Callback, error) {
+	if g.err != nil {
+		return nil, g.err
+	}
 	cb, err := g.Gateway.ParseCallback(header, body)
 	if err != nil {
 		return nil, err
 	}
 	if cb.Kind != g.kind {
 		if g.signed {
-			return nil, &Malformed{Provider: g.Name(), Field: "kind",
+			return nil, &paygate.CallbackError{Provider: g.Name(), Field: "kind",
 				Err: fmt.Errorf("a %s callback at the address of %s callbacks", cb.Kind, g.kind)}
 		}
 		cb.Kind = g.kind
