@@ -140,7 +140,7 @@ func TestStoreOutage(t *testing.T) {
 	_, schema := migrated(t)
 	cfg := servicetest.PostgresConfig(t, schema)
 	proxy := storetest.NewProxy(t, net.JoinHostPort(cfg.ConnConfig.Host, strconv.Itoa(int(cfg.ConnConfig.Port))))
-	rec := &storetest.Recorder{Delay: 10 * time.Millisecond}
+	rec := &storetest.Recorder{Delay: 100 * time.Millisecond} // calls in flight when the store goes
 	var urls []string
 	for range 3 {
 		d := replica(t, schema, "paygatetest", proxy.Addr(), pgstore.WithLease(5*time.Second))

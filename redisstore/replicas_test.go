@@ -131,7 +131,7 @@ func TestReplicaKilledHoldingClaim(t *testing.T) {
 func TestStoreOutage(t *testing.T) {
 	_, prefix := servicetest.Redis(t)
 	proxy := storetest.NewProxy(t, servicetest.RedisOptions(t).Addr)
-	rec := &storetest.Recorder{Delay: 10 * time.Millisecond}
+	rec := &storetest.Recorder{Delay: 100 * time.Millisecond} // calls in flight when the store goes
 	var urls []string
 	for range 3 {
 		d, _ := replica(t, prefix, proxy.Addr(), redisstore.WithLease(5*time.Second))
