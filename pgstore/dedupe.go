@@ -250,7 +250,7 @@ func retry(ctx context.Context, budget time.Duration, op func(context.Context) e
 	for {
 		err := op(ctx)
 		var pgErr *pgconn.PgError
-		if err == nil || errors.As(err, &pgErr) || ctx.Err() != nil || time.Now().Add(wait).After(end) {
+		if err == nil || (errors.As(err, &pgErr) && !transient(pgErr)) || ctx.Err() != nil || time.Now().Add(wait).After(end) {
 			return err
 		}
 		t := time.NewTimer(wait)
@@ -313,4 +313,12 @@ func boundKey(key string) string {
 	}
 	sum := sha256.Sum256([]byte(key))
 	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// transient reports a server error that says the connection, not the statement, failed: the
+// connection-exception class (08) and the operator-intervention class (57: the backend was
+// terminated, the server is shutting down). The statement may be tried again on another
+// connection; giving up there would let a concurrent delivery claim a callback already handled.
+func transient(e *pgconn.PgError) bool {
+	return strings.HasPrefix(e.Code, "08") || strings.HasPrefix(e.Code, "57P")
 }
