@@ -449,7 +449,7 @@ func TestCallsAgainstSandbox(t *testing.T) {
 			require.JSONEq(t, `{"amount":"100.5","currency":"INR"}`, string(o["Amount"]))
 			require.Contains(t, r.stdout, "\n  \"OrderID\"", "indented")
 
-			require.NoError(t, srv.Settle(orderID, paygate.StatusSucceeded))
+			require.ErrorIs(t, srv.Settle(orderID, paygate.StatusSucceeded), sandbox.ErrNoNotifyURL, "moved, no callback address")
 			r = paygateCmd(t, "query", "--config", cfg, "--order-id", orderID, "--kind", "payin")
 			require.Equal(t, exitOK, r.code, r.stderr)
 			require.Equal(t, "succeeded (provider: paid)", valueOf(t, r.stdout, "status"))

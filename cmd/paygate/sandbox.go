@@ -66,9 +66,6 @@ was not (the sandbox retries on the provider's schedule), 404 for an unknown ord
 	},
 }
 
-// usesAPIKey are the providers whose requests carry Config.APIKey.
-var usesAPIKey = map[string]bool{"caipay": true, "deekpay": true}
-
 // credential says where a printed credential came from: its value is printed only when the
 // command made it up.
 type credential struct {
@@ -114,7 +111,7 @@ func (f *sandboxFlags) resolve() (cfg paygate.Config, apiKey, secret credential,
 		cfg.Secret = randomHex(16)
 		secret = credential{value: cfg.Secret}
 	}
-	if cfg.APIKey == "" && usesAPIKey[f.provider] {
+	if cfg.APIKey == "" && sandbox.UsesAPIKey(f.provider) {
 		cfg.APIKey = randomHex(8)
 		apiKey = credential{value: cfg.APIKey}
 	}
