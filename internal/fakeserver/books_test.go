@@ -45,4 +45,3 @@ func TestMoveKeepsTheBooks(t *testing.T) {
 		})
 	}
 }
-
