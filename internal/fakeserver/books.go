@@ -74,7 +74,7 @@ func (b *Books) Create(kind paygate.Kind, prefix string, o *Order) (*Order, erro
 
 // Key is the number the books keep o under: the merchant's order number, or the provider's
 // when the request carried none.
-func (o *Order) Key() string {
+func (o Order) Key() string {
 	if o.OrderID == "" {
 		return o.ProviderOrderID
 	}
