@@ -53,7 +53,6 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	"money": func(o Order) string { return paygate.NewMoney(o.Amount, o.Currency).String() },
 	"age":   age,
 	"path":  url.PathEscape,
-	"mask":  mask,
 	"ms":    func(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d.Microseconds())/1000) },
 	"clock": func(t time.Time) string { return t.Format("15:04:05.000") },
 	"when": func(t time.Time) string {
@@ -62,7 +61,6 @@ var pages = template.Must(template.New("").Funcs(template.FuncMap{
 		}
 		return t.Format("2006-01-02 15:04:05")
 	},
-	"title": func(s *Server) string { return s.Title() },
 }).ParseFS(ui, "ui/*.html"))
 
 // NewDashboard returns the dashboard over servers (at most one per provider).
@@ -151,6 +149,7 @@ var statuses = []paygate.Status{paygate.StatusPending, paygate.StatusProcessing,
 
 type homeView struct {
 	Servers  []*Server
+	Titles   map[string]string // provider name to its brand's spelling
 	Orders   []Order
 	Filter   filter
 	Statuses []paygate.Status
@@ -161,7 +160,11 @@ type homeView struct {
 
 func (d *Dashboard) home(w http.ResponseWriter, r *http.Request) {
 	f := filterOf(r)
-	d.render(w, "home.html", homeView{Servers: d.servers, Orders: d.orders(f), Filter: f, Statuses: statuses,
+	titles := map[string]string{}
+	for _, s := range d.servers {
+		titles[s.Provider()] = s.Title()
+	}
+	d.render(w, "home.html", homeView{Servers: d.servers, Titles: titles, Orders: d.orders(f), Filter: f, Statuses: statuses,
 		Faults: Faults(), Message: r.URL.Query().Get("msg"), Error: r.URL.Query().Get("err") != ""})
 }
 

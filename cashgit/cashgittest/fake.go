@@ -120,7 +120,8 @@ func (f *cashgitFake) create(kind paygate.Kind, prefix string, fields map[string
 	if rp != nil {
 		return nil, rp
 	}
-	o := &fakeserver.Order{OrderID: fields["orderid"], Amount: amount, NotifyURL: fields["notify_url"], Fields: fields, Status: status}
+	o := &fakeserver.Order{OrderID: fields["orderid"], Amount: amount, NotifyURL: fields["notify_url"],
+		ReturnURL: fields["return_url"], Fields: fields, Status: status}
 	if kind == paygate.KindPayOut {
 		o.Fee = decimal.NewFromInt(10)
 	}
