@@ -9,6 +9,7 @@ import (
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/internal/check"
+	"github.com/paygate-go/paygate/internal/engine"
 	"github.com/paygate-go/paygate/internal/wire"
 )
 
@@ -50,7 +51,9 @@ type searchData struct {
 // data.url) or, when req.Direct, GET /api/cai/out/v1/payIn-H2H (UPIURL from data.upi, ExpiresAt
 // from expireTime in IST; the Paytm intent is read with PaytmURL). Amount, OrderID, NotifyURL
 // and Customer Name, Email and Phone are required, as caipay.txt requires every parameter.
-func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (*paygate.PayInResult, error) {
+func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *paygate.PayInResult, opErr error) {
+	ctx, end := c.Begin(ctx, "payin")
+	defer func() { end(opErr) }()
 	const op = "payin"
 	fields, err := payInFields(req)
 	if err != nil {
@@ -62,7 +65,11 @@ func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (*paygate
 	}
 	var d payInData
 	resp, err := c.do(ctx, call{op: op, method: http.MethodGet, path: path, fields: fields, create: true,
-		orderID: req.OrderID, needData: true}, &d)
+		orderID: req.OrderID}, &d)
+	if err != nil {
+		return nil, err
+	}
+	amount, err := resp.Created(engine.Answer{OrderID: d.CustomerOrderNo, ProviderOrderID: d.PlatOrderNo.String(), Amount: d.OrderAmount}, req.Amount)
 	if err != nil {
 		return nil, err
 	}
@@ -70,12 +77,9 @@ func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (*paygate
 		return nil, resp.Malformed(err)
 	}
 	res := &paygate.PayInResult{
-		OrderID: req.OrderID, ProviderOrderID: d.PlatOrderNo.String(),
+		Provider: Name, OrderID: req.OrderID, ProviderOrderID: d.PlatOrderNo.String(),
 		Status: MapStatus(d.OrderStatus), RawStatus: d.OrderStatus,
-		Amount: paygate.NewMoney(req.Amount.Decimal(), paygate.INR), PaymentURL: d.URL, UPIURL: d.UPI, Raw: resp.Raw(),
-	}
-	if d.OrderAmount.Set {
-		res.Amount = d.OrderAmount.Money(paygate.INR)
+		Amount: amount, PaymentURL: d.URL, UPIURL: d.UPI, Raw: resp.Raw(),
 	}
 	// An unreadable expireTime leaves ExpiresAt zero: the order exists either way, and Raw
 	// keeps the text.
@@ -85,14 +89,9 @@ func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (*paygate
 	return res, nil
 }
 
-// check refuses a success that cannot be one: no platform order number, another order's
-// number, or nothing to pay with.
+// check refuses a success that gives nothing to pay with.
 func (d *payInData) check(req *paygate.PayInRequest) error {
 	switch {
-	case d.PlatOrderNo == "":
-		return errors.New("success without platOrderNo")
-	case d.CustomerOrderNo != "" && d.CustomerOrderNo != req.OrderID:
-		return fmt.Errorf("answer is for customerOrderNo %q", d.CustomerOrderNo)
 	case req.Direct && d.UPI == "" && d.Paytm == "":
 		return errors.New("H2H success without upi or paytm")
 	case !req.Direct && d.URL == "":
@@ -140,7 +139,9 @@ func PaytmURL(res *paygate.PayInResult) string {
 // PayOut creates a disbursement: POST /api/cai/out/v1/payOut, JSON. Beneficiary Name,
 // AccountNumber, IFSC, Email and Phone and NotifyURL are required. customerOrderNo is sent
 // although caipay.txt's field list omits it (DESIGN.md: the answer and the search need it).
-func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (*paygate.PayOutResult, error) {
+func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (result *paygate.PayOutResult, opErr error) {
+	ctx, end := c.Begin(ctx, "payout")
+	defer func() { end(opErr) }()
 	const op = "payout"
 	fields, err := payOutFields(req)
 	if err != nil {
@@ -148,24 +149,18 @@ func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (*payga
 	}
 	var d payOutData
 	resp, err := c.do(ctx, call{op: op, method: http.MethodPost, path: PathPayOut, fields: fields, create: true,
-		orderID: req.OrderID, needData: true}, &d)
+		orderID: req.OrderID}, &d)
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case d.PlatOrderNo == "":
-		return nil, resp.Malformed(errors.New("success without platOrderNo"))
-	case d.CustomerOrderNo != "" && d.CustomerOrderNo != req.OrderID:
-		return nil, resp.Malformed(fmt.Errorf("answer is for customerOrderNo %q", d.CustomerOrderNo))
+	amount, err := resp.Created(engine.Answer{OrderID: d.CustomerOrderNo, ProviderOrderID: d.PlatOrderNo.String(), Amount: d.OrderAmount}, req.Amount)
+	if err != nil {
+		return nil, err
 	}
-	res := &paygate.PayOutResult{
-		OrderID: req.OrderID, ProviderOrderID: d.PlatOrderNo.String(),
-		Status: MapStatus(d.OrderStatus), RawStatus: d.OrderStatus, Amount: paygate.NewMoney(req.Amount.Decimal(), paygate.INR), Raw: resp.Raw(),
-	}
-	if d.OrderAmount.Set {
-		res.Amount = d.OrderAmount.Money(paygate.INR)
-	}
-	return res, nil
+	return &paygate.PayOutResult{
+		Provider: Name, OrderID: req.OrderID, ProviderOrderID: d.PlatOrderNo.String(),
+		Status: MapStatus(d.OrderStatus), RawStatus: d.OrderStatus, Amount: amount, Raw: resp.Raw(),
+	}, nil
 }
 
 func payOutFields(req *paygate.PayOutRequest) (map[string]string, error) {
@@ -194,7 +189,9 @@ func payOutFields(req *paygate.PayOutRequest) (map[string]string, error) {
 // Query asks where an order stands: GET searchPayInResult or searchPayOutResult by
 // customerOrderNo. CaiPay looks orders up by merchant order number only. utr "None" is an
 // empty UTR; actualAmount fills ActualAmount.
-func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate.Order, error) {
+func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *paygate.Order, opErr error) {
+	ctx, end := c.Begin(ctx, "query")
+	defer func() { end(opErr) }()
 	const op = "query"
 	if err := check.QueryByOrderID(req); err != nil {
 		return nil, check.Named(err, Name, op)
@@ -205,20 +202,20 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate
 	}
 	var d searchData
 	resp, err := c.do(ctx, call{op: op, method: http.MethodGet, path: path,
-		fields: map[string]string{"customerOrderNo": req.OrderID}, needData: true}, &d)
+		fields: map[string]string{"customerOrderNo": req.OrderID}}, &d)
 	if err != nil {
 		return nil, err
 	}
 	switch {
-	case d.TenantID != "" && d.TenantID.String() != c.tenantID:
+	case d.TenantID != "" && d.TenantID.String() != c.MerchantID():
 		return nil, resp.Malformed(errors.New("answer is for another tenantId"))
 	case d.CustomerOrderNo != "" && d.CustomerOrderNo != req.OrderID:
-		return nil, resp.Malformed(fmt.Errorf("answer is for customerOrderNo %q", d.CustomerOrderNo))
+		return nil, resp.SameOrder(req.OrderID, d.CustomerOrderNo)
 	case d.Status == "":
 		return nil, resp.Malformed(errors.New("success without status"))
 	}
 	o := &paygate.Order{
-		Kind: req.Kind, OrderID: req.OrderID, Status: MapStatus(d.Status), RawStatus: d.Status,
+		Provider: Name, Kind: req.Kind, OrderID: req.OrderID, Status: MapStatus(d.Status), RawStatus: d.Status,
 		Amount: d.Amount.Money(paygate.INR), ActualAmount: d.ActualAmount.Money(paygate.INR), Raw: resp.Raw(),
 	}
 	if d.UTR != noUTR {

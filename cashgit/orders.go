@@ -3,14 +3,13 @@ package cashgit
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/internal/check"
-	"github.com/paygate-go/paygate/internal/transport"
+	"github.com/paygate-go/paygate/internal/engine"
 	"github.com/paygate-go/paygate/internal/wire"
 )
 
@@ -74,25 +73,15 @@ type balanceData struct {
 	UpdatedAt        wire.Millis `json:"updated_at"`
 }
 
-// sameOrder checks that a success's data names the order asked about: one that names no
-// order, or another, is not a success to trust (for a create it is outcome-unknown).
-func sameOrder(resp *transport.Response, want, got string) error {
-	switch got {
-	case want:
-		return nil
-	case "":
-		return resp.Malformed(errors.New("data without orderid"))
-	}
-	return resp.Malformed(fmt.Errorf("data is about order %q, not %q", got, want))
-}
-
 func orderID(id string) error {
 	return check.First(check.Required("OrderID", id), check.Length("OrderID", id, minOrderID, maxOrderID))
 }
 
 // PayIn creates a collection order (POST /api/pay): pay_id 1 (hosted page) or, when
 // req.Direct, 2 (UPI intent, which requires Customer.Phone).
-func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (*paygate.PayInResult, error) {
+func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *paygate.PayInResult, opErr error) {
+	ctx, end := c.Begin(ctx, "payin")
+	defer func() { end(opErr) }()
 	const op = "payin"
 	fields, err := payInFields(req)
 	if err != nil {
@@ -103,16 +92,17 @@ func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (*paygate
 	if err != nil {
 		return nil, err
 	}
-	if err := sameOrder(resp, req.OrderID, d.OrderID); err != nil {
+	amount, err := resp.Created(engine.Answer{OrderID: d.OrderID, ProviderOrderID: d.PlatformOrderID, Amount: d.Amount}, req.Amount)
+	if err != nil {
 		return nil, err
 	}
-	if d.PlatformOrderID == "" || d.PayURL == "" {
-		return nil, resp.Malformed(errors.New("pay-in success without platform_orderid or payurl"))
+	if d.PayURL == "" {
+		return nil, resp.Malformed(errors.New("pay-in success without payurl"))
 	}
 	res := &paygate.PayInResult{
-		OrderID: d.OrderID, ProviderOrderID: d.PlatformOrderID,
+		Provider: Name, OrderID: req.OrderID, ProviderOrderID: d.PlatformOrderID,
 		Status: MapStatus(d.Status), RawStatus: d.Status,
-		Amount: d.Amount.Money(paygate.INR), PaymentURL: d.PayURL, QRCode: d.QRCode,
+		Amount: amount, PaymentURL: d.PayURL, QRCode: d.QRCode,
 		Raw: resp.Raw(),
 	}
 	if req.Direct {
@@ -149,7 +139,9 @@ func payInFields(req *paygate.PayInRequest) (map[string]string, error) {
 
 // PayOut creates a disbursement (POST /api/payout/create). Beneficiary Name, AccountNumber,
 // IFSC (11 characters) and Phone are required.
-func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (*paygate.PayOutResult, error) {
+func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (result *paygate.PayOutResult, opErr error) {
+	ctx, end := c.Begin(ctx, "payout")
+	defer func() { end(opErr) }()
 	const op = "payout"
 	fields, err := payOutFields(req)
 	if err != nil {
@@ -160,16 +152,14 @@ func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (*payga
 	if err != nil {
 		return nil, err
 	}
-	if err := sameOrder(resp, req.OrderID, d.OrderID); err != nil {
+	amount, err := resp.Created(engine.Answer{OrderID: d.OrderID, ProviderOrderID: d.PlatformOrderID, Amount: d.Amount}, req.Amount)
+	if err != nil {
 		return nil, err
 	}
-	if d.PlatformOrderID == "" {
-		return nil, resp.Malformed(errors.New("pay-out success without platform_orderid"))
-	}
 	return &paygate.PayOutResult{
-		OrderID: d.OrderID, ProviderOrderID: d.PlatformOrderID,
+		Provider: Name, OrderID: req.OrderID, ProviderOrderID: d.PlatformOrderID,
 		Status: MapStatus(d.Status), RawStatus: d.Status,
-		Amount: d.Amount.Money(paygate.INR), Fee: d.Fee.Money(paygate.INR), Raw: resp.Raw(),
+		Amount: amount, Fee: d.Fee.Money(paygate.INR), Raw: resp.Raw(),
 	}, nil
 }
 
@@ -199,7 +189,9 @@ func payOutFields(req *paygate.PayOutRequest) (map[string]string, error) {
 
 // Query asks for an order by merchant order number (POST /api/query for pay-ins,
 // /api/payout/query for pay-outs). CashGit looks orders up by OrderID only.
-func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate.Order, error) {
+func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *paygate.Order, opErr error) {
+	ctx, end := c.Begin(ctx, "query")
+	defer func() { end(opErr) }()
 	const op = "query"
 	if err := check.QueryByOrderID(req); err != nil {
 		return nil, check.Named(err, Name, op)
@@ -211,11 +203,11 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate
 		if err != nil {
 			return nil, err
 		}
-		if err := sameOrder(resp, req.OrderID, d.OrderID); err != nil {
+		if err := resp.SameOrder(req.OrderID, d.OrderID); err != nil {
 			return nil, err
 		}
 		return &paygate.Order{
-			Kind: paygate.KindPayOut, OrderID: d.OrderID, ProviderOrderID: d.PlatformOrderID,
+			Provider: Name, Kind: paygate.KindPayOut, OrderID: d.OrderID, ProviderOrderID: d.PlatformOrderID,
 			Status: MapStatus(d.Status), RawStatus: d.Status,
 			Amount: d.Amount.Money(paygate.INR), ActualAmount: d.ActualAmount.Money(paygate.INR),
 			Fee: d.Fee.Money(paygate.INR), UTR: d.UTR, CompletedAt: d.CompletedAt.Time, Raw: resp.Raw(),
@@ -226,11 +218,11 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate
 	if err != nil {
 		return nil, err
 	}
-	if err := sameOrder(resp, req.OrderID, d.OrderID); err != nil {
+	if err := resp.SameOrder(req.OrderID, d.OrderID); err != nil {
 		return nil, err
 	}
 	o := &paygate.Order{
-		Kind: paygate.KindPayIn, OrderID: d.OrderID, ProviderOrderID: d.PlatformOrderID,
+		Provider: Name, Kind: paygate.KindPayIn, OrderID: d.OrderID, ProviderOrderID: d.PlatformOrderID,
 		Status: MapStatus(d.Status), RawStatus: d.Status,
 		Amount: d.Amount.Money(paygate.INR), UTR: d.UTR, CompletedAt: d.PayTime.Time, Raw: resp.Raw(),
 	}
@@ -242,7 +234,9 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate
 
 // Balance reads the merchant's balance (POST /api/balance/query): Available is
 // available_balance, Frozen is frozen_balance; CashGit reports nothing pending.
-func (c *Client) Balance(ctx context.Context) (*paygate.Balance, error) {
+func (c *Client) Balance(ctx context.Context) (result *paygate.Balance, opErr error) {
+	ctx, end := c.Begin(ctx, "balance")
+	defer func() { end(opErr) }()
 	var d balanceData
 	resp, err := c.call(ctx, "balance", "/api/balance/query", map[string]string{}, false, &d)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/internal/check"
+	"github.com/paygate-go/paygate/internal/engine"
 	"github.com/paygate-go/paygate/internal/wire"
 )
 
@@ -106,26 +107,29 @@ func orDefault(v, def string) string {
 // Customer.Phone, Customer.Email, Customer.IDNumber (idCard) and NotifyURL; Customer.IDType
 // (idType) is optional. Channel is the payType (default 36 or Options["pay_type"]).
 // ReturnURL and Customer.IP have no Cashy field and are not sent.
-func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (*paygate.PayInResult, error) {
+func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *paygate.PayInResult, opErr error) {
+	ctx, end := c.Begin(ctx, "payin")
+	defer func() { end(opErr) }()
 	const op = "payin"
 	body, err := c.payInBody(req)
 	if err != nil {
 		return nil, check.Named(err, Name, op)
 	}
-	sent := c.clock()
+	sent := c.Now()
 	var d payInData
 	resp, err := c.call(ctx, op, "/api/payIn", body, true, req.OrderID, &d)
 	if err != nil {
 		return nil, err
 	}
-	if err := created(d.MchOrderNo, req.OrderID, d.OrderNo, d.Amount, req.Amount); err != nil {
-		return nil, resp.Malformed(err)
+	amount, err := resp.Created(engine.Answer{OrderID: d.MchOrderNo, ProviderOrderID: d.OrderNo, Amount: d.Amount}, req.Amount)
+	if err != nil {
+		return nil, err
 	}
 	res := &paygate.PayInResult{
-		OrderID: req.OrderID, ProviderOrderID: d.OrderNo,
-		// A new pay-in is PAYING until paid; the answer carries no status (cashy.txt).
+		Provider: Name, OrderID: req.OrderID, ProviderOrderID: d.OrderNo,
+		// A new pay-in is PAYING until paid; the answer carries no status.
 		Status: paygate.StatusPending, RawStatus: d.OrderStatus,
-		Amount:     paygate.NewMoney(req.Amount.Decimal(), paygate.PKR),
+		Amount:     amount,
 		PaymentURL: orDefault(d.PayDeskURL, d.PayURL), PayCode: d.PayCode,
 		ExpiresAt: sent.Add(expiry(req.ExpiresIn)), Raw: resp.Raw(),
 	}
@@ -209,24 +213,13 @@ func sameOrder(gotMch, wantMch, gotNo, wantNo string) error {
 	return nil
 }
 
-// created checks a create's answer: it gives Cashy's order number and names our order and
-// amount (when it names an amount at all). An answer for another order or amount cannot be
-// trusted either way, so the create's outcome is unknown.
-func created(gotMch, wantMch, gotNo string, gotAmount wire.Amount, wantAmount paygate.Money) error {
-	if gotNo == "" {
-		return errors.New("answer without orderNo")
-	}
-	if gotAmount.Set && !gotAmount.Value.Equal(wantAmount.Decimal()) {
-		return fmt.Errorf("answer is for amount %s, not %s", gotAmount.Value, wantAmount.Decimal())
-	}
-	return sameOrder(gotMch, wantMch, gotNo, "")
-}
-
 // PayOut creates a disbursement (POST /api/payOut, from Cashy's public documentation per
 // DESIGN.md): accountName is Beneficiary.Name, accountNo Beneficiary.AccountNumber,
 // accountType Beneficiary.AccountType (e.g. EASYPAISA), bankId Beneficiary.BankCode; all four
 // and NotifyURL are required. Channel has no Cashy field and is not sent.
-func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (*paygate.PayOutResult, error) {
+func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (result *paygate.PayOutResult, opErr error) {
+	ctx, end := c.Begin(ctx, "payout")
+	defer func() { end(opErr) }()
 	const op = "payout"
 	body, err := c.payOutBody(req)
 	if err != nil {
@@ -237,14 +230,15 @@ func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (*payga
 	if err != nil {
 		return nil, err
 	}
-	if err := created(d.MchOrderNo, req.OrderID, d.OrderNo, d.Amount, req.Amount); err != nil {
-		return nil, resp.Malformed(err)
+	amount, err := resp.Created(engine.Answer{OrderID: d.MchOrderNo, ProviderOrderID: d.OrderNo, Amount: d.Amount}, req.Amount)
+	if err != nil {
+		return nil, err
 	}
 	res := &paygate.PayOutResult{
-		OrderID: req.OrderID, ProviderOrderID: d.OrderNo,
+		Provider: Name, OrderID: req.OrderID, ProviderOrderID: d.OrderNo,
 		// An accepted pay-out is being processed until its callback says otherwise.
 		Status: paygate.StatusProcessing, RawStatus: d.OrderStatus,
-		Amount: paygate.NewMoney(req.Amount.Decimal(), paygate.PKR), Fee: paygate.NewMoney(decimal.Zero, paygate.PKR),
+		Amount: amount, Fee: paygate.NewMoney(decimal.Zero, paygate.PKR),
 		Raw: resp.Raw(),
 	}
 	if d.OrderStatus != "" {
@@ -293,7 +287,9 @@ func (c *Client) payOutBody(req *paygate.PayOutRequest) (map[string]any, error) 
 // Query asks where an order stands (POST /api/payInQuery or /api/payOutQuery) by mchOrderNo,
 // orderNo or both, as given. UTR is the channel's reference (channelOrderNo) when Cashy gives
 // one; CompletedAt is completionTime read in Pakistan time (UTC+5).
-func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate.Order, error) {
+func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *paygate.Order, opErr error) {
+	ctx, end := c.Begin(ctx, "query")
+	defer func() { end(opErr) }()
 	const op = "query"
 	if err := check.Query(req); err != nil {
 		return nil, check.Named(err, Name, op)
@@ -330,7 +326,7 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate
 		return nil, resp.Malformed(fmt.Errorf("completionTime: %w", err))
 	}
 	o := &paygate.Order{
-		Kind: req.Kind, OrderID: orDefault(d.MchOrderNo, req.OrderID), ProviderOrderID: orDefault(d.OrderNo, req.ProviderOrderID),
+		Provider: Name, Kind: req.Kind, OrderID: orDefault(d.MchOrderNo, req.OrderID), ProviderOrderID: orDefault(d.OrderNo, req.ProviderOrderID),
 		Status: MapStatus(req.Kind, d.OrderStatus), RawStatus: d.OrderStatus,
 		Amount: d.Amount.Money(paygate.PKR), Fee: d.Fee.Money(paygate.PKR),
 		UTR: d.ChannelOrderNo, CompletedAt: completed, Raw: resp.Raw(),
@@ -343,7 +339,9 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate
 
 // Balance reads the merchant's balance (POST /api/getBalance): Available is balance, Pending
 // is unBalance (not yet settled); Cashy reports nothing frozen.
-func (c *Client) Balance(ctx context.Context) (*paygate.Balance, error) {
+func (c *Client) Balance(ctx context.Context) (result *paygate.Balance, opErr error) {
+	ctx, end := c.Begin(ctx, "balance")
+	defer func() { end(opErr) }()
 	const op = "balance"
 	nonce, err := c.nonceStr()
 	if err != nil {

@@ -82,7 +82,7 @@ func (w *world) payIn(t *testing.T, provider string) *paygate.PayInResult {
 
 func (w *world) tryPayIn(t *testing.T, provider string) (*paygate.PayInResult, error) {
 	t.Helper()
-	fx := paygatetest.Fixtures(provider)
+	fx := paygatetest.Fixtures(w.gws[provider].Capabilities().Currency)
 	req := fx.PayIn()
 	req.OrderID = paygatetest.OrderID("SB")
 	req.Amount = paygate.MustParseMoney(fx.Amount, fx.Currency)
@@ -97,7 +97,7 @@ func (w *world) tryPayIn(t *testing.T, provider string) (*paygate.PayInResult, e
 // payOut creates a pay-out through the SDK with the merchant's notify URL.
 func (w *world) payOut(t *testing.T, provider string) *paygate.PayOutResult {
 	t.Helper()
-	fx := paygatetest.Fixtures(provider)
+	fx := paygatetest.Fixtures(w.gws[provider].Capabilities().Currency)
 	req := fx.PayOut()
 	req.OrderID = paygatetest.OrderID("SO")
 	req.Amount = paygate.MustParseMoney(fx.Amount, fx.Currency)

@@ -38,7 +38,7 @@ func TestSandboxCommandRunsAll(t *testing.T) {
 		require.Equal(t, p, cfg.Provider)
 		gw, err := paygate.New(cfg)
 		require.NoError(t, err)
-		fx := paygatetest.Fixtures(p)
+		fx := paygatetest.Fixtures(gw.Capabilities().Currency)
 		req := fx.PayIn()
 		req.OrderID, req.Amount = paygatetest.OrderID("CLI"), paygate.MustParseMoney(fx.Amount, fx.Currency)
 		req.NotifyURL = "http://127.0.0.1:9/callback" // never called: nothing settles here
