@@ -43,7 +43,7 @@ func Example() {
 
 	// A pay-in in PKR: only Cashy is eligible. The result names it, and Query goes back to it.
 	ctx := context.Background()
-	req := paygatetest.Fixtures("cashy").PayIn()
+	req := paygatetest.Fixtures(paygate.PKR).PayIn()
 	req.OrderID, req.Amount, req.NotifyURL = "PK20261202001", paygate.MustParseMoney("1500", paygate.PKR), "https://merchant.example/callbacks/cashy"
 	res, err := r.PayIn(ctx, req)
 	if err != nil {

@@ -176,7 +176,7 @@ func connect(t testing.TB, sb *sandbox.Server, timeout time.Duration) *provider 
 	gw, err := paygate.New(cfg, paygate.WithHTTPClient(&http.Client{Transport: rt}),
 		paygate.WithRetry(paygate.RetryPolicy{MaxAttempts: 2, MinWait: time.Millisecond, MaxWait: 5 * time.Millisecond}))
 	require.NoError(t, err)
-	return &provider{name: name, cfg: cfg, sb: sb, rt: rt, gw: gw, fx: paygatetest.Fixtures(name)}
+	return &provider{name: name, cfg: cfg, sb: sb, rt: rt, gw: gw, fx: paygatetest.Fixtures(gw.Capabilities().Currency)}
 }
 
 // orderID returns a fresh order number the faultRT recognizes.
