@@ -33,6 +33,7 @@ var ui embed.FS
 //	GET  /orders/{provider}/{kind}/{order_id}        one order, its deliveries, its actions
 //	POST /orders/{provider}/{kind}/{order_id}        form: action=succeed|fail|cancel|reverse|succeed_late|resend|send_twice|drop_next|delay_next [delay=10s]
 //	POST /faults/{provider}                          form: fault=answer_lost|bad_gateway|slow|none
+//	GET  /api                                        this list, as JSON
 //	GET  /api/providers                              the providers, their URLs and armed faults (secrets masked)
 //	GET  /api/orders                                 the orders, filtered as the page is
 //	GET  /api/orders/{provider}/{kind}/{order_id}    one order with its deliveries
@@ -73,6 +74,7 @@ func NewDashboard(servers ...*Server) *Dashboard {
 	m.HandleFunc("POST /faults/{provider}", d.faultForm)
 	m.HandleFunc("GET /static/style.css", static("text/css; charset=utf-8", fakeserver.CSS))
 	m.HandleFunc("GET /static/app.js", static("text/javascript; charset=utf-8", mustRead("ui/app.js")))
+	m.HandleFunc("GET /api", d.apiIndex)
 	m.HandleFunc("GET /api/providers", d.apiProviders)
 	m.HandleFunc("GET /api/orders", d.apiOrders)
 	m.HandleFunc("GET /api/orders/{provider}/{kind}/{id}", d.apiOrder)
@@ -435,6 +437,19 @@ func toAPIOrder(s *Server, o Order, withDeliveries bool) apiOrder {
 		}
 	}
 	return a
+}
+
+// apiRoutes describes the JSON API, for GET /api.
+var apiRoutes = []map[string]string{
+	{"route": "GET /api/providers", "does": "each fake: provider, URL, merchant id, masked credentials, the fault armed for its next create"},
+	{"route": "GET /api/orders?provider=&kind=&status=&q=", "does": "orders of every fake, newest first, filtered"},
+	{"route": "GET /api/orders/{provider}/{kind}/{order_id}", "does": "one order with its callback deliveries"},
+	{"route": "POST /api/orders/{provider}/{kind}/{order_id}/{action}", "does": "action: " + strings.Join(Actions, ", ") + `; body (optional): {"delay":"10s"} for delay_next`},
+	{"route": "POST /api/faults/{provider}", "does": `body: {"fault":"answer_lost"|"bad_gateway"|"slow"|"none"}: what the provider's next create does`},
+}
+
+func (d *Dashboard) apiIndex(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"routes": apiRoutes})
 }
 
 func (d *Dashboard) apiProviders(w http.ResponseWriter, _ *http.Request) {

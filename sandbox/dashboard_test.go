@@ -308,7 +308,13 @@ func TestJSONAPI(t *testing.T) {
 	api := w.dash.URL + "/api"
 	decode := func(body string, v any) { require.NoError(t, json.Unmarshal([]byte(body), v), body) }
 
-	code, body := get(t, api+"/providers")
+	code, body := get(t, api)
+	require.Equal(t, http.StatusOK, code)
+	for _, a := range sandbox.Actions {
+		require.Contains(t, body, a, "the index documents every action")
+	}
+
+	code, body = get(t, api+"/providers")
 	require.Equal(t, http.StatusOK, code)
 	var providers []map[string]any
 	decode(body, &providers)
