@@ -244,9 +244,11 @@ func (d *Dashboard) faultForm(w http.ResponseWriter, r *http.Request) {
 	}
 	err := s.SetFault(f)
 	msg := fmt.Sprintf("%s: the next create will %s.", s.Title(), faultText(f))
-	back := "/"
-	if ref := r.FormValue("back"); strings.HasPrefix(ref, "/") && !strings.HasPrefix(ref, "//") {
-		back = ref
+	back := "/" // or the page of the order the form was on
+	if id := r.FormValue("order"); id != "" {
+		if o, lookErr := s.OrderOf(paygate.Kind(r.FormValue("kind")), id); lookErr == nil {
+			back = orderLink(o)
+		}
 	}
 	redirect(w, r, back, msg, err)
 }
@@ -264,7 +266,8 @@ func faultText(f Fault) string {
 	return "behave"
 }
 
-// redirect sends the browser back to path with a message (post, redirect, get).
+// redirect sends the browser back to path with a message (post, redirect, get). path is
+// always built by the dashboard (a fixed page or orderLink), never taken from the request.
 func redirect(w http.ResponseWriter, r *http.Request, path, msg string, err error) {
 	q := url.Values{"msg": {msg}}
 	if err != nil {
@@ -275,7 +278,8 @@ func redirect(w http.ResponseWriter, r *http.Request, path, msg string, err erro
 	if strings.Contains(path, "?") {
 		sep = "&"
 	}
-	http.Redirect(w, r, path+sep+q.Encode(), http.StatusSeeOther)
+	http.Redirect(w, r, path+sep+q.Encode(), http.StatusSeeOther) //nolint:gosec // path is the dashboard's own, see above
+
 }
 
 // errUnknownAction is an action the dashboard does not know.
@@ -570,16 +574,19 @@ func (d *Dashboard) legacySettle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	err = s.Settle(orderID, st)
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	// The answers below are plain text (nosniff): an order number in them is never HTML.
 	switch {
 	case err == nil:
-		fmt.Fprintf(w, "order %s is %s\n", orderID, st)
+		fmt.Fprintf(w, "order %s is %s\n", orderID, st) //nolint:gosec // text/plain, see above
 	case errors.Is(err, ErrNoNotifyURL):
-		fmt.Fprintf(w, "order %s is %s; it has no notify URL, so no callback was sent\n", orderID, st)
+		fmt.Fprintf(w, "order %s is %s; it has no notify URL, so no callback was sent\n", orderID, st) //nolint:gosec // text/plain
 	case errors.Is(err, ErrNoOrder):
 		http.Error(w, err.Error(), http.StatusNotFound)
 	case errors.Is(err, ErrNotAcknowledged):
 		w.WriteHeader(http.StatusAccepted)
-		fmt.Fprintf(w, "order %s is %s; %v\n", orderID, st, err)
+		fmt.Fprintf(w, "order %s is %s; %v\n", orderID, st, err) //nolint:gosec // text/plain
 	default:
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 	}

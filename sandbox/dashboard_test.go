@@ -257,8 +257,10 @@ func TestFaults(t *testing.T) {
 	require.Contains(t, resp.Header.Get("Location"), "err=1")
 	resp, _ = post(t, w.dash.URL+"/faults/nopay", "", form("fault", "slow"))
 	require.Equal(t, http.StatusNotFound, resp.StatusCode)
-	resp, _ = post(t, w.dash.URL+"/faults/cashgit", "", form("fault", "slow", "back", "//evil.example/"))
+	resp, _ = post(t, w.dash.URL+"/faults/cashgit", "", form("fault", "slow", "back", "//evil.example/", "order", "//evil.example/"))
 	require.True(t, strings.HasPrefix(resp.Header.Get("Location"), "/?"), "no open redirect")
+	resp, _ = post(t, w.dash.URL+"/faults/cashgit", "", form("fault", "none", "kind", "payin", "order", res.OrderID))
+	require.True(t, strings.HasPrefix(resp.Header.Get("Location"), orderPath("cashgit", paygate.KindPayIn, res.OrderID)+"?"), "back to the order's page")
 	require.NoError(t, s.SetFault(sandbox.FaultNone))
 }
 
