@@ -255,7 +255,7 @@ func (f *sandboxFlags) runAll(ctx context.Context, c *cli) error {
 		return err
 	}
 	defer admin.close()
-	fmt.Fprintf(&b, "---\n# dashboard: %s/   (JSON API: %s/api/orders)\n# Ctrl+C stops the sandbox\n", admin.url, admin.url)
+	fmt.Fprintf(&b, "---\n# dashboard: %s/   (JSON API: %s/api)\n# Ctrl+C stops the sandbox\n", admin.url, admin.url)
 	_, _ = fmt.Fprint(c.stdout, b.String())
 	return wait(ctx, c)
 }
