@@ -214,7 +214,9 @@ func New(spec Spec, cfg paygate.Config, opts ...Option) (*Server, error) {
 		mux.HandleFunc(rt.Pattern, h)
 	}
 	s.checkoutRoutes(mux)
-	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	// A generous header timeout: tests run thousands of clients at once under the race
+	// detector, where a loaded loopback can take seconds to deliver a request line.
+	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: time.Minute}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.wg.Add(1)
 	go func() {
