@@ -170,7 +170,7 @@ func TestBrowserLostAnswer(t *testing.T) {
 	do(t, ctx, chromedp.Navigate(w.dash.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#fault-paypro")),
 		chromedp.SetValue(chromedp.CSS("#fault-paypro"), "answer_lost"),
 		chromedp.Click(chromedp.CSS("#arm-paypro")), chromedp.WaitVisible(chromedp.CSS("#message")))
-	require.Equal(t, "answer_lost", text(t, ctx, "#prov-paypro h2 .badge"))
+	require.Equal(t, "answer lost", text(t, ctx, "#prov-paypro h2 .badge"))
 	shot(t, ctx, "fault-armed")
 
 	res, err := w.tryPayIn(t, "paypro")

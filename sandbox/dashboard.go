@@ -53,6 +53,9 @@ const defaultDelay = 10 * time.Second
 var pages = template.Must(template.New("").Funcs(template.FuncMap{
 	"money": func(o Order) string { return paygate.NewMoney(o.Amount, o.Currency).String() },
 	"age":   age,
+	"faultLabel": func(f Fault) string {
+		return map[Fault]string{FaultAnswerLost: "answer lost", FaultBadGateway: "HTML 502", FaultSlow: "slow answer"}[f]
+	},
 	"path":  url.PathEscape,
 	"ms":    func(d time.Duration) string { return fmt.Sprintf("%.0f ms", float64(d.Microseconds())/1000) },
 	"clock": func(t time.Time) string { return t.Format("15:04:05.000") },
