@@ -13,11 +13,11 @@ import (
 	"github.com/paygate-go/paygate/internal/wire"
 )
 
-// noUTR is what CaiPay writes for a UTR it does not have (caipay.txt 2.3, 2.4).
+// noUTR is what CaiPay writes for a UTR it does not have (searches and callbacks).
 const noUTR = "None"
 
-// payInData is data of GET payIn and payIn-H2H (caipay.txt 2.1.A, 2.1.B). orderAmount is a
-// string in the hosted answer and a number in the H2H one: wire.Amount takes both.
+// payInData is data of GET payIn and payIn-H2H. orderAmount is a string in the hosted answer
+// and a number in the H2H one: wire.Amount takes both.
 type payInData struct {
 	OrderStatus     string      `json:"orderStatus"`
 	CustomerOrderNo string      `json:"customerOrderNo"`
@@ -29,7 +29,7 @@ type payInData struct {
 	ExpireTime      string      `json:"expireTime"` // H2H, "2006-01-02 15:04:05" in IST
 }
 
-// payOutData is data of POST payOut (caipay.txt 2.2).
+// payOutData is data of POST payOut.
 type payOutData struct {
 	OrderStatus     string      `json:"orderStatus"`
 	CustomerOrderNo string      `json:"customerOrderNo"`
@@ -37,7 +37,7 @@ type payOutData struct {
 	OrderAmount     wire.Amount `json:"orderAmount"`
 }
 
-// searchData is data of GET searchPayInResult and searchPayOutResult (caipay.txt 2.3, 2.4).
+// searchData is data of GET searchPayInResult and searchPayOutResult.
 type searchData struct {
 	TenantID        wire.Text   `json:"tenantId"`
 	CustomerOrderNo string      `json:"customerOrderNo"`
@@ -50,21 +50,21 @@ type searchData struct {
 // PayIn creates a collection order: GET /api/cai/out/v1/payIn (a hosted page, PaymentURL from
 // data.url) or, when req.Direct, GET /api/cai/out/v1/payIn-H2H (UPIURL from data.upi, ExpiresAt
 // from expireTime in IST; the Paytm intent is read with PaytmURL). Amount, OrderID, NotifyURL
-// and Customer Name, Email and Phone are required, as caipay.txt requires every parameter.
+// and Customer Name, Email and Phone are required, as CaiPay's API document requires every
+// parameter.
 func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *paygate.PayInResult, opErr error) {
-	ctx, end := c.Begin(ctx, "payin")
-	defer func() { end(opErr) }()
-	const op = "payin"
+	ctx, op := c.Begin(ctx, "payin")
+	defer op.End(&opErr)
 	fields, err := payInFields(req)
 	if err != nil {
-		return nil, check.Named(err, Name, op)
+		return nil, err
 	}
 	path := PathPayIn
 	if req.Direct {
 		path = PathPayInH2H
 	}
 	var d payInData
-	resp, err := c.do(ctx, call{op: op, method: http.MethodGet, path: path, fields: fields, create: true,
+	resp, err := c.do(ctx, call{op: op.Name, method: http.MethodGet, path: path, fields: fields, create: true,
 		orderID: req.OrderID}, &d)
 	if err != nil {
 		return nil, err
@@ -138,17 +138,16 @@ func PaytmURL(res *paygate.PayInResult) string {
 
 // PayOut creates a disbursement: POST /api/cai/out/v1/payOut, JSON. Beneficiary Name,
 // AccountNumber, IFSC, Email and Phone and NotifyURL are required. customerOrderNo is sent
-// although caipay.txt's field list omits it (DESIGN.md: the answer and the search need it).
+// although CaiPay's field list omits it: the answer and the pay-out search need it.
 func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (result *paygate.PayOutResult, opErr error) {
-	ctx, end := c.Begin(ctx, "payout")
-	defer func() { end(opErr) }()
-	const op = "payout"
+	ctx, op := c.Begin(ctx, "payout")
+	defer op.End(&opErr)
 	fields, err := payOutFields(req)
 	if err != nil {
-		return nil, check.Named(err, Name, op)
+		return nil, err
 	}
 	var d payOutData
-	resp, err := c.do(ctx, call{op: op, method: http.MethodPost, path: PathPayOut, fields: fields, create: true,
+	resp, err := c.do(ctx, call{op: op.Name, method: http.MethodPost, path: PathPayOut, fields: fields, create: true,
 		orderID: req.OrderID}, &d)
 	if err != nil {
 		return nil, err
@@ -190,18 +189,17 @@ func payOutFields(req *paygate.PayOutRequest) (map[string]string, error) {
 // customerOrderNo. CaiPay looks orders up by merchant order number only. utr "None" is an
 // empty UTR; actualAmount fills ActualAmount.
 func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *paygate.Order, opErr error) {
-	ctx, end := c.Begin(ctx, "query")
-	defer func() { end(opErr) }()
-	const op = "query"
+	ctx, op := c.Begin(ctx, "query")
+	defer op.End(&opErr)
 	if err := check.QueryByOrderID(req); err != nil {
-		return nil, check.Named(err, Name, op)
+		return nil, err
 	}
 	path := PathSearchPayIn
 	if req.Kind == paygate.KindPayOut {
 		path = PathSearchPayOut
 	}
 	var d searchData
-	resp, err := c.do(ctx, call{op: op, method: http.MethodGet, path: path,
+	resp, err := c.do(ctx, call{op: op.Name, method: http.MethodGet, path: path,
 		fields: map[string]string{"customerOrderNo": req.OrderID}}, &d)
 	if err != nil {
 		return nil, err
@@ -224,7 +222,7 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *
 	return o, nil
 }
 
-// Balance is paygate.ErrUnsupported: caipay.txt has no balance endpoint (DESIGN.md).
+// Balance is paygate.ErrUnsupported: CaiPay's API document has no balance endpoint.
 func (c *Client) Balance(context.Context) (*paygate.Balance, error) {
 	return nil, fmt.Errorf("paygate: caipay balance: %w", paygate.ErrUnsupported)
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/paygate-go/paygate/internal/wire"
 )
 
-// Limits from cashy.txt: one order is 100.00 to 50000.00 PKR; text fields are string(32),
+// Limits of Cashy's documentation: one order is 100.00 to 50000.00 PKR; text fields are string(32),
 // notifyUrl string(250).
 var amountLimits = check.NewLimits("100", "50000")
 
@@ -24,7 +24,7 @@ const (
 	maxNotifyURL = 250
 )
 
-// DefaultExpiry is expireTime when PayInRequest.ExpiresIn is zero (cashy.txt: default 3600
+// DefaultExpiry is expireTime when PayInRequest.ExpiresIn is zero (Cashy's default: 3600
 // seconds).
 const DefaultExpiry = time.Hour
 
@@ -103,21 +103,20 @@ func orDefault(v, def string) string {
 }
 
 // PayIn creates a collection order (POST /api/payIn) and returns the pay desk URL and the
-// payment code. Every field cashy.txt marks Y is required: Customer.Name (realName),
+// payment code. Every field Cashy marks Y (required) is required: Customer.Name (realName),
 // Customer.Phone, Customer.Email, Customer.IDNumber (idCard) and NotifyURL; Customer.IDType
 // (idType) is optional. Channel is the payType (default 36 or Options["pay_type"]).
 // ReturnURL and Customer.IP have no Cashy field and are not sent.
 func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *paygate.PayInResult, opErr error) {
-	ctx, end := c.Begin(ctx, "payin")
-	defer func() { end(opErr) }()
-	const op = "payin"
+	ctx, op := c.Begin(ctx, "payin")
+	defer op.End(&opErr)
 	body, err := c.payInBody(req)
 	if err != nil {
-		return nil, check.Named(err, Name, op)
+		return nil, err
 	}
 	sent := c.Now()
 	var d payInData
-	resp, err := c.call(ctx, op, "/api/payIn", body, true, req.OrderID, &d)
+	resp, err := c.call(ctx, op.Name, "/api/payIn", body, true, req.OrderID, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -172,8 +171,8 @@ func (c *Client) payInBody(req *paygate.PayInRequest) (map[string]any, error) {
 	}
 	body := map[string]any{
 		"currency":       string(paygate.PKR),
-		"payType":        payType, // a JSON number: cashy.txt types it int
-		"amount":         amount,  // a JSON string "100.00", as cashy.txt's example sends it
+		"payType":        payType, // a JSON number: Cashy types it int
+		"amount":         amount,  // a JSON string "100.00", as Cashy's example sends it
 		"reusableStatus": false,   // "Currently it can only be false"
 		"mchOrderNo":     req.OrderID,
 		"expireTime":     int64(ttl / time.Second),
@@ -213,20 +212,19 @@ func sameOrder(gotMch, wantMch, gotNo, wantNo string) error {
 	return nil
 }
 
-// PayOut creates a disbursement (POST /api/payOut, from Cashy's public documentation per
-// DESIGN.md): accountName is Beneficiary.Name, accountNo Beneficiary.AccountNumber,
+// PayOut creates a disbursement (POST /api/payOut, from Cashy's public documentation at
+// docs.cashypro.com): accountName is Beneficiary.Name, accountNo Beneficiary.AccountNumber,
 // accountType Beneficiary.AccountType (e.g. EASYPAISA), bankId Beneficiary.BankCode; all four
 // and NotifyURL are required. Channel has no Cashy field and is not sent.
 func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (result *paygate.PayOutResult, opErr error) {
-	ctx, end := c.Begin(ctx, "payout")
-	defer func() { end(opErr) }()
-	const op = "payout"
+	ctx, op := c.Begin(ctx, "payout")
+	defer op.End(&opErr)
 	body, err := c.payOutBody(req)
 	if err != nil {
-		return nil, check.Named(err, Name, op)
+		return nil, err
 	}
 	var d payOutData
-	resp, err := c.call(ctx, op, "/api/payOut", body, true, req.OrderID, &d)
+	resp, err := c.call(ctx, op.Name, "/api/payOut", body, true, req.OrderID, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -288,19 +286,18 @@ func (c *Client) payOutBody(req *paygate.PayOutRequest) (map[string]any, error) 
 // orderNo or both, as given. UTR is the channel's reference (channelOrderNo) when Cashy gives
 // one; CompletedAt is completionTime read in Pakistan time (UTC+5).
 func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *paygate.Order, opErr error) {
-	ctx, end := c.Begin(ctx, "query")
-	defer func() { end(opErr) }()
-	const op = "query"
+	ctx, op := c.Begin(ctx, "query")
+	defer op.End(&opErr)
 	if err := check.Query(req); err != nil {
-		return nil, check.Named(err, Name, op)
+		return nil, err
 	}
 	if err := check.First(check.MaxLength("OrderID", req.OrderID, maxText),
 		check.MaxLength("ProviderOrderID", req.ProviderOrderID, maxText)); err != nil {
-		return nil, check.Named(err, Name, op)
+		return nil, err
 	}
 	nonce, err := c.nonceStr()
 	if err != nil {
-		return nil, check.Named(err, Name, op)
+		return nil, err
 	}
 	body := map[string]any{"nonceStr": nonce}
 	if req.OrderID != "" {
@@ -314,7 +311,7 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *
 		path = "/api/payOutQuery"
 	}
 	var d queryData
-	resp, err := c.call(ctx, op, path, body, false, req.OrderID, &d)
+	resp, err := c.call(ctx, op.Name, path, body, false, req.OrderID, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -340,15 +337,14 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *
 // Balance reads the merchant's balance (POST /api/getBalance): Available is balance, Pending
 // is unBalance (not yet settled); Cashy reports nothing frozen.
 func (c *Client) Balance(ctx context.Context) (result *paygate.Balance, opErr error) {
-	ctx, end := c.Begin(ctx, "balance")
-	defer func() { end(opErr) }()
-	const op = "balance"
+	ctx, op := c.Begin(ctx, "balance")
+	defer op.End(&opErr)
 	nonce, err := c.nonceStr()
 	if err != nil {
-		return nil, check.Named(err, Name, op)
+		return nil, err
 	}
 	var d balanceData
-	resp, err := c.call(ctx, op, "/api/getBalance", map[string]any{"nonceStr": nonce}, false, "", &d)
+	resp, err := c.call(ctx, op.Name, "/api/getBalance", map[string]any{"nonceStr": nonce}, false, "", &d)
 	if err != nil {
 		return nil, err
 	}

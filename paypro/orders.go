@@ -3,6 +3,7 @@ package paypro
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -13,7 +14,7 @@ import (
 	"github.com/paygate-go/paygate/internal/wire"
 )
 
-// payInData is data of POST /v1/paypro/payin and /v1/paypro/payinApi (paypro.txt).
+// payInData is data of POST /v1/paypro/payin and /v1/paypro/payinApi.
 type payInData struct {
 	PlatFormTradeNo string `json:"platFormTradeNo"`
 	Status          string `json:"status"`
@@ -65,24 +66,24 @@ func (c *Client) warnFraction(ctx context.Context, op string, m paygate.Money) {
 }
 
 // PayIn creates a collection order: POST /v1/paypro/payin (the cashier; PaymentURL is
-// data.paymentLink) or, when req.Direct, /v1/paypro/payinApi. OrderID, a whole Amount,
+// data.paymentLink) or, when req.Direct, /v1/paypro/payinApi. OrderID, Amount (at most two
+// decimal places; decimals are sent with a Warn line, PayPro calling them "not recommended"),
 // Customer.Name, Customer.Phone, Customer.Email, Customer.IP, NotifyURL and ReturnURL are
-// required, as paypro.txt marks them.
+// required, as PayPro's documentation marks them.
 func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *paygate.PayInResult, opErr error) {
-	ctx, end := c.Begin(ctx, "payin")
-	defer func() { end(opErr) }()
-	const op = "payin"
+	ctx, op := c.Begin(ctx, "payin")
+	defer op.End(&opErr)
 	fields, err := payInFields(req)
 	if err != nil {
-		return nil, check.Named(err, Name, op)
+		return nil, err
 	}
-	c.warnFraction(ctx, op, req.Amount)
+	c.warnFraction(ctx, op.Name, req.Amount)
 	path := PathPayIn
 	if req.Direct {
 		path = PathPayInDirect
 	}
 	var d payInData
-	resp, err := c.call(ctx, op, path, fields, true, &d)
+	resp, err := c.call(ctx, op.Name, path, fields, true, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -130,33 +131,32 @@ func payInFields(req *paygate.PayInRequest) (map[string]string, error) {
 // createOutcome checks the data of an accepted create. data.status is what counts (the
 // envelope's code only says the request was read): a failure status is a *ProviderError
 // carrying data.status and data.desc, so the order definitely did not go through; a missing
-// status or platform order number is an unreadable answer, hence outcome-unknown.
+// status, or 00032 (UNKNOWN_ERROR: PayPro itself does not know), is outcome-unknown.
 func createOutcome(resp *engine.Reply, status, desc string) error {
-	if status == "" {
-		return resp.Malformed(errors.New("data.status is missing"))
-	}
-	if MapStatus(status) == paygate.StatusFailed {
+	switch MapStatus(status) {
+	case paygate.StatusFailed:
 		return resp.Refused(status, desc)
+	case paygate.StatusUnknown: // missing, or 00032: PayPro itself does not know
+		return resp.Malformed(fmt.Errorf("data.status %q says neither created nor refused", status))
 	}
 	return nil
 }
 
-// PayOut creates a disbursement: POST /v1/paypro/payout. OrderID, a whole Amount,
+// PayOut creates a disbursement: POST /v1/paypro/payout. OrderID, Amount (as for PayIn),
 // Beneficiary Name, Phone, Email, AccountNumber and IFSC (sent as bankCode, as the India
 // page defines it: "IFSC code") and NotifyURL are required; Beneficiary.BankCode is not used.
 // ipAddress is Extra["ipAddress"] when given, else Options["server_ip"], else left out (the
 // platform's own example request has none).
 func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (result *paygate.PayOutResult, opErr error) {
-	ctx, end := c.Begin(ctx, "payout")
-	defer func() { end(opErr) }()
-	const op = "payout"
+	ctx, op := c.Begin(ctx, "payout")
+	defer op.End(&opErr)
 	fields, err := c.payOutFields(req)
 	if err != nil {
-		return nil, check.Named(err, Name, op)
+		return nil, err
 	}
-	c.warnFraction(ctx, op, req.Amount)
+	c.warnFraction(ctx, op.Name, req.Amount)
 	var d payOutData
-	resp, err := c.call(ctx, op, PathPayOut, fields, true, &d)
+	resp, err := c.call(ctx, op.Name, PathPayOut, fields, true, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -222,18 +222,17 @@ func (c *Client) payOutFields(req *paygate.PayOutRequest) (map[string]string, er
 // Amount is data.amount; ActualAmount is the same amount once the order succeeded — for
 // status 0001 PayPro reports there the amount actually paid, which differs from the order's.
 func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *paygate.Order, opErr error) {
-	ctx, end := c.Begin(ctx, "query")
-	defer func() { end(opErr) }()
-	const op = "query"
+	ctx, op := c.Begin(ctx, "query")
+	defer op.End(&opErr)
 	if err := check.QueryByOrderID(req); err != nil {
-		return nil, check.Named(err, Name, op)
+		return nil, err
 	}
 	path := PathQueryPayIn
 	if req.Kind == paygate.KindPayOut {
 		path = PathQueryPayOut
 	}
 	var d queryData
-	resp, err := c.call(ctx, op, path, map[string]string{fieldTradeNo: req.OrderID}, false, &d)
+	resp, err := c.call(ctx, op.Name, path, map[string]string{fieldTradeNo: req.OrderID}, false, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -275,8 +274,8 @@ func parseSuccessTime(s string) (t time.Time, err error) {
 // availableAmount (or availablAmount, as some of the platform's pages spell it), Frozen
 // freezeAmount and Pending unsettledAmount (settled to the available balance on T+1).
 func (c *Client) Balance(ctx context.Context) (result *paygate.Balance, opErr error) {
-	ctx, end := c.Begin(ctx, "balance")
-	defer func() { end(opErr) }()
+	ctx, op := c.Begin(ctx, "balance")
+	defer op.End(&opErr)
 	var d balanceData
 	resp, err := c.call(ctx, "balance", PathQueryBalance, map[string]string{}, false, &d)
 	if err != nil {
