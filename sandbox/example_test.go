@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/paygate-go/paygate"
@@ -27,8 +28,9 @@ func Example() {
 	_, err = gw.PayIn(ctx, &paygate.PayInRequest{OrderID: "ORDER_0001", Amount: paygate.MustParseMoney("100", paygate.INR)})
 	fmt.Println("pay-in:", err)
 
-	// No notify URL was given, so Settle only moves the order.
-	fmt.Println("settle:", sb.Settle("ORDER_0001", paygate.StatusSucceeded))
+	// No notify URL was given, so Settle moves the order and says no callback was sent.
+	err = sb.Settle("ORDER_0001", paygate.StatusSucceeded)
+	fmt.Println("settle:", errors.Is(err, sandbox.ErrNoNotifyURL))
 	o, _ := gw.Query(ctx, &paygate.QueryRequest{Kind: paygate.KindPayIn, OrderID: "ORDER_0001"})
 	fmt.Println("query:", o.Status, o.RawStatus, o.Amount)
 
@@ -36,7 +38,7 @@ func Example() {
 	fmt.Println("again:", err)
 	// Output:
 	// pay-in: <nil>
-	// settle: <nil>
+	// settle: true
 	// query: succeeded paid 100.00 INR
 	// again: paygate: cashgit payin: provider refused (HTTP 409): code 409: 订单已存在: order already exists
 }

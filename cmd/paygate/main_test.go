@@ -118,7 +118,6 @@ func TestUsageErrors(t *testing.T) {
 		{"query bad kind", "--kind must be payin or payout", []string{"query", "--config", cfg, "--kind", "refund", "--order-id", "ORDER_1"}},
 		{"query without id", "--order-id or --provider-order-id is required", []string{"query", "--config", cfg}},
 		{"balance positional", `unexpected argument "x"`, []string{"balance", "--config", cfg, "x"}},
-		{"sandbox without provider", "--provider is required", []string{"sandbox", "--addr", "127.0.0.1:0"}},
 		{"sandbox unknown provider", `no fake of "stripe"`, []string{"sandbox", "--provider", "stripe", "--addr", "127.0.0.1:0"}},
 		{"sandbox config and flags", "not both", []string{"sandbox", "--config", cfg, "--secret", "s"}},
 		{"sandbox provider contradicts config", "contradicts", []string{"sandbox", "--config", cfg, "--provider", "cashy"}},
@@ -533,7 +532,7 @@ func TestCallsAgainstSandbox(t *testing.T) {
 			require.JSONEq(t, `{"amount":"100.50","currency":"INR"}`, string(o["Amount"]))
 			require.Contains(t, r.stdout, "\n  \"OrderID\"", "indented")
 
-			require.NoError(t, srv.Settle(orderID, paygate.StatusSucceeded))
+			require.ErrorIs(t, srv.Settle(orderID, paygate.StatusSucceeded), sandbox.ErrNoNotifyURL, "moved, no callback address")
 			r = paygateCmd(t, "query", "--config", cfg, "--order-id", orderID, "--kind", "payin")
 			require.Equal(t, exitOK, r.code, r.stderr)
 			require.Equal(t, "succeeded (provider: paid)", valueOf(t, r.stdout, "status"))

@@ -1,4 +1,4 @@
-package sandbox_test
+package payprotest_test
 
 import (
 	"bytes"
@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,7 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/paygate-go/paygate"
-	"github.com/paygate-go/paygate/sandbox"
+	"github.com/paygate-go/paygate/internal/fakeserver"
+	"github.com/paygate-go/paygate/paypro/payprotest"
 	"github.com/paygate-go/paygate/signing"
 )
 
@@ -22,7 +24,7 @@ var payproCfg = paygate.Config{Provider: "paypro", MerchantID: "M10001", Secret:
 
 // payproPost signs fields (unless sign is already set), POSTs them to the fake and returns the
 // envelope.
-func payproPost(t *testing.T, sb *sandbox.Server, merchant, path string, fields map[string]string) map[string]any {
+func payproPost(t *testing.T, sb *payprotest.Server, merchant, path string, fields map[string]string) map[string]any {
 	t.Helper()
 	if _, ok := fields["timestamp"]; !ok {
 		fields["timestamp"] = strconv.FormatInt(time.Now().UnixMilli(), 10)
@@ -72,7 +74,7 @@ func payproWith(fields map[string]string, kv ...string) map[string]string {
 }
 
 func TestPayProFakeRefusals(t *testing.T) {
-	sb, err := sandbox.New("paypro", payproCfg)
+	sb, err := payprotest.New(payproCfg)
 	require.NoError(t, err)
 	defer sb.Close()
 
@@ -96,7 +98,7 @@ func TestPayProFakeRefusals(t *testing.T) {
 		"unknown merchant":    {"M99999", "/v1/paypro/payin", payproPayIn("PP0003"), "1002"},
 		"missing returnUrl":   {"M10001", "/v1/paypro/payin", payproWith(payproPayIn("PP0004"), "returnUrl", ""), "1000"},
 		"missing ipAddress":   {"M10001", "/v1/paypro/payinApi", payproWith(payproPayIn("PP0005"), "ipAddress", ""), "1000"},
-		"decimal amount":      {"M10001", "/v1/paypro/payin", payproWith(payproPayIn("PP0006"), "amount", "500.00"), "1000"},
+		"three decimals":      {"M10001", "/v1/paypro/payin", payproWith(payproPayIn("PP0006"), "amount", "500.125"), "1000"},
 		"bad mobile":          {"M10001", "/v1/paypro/payin", payproWith(payproPayIn("PP0007"), "mobile", "5876543210"), "1000"},
 		"missing bankCode":    {"M10001", "/v1/paypro/payout", payproWith(payproPayOut("PO0008"), "bankCode", ""), "1000"},
 		"short timestamp":     {"M10001", "/v1/paypro/queryBalance", map[string]string{"timestamp": "1724142041"}, "1000"},
@@ -140,14 +142,14 @@ func TestPayProFakeCallbackRetry(t *testing.T) {
 		}
 	}))
 	defer rcv.Close()
-	sb, err := sandbox.New("paypro", payproCfg, sandbox.WithMinute(time.Millisecond))
+	sb, err := payprotest.New(payproCfg, fakeserver.WithMinute(time.Millisecond))
 	require.NoError(t, err)
 	defer sb.Close()
 
 	f := payproPayIn("PPCB01")
 	f["notifyUrl"] = rcv.URL
 	require.Equal(t, "0000", payproPost(t, sb, "M10001", "/v1/paypro/payin", f)["code"])
-	require.ErrorIs(t, sb.Settle("PPCB01", paygate.StatusSucceeded), sandbox.ErrNotAcknowledged)
+	require.ErrorIs(t, sb.Settle("PPCB01", paygate.StatusSucceeded), fakeserver.ErrNotAcknowledged)
 	require.Eventually(t, func() bool {
 		d := sb.Deliveries()
 		return len(d) == 3 && d[2].Acked
@@ -178,4 +180,24 @@ func TestPayProFakeCallbackRetry(t *testing.T) {
 	for k, v := range typed {
 		require.IsType(t, "", v, "field %s is a string", k)
 	}
+}
+
+// TestPayProFakeDecimalAmounts: paypro.txt only calls decimal amounts "not recommended", so the
+// fake accepts them with up to two places, keeps them exactly and reports them back.
+func TestPayProFakeDecimalAmounts(t *testing.T) {
+	sb, err := payprotest.New(payproCfg)
+	require.NoError(t, err)
+	defer sb.Close()
+	for _, amount := range []string{"100.50", "100.5", "99.99"} {
+		id := "PPDEC" + strings.ReplaceAll(amount, ".", "")
+		env := payproPost(t, sb, "M10001", "/v1/paypro/payin", payproWith(payproPayIn(id), "amount", amount))
+		require.Equal(t, "0000", env["code"], "%s: %v", amount, env)
+		o, err := sb.Order(id)
+		require.NoError(t, err)
+		require.True(t, o.Amount.Equal(paygate.MustParseMoney(amount, paygate.INR).Decimal()), "%s kept as %s", amount, o.Amount)
+		q := payproPost(t, sb, "M10001", "/v1/paypro/queryPayInResult", map[string]string{"tradeNo": id})
+		require.Equal(t, o.Amount.String(), q["data"].(map[string]any)["amount"])
+	}
+	env := payproPost(t, sb, "M10001", "/v1/paypro/payin", payproWith(payproPayIn("PPDEC3"), "amount", "100.505"))
+	require.Equal(t, "1000", env["code"], "three places are refused")
 }

@@ -1,4 +1,4 @@
-package sandbox
+package deekpaytest
 
 import (
 	crand "crypto/rand"
@@ -15,6 +15,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/fakeserver"
 	"github.com/paygate-go/paygate/signing"
 )
 
@@ -27,11 +28,10 @@ import (
 // missing parameter and a duplicate externalOrderId ("Duplicate externalOrderId: order
 // already exists"), and "401" for an unknown access_key, a stale timestamp, a malformed nonce
 // or a signature that does not verify.
-type deekpayFake struct{ s *Server }
+type deekpayFake struct{ b *fakeserver.Books }
 
-func init() {
-	fakes["deekpay"] = func(s *Server) fake { return &deekpayFake{s: s} }
-}
+var spec = fakeserver.Spec{Provider: Provider, Title: "DeekPay", APIKey: true, Currency: paygate.INR,
+	New: func(b *fakeserver.Books) fakeserver.Fake { return &deekpayFake{b: b} }}
 
 // deekpayTolerance is how far a request's timestamp may lie from the fake's clock.
 const deekpayTolerance = 5 * time.Minute
@@ -55,18 +55,24 @@ func deekpayDenied(msgEn string) deekpayReply {
 	return deekpayReply{code: "401", msg: "认证失败", msgEn: msgEn}
 }
 
-func (f *deekpayFake) routes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /ping", func(w http.ResponseWriter, _ *http.Request) {
+// Routes: deekpay.txt's endpoints, and the cashier page a collecting order's cashierUrl names.
+func (f *deekpayFake) Routes() []fakeserver.Route {
+	ping := func(w http.ResponseWriter, _ *http.Request) {
 		// A public interface (deekpay.txt section 10): no signature is required.
 		f.write(w, deekpayOK(map[string]any{"version": "v3", "timestamp": time.Now().Unix()}))
-	})
-	mux.HandleFunc("POST /api/v3/ind/createCollectingOrder", f.handle(f.payIn, "amount", "channelType", "externalOrderId"))
-	mux.HandleFunc("POST /api/v3/ind/createTransferOrder", f.handle(f.payOut,
-		"currencyAmount", "channelType", "externalOrderId", "accountId", "accountType"))
-	mux.HandleFunc("POST /api/v3/ind/query/collectingOrder", f.handle(f.query(paygate.KindPayIn)))
-	mux.HandleFunc("POST /api/v3/ind/query/transferOrder", f.handle(f.query(paygate.KindPayOut)))
-	mux.HandleFunc("GET /api/v3/ind/query/balance", f.handle(f.balance))
-	mux.HandleFunc("POST /api/v3/ind/query/bank", f.handle(f.banks))
+	}
+	return []fakeserver.Route{
+		{Pattern: "GET /ping", Handler: ping},
+		{Pattern: "POST /api/v3/ind/createCollectingOrder", Create: true,
+			Handler: f.handle(f.payIn, "amount", "channelType", "externalOrderId")},
+		{Pattern: "POST /api/v3/ind/createTransferOrder", Create: true,
+			Handler: f.handle(f.payOut, "currencyAmount", "channelType", "externalOrderId", "accountId", "accountType")},
+		{Pattern: "POST /api/v3/ind/query/collectingOrder", Handler: f.handle(f.query(paygate.KindPayIn))},
+		{Pattern: "POST /api/v3/ind/query/transferOrder", Handler: f.handle(f.query(paygate.KindPayOut))},
+		{Pattern: "GET /api/v3/ind/query/balance", Handler: f.handle(f.balance)},
+		{Pattern: "POST /api/v3/ind/query/bank", Handler: f.handle(f.banks)},
+		{Pattern: "GET /cashier/{id}", Checkout: func(r *http.Request) string { return r.PathValue("id") }},
+	}
 }
 
 // handle authenticates a request as deekpay.txt sections 9-17 describe, checks required
@@ -83,7 +89,7 @@ func (f *deekpayFake) handle(next func(map[string]string) deekpayReply, required
 				f.write(w, deekpayBad("Content-Type must be application/json"))
 				return
 			}
-			body, err := readBody(r)
+			body, err := fakeserver.ReadBody(r)
 			if err != nil {
 				f.write(w, deekpayBad("unreadable body"))
 				return
@@ -113,7 +119,7 @@ func (f *deekpayFake) authenticate(h http.Header, fields map[string]string) *dee
 	switch {
 	case key == "" || ts == "" || nonce == "" || sign == "":
 		return deny("access_key, timestamp, nonce and sign headers are required")
-	case key != f.s.cfg.APIKey:
+	case key != f.b.Config().APIKey:
 		return deny("invalid access_key")
 	case !deekpayUUID(nonce):
 		return deny("nonce must be a UUID (36 characters)")
@@ -130,14 +136,14 @@ func (f *deekpayFake) authenticate(h http.Header, fields map[string]string) *dee
 		signed[k] = v
 	}
 	signed["access_key"], signed["timestamp"], signed["nonce"] = key, ts, nonce
-	if !signing.Equal(sign, signing.HMACSHA1(signed, f.s.cfg.Secret)) {
+	if !signing.Equal(sign, signing.HMACSHA1(signed, f.b.Config().Secret)) {
 		return deny("sign verification failed")
 	}
 	return nil
 }
 
 func (f *deekpayFake) write(w http.ResponseWriter, rp deekpayReply) {
-	writeJSON(w, http.StatusOK, map[string]any{"code": rp.code, "success": rp.code == "200",
+	fakeserver.WriteJSON(w, http.StatusOK, map[string]any{"code": rp.code, "success": rp.code == "200",
 		"msg": rp.msg, "msgEn": rp.msgEn, "data": rp.data})
 }
 
@@ -169,7 +175,7 @@ func (f *deekpayFake) limits(fields map[string]string) *deekpayReply {
 	return nil
 }
 
-func (f *deekpayFake) create(kind paygate.Kind, prefix, amount string, fields map[string]string) (*Order, *deekpayReply) {
+func (f *deekpayFake) create(kind paygate.Kind, prefix, amount string, fields map[string]string) (*fakeserver.Order, *deekpayReply) {
 	if rp := f.limits(fields); rp != nil {
 		return nil, rp
 	}
@@ -178,15 +184,16 @@ func (f *deekpayFake) create(kind paygate.Kind, prefix, amount string, fields ma
 		rp := deekpayBad("amount must be positive with no more than 2 decimal places")
 		return nil, &rp
 	}
-	o := &Order{OrderID: fields["externalOrderId"], Amount: d, NotifyURL: fields["notifyUrl"], Fields: fields}
+	o := &fakeserver.Order{OrderID: fields["externalOrderId"], Amount: d, NotifyURL: fields["notifyUrl"],
+		ReturnURL: fields["returnUrl"], Fields: fields}
 	if kind == paygate.KindPayOut {
 		o.Fee = decimal.NewFromInt(10)
 	}
-	stored, err := f.s.create(kind, prefix, o)
+	stored, err := f.b.Create(kind, prefix, o)
 	switch {
 	case err == nil:
 		return stored, nil
-	case errors.Is(err, errDuplicate):
+	case errors.Is(err, fakeserver.ErrDuplicate):
 		rp := deekpayReply{code: "400", msg: "订单号重复", msgEn: "Duplicate externalOrderId: order already exists"}
 		return nil, &rp
 	default:
@@ -201,7 +208,7 @@ func (f *deekpayFake) payIn(fields map[string]string) deekpayReply {
 		return *rp
 	}
 	return deekpayOK(map[string]any{
-		"cashierUrl": f.s.URL() + "/cashier/" + o.ProviderOrderID, "orderId": o.ProviderOrderID,
+		"cashierUrl": f.b.URL() + "/cashier/" + o.ProviderOrderID, "orderId": o.ProviderOrderID,
 		"externalOrderId": o.OrderID, "currency": "INR", "amount": fields["amount"], "tradeNote": fields["remark"],
 	})
 }
@@ -214,9 +221,10 @@ func (f *deekpayFake) payOut(fields map[string]string) deekpayReply {
 	if rp != nil {
 		return *rp
 	}
+	// deekpay.txt section 25 types this orderStatus String (the queries' is int64).
 	status, _ := deekpayStatus(o)
 	return deekpayOK(map[string]any{
-		"orderId": o.ProviderOrderID, "orderStatus": status, "externalOrderId": o.OrderID, "currencyType": "INR",
+		"orderId": o.ProviderOrderID, "orderStatus": fmt.Sprint(status), "externalOrderId": o.OrderID, "currencyType": "INR",
 	})
 }
 
@@ -225,7 +233,7 @@ func (f *deekpayFake) query(kind paygate.Kind) func(map[string]string) deekpayRe
 		if fields["externalOrderId"] == "" && fields["orderId"] == "" {
 			return deekpayBad("externalOrderId or orderId is required")
 		}
-		o, ok := f.s.find(kind, fields["externalOrderId"], fields["orderId"])
+		o, ok := f.b.Find(kind, fields["externalOrderId"], fields["orderId"])
 		if !ok || (fields["orderId"] != "" && o.ProviderOrderID != fields["orderId"]) {
 			return deekpayOK([]any{})
 		}
@@ -234,7 +242,7 @@ func (f *deekpayFake) query(kind paygate.Kind) func(map[string]string) deekpayRe
 }
 
 func (f *deekpayFake) balance(map[string]string) deekpayReply {
-	available, frozen := f.s.funds()
+	available, frozen := f.b.Funds()
 	return deekpayOK(map[string]any{
 		"accountBalance": available.StringFixed(2), "accountFreezeAmount": frozen.StringFixed(2),
 		"accountStatusId": 1, "accountWaitSettledAmount": "0.00", "currencyType": "INR", "accountStatus": "NORMAL",
@@ -264,7 +272,7 @@ func (f *deekpayFake) banks(fields map[string]string) deekpayReply {
 
 // deekpayStatus is o's orderStatus and orderStatusCode: the number of deekpay.txt's table for
 // o's kind, or a text where the table has none (a failed or cancelled collection).
-func deekpayStatus(o *Order) (any, string) {
+func deekpayStatus(o *fakeserver.Order) (any, string) {
 	if o.Kind == paygate.KindPayIn {
 		switch o.Status {
 		case paygate.StatusSucceeded:
@@ -295,7 +303,7 @@ func deekpayStatus(o *Order) (any, string) {
 
 // deekpayOrder is the order object of deekpay.txt sections 28 and 31, as the queries and the
 // callbacks carry it.
-func deekpayOrder(o *Order) map[string]any {
+func deekpayOrder(o *fakeserver.Order) map[string]any {
 	status, statusCode := deekpayStatus(o)
 	orderType, typeCode, payType := 1, "COLLECTION", 102
 	if o.Kind == paygate.KindPayOut {
@@ -307,10 +315,10 @@ func deekpayOrder(o *Order) map[string]any {
 	}
 	return map[string]any{
 		"orderId": o.ProviderOrderID, "cashierId": "C" + o.ProviderOrderID, "orderType": orderType,
-		"orderResourceType": 2, "userId": "U10001", "orderStatus": status, "orderTime": millis(o.Created),
+		"orderResourceType": 2, "userId": "U10001", "orderStatus": status, "orderTime": fakeserver.Millis(o.Created),
 		"channelOrderId": o.UTR, "externalOrderId": o.OrderID, "orderAmount": o.Amount.StringFixed(2),
-		"orderActualAmount": actual, "orderFee": o.Fee.IntPart(), "orderPayTime": millis(o.Completed),
-		"orderCompleteTime": millis(o.Completed), "currencyType": "INR", "payType": payType,
+		"orderActualAmount": actual, "orderFee": o.Fee.IntPart(), "orderPayTime": fakeserver.Millis(o.Completed),
+		"orderCompleteTime": fakeserver.Millis(o.Completed), "currencyType": "INR", "payType": payType,
 		"tradeNote": o.Fields["remark"], "notifyUrl": o.NotifyURL, "markStatus": 0, "errorMsg": "",
 		"errorMsgEn": "", "accountType": o.Fields["accountType"], "accountName": o.Fields["userInfoName"],
 		"accountNo": o.Fields["accountId"], "orderTypeCode": typeCode, "orderResourceTypeCode": "LEGAL_TENDER",
@@ -318,11 +326,31 @@ func deekpayOrder(o *Order) map[string]any {
 	}
 }
 
-// callback builds DeekPay's callback: the order object as the queries return it, with
-// access_key, timestamp, nonce and sign headers; sign covers the body's fields (numbers as
-// their JSON text) plus the three header values.
-func (f *deekpayFake) callback(o *Order) (http.Header, []byte, error) {
-	body, err := json.Marshal(deekpayOrder(o))
+// deekpayStatusText is the callback's orderStatus: a text, as HamBit's own integrations send
+// and expect it ("Completed", "Failed"), where the queries answer with the document's numbers.
+func deekpayStatusText(st paygate.Status) string {
+	switch st {
+	case paygate.StatusSucceeded:
+		return "Completed"
+	case paygate.StatusFailed:
+		return "Failed"
+	case paygate.StatusCancelled:
+		return "Cancelled"
+	case paygate.StatusReversed:
+		return "Reversed"
+	case paygate.StatusProcessing:
+		return "Processing"
+	}
+	return "Pending"
+}
+
+// Callback builds DeekPay's callback: the order object as the queries return it but with
+// orderStatus as text, with access_key, timestamp, nonce and sign headers; sign covers the
+// body's fields (numbers as their JSON text) plus the three header values.
+func (f *deekpayFake) Callback(o *fakeserver.Order) (http.Header, []byte, error) {
+	order := deekpayOrder(o)
+	order["orderStatus"] = deekpayStatusText(o.Status)
+	body, err := json.Marshal(order)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -331,19 +359,19 @@ func (f *deekpayFake) callback(o *Order) (http.Header, []byte, error) {
 		return nil, nil, err
 	}
 	ts, nonce := strconv.FormatInt(time.Now().UnixMilli(), 10), deekpayNonce()
-	fields["access_key"], fields["timestamp"], fields["nonce"] = f.s.cfg.APIKey, ts, nonce
+	fields["access_key"], fields["timestamp"], fields["nonce"] = f.b.Config().APIKey, ts, nonce
 	h := http.Header{}
 	h.Set("Content-Type", "application/json;charset=utf-8")
-	h.Set("access_key", f.s.cfg.APIKey)
+	h.Set("access_key", f.b.Config().APIKey)
 	h.Set("timestamp", ts)
 	h.Set("nonce", nonce)
-	h.Set("sign", signing.HMACSHA1(fields, f.s.cfg.Secret))
+	h.Set("sign", signing.HMACSHA1(fields, f.b.Config().Secret))
 	return h, body, nil
 }
 
-// acked: DeekPay wants HTTP 200 and a JSON body {"code":200,"success":true} (code as a number
+// Acked: DeekPay wants HTTP 200 and a JSON body {"code":200,"success":true} (code as a number
 // or a string).
-func (f *deekpayFake) acked(status int, body []byte) bool {
+func (f *deekpayFake) Acked(status int, body []byte) bool {
 	if status != http.StatusOK {
 		return false
 	}
@@ -358,9 +386,9 @@ func (f *deekpayFake) acked(status int, body []byte) bool {
 	return code == "200" && v.Success
 }
 
-// schedule: deekpay.txt does not document callback retries; the sandbox retries after 1, 2,
+// Schedule: deekpay.txt does not document callback retries; the sandbox retries after 1, 2,
 // 4, 8 and 16 minutes.
-func (f *deekpayFake) schedule() []int { return []int{1, 2, 4, 8, 16} }
+func (f *deekpayFake) Schedule() []int { return []int{1, 2, 4, 8, 16} }
 
 // deekpayUUID reports whether s has the 8-4-4-4-12 hex form of a UUID.
 func deekpayUUID(s string) bool {

@@ -1,4 +1,4 @@
-package sandbox
+package cashytest
 
 import (
 	"encoding/json"
@@ -11,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/fakeserver"
 	"github.com/paygate-go/paygate/internal/wire"
 	"github.com/paygate-go/paygate/signing"
 )
@@ -20,11 +21,10 @@ import (
 // upper-case hex MD5 of the raw body followed by the secret; envelope {code, msg, data},
 // code 200 on success and 500 with a msg on refusal. Messages cashy.txt does not document
 // (a missing parameter, an unknown order, too little balance) are the sandbox's own.
-type cashyFake struct{ s *Server }
+type cashyFake struct{ b *fakeserver.Books }
 
-func init() {
-	fakes["cashy"] = func(s *Server) fake { return &cashyFake{s: s} }
-}
+var spec = fakeserver.Spec{Provider: Provider, Title: "Cashy", Currency: paygate.PKR,
+	New: func(b *fakeserver.Books) fakeserver.Fake { return &cashyFake{b: b} }}
 
 // Cashy's messages. Sign_verify_error and Payin_Order_Error are cashy.txt's; the others are
 // the sandbox's wording for refusals Cashy does not document.
@@ -44,12 +44,16 @@ var (
 	cashyPayOutFee     = decimal.RequireFromString("30")
 )
 
-func (f *cashyFake) routes(mux *http.ServeMux) {
-	mux.HandleFunc("POST /api/payIn", f.handle(f.payIn))
-	mux.HandleFunc("POST /api/payInQuery", f.handle(f.query(paygate.KindPayIn)))
-	mux.HandleFunc("POST /api/payOut", f.handle(f.payOut))
-	mux.HandleFunc("POST /api/payOutQuery", f.handle(f.query(paygate.KindPayOut)))
-	mux.HandleFunc("POST /api/getBalance", f.handle(f.balance))
+// Routes: Cashy's endpoints, and the pay desk a pay-in's payDeskUrl names.
+func (f *cashyFake) Routes() []fakeserver.Route {
+	return []fakeserver.Route{
+		{Pattern: "POST /api/payIn", Handler: f.handle(f.payIn), Create: true},
+		{Pattern: "POST /api/payInQuery", Handler: f.handle(f.query(paygate.KindPayIn))},
+		{Pattern: "POST /api/payOut", Handler: f.handle(f.payOut), Create: true},
+		{Pattern: "POST /api/payOutQuery", Handler: f.handle(f.query(paygate.KindPayOut))},
+		{Pattern: "POST /api/getBalance", Handler: f.handle(f.balance)},
+		{Pattern: "GET /pay/{id}", Checkout: func(r *http.Request) string { return r.PathValue("id") }},
+	}
 }
 
 // cashyReq is one verified request: its fields as text, and as raw JSON to check types.
@@ -68,16 +72,16 @@ func cashyRefuse(msg string) cashyReply { return cashyReply{msg: msg} }
 
 func (f *cashyFake) handle(next func(*cashyReq) cashyReply) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		body, err := readBody(r)
+		body, err := fakeserver.ReadBody(r)
 		if err != nil {
 			f.write(w, cashyRefuse(cashyParamError))
 			return
 		}
-		if r.Header.Get("MerchantId") != f.s.cfg.MerchantID {
+		if r.Header.Get("MerchantId") != f.b.Config().MerchantID {
 			f.write(w, cashyRefuse(cashyMerchantErr))
 			return
 		}
-		if !signing.Equal(r.Header.Get("Sign"), signing.BodyMD5(body, f.s.cfg.Secret)) {
+		if !signing.Equal(r.Header.Get("Sign"), signing.BodyMD5(body, f.b.Config().Secret)) {
 			f.write(w, cashyRefuse(cashySignError))
 			return
 		}
@@ -96,10 +100,10 @@ func (f *cashyFake) handle(next func(*cashyReq) cashyReply) http.HandlerFunc {
 
 func (f *cashyFake) write(w http.ResponseWriter, rp cashyReply) {
 	if rp.msg != "" {
-		writeJSON(w, http.StatusOK, map[string]any{"code": 500, "msg": rp.msg})
+		fakeserver.WriteJSON(w, http.StatusOK, map[string]any{"code": 500, "msg": rp.msg})
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"code": 200, "msg": "SUCCESS", "data": rp.data})
+	fakeserver.WriteJSON(w, http.StatusOK, map[string]any{"code": 200, "msg": "SUCCESS", "data": rp.data})
 }
 
 // required checks that every key is present and non-empty, at most max characters.
@@ -162,7 +166,7 @@ func (f *cashyFake) payIn(r *cashyReq) cashyReply {
 	if err != nil {
 		return cashyRefuse(cashyParamError + ": " + err.Error())
 	}
-	o, err := f.s.create(paygate.KindPayIn, "PAYIN", &Order{
+	o, err := f.b.Create(paygate.KindPayIn, "PAYIN", &fakeserver.Order{
 		OrderID: r.fields["mchOrderNo"], Amount: amount, Fee: amount.Mul(cashyPayInFeeRate).Round(4),
 		NotifyURL: r.fields["notifyUrl"], Fields: r.fields,
 	})
@@ -170,8 +174,8 @@ func (f *cashyFake) payIn(r *cashyReq) cashyReply {
 		return cashyRefuse(cashyPayInError) // cashy.txt's refusal of a pay-in, duplicates included
 	}
 	return cashyReply{data: map[string]any{
-		"merchantId": f.s.cfg.MerchantID, "mchOrderNo": o.OrderID, "orderNo": o.ProviderOrderID,
-		"payCode": cashyPayCode(o), "payUrl": nil, "payDeskUrl": f.s.URL() + "/pay/" + o.ProviderOrderID,
+		"merchantId": f.b.Config().MerchantID, "mchOrderNo": o.OrderID, "orderNo": o.ProviderOrderID,
+		"payCode": cashyPayCode(o), "payUrl": nil, "payDeskUrl": f.b.URL() + "/pay/" + o.ProviderOrderID,
 		"amount": json.Number(o.Amount.StringFixed(2)),
 	}}
 }
@@ -189,18 +193,18 @@ func (f *cashyFake) payOut(r *cashyReq) cashyReply {
 	if err != nil {
 		return cashyRefuse(cashyParamError + ": " + err.Error())
 	}
-	o, err := f.s.create(paygate.KindPayOut, "PAYOUT", &Order{
+	o, err := f.b.Create(paygate.KindPayOut, "PAYOUT", &fakeserver.Order{
 		OrderID: r.fields["mchOrderNo"], Amount: amount, Fee: cashyPayOutFee,
 		NotifyURL: r.fields["notifyUrl"], Fields: r.fields, Status: paygate.StatusProcessing,
 	})
 	switch {
-	case errors.Is(err, errInsufficient):
+	case errors.Is(err, fakeserver.ErrInsufficient):
 		return cashyRefuse(cashyBalanceError)
 	case err != nil:
 		return cashyRefuse(cashyPayOutError)
 	}
 	return cashyReply{data: map[string]any{
-		"merchantId": f.s.cfg.MerchantID, "mchOrderNo": o.OrderID, "orderNo": o.ProviderOrderID,
+		"merchantId": f.b.Config().MerchantID, "mchOrderNo": o.OrderID, "orderNo": o.ProviderOrderID,
 		"amount": o.Amount.StringFixed(2), "fee": cashyExact(o.Fee), "orderStatus": cashyRaw(o),
 	}}
 }
@@ -211,18 +215,18 @@ func (f *cashyFake) query(kind paygate.Kind) func(*cashyReq) cashyReply {
 		if mch == "" && no == "" {
 			return cashyRefuse(cashyParamError + ": mchOrderNo or orderNo is required")
 		}
-		o, ok := f.s.find(kind, mch, no)
+		o, ok := f.b.Find(kind, mch, no)
 		if !ok || (mch != "" && o.OrderID != mch) || (no != "" && o.ProviderOrderID != no) {
 			return cashyRefuse(cashyNotFound)
 		}
 		data := map[string]any{
-			"merchantId": f.s.cfg.MerchantID, "mchOrderNo": o.OrderID, "orderNo": o.ProviderOrderID,
+			"merchantId": f.b.Config().MerchantID, "mchOrderNo": o.OrderID, "orderNo": o.ProviderOrderID,
 			"channelOrderNo": o.UTR, "amount": o.Amount.StringFixed(2), "fee": cashyExact(o.Fee),
 			"orderStatus": cashyRaw(&o), "completionTime": cashyTime(o.Completed), "nonceStr": nil,
 		}
 		if kind == paygate.KindPayIn {
 			data["payType"], data["payCode"] = o.Fields["payType"], cashyPayCode(&o)
-			data["payUrl"], data["payDeskUrl"] = "", f.s.URL()+"/pay/"+o.ProviderOrderID
+			data["payUrl"], data["payDeskUrl"] = "", f.b.URL()+"/pay/"+o.ProviderOrderID
 		} else {
 			for _, k := range []string{"accountName", "accountNo", "accountType", "bankId"} {
 				data[k] = o.Fields[k]
@@ -233,9 +237,9 @@ func (f *cashyFake) query(kind paygate.Kind) func(*cashyReq) cashyReply {
 }
 
 func (f *cashyFake) balance(*cashyReq) cashyReply {
-	available, frozen := f.s.funds()
+	available, frozen := f.b.Funds()
 	return cashyReply{data: map[string]any{
-		"merchantId": f.s.cfg.MerchantID, "balance": cashyExact(available), "unBalance": cashyExact(frozen),
+		"merchantId": f.b.Config().MerchantID, "balance": cashyExact(available), "unBalance": cashyExact(frozen),
 	}}
 }
 
@@ -244,7 +248,7 @@ func (f *cashyFake) balance(*cashyReq) cashyReply {
 func cashyExact(d decimal.Decimal) string { return d.StringFixed(max(2, -d.Exponent())) }
 
 // cashyRaw is Cashy's word for o's status, from the table of o's kind.
-func cashyRaw(o *Order) string {
+func cashyRaw(o *fakeserver.Order) string {
 	if o.Kind == paygate.KindPayIn {
 		switch o.Status {
 		case paygate.StatusSucceeded:
@@ -268,7 +272,7 @@ func cashyRaw(o *Order) string {
 }
 
 // cashyPayCode is the order's payment account (VA): digits derived from its number.
-func cashyPayCode(o *Order) string {
+func cashyPayCode(o *fakeserver.Order) string {
 	return "6460" + strings.TrimPrefix(o.ProviderOrderID, "PAYIN")
 }
 
@@ -280,17 +284,17 @@ func cashyTime(t time.Time) any {
 	return t.In(wire.PKT).Format(time.DateTime)
 }
 
-// callback builds Cashy's webhook as cashy.txt's samples show it: amount and fee as JSON
+// Callback builds Cashy's webhook as cashy.txt's samples show it: amount and fee as JSON
 // numbers (two and four decimals), merchantId as a string, the order's type and patch fields
 // for a pay-in, the beneficiary's fields for a pay-out; MerchantId and Sign headers, Sign over
 // the exact body sent.
-func (f *cashyFake) callback(o *Order) (http.Header, []byte, error) {
+func (f *cashyFake) Callback(o *fakeserver.Order) (http.Header, []byte, error) {
 	body := map[string]any{
 		"amount":         json.Number(o.Amount.StringFixed(2)),
 		"fee":            json.Number(o.Fee.StringFixed(4)),
 		"completionTime": cashyTime(o.Completed),
 		"mchOrderNo":     o.OrderID,
-		"merchantId":     f.s.cfg.MerchantID,
+		"merchantId":     f.b.Config().MerchantID,
 		"nonceStr":       fmt.Sprint(time.Now().UnixMilli()),
 		"orderNo":        o.ProviderOrderID,
 		"orderStatus":    cashyRaw(o),
@@ -301,7 +305,7 @@ func (f *cashyFake) callback(o *Order) (http.Header, []byte, error) {
 	if o.Kind == paygate.KindPayIn {
 		body["payType"] = o.Fields["payType"]
 		body["payCode"] = cashyPayCode(o)
-		body["payUrl"] = f.s.URL() + "/pay/" + o.ProviderOrderID
+		body["payUrl"] = f.b.URL() + "/pay/" + o.ProviderOrderID
 		body["orderType"] = "API"
 		body["patchMchOrderNo"], body["patchOrderNo"] = o.OrderID, o.ProviderOrderID
 		if o.Fields["orderType"] == "PATCH" {
@@ -319,52 +323,45 @@ func (f *cashyFake) callback(o *Order) (http.Header, []byte, error) {
 	}
 	h := http.Header{}
 	h.Set("Content-Type", "application/json")
-	h.Set("MerchantId", f.s.cfg.MerchantID)
-	h.Set("Sign", signing.BodyMD5(b, f.s.cfg.Secret))
+	h.Set("MerchantId", f.b.Config().MerchantID)
+	h.Set("Sign", signing.BodyMD5(b, f.b.Config().Secret))
 	return h, b, nil
 }
 
-// acked: cashy.txt counts HTTP 200, 301 and 302 as received, whatever the body.
-func (f *cashyFake) acked(status int, _ []byte) bool {
+// Acked: cashy.txt counts HTTP 200, 301 and 302 as received, whatever the body.
+func (f *cashyFake) Acked(status int, _ []byte) bool {
 	return status == http.StatusOK || status == http.StatusMovedPermanently || status == http.StatusFound
 }
 
-// schedule: cashy.txt retries a failed webhook after 1, 2, 4, 8, 16, 32, 64, 128, 256 and 512
+// Schedule: cashy.txt retries a failed webhook after 1, 2, 4, 8, 16, 32, 64, 128, 256 and 512
 // minutes.
-func (f *cashyFake) schedule() []int { return []int{1, 2, 4, 8, 16, 32, 64, 128, 256, 512} }
+func (f *cashyFake) Schedule() []int { return []int{1, 2, 4, 8, 16, 32, 64, 128, 256, 512} }
 
-// CashyPatch makes a Cashy supplementary (PATCH) payment of paid against the pay-in orderID,
-// as Cashy does when a customer pays another amount than the order's or pays twice: a new,
-// succeeded pay-in whose mchOrderNo is orderID followed by a five-digit serial (00001, 00002,
-// ...), whose patchMchOrderNo and patchOrderNo name the original order, and whose webhook
-// (orderType PATCH) goes to the original order's notify URL. It returns the new mchOrderNo
-// and the result of the first delivery, as Settle does.
-func (s *Server) CashyPatch(orderID string, paid decimal.Decimal) (string, error) {
-	if s.provider != "cashy" {
-		return "", fmt.Errorf("sandbox: CashyPatch on a %s sandbox", s.provider)
-	}
+// Patch makes a Cashy supplementary (PATCH) payment of paid against the pay-in orderID, as
+// Cashy does when a customer pays another amount than the order's or pays twice: a new pay-in
+// whose mchOrderNo is orderID followed by a five-digit serial (00001, 00002, ...), whose
+// patchMchOrderNo and patchOrderNo name the original order, and whose webhook (orderType
+// PATCH) goes to the original order's notify URL. Server.CashyPatch settles it.
+func (f *cashyFake) Patch(orderID string, paid decimal.Decimal) (string, error) {
 	if !paid.IsPositive() || !paid.Equal(paid.Truncate(2)) {
 		// Cashy's amounts are decimal(20,2): anything else would be rounded on the wire.
 		return "", fmt.Errorf("sandbox: CashyPatch: paid %s must be positive with at most two decimal places", paid)
 	}
-	orig, ok := s.find(paygate.KindPayIn, orderID, "")
+	orig, ok := f.b.Find(paygate.KindPayIn, orderID, "")
 	if !ok {
-		return "", fmt.Errorf("%w: %q", ErrNoOrder, orderID)
+		return "", fmt.Errorf("%w: %q", fakeserver.ErrNoOrder, orderID)
 	}
 	for serial := 1; serial < 100000; serial++ {
 		id := fmt.Sprintf("%s%05d", orderID, serial)
-		_, err := s.create(paygate.KindPayIn, "PAYIN", &Order{
+		_, err := f.b.Create(paygate.KindPayIn, "PAYIN", &fakeserver.Order{
 			OrderID: id, Amount: paid, Fee: paid.Mul(cashyPayInFeeRate).Round(4), NotifyURL: orig.NotifyURL,
 			Fields: map[string]string{"orderType": "PATCH", "patchMchOrderNo": orig.OrderID,
 				"patchOrderNo": orig.ProviderOrderID, "payType": orig.Fields["payType"]},
 		})
-		if errors.Is(err, errDuplicate) {
+		if errors.Is(err, fakeserver.ErrDuplicate) {
 			continue
 		}
-		if err != nil {
-			return "", err
-		}
-		return id, s.Settle(id, paygate.StatusSucceeded)
+		return id, err
 	}
 	return "", errors.New("sandbox: too many supplementary payments")
 }

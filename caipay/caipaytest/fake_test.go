@@ -1,4 +1,4 @@
-package sandbox_test
+package caipaytest_test
 
 import (
 	"bytes"
@@ -16,7 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/paygate-go/paygate"
-	"github.com/paygate-go/paygate/sandbox"
+	"github.com/paygate-go/paygate/caipay/caipaytest"
+	"github.com/paygate-go/paygate/internal/fakeserver"
 	"github.com/paygate-go/paygate/signing"
 )
 
@@ -31,9 +32,9 @@ type caipayEnvelope struct {
 	HTTP int            `json:"-"` // the HTTP status
 }
 
-func caipayServer(t *testing.T, opts ...sandbox.Option) *sandbox.Server {
+func caipayServer(t *testing.T, opts ...caipaytest.Option) *caipaytest.Server {
 	t.Helper()
-	sb, err := sandbox.New("caipay", caipayCfg, opts...)
+	sb, err := caipaytest.New(caipayCfg, opts...)
 	require.NoError(t, err)
 	t.Cleanup(sb.Close)
 	return sb
@@ -50,7 +51,7 @@ func caipaySigned(fields map[string]string) map[string]string {
 }
 
 // caipayCall sends fields to path: GET query parameters, or a POST JSON body.
-func caipayCall(t *testing.T, sb *sandbox.Server, method, path string, fields map[string]string) caipayEnvelope {
+func caipayCall(t *testing.T, sb *caipaytest.Server, method, path string, fields map[string]string) caipayEnvelope {
 	t.Helper()
 	var req *http.Request
 	var err error
@@ -148,8 +149,8 @@ func TestCaiPayFakeRefuses(t *testing.T) {
 		for k, v := range payOut {
 			p[k] = v
 		}
-		delete(p, "customerOrderNo")
-		requireCaiPayRefusal(t, caipayCall(t, sb, http.MethodPost, "/api/cai/out/v1/payOut", caipaySigned(p)), 400, "customerOrderNo is required")
+		delete(p, "payIfsc")
+		requireCaiPayRefusal(t, caipayCall(t, sb, http.MethodPost, "/api/cai/out/v1/payOut", caipaySigned(p)), 400, "payIfsc is required")
 	})
 	t.Run("amount without two decimals", func(t *testing.T) {
 		requireCaiPayRefusal(t, caipayCall(t, sb, http.MethodGet, "/api/cai/out/v1/payIn", caipaySigned(caipayPayIn("AMT1", "100"))), 400, "2 decimal places")
@@ -173,7 +174,7 @@ func TestCaiPayFakeRefuses(t *testing.T) {
 }
 
 func TestCaiPayFakeCallbackRetried(t *testing.T) {
-	sb := caipayServer(t, sandbox.WithMinute(time.Millisecond))
+	sb := caipayServer(t, fakeserver.WithMinute(time.Millisecond))
 	var attempts atomic.Int64
 	var last atomic.Value
 	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -189,7 +190,7 @@ func TestCaiPayFakeCallbackRetried(t *testing.T) {
 
 	f := caipayPayOut("OUTCB1", receiver.URL)
 	require.True(t, caipayCall(t, sb, http.MethodPost, "/api/cai/out/v1/payOut", caipaySigned(f)).OK)
-	require.ErrorIs(t, sb.Settle("OUTCB1", paygate.StatusSucceeded), sandbox.ErrNotAcknowledged)
+	require.ErrorIs(t, sb.Settle("OUTCB1", paygate.StatusSucceeded), fakeserver.ErrNotAcknowledged)
 	require.Eventually(t, func() bool { return attempts.Load() == 3 }, 5*time.Second, time.Millisecond)
 	require.Eventually(t, func() bool {
 		d := sb.Deliveries()
@@ -211,7 +212,7 @@ func TestCaiPayFakeCallbackRetried(t *testing.T) {
 }
 
 func TestCaiPayFakeAckIsExact(t *testing.T) {
-	sb := caipayServer(t, sandbox.WithMinute(time.Millisecond))
+	sb := caipayServer(t, fakeserver.WithMinute(time.Millisecond))
 	var attempts atomic.Int64
 	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 		attempts.Add(1)
@@ -221,7 +222,7 @@ func TestCaiPayFakeAckIsExact(t *testing.T) {
 	f := caipayPayIn("INACK1", "100.00")
 	f["callbackUrl"] = receiver.URL
 	require.True(t, caipayCall(t, sb, http.MethodGet, "/api/cai/out/v1/payIn", caipaySigned(f)).OK)
-	require.ErrorIs(t, sb.Settle("INACK1", paygate.StatusFailed), sandbox.ErrNotAcknowledged)
+	require.ErrorIs(t, sb.Settle("INACK1", paygate.StatusFailed), fakeserver.ErrNotAcknowledged)
 	require.Eventually(t, func() bool { return len(sb.Deliveries()) == 6 }, 5*time.Second, time.Millisecond,
 		"the first attempt and 5 retries")
 	time.Sleep(50 * time.Millisecond)
@@ -235,4 +236,23 @@ func caipayPayOut(orderID, callbackURL string) map[string]string {
 	return map[string]string{"bankAccountName": "Asha Rao", "bankAccountNumber": "123456789012", "callbackUrl": callbackURL,
 		"orderAmount": "100.00", "payEmail": "asha.rao@gmail.com", "payIfsc": "SBIN0001234", "payPhone": "9876543210",
 		"customerOrderNo": orderID}
+}
+
+// TestCaiPayFakePayOutWithoutCustomerOrderNo: caipay.txt does not list customerOrderNo among a
+// pay-out's parameters, so the fake accepts a pay-out without it (third-party clients send
+// none) and keeps the order under the platform's number.
+func TestCaiPayFakePayOutWithoutCustomerOrderNo(t *testing.T) {
+	sb := caipayServer(t)
+	for range 2 { // two such pay-outs are not duplicates of each other
+		p := caipayPayOut("", "https://merchant.example/cb")
+		delete(p, "customerOrderNo")
+		env := caipayCall(t, sb, http.MethodPost, "/api/cai/out/v1/payOut", caipaySigned(p))
+		require.True(t, env.OK, "%+v", env)
+		plat, _ := env.Data["platOrderNo"].(string)
+		require.NotEmpty(t, plat)
+		o, err := sb.Order(plat)
+		require.NoError(t, err, "kept under the platform's number")
+		require.Equal(t, paygate.KindPayOut, o.Kind)
+		require.Empty(t, o.OrderID)
+	}
 }

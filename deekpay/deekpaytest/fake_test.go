@@ -1,4 +1,4 @@
-package sandbox_test
+package deekpaytest_test
 
 import (
 	"bytes"
@@ -21,7 +21,8 @@ import (
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/deekpay"
-	"github.com/paygate-go/paygate/sandbox"
+	"github.com/paygate-go/paygate/deekpay/deekpaytest"
+	"github.com/paygate-go/paygate/internal/fakeserver"
 )
 
 var deekpayCfg = paygate.Config{Provider: "deekpay", APIKey: "pFqV75X3", Secret: "deekpay-sandbox-secret"}
@@ -55,7 +56,7 @@ type deekpayAnswer struct {
 
 // deekpayCall sends a request to the fake signed with secret; edit may change the headers
 // after signing.
-func deekpayCall(t *testing.T, sb *sandbox.Server, method, path string, fields map[string]string, secret string, edit func(http.Header)) deekpayAnswer {
+func deekpayCall(t *testing.T, sb *deekpaytest.Server, method, path string, fields map[string]string, secret string, edit func(http.Header)) deekpayAnswer {
 	t.Helper()
 	ts, nonce := strconv.FormatInt(time.Now().UnixMilli(), 10), "794c26b0-d33c-4394-b2bb-c485eca16d9e"
 	signed := map[string]string{"access_key": deekpayCfg.APIKey, "timestamp": ts, "nonce": nonce}
@@ -87,9 +88,9 @@ func deekpayCall(t *testing.T, sb *sandbox.Server, method, path string, fields m
 	return a
 }
 
-func newDeekpaySandbox(t *testing.T, opts ...sandbox.Option) *sandbox.Server {
+func newDeekpaySandbox(t *testing.T, opts ...deekpaytest.Option) *deekpaytest.Server {
 	t.Helper()
-	sb, err := sandbox.New("deekpay", deekpayCfg, opts...)
+	sb, err := deekpaytest.New(deekpayCfg, opts...)
 	require.NoError(t, err)
 	t.Cleanup(sb.Close)
 	return sb
@@ -200,7 +201,7 @@ func TestDeekpayFakeThroughClient(t *testing.T) {
 	after, err := c.Balance(ctx)
 	require.NoError(t, err)
 	require.Equal(t, "100", after.Frozen.Decimal().Sub(before.Frozen.Decimal()).String())
-	require.NoError(t, sb.Settle("SBX-OUT-1", paygate.StatusFailed))
+	require.ErrorIs(t, sb.Settle("SBX-OUT-1", paygate.StatusFailed), fakeserver.ErrNoNotifyURL, "moved, but no callback address")
 	o, err = c.Query(ctx, &paygate.QueryRequest{Kind: paygate.KindPayOut, OrderID: "SBX-OUT-1"})
 	require.NoError(t, err)
 	require.Equal(t, paygate.StatusFailed, o.Status)
@@ -210,7 +211,7 @@ func TestDeekpayFakeThroughClient(t *testing.T) {
 // TestDeekpayCallbackRetried: a receiver that fails twice gets the callback again on the
 // schedule, and the signed headers verify with the deekpay client.
 func TestDeekpayCallbackRetried(t *testing.T) {
-	sb := newDeekpaySandbox(t, sandbox.WithMinute(time.Millisecond))
+	sb := newDeekpaySandbox(t, fakeserver.WithMinute(time.Millisecond))
 	cfg := deekpayCfg
 	cfg.BaseURL = sb.URL()
 	c, err := deekpay.New(cfg)
@@ -237,12 +238,12 @@ func TestDeekpayCallbackRetried(t *testing.T) {
 	_, err = c.PayIn(context.Background(), &paygate.PayInRequest{OrderID: "SBX-CB-1", NotifyURL: rcv.URL,
 		Amount: paygate.MustParseMoney("500", paygate.INR)})
 	require.NoError(t, err)
-	require.ErrorIs(t, sb.Settle("SBX-CB-1", paygate.StatusSucceeded), sandbox.ErrNotAcknowledged)
+	require.ErrorIs(t, sb.Settle("SBX-CB-1", paygate.StatusSucceeded), fakeserver.ErrNotAcknowledged)
 	select {
 	case cb := <-got:
 		require.Equal(t, paygate.KindPayIn, cb.Kind)
 		require.Equal(t, paygate.StatusSucceeded, cb.Status)
-		require.Equal(t, "2 Payment successful", cb.RawStatus)
+		require.Equal(t, "Completed Payment successful", cb.RawStatus, "callbacks carry the text HamBit sends")
 		require.Equal(t, "500.00 INR", cb.Amount.String())
 	case <-time.After(5 * time.Second):
 		t.Fatal("the callback was not retried")
@@ -282,9 +283,39 @@ func TestDeekpayAckRule(t *testing.T) {
 		if tc.acked {
 			require.NoError(t, err, tc.body)
 		} else {
-			require.ErrorIs(t, err, sandbox.ErrNotAcknowledged, "%d %s", tc.status, tc.body)
+			require.ErrorIs(t, err, fakeserver.ErrNotAcknowledged, "%d %s", tc.status, tc.body)
 		}
 		sb.Close()
 		rcv.Close()
+	}
+}
+
+// TestDeekpayFakeStatusShapes: deekpay.txt types the create-payout answer's orderStatus as a
+// String, and HamBit's own integrations read a callback's orderStatus as text ("Completed",
+// "Failed"): the fake sends both so.
+func TestDeekpayFakeStatusShapes(t *testing.T) {
+	sb := newDeekpaySandbox(t)
+	bodies := make(chan []byte, 4)
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		bodies <- b
+		_, _ = w.Write([]byte(`{"code":200,"success":true}`))
+	}))
+	defer rcv.Close()
+
+	out := deekpayCall(t, sb, http.MethodPost, "/api/v3/ind/createTransferOrder", map[string]string{
+		"currencyAmount": "100", "channelType": "BANK", "externalOrderId": "SHAPE-OUT", "accountId": "13178968584",
+		"accountType": "INR", "ifSC": "YESB0000001", "bankName": "Yes Bank", "notifyUrl": rcv.URL,
+	}, deekpayCfg.Secret, nil)
+	require.True(t, out.Success, "%+v", out)
+	var data map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(out.Data, &data))
+	require.JSONEq(t, `"1"`, string(data["orderStatus"]), "a JSON string, as section 25 types it")
+
+	for st, want := range map[paygate.Status]string{paygate.StatusFailed: "Failed", paygate.StatusSucceeded: "Completed"} {
+		_ = sb.Settle("SHAPE-OUT", st) // a failed pay-out moved on to succeeded still sends its callback
+		var cb map[string]any
+		require.NoError(t, json.Unmarshal(<-bodies, &cb))
+		require.Equal(t, want, cb["orderStatus"], "callback for %s", st)
 	}
 }

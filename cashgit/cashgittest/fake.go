@@ -1,4 +1,4 @@
-package sandbox
+package cashgittest
 
 import (
 	"encoding/json"
@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/fakeserver"
 	"github.com/paygate-go/paygate/internal/wire"
 	"github.com/paygate-go/paygate/signing"
 )
@@ -19,31 +20,37 @@ import (
 // cashgitFake fakes cashgit.txt: POST JSON everywhere, envelope {code, message, data,
 // timestamp}, sign over the body fields in the config's sign_style.
 type cashgitFake struct {
-	s    *Server
+	b    *fakeserver.Books
 	sign func(map[string]string, string) string
 }
 
-func init() {
-	fakes["cashgit"] = func(s *Server) fake {
-		f := &cashgitFake{s: s, sign: signing.KeyParamMD5}
-		if s.cfg.Option("sign_style", "key_param") == "append" {
+var spec = fakeserver.Spec{Provider: Provider, Title: "CashGit", Currency: paygate.INR,
+	New: func(b *fakeserver.Books) fakeserver.Fake {
+		f := &cashgitFake{b: b, sign: signing.KeyParamMD5}
+		if b.Config().Option("sign_style", "key_param") == "append" {
 			f.sign = signing.AppendMD5
 		}
 		return f
-	}
-}
+	}}
 
 var cashgitLimits = [2]decimal.Decimal{decimal.NewFromInt(10), decimal.NewFromInt(50000)}
 
-func (f *cashgitFake) routes(mux *http.ServeMux) {
-	mux.HandleFunc("POST /api/pay", f.handle(f.payIn, "orderid", "amount"))
-	mux.HandleFunc("POST /api/query", f.handle(f.queryPayIn, "orderid"))
-	mux.HandleFunc("POST /api/close", f.handle(f.close, "orderid"))
-	mux.HandleFunc("POST /api/utr/submit", f.handle(f.submitUTR, "orderid", "utr", "amount"))
-	mux.HandleFunc("POST /api/upi/query", f.handle(f.upi))
-	mux.HandleFunc("POST /api/payout/create", f.handle(f.payOut, "orderid", "amount", "account_name", "account_number", "ifsc", "mobile"))
-	mux.HandleFunc("POST /api/payout/query", f.handle(f.queryPayOut, "orderid"))
-	mux.HandleFunc("POST /api/balance/query", f.handle(f.balance))
+// Routes: cashgit.txt's endpoints, and the pages a pay-in's payurl and qrcode name.
+func (f *cashgitFake) Routes() []fakeserver.Route {
+	byID := func(r *http.Request) string { return r.PathValue("id") }
+	return []fakeserver.Route{
+		{Pattern: "POST /api/pay", Handler: f.handle(f.payIn, "orderid", "amount"), Create: true},
+		{Pattern: "POST /api/query", Handler: f.handle(f.queryPayIn, "orderid")},
+		{Pattern: "POST /api/close", Handler: f.handle(f.close, "orderid")},
+		{Pattern: "POST /api/utr/submit", Handler: f.handle(f.submitUTR, "orderid", "utr", "amount")},
+		{Pattern: "POST /api/upi/query", Handler: f.handle(f.upi)},
+		{Pattern: "POST /api/payout/create", Create: true,
+			Handler: f.handle(f.payOut, "orderid", "amount", "account_name", "account_number", "ifsc", "mobile")},
+		{Pattern: "POST /api/payout/query", Handler: f.handle(f.queryPayOut, "orderid")},
+		{Pattern: "POST /api/balance/query", Handler: f.handle(f.balance)},
+		{Pattern: "GET /pay/{id}", Checkout: byID},
+		{Pattern: "GET /qr/{id}", Checkout: byID},
+	}
 }
 
 // reply is an envelope's code, message and data.
@@ -55,7 +62,7 @@ type reply struct {
 
 func (f *cashgitFake) handle(next func(map[string]string) reply, required ...string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		body, err := readBody(r)
+		body, err := fakeserver.ReadBody(r)
 		if err != nil {
 			f.write(w, reply{code: 400, message: "参数错误: unreadable body"})
 			return
@@ -65,11 +72,11 @@ func (f *cashgitFake) handle(next func(map[string]string) reply, required ...str
 			f.write(w, reply{code: 400, message: "参数错误: body is not a JSON object"})
 			return
 		}
-		if fields["appid"] != f.s.cfg.MerchantID {
+		if fields["appid"] != f.b.Config().MerchantID {
 			f.write(w, reply{code: 401, message: "认证失败: unknown appid"})
 			return
 		}
-		if !signing.Equal(fields["sign"], f.sign(fields, f.s.cfg.Secret)) {
+		if !signing.Equal(fields["sign"], f.sign(fields, f.b.Config().Secret)) {
 			f.write(w, reply{code: 401, message: "认证失败: sign verification failed"})
 			return
 		}
@@ -89,7 +96,7 @@ func (f *cashgitFake) write(w http.ResponseWriter, rp reply) {
 	if msg == "" {
 		msg = "成功"
 	}
-	writeJSON(w, rp.code, map[string]any{"code": rp.code, "message": msg, "data": rp.data,
+	fakeserver.WriteJSON(w, rp.code, map[string]any{"code": rp.code, "message": msg, "data": rp.data,
 		"timestamp": time.Now().UnixMilli()})
 }
 
@@ -105,7 +112,7 @@ func (f *cashgitFake) amount(v string) (decimal.Decimal, *reply) {
 	return d, nil
 }
 
-func (f *cashgitFake) create(kind paygate.Kind, prefix string, fields map[string]string, status paygate.Status) (*Order, *reply) {
+func (f *cashgitFake) create(kind paygate.Kind, prefix string, fields map[string]string, status paygate.Status) (*fakeserver.Order, *reply) {
 	if n := utf8.RuneCountInString(fields["orderid"]); n < 6 || n > 32 {
 		return nil, &reply{code: 400, message: "参数错误: orderid must be 6-32 characters"}
 	}
@@ -113,15 +120,16 @@ func (f *cashgitFake) create(kind paygate.Kind, prefix string, fields map[string
 	if rp != nil {
 		return nil, rp
 	}
-	o := &Order{OrderID: fields["orderid"], Amount: amount, NotifyURL: fields["notify_url"], Fields: fields, Status: status}
+	o := &fakeserver.Order{OrderID: fields["orderid"], Amount: amount, NotifyURL: fields["notify_url"],
+		ReturnURL: fields["return_url"], Fields: fields, Status: status}
 	if kind == paygate.KindPayOut {
 		o.Fee = decimal.NewFromInt(10)
 	}
-	stored, err := f.s.create(kind, prefix, o)
+	stored, err := f.b.Create(kind, prefix, o)
 	switch {
 	case err == nil:
 		return stored, nil
-	case errors.Is(err, errDuplicate):
+	case errors.Is(err, fakeserver.ErrDuplicate):
 		return nil, &reply{code: 409, message: "订单已存在: order already exists"}
 	default:
 		return nil, &reply{code: 403, message: "权限不足: " + err.Error()}
@@ -145,35 +153,35 @@ func (f *cashgitFake) payIn(fields map[string]string) reply {
 	if fields["pay_id"] == "2" {
 		payType, url = "intent", "upi://pay?pa=merchant@paytm&am="+o.Amount.StringFixed(2)+"&tr="+o.ProviderOrderID
 	} else {
-		url = f.s.URL() + url
+		url = f.b.URL() + url
 	}
 	return reply{code: 200, message: "订单创建成功", data: map[string]any{
 		"orderid": o.OrderID, "platform_orderid": o.ProviderOrderID, "amount": o.Amount.StringFixed(2),
-		"payurl": url, "qrcode": f.s.URL() + "/qr/" + o.ProviderOrderID, "status": cashgitRaw(o),
+		"payurl": url, "qrcode": f.b.URL() + "/qr/" + o.ProviderOrderID, "status": cashgitRaw(o),
 		"pay_type": payType, "expires_at": o.Created.Add(15 * time.Minute).In(wire.IST).Format(time.RFC3339),
 	}}
 }
 
 func (f *cashgitFake) queryPayIn(fields map[string]string) reply {
-	o, ok := f.s.find(paygate.KindPayIn, fields["orderid"], "")
+	o, ok := f.b.Find(paygate.KindPayIn, fields["orderid"], "")
 	if !ok {
 		return reply{code: 404, message: "资源不存在: order not found"}
 	}
 	return reply{code: 200, message: "查询成功", data: map[string]any{
 		"orderid": o.OrderID, "platform_orderid": o.ProviderOrderID, "amount": o.Amount.StringFixed(2),
-		"status": cashgitRaw(&o), "pay_type": "native", "paytime": millis(o.Completed), "utr": o.UTR,
-		"desc": o.Fields["desc"], "created_at": millis(o.Created), "updated_at": millis(o.Created),
+		"status": cashgitRaw(&o), "pay_type": "native", "paytime": fakeserver.Millis(o.Completed), "utr": o.UTR,
+		"desc": o.Fields["desc"], "created_at": fakeserver.Millis(o.Created), "updated_at": fakeserver.Millis(o.Created),
 	}}
 }
 
 func (f *cashgitFake) close(fields map[string]string) reply {
 	var refused bool
-	o, ok := f.s.update(paygate.KindPayIn, fields["orderid"], func(o *Order) {
+	o, ok := f.b.Update(paygate.KindPayIn, fields["orderid"], func(o *fakeserver.Order) {
 		if o.Status.Final() {
 			refused = true
 			return
 		}
-		f.s.move(o, paygate.StatusCancelled)
+		f.b.Move(o, paygate.StatusCancelled)
 	})
 	switch {
 	case !ok:
@@ -182,7 +190,7 @@ func (f *cashgitFake) close(fields map[string]string) reply {
 		return reply{code: 400, message: "参数错误: order is already final"}
 	}
 	return reply{code: 200, message: "订单关闭成功", data: map[string]any{
-		"orderid": o.OrderID, "platform_orderid": o.ProviderOrderID, "status": "cancelled", "closed_at": millis(o.Completed),
+		"orderid": o.OrderID, "platform_orderid": o.ProviderOrderID, "status": "cancelled", "closed_at": fakeserver.Millis(o.Completed),
 	}}
 }
 
@@ -190,7 +198,7 @@ func (f *cashgitFake) submitUTR(fields map[string]string) reply {
 	if utr := fields["utr"]; len(utr) != 12 || strings.Trim(utr, "0123456789") != "" {
 		return reply{code: 400, message: "参数错误: utr must be 12 digits"}
 	}
-	o, ok := f.s.update(paygate.KindPayIn, fields["orderid"], func(o *Order) { o.UTR = fields["utr"] })
+	o, ok := f.b.Update(paygate.KindPayIn, fields["orderid"], func(o *fakeserver.Order) { o.UTR = fields["utr"] })
 	if !ok {
 		return reply{code: 404, message: "资源不存在: order not found"}
 	}
@@ -218,22 +226,22 @@ func (f *cashgitFake) payOut(fields map[string]string) reply {
 	return reply{code: 200, message: "代付订单创建成功", data: f.payOutData(o)}
 }
 
-func (f *cashgitFake) payOutData(o *Order) map[string]any {
+func (f *cashgitFake) payOutData(o *fakeserver.Order) map[string]any {
 	d := map[string]any{
 		"orderid": o.OrderID, "platform_orderid": o.ProviderOrderID, "amount": o.Amount.StringFixed(2),
 		"fee": o.Fee.StringFixed(2), "actual_amount": o.Amount.Sub(o.Fee).StringFixed(2),
 		"status": cashgitRaw(o), "account_name": o.Fields["account_name"],
 		"account_number": o.Fields["account_number"], "ifsc": o.Fields["ifsc"], "utr": o.UTR,
-		"desc": o.Fields["desc"], "created_at": millis(o.Created),
+		"desc": o.Fields["desc"], "created_at": fakeserver.Millis(o.Created),
 	}
 	if !o.Completed.IsZero() {
-		d["completed_at"] = millis(o.Completed)
+		d["completed_at"] = fakeserver.Millis(o.Completed)
 	}
 	return d
 }
 
 func (f *cashgitFake) queryPayOut(fields map[string]string) reply {
-	o, ok := f.s.find(paygate.KindPayOut, fields["orderid"], "")
+	o, ok := f.b.Find(paygate.KindPayOut, fields["orderid"], "")
 	if !ok {
 		return reply{code: 404, message: "资源不存在: order not found"}
 	}
@@ -241,7 +249,7 @@ func (f *cashgitFake) queryPayOut(fields map[string]string) reply {
 }
 
 func (f *cashgitFake) balance(map[string]string) reply {
-	available, frozen := f.s.funds()
+	available, frozen := f.b.Funds()
 	return reply{code: 200, message: "查询成功", data: map[string]any{
 		"balance": available.Add(frozen).StringFixed(2), "frozen_balance": frozen.StringFixed(2),
 		"available_balance": available.StringFixed(2), "currency": "INR", "updated_at": time.Now().UnixMilli(),
@@ -249,7 +257,7 @@ func (f *cashgitFake) balance(map[string]string) reply {
 }
 
 // cashgitRaw is the provider's word for o's status, from the table of o's kind.
-func cashgitRaw(o *Order) string {
+func cashgitRaw(o *fakeserver.Order) string {
 	switch o.Status {
 	case paygate.StatusSucceeded:
 		if o.Kind == paygate.KindPayIn {
@@ -272,9 +280,9 @@ func cashgitRaw(o *Order) string {
 	return "pending"
 }
 
-// callback builds cashgit.txt's callback: strings for amounts, numbers for paytime and
+// Callback builds cashgit.txt's callback: strings for amounts, numbers for paytime and
 // completed_at, signed over every field with numbers as their JSON text.
-func (f *cashgitFake) callback(o *Order) (http.Header, []byte, error) {
+func (f *cashgitFake) Callback(o *fakeserver.Order) (http.Header, []byte, error) {
 	fields := map[string]string{
 		"orderid": o.OrderID, "platform_orderid": o.ProviderOrderID,
 		"amount": o.Amount.StringFixed(2), "status": cashgitRaw(o), "utr": o.UTR,
@@ -283,10 +291,10 @@ func (f *cashgitFake) callback(o *Order) (http.Header, []byte, error) {
 	if o.Kind == paygate.KindPayOut {
 		fields["fee"] = o.Fee.StringFixed(2)
 		fields["actual_amount"] = o.Amount.Sub(o.Fee).StringFixed(2)
-		fields["completed_at"] = strconv.FormatInt(millis(o.Completed), 10)
+		fields["completed_at"] = strconv.FormatInt(fakeserver.Millis(o.Completed), 10)
 		body["completed_at"] = json.Number(fields["completed_at"])
 	} else {
-		fields["paytime"] = strconv.FormatInt(millis(o.Completed), 10)
+		fields["paytime"] = strconv.FormatInt(fakeserver.Millis(o.Completed), 10)
 		body["paytime"] = json.Number(fields["paytime"])
 	}
 	for k, v := range fields {
@@ -294,15 +302,16 @@ func (f *cashgitFake) callback(o *Order) (http.Header, []byte, error) {
 			body[k] = v
 		}
 	}
-	body["sign"] = f.sign(fields, f.s.cfg.Secret)
+	body["sign"] = f.sign(fields, f.b.Config().Secret)
 	b, err := json.Marshal(body)
 	return http.Header{"Content-Type": {"application/json"}}, b, err
 }
 
-func (f *cashgitFake) acked(status int, body []byte) bool {
+// Acked: HTTP 200 and the body "success".
+func (f *cashgitFake) Acked(status int, body []byte) bool {
 	return status == http.StatusOK && strings.TrimSpace(string(body)) == "success"
 }
 
-// schedule: cashgit.txt says failed callbacks are retried up to 5 times without giving the
+// Schedule: cashgit.txt says failed callbacks are retried up to 5 times without giving the
 // intervals; the sandbox uses 1, 2, 4, 8 and 16 minutes.
-func (f *cashgitFake) schedule() []int { return []int{1, 2, 4, 8, 16} }
+func (f *cashgitFake) Schedule() []int { return []int{1, 2, 4, 8, 16} }

@@ -1,4 +1,4 @@
-package sandbox
+package cashytest
 
 import (
 	"bytes"
@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/fakeserver"
 )
 
 var cashyCfg = paygate.Config{Provider: "cashy", MerchantID: "1002001", Secret: "sandbox-cashy-secret"}
@@ -72,7 +73,7 @@ func cashyPayIn(mod func(map[string]any)) string {
 
 func newCashy(t *testing.T, opts ...Option) *Server {
 	t.Helper()
-	s, err := New("cashy", cashyCfg, opts...)
+	s, err := New(cashyCfg, opts...)
 	require.NoError(t, err)
 	t.Cleanup(s.Close)
 	return s
@@ -86,7 +87,7 @@ func TestCashyRefusals(t *testing.T) {
 	requireRefused(t, cashyPost(t, s, "/api/payIn", good, "1002001", cashySum([]byte(good+" "), cashyCfg.Secret)), "Sign_verify_error")
 	requireRefused(t, cashyPost(t, s, "/api/payIn", good, "9999999", ""), "Merchant_Not_Exist")
 	_, err := s.Order("order000000001")
-	require.ErrorIs(t, err, ErrNoOrder, "a refused request keeps nothing")
+	require.ErrorIs(t, err, fakeserver.ErrNoOrder, "a refused request keeps nothing")
 
 	for _, k := range []string{"currency", "payType", "amount", "reusableStatus", "mchOrderNo", "expireTime",
 		"notifyUrl", "nonceStr", "remark", "realName", "phone", "email", "idCard"} {
@@ -150,11 +151,11 @@ func TestCashyCallback(t *testing.T) {
 	}))
 	defer rcv.Close()
 
-	s := newCashy(t, WithMinute(time.Millisecond))
+	s := newCashy(t, fakeserver.WithMinute(time.Millisecond))
 	body := cashyPayIn(func(m map[string]any) { m["notifyUrl"] = rcv.URL + "/cb"; m["amount"] = "20000.00" })
 	require.Equal(t, json.Number("200"), cashyPost(t, s, "/api/payIn", body, "1002001", "")["code"])
 
-	require.ErrorIs(t, s.Settle("order000000001", paygate.StatusSucceeded), ErrNotAcknowledged)
+	require.ErrorIs(t, s.Settle("order000000001", paygate.StatusSucceeded), fakeserver.ErrNotAcknowledged)
 	require.Eventually(t, func() bool {
 		d := s.Deliveries()
 		return len(d) == 3 && d[2].Acked
@@ -211,25 +212,28 @@ func TestCashyPatch(t *testing.T) {
 		require.Equal(t, json.Number("40.50"), m["amount"])
 	}
 	_, err = s.CashyPatch("unknown", paygate.MustParseMoney("1", "").Decimal())
-	require.ErrorIs(t, err, ErrNoOrder)
+	require.ErrorIs(t, err, fakeserver.ErrNoOrder)
 
-	other, err := New("cashgit", paygate.Config{MerchantID: "m", Secret: "s"})
-	require.NoError(t, err)
-	defer other.Close()
-	_, err = other.CashyPatch("x", paygate.MustParseMoney("1", "").Decimal())
-	require.Error(t, err)
+}
+
+// acking is the URL of a merchant that acknowledges every callback.
+func acking(t *testing.T) string {
+	t.Helper()
+	rcv := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+	t.Cleanup(rcv.Close)
+	return rcv.URL
 }
 
 func TestCashyAckAndSchedule(t *testing.T) {
 	f := &cashyFake{}
 	for status, want := range map[int]bool{200: true, 301: true, 302: true, 201: false, 204: false, 303: false,
 		400: false, 500: false} {
-		require.Equal(t, want, f.acked(status, nil), "HTTP %d", status)
+		require.Equal(t, want, f.Acked(status, nil), "HTTP %d", status)
 	}
-	require.True(t, f.acked(200, []byte("anything")), "the body does not matter")
-	require.Equal(t, []int{1, 2, 4, 8, 16, 32, 64, 128, 256, 512}, f.schedule())
+	require.True(t, f.Acked(200, []byte("anything")), "the body does not matter")
+	require.Equal(t, []int{1, 2, 4, 8, 16, 32, 64, 128, 256, 512}, f.Schedule())
 	total := 0
-	for _, m := range f.schedule() {
+	for _, m := range f.Schedule() {
 		total += m
 	}
 	require.Equal(t, 1023, total, "ten retries over about 17 hours")
@@ -240,10 +244,8 @@ func TestCashyAckAndSchedule(t *testing.T) {
 // two places.
 func TestCashyFeeAndBalanceExact(t *testing.T) {
 	s := newCashy(t)
-	body := cashyPayIn(func(m map[string]any) { m["amount"] = "150.50" })
+	body := cashyPayIn(func(m map[string]any) { m["amount"] = "150.50"; m["notifyUrl"] = acking(t) })
 	require.Equal(t, json.Number("200"), cashyPost(t, s, "/api/payIn", body, "1002001", "")["code"])
-	// No notify URL: Settle moves the order without delivering a callback.
-	s.update(paygate.KindPayIn, "order000000001", func(o *Order) { o.NotifyURL = "" })
 	require.NoError(t, s.Settle("order000000001", paygate.StatusSucceeded))
 
 	q := cashyPost(t, s, "/api/payInQuery", `{"mchOrderNo":"order000000001","nonceStr":"n"}`, "1002001", "")["data"].(map[string]any)
@@ -256,8 +258,8 @@ func TestCashyFeeAndBalanceExact(t *testing.T) {
 // with more would reach the webhook rounded, so it is refused.
 func TestCashyPatchAmountExact(t *testing.T) {
 	s := newCashy(t)
-	require.Equal(t, json.Number("200"), cashyPost(t, s, "/api/payIn", cashyPayIn(nil), "1002001", "")["code"])
-	s.update(paygate.KindPayIn, "order000000001", func(o *Order) { o.NotifyURL = "" })
+	body := cashyPayIn(func(m map[string]any) { m["notifyUrl"] = acking(t) })
+	require.Equal(t, json.Number("200"), cashyPost(t, s, "/api/payIn", body, "1002001", "")["code"])
 	for _, paid := range []string{"40.555", "0", "-1"} {
 		_, err := s.CashyPatch("order000000001", paygate.MustParseMoney(paid, "").Decimal())
 		require.Error(t, err, paid)

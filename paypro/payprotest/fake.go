@@ -1,4 +1,4 @@
-package sandbox
+package payprotest
 
 import (
 	"encoding/json"
@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/fakeserver"
 	"github.com/paygate-go/paygate/internal/wire"
 	"github.com/paygate-go/paygate/signing"
 )
@@ -22,11 +23,10 @@ import (
 // transaction's state in data.status (0000 success, 0015 processing, other codes failure).
 //
 // PayPro publishes no business error codes; the fake's own are payproCode* below.
-type payproFake struct{ s *Server }
+type payproFake struct{ b *fakeserver.Books }
 
-func init() {
-	fakes["paypro"] = func(s *Server) fake { return &payproFake{s: s} }
-}
+var spec = fakeserver.Spec{Provider: Provider, Title: "PayPro", Currency: paygate.INR,
+	New: func(b *fakeserver.Books) fakeserver.Fake { return &payproFake{b: b} }}
 
 // The fake's envelope codes. Only "0000" is PayPro's; the others are the sandbox's own.
 const (
@@ -47,15 +47,19 @@ const (
 	payproRejected   = "00029"
 )
 
-func (f *payproFake) routes(mux *http.ServeMux) {
+// Routes: PayPro's endpoints, and the payment page a pay-in's paymentLink names.
+func (f *payproFake) Routes() []fakeserver.Route {
 	payIn := []string{"tradeNo", "amount", "name", "mobile", "email", "ipAddress", "notifyUrl", "returnUrl"}
-	mux.HandleFunc("POST /v1/paypro/payin", f.handle(f.payIn, payIn...))
-	mux.HandleFunc("POST /v1/paypro/payinApi", f.handle(f.payIn, payIn...))
-	mux.HandleFunc("POST /v1/paypro/payout", f.handle(f.payOut,
-		"tradeNo", "amount", "name", "mobile", "email", "bankNumber", "bankCode", "notifyUrl"))
-	mux.HandleFunc("POST /v1/paypro/queryPayInResult", f.handle(f.query(paygate.KindPayIn), "tradeNo"))
-	mux.HandleFunc("POST /v1/paypro/queryPayOutResult", f.handle(f.query(paygate.KindPayOut), "tradeNo"))
-	mux.HandleFunc("POST /v1/paypro/queryBalance", f.handle(f.balance))
+	return []fakeserver.Route{
+		{Pattern: "POST /v1/paypro/payin", Handler: f.handle(f.payIn, payIn...), Create: true},
+		{Pattern: "POST /v1/paypro/payinApi", Handler: f.handle(f.payIn, payIn...), Create: true},
+		{Pattern: "POST /v1/paypro/payout", Create: true, Handler: f.handle(f.payOut,
+			"tradeNo", "amount", "name", "mobile", "email", "bankNumber", "bankCode", "notifyUrl")},
+		{Pattern: "POST /v1/paypro/queryPayInResult", Handler: f.handle(f.query(paygate.KindPayIn), "tradeNo")},
+		{Pattern: "POST /v1/paypro/queryPayOutResult", Handler: f.handle(f.query(paygate.KindPayOut), "tradeNo")},
+		{Pattern: "POST /v1/paypro/queryBalance", Handler: f.handle(f.balance)},
+		{Pattern: "GET /payment/{id}", Checkout: func(r *http.Request) string { return r.PathValue("id") }},
+	}
 }
 
 // payproReply is an envelope's code, msg and data.
@@ -69,12 +73,12 @@ func payproRefuse(code, msg string) payproReply { return payproReply{code: code,
 
 func (f *payproFake) handle(next func(map[string]string) payproReply, required ...string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		body, err := readBody(r)
+		body, err := fakeserver.ReadBody(r)
 		if err != nil {
 			f.write(w, payproRefuse(payproCodeParam, "unreadable body"))
 			return
 		}
-		if r.Header.Get("merchantNo") != f.s.cfg.MerchantID {
+		if r.Header.Get("merchantNo") != f.b.Config().MerchantID {
 			f.write(w, payproRefuse(payproCodeMerchant, "merchant does not exist"))
 			return
 		}
@@ -87,7 +91,7 @@ func (f *payproFake) handle(next func(map[string]string) payproReply, required .
 			f.write(w, payproRefuse(payproCodeParam, "timestamp must be 13-digit milliseconds"))
 			return
 		}
-		if !signing.Equal(fields["sign"], signing.ConcatMD5(fields, f.s.cfg.Secret)) {
+		if !signing.Equal(fields["sign"], signing.ConcatMD5(fields, f.b.Config().Secret)) {
 			f.write(w, payproRefuse(payproCodeSign, "sign error"))
 			return
 		}
@@ -106,16 +110,17 @@ func (f *payproFake) write(w http.ResponseWriter, rp payproReply) {
 	if msg == "" {
 		msg = "success"
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"msg": msg, "code": rp.code, "timestamp": time.Now().UnixMilli(),
+	fakeserver.WriteJSON(w, http.StatusOK, map[string]any{"msg": msg, "code": rp.code, "timestamp": time.Now().UnixMilli(),
 		"success": rp.code == payproCodeOK, "data": rp.data})
 }
 
-// check validates the fields every create shares: a whole positive amount and an Indian mobile
-// number (10 digits starting 6–9; the doc's own example prefixes 91).
+// check validates the fields every create shares: a positive amount with at most two decimal
+// places (paypro.txt only calls decimals "not recommended") and an Indian mobile number (10
+// digits starting 6–9; the doc's own example prefixes 91).
 func (f *payproFake) check(fields map[string]string) (decimal.Decimal, *payproReply) {
-	amt, err := decimal.NewFromString(fields["amount"])
-	if err != nil || strings.ContainsAny(fields["amount"], ".eE") || !amt.IsPositive() {
-		rp := payproRefuse(payproCodeParam, "amount must be a whole number of rupees")
+	amt, err := paygate.ParseDecimal(fields["amount"])
+	if err != nil || strings.ContainsAny(fields["amount"], "eE") || !amt.IsPositive() || !amt.Equal(amt.Truncate(2)) {
+		rp := payproRefuse(payproCodeParam, "amount must be a positive number of rupees with at most two decimal places")
 		return amt, &rp
 	}
 	m := fields["mobile"]
@@ -133,18 +138,19 @@ func (f *payproFake) check(fields map[string]string) (decimal.Decimal, *payproRe
 	return amt, nil
 }
 
-func (f *payproFake) create(kind paygate.Kind, prefix string, fields map[string]string) (*Order, *payproReply) {
+func (f *payproFake) create(kind paygate.Kind, prefix string, fields map[string]string) (*fakeserver.Order, *payproReply) {
 	amt, rp := f.check(fields)
 	if rp != nil {
 		return nil, rp
 	}
-	o := &Order{OrderID: fields["tradeNo"], Amount: amt, NotifyURL: fields["notifyUrl"], Fields: fields,
+	o := &fakeserver.Order{OrderID: fields["tradeNo"], Amount: amt, NotifyURL: fields["notifyUrl"],
+		ReturnURL: fields["returnUrl"], Fields: fields,
 		Status: paygate.StatusProcessing}
-	stored, err := f.s.create(kind, prefix, o)
+	stored, err := f.b.Create(kind, prefix, o)
 	switch {
 	case err == nil:
 		return stored, nil
-	case errors.Is(err, errDuplicate):
+	case errors.Is(err, fakeserver.ErrDuplicate):
 		r := payproRefuse(payproCodeDuplicate, "tradeNo already exists")
 		return nil, &r
 	default:
@@ -160,7 +166,7 @@ func (f *payproFake) payIn(fields map[string]string) payproReply {
 	}
 	return payproReply{code: payproCodeOK, data: map[string]any{
 		"platFormTradeNo": o.ProviderOrderID, "status": payproProcessing, "desc": "CREATED",
-		"remark": fields["remark"], "paymentLink": f.s.URL() + "/payment/" + o.ProviderOrderID,
+		"remark": fields["remark"], "paymentLink": f.b.URL() + "/payment/" + o.ProviderOrderID,
 	}}
 }
 
@@ -179,7 +185,7 @@ func (f *payproFake) payOut(fields map[string]string) payproReply {
 
 func (f *payproFake) query(kind paygate.Kind) func(map[string]string) payproReply {
 	return func(fields map[string]string) payproReply {
-		o, ok := f.s.find(kind, fields["tradeNo"], "")
+		o, ok := f.b.Find(kind, fields["tradeNo"], "")
 		if !ok {
 			return payproRefuse(payproCodeNotFound, "order does not exist")
 		}
@@ -196,7 +202,7 @@ func (f *payproFake) query(kind paygate.Kind) func(map[string]string) payproRepl
 }
 
 func (f *payproFake) balance(map[string]string) payproReply {
-	available, frozen := f.s.funds()
+	available, frozen := f.b.Funds()
 	return payproReply{code: payproCodeOK, data: map[string]any{
 		"availableAmount": available.StringFixed(4), "freezeAmount": frozen.StringFixed(4),
 		"unsettledAmount": decimal.Zero.StringFixed(4),
@@ -204,7 +210,7 @@ func (f *payproFake) balance(map[string]string) payproReply {
 }
 
 // payproRaw is the provider's data.status and desc for o.
-func payproRaw(o *Order) (status, desc string) {
+func payproRaw(o *fakeserver.Order) (status, desc string) {
 	switch o.Status {
 	case paygate.StatusSucceeded:
 		return payproSucceeded, "SUCCESS"
@@ -219,9 +225,9 @@ func payproLocal(t time.Time) string {
 	return t.In(wire.IST).Format(time.DateTime)
 }
 
-// callback builds the platform's notify body: every value a string, signed like a request.
+// Callback builds the platform's notify body: every value a string, signed like a request.
 // Pay-in callbacks carry channelCode and wayCode, which the platform sends only for pay-ins.
-func (f *payproFake) callback(o *Order) (http.Header, []byte, error) {
+func (f *payproFake) Callback(o *fakeserver.Order) (http.Header, []byte, error) {
 	status, desc := payproRaw(o)
 	fields := map[string]string{
 		"status": status, "message": desc, "platFormTradeNo": o.ProviderOrderID, "tradeNo": o.OrderID,
@@ -236,17 +242,17 @@ func (f *payproFake) callback(o *Order) (http.Header, []byte, error) {
 	if o.Kind == paygate.KindPayIn {
 		fields["channelCode"], fields["wayCode"] = "UPI", "UPI"
 	}
-	fields["sign"] = signing.ConcatMD5(fields, f.s.cfg.Secret)
+	fields["sign"] = signing.ConcatMD5(fields, f.b.Config().Secret)
 	b, err := json.Marshal(fields)
 	return http.Header{"Content-Type": {"application/json"}}, b, err
 }
 
-// acked: the merchant must answer HTTP 200 with the body "OK".
-func (f *payproFake) acked(status int, body []byte) bool {
+// Acked: the merchant must answer HTTP 200 with the body "OK".
+func (f *payproFake) Acked(status int, body []byte) bool {
 	return status == http.StatusOK && strings.TrimSpace(string(body)) == "OK"
 }
 
-// schedule: the India pages do not give the retry intervals; the sandbox uses 1, 2, 4, 8 and
+// Schedule: the India pages do not give the retry intervals; the sandbox uses 1, 2, 4, 8 and
 // 16 minutes. (Other regions' pages of the platform state 8 attempts over 24 hours:
 // 2s/5s/10s/30s/1h/3h/3h/3h.)
-func (f *payproFake) schedule() []int { return []int{1, 2, 4, 8, 16} }
+func (f *payproFake) Schedule() []int { return []int{1, 2, 4, 8, 16} }

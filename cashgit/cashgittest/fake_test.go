@@ -1,4 +1,4 @@
-package sandbox_test
+package cashgittest_test
 
 import (
 	"bytes"
@@ -20,7 +20,8 @@ import (
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/cashgit"
-	"github.com/paygate-go/paygate/sandbox"
+	"github.com/paygate-go/paygate/cashgit/cashgittest"
+	"github.com/paygate-go/paygate/internal/fakeserver"
 )
 
 const (
@@ -59,10 +60,10 @@ type cashgitEnvelope struct {
 	Timestamp  int64           `json:"timestamp"`
 }
 
-func cashgitSandbox(t *testing.T, options map[string]string, opts ...sandbox.Option) (*sandbox.Server, paygate.Config) {
+func cashgitSandbox(t *testing.T, options map[string]string, opts ...cashgittest.Option) (*cashgittest.Server, paygate.Config) {
 	t.Helper()
 	cfg := paygate.Config{Provider: "cashgit", MerchantID: cashgitAppID, Secret: cashgitSecret, Options: options}
-	sb, err := sandbox.New("cashgit", cfg, opts...)
+	sb, err := cashgittest.New(cfg, opts...)
 	require.NoError(t, err)
 	t.Cleanup(sb.Close)
 	cfg.BaseURL = sb.URL()
@@ -70,7 +71,7 @@ func cashgitSandbox(t *testing.T, options map[string]string, opts ...sandbox.Opt
 }
 
 // cashgitPost sends fields as JSON to path, signed unless sign is already set.
-func cashgitPost(t *testing.T, sb *sandbox.Server, path string, fields map[string]string) cashgitEnvelope {
+func cashgitPost(t *testing.T, sb *cashgittest.Server, path string, fields map[string]string) cashgitEnvelope {
 	t.Helper()
 	if _, ok := fields["sign"]; !ok {
 		fields["sign"] = cashgitSign(fields, cashgitSecret, false)
@@ -80,7 +81,7 @@ func cashgitPost(t *testing.T, sb *sandbox.Server, path string, fields map[strin
 	return cashgitPostRaw(t, sb, path, body)
 }
 
-func cashgitPostRaw(t *testing.T, sb *sandbox.Server, path string, body []byte) cashgitEnvelope {
+func cashgitPostRaw(t *testing.T, sb *cashgittest.Server, path string, body []byte) cashgitEnvelope {
 	t.Helper()
 	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, sb.URL()+path, bytes.NewReader(body))
 	require.NoError(t, err)
@@ -149,7 +150,7 @@ func TestCashgitSignatureRefused(t *testing.T) {
 			require.Contains(t, env.Message, "认证失败")
 			require.Equal(t, "null", string(env.Data))
 			_, err := sb.Order(tc.fields["orderid"])
-			require.ErrorIs(t, err, sandbox.ErrNoOrder, "nothing was stored")
+			require.ErrorIs(t, err, fakeserver.ErrNoOrder, "nothing was stored")
 		})
 	}
 	for _, path := range []string{"/api/query", "/api/close", "/api/utr/submit", "/api/upi/query",
@@ -353,13 +354,13 @@ func newCashgitReceiver(t *testing.T, failures int32, ack string) *cashgitReceiv
 // retry is acknowledged, and Deliveries shows both attempts. The callback verifies with the
 // client and carries paytime as a JSON number.
 func TestCashgitCallbackRetried(t *testing.T) {
-	sb, cfg := cashgitSandbox(t, nil, sandbox.WithMinute(time.Millisecond))
+	sb, cfg := cashgitSandbox(t, nil, fakeserver.WithMinute(time.Millisecond))
 	rcv := newCashgitReceiver(t, 1, "success")
 	f := cashgitPayIn("ORDER_CB_0001")
 	f["notify_url"] = rcv.srv.URL
 	require.Equal(t, 200, cashgitPost(t, sb, "/api/pay", f).Code)
 
-	require.ErrorIs(t, sb.Settle("ORDER_CB_0001", paygate.StatusSucceeded), sandbox.ErrNotAcknowledged)
+	require.ErrorIs(t, sb.Settle("ORDER_CB_0001", paygate.StatusSucceeded), fakeserver.ErrNotAcknowledged)
 	require.Eventually(t, func() bool { return len(sb.Deliveries()) >= 2 }, 5*time.Second, time.Millisecond)
 	time.Sleep(20 * time.Millisecond) // no further attempt after an acknowledged one
 	ds := sb.Deliveries()
@@ -406,7 +407,7 @@ func TestCashgitCallbackRetried(t *testing.T) {
 // TestCashgitCallbackRetriesExhausted: an answer other than "success" is not an
 // acknowledgement; the fake tries 1 + 5 times, as cashgit.txt says (最多5次), then stops.
 func TestCashgitCallbackRetriesExhausted(t *testing.T) {
-	sb, cfg := cashgitSandbox(t, nil, sandbox.WithMinute(time.Millisecond))
+	sb, cfg := cashgitSandbox(t, nil, fakeserver.WithMinute(time.Millisecond))
 	rcv := newCashgitReceiver(t, 0, "OK")
 	c, err := cashgit.New(cfg)
 	require.NoError(t, err)
@@ -416,7 +417,7 @@ func TestCashgitCallbackRetriesExhausted(t *testing.T) {
 		Beneficiary: paygate.Beneficiary{Name: "Rajesh Kumar", AccountNumber: "1234567890123456", IFSC: "SBIN0001234", Phone: "9876543210"}})
 	require.NoError(t, err)
 
-	require.ErrorIs(t, sb.Settle("PAYOUT_CB_001", paygate.StatusSucceeded), sandbox.ErrNotAcknowledged)
+	require.ErrorIs(t, sb.Settle("PAYOUT_CB_001", paygate.StatusSucceeded), fakeserver.ErrNotAcknowledged)
 	require.Eventually(t, func() bool { return len(sb.Deliveries()) >= 6 }, 5*time.Second, time.Millisecond)
 	time.Sleep(50 * time.Millisecond)
 	ds := sb.Deliveries()
@@ -445,7 +446,7 @@ func TestCashgitCallbackRetriesExhausted(t *testing.T) {
 
 // TestCashgitCallbackAppendStyle: an append-style account's callbacks are signed that way.
 func TestCashgitCallbackAppendStyle(t *testing.T) {
-	sb, cfg := cashgitSandbox(t, map[string]string{"sign_style": "append"}, sandbox.WithMinute(time.Millisecond))
+	sb, cfg := cashgitSandbox(t, map[string]string{"sign_style": "append"}, fakeserver.WithMinute(time.Millisecond))
 	rcv := newCashgitReceiver(t, 0, "success")
 	c, err := cashgit.New(cfg)
 	require.NoError(t, err)

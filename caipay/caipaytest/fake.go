@@ -1,4 +1,4 @@
-package sandbox
+package caipaytest
 
 import (
 	"encoding/json"
@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/fakeserver"
 	"github.com/paygate-go/paygate/internal/wire"
 	"github.com/paygate-go/paygate/signing"
 )
@@ -19,24 +20,31 @@ import (
 // (values of the other non-empty parameters in key order + secret, MD5). Answers are the
 // envelope {code, msg, data, ok}; refusals use the system codes of section 3.1 as both the
 // HTTP status and the envelope code.
-type caipayFake struct{ s *Server }
+type caipayFake struct{ b *fakeserver.Books }
 
-func init() { fakes["caipay"] = func(s *Server) fake { return &caipayFake{s: s} } }
+var spec = fakeserver.Spec{Provider: Provider, Title: "CaiPay", APIKey: true, Currency: paygate.INR,
+	New: func(b *fakeserver.Books) fakeserver.Fake { return &caipayFake{b: b} }}
 
 const caipayPrefix = "/api/cai/out/v1/"
 
 // caipayAmount is "two decimal places" (caipay.txt 1.1 and 6).
 var caipayAmount = regexp.MustCompile(`^[0-9]+\.[0-9]{2}$`)
 
-func (f *caipayFake) routes(mux *http.ServeMux) {
+// Routes: caipay.txt's endpoints, and the cashier page its pay-in url names.
+func (f *caipayFake) Routes() []fakeserver.Route {
 	payIn := []string{"amount", "customerOrderNo", "callbackUrl", "rechargeName", "rechargeEmail", "rechargePhone"}
-	mux.HandleFunc("GET "+caipayPrefix+"payIn", f.handle(f.payIn(false), payIn...))
-	mux.HandleFunc("GET "+caipayPrefix+"payIn-H2H", f.handle(f.payIn(true), payIn...))
-	mux.HandleFunc("POST "+caipayPrefix+"payOut", f.handle(f.payOut, "bankAccountName", "bankAccountNumber",
-		"callbackUrl", "orderAmount", "payEmail", "payIfsc", "payPhone", "customerOrderNo"))
-	mux.HandleFunc("GET "+caipayPrefix+"searchPayInResult", f.handle(f.search(paygate.KindPayIn), "customerOrderNo"))
-	mux.HandleFunc("GET "+caipayPrefix+"searchPayOutResult", f.handle(f.search(paygate.KindPayOut), "customerOrderNo"))
-	mux.HandleFunc("POST "+caipayPrefix+"submitUtr", f.handle(f.submitUTR, "transId", "UTR"))
+	// customerOrderNo is not among caipay.txt's pay-out parameters: a pay-out without it is
+	// accepted (the order is then kept under the platform's number).
+	payOut := []string{"bankAccountName", "bankAccountNumber", "callbackUrl", "orderAmount", "payEmail", "payIfsc", "payPhone"}
+	return []fakeserver.Route{
+		{Pattern: "GET " + caipayPrefix + "payIn", Handler: f.handle(f.payIn(false), payIn...), Create: true},
+		{Pattern: "GET " + caipayPrefix + "payIn-H2H", Handler: f.handle(f.payIn(true), payIn...), Create: true},
+		{Pattern: "POST " + caipayPrefix + "payOut", Handler: f.handle(f.payOut, payOut...), Create: true},
+		{Pattern: "GET " + caipayPrefix + "searchPayInResult", Handler: f.handle(f.search(paygate.KindPayIn), "customerOrderNo")},
+		{Pattern: "GET " + caipayPrefix + "searchPayOutResult", Handler: f.handle(f.search(paygate.KindPayOut), "customerOrderNo")},
+		{Pattern: "POST " + caipayPrefix + "submitUtr", Handler: f.handle(f.submitUTR, "transId", "UTR")},
+		{Pattern: "GET /mobile/", Checkout: func(r *http.Request) string { return r.URL.Query().Get("trans") }},
+	}
 }
 
 // caipayReply is an envelope: code 0 is success, anything else a refusal with msg.
@@ -55,11 +63,11 @@ func (f *caipayFake) handle(next func(map[string]string) caipayReply, required .
 			f.write(w, caipayRefuse(400, "Bad request: unreadable parameters"))
 			return
 		}
-		if fields["token"] != f.s.cfg.APIKey || fields["tenantId"] != f.s.cfg.MerchantID {
+		if fields["token"] != f.b.Config().APIKey || fields["tenantId"] != f.b.Config().MerchantID {
 			f.write(w, caipayRefuse(401, "Unauthorized: unknown token or tenantId"))
 			return
 		}
-		if !signing.Equal(fields["signKey"], signing.ValuesMD5(fields, f.s.cfg.Secret)) {
+		if !signing.Equal(fields["signKey"], signing.ValuesMD5(fields, f.b.Config().Secret)) {
 			f.write(w, caipayRefuse(401, "Unauthorized: signKey verification failed"))
 			return
 		}
@@ -86,7 +94,7 @@ func (f *caipayFake) fields(r *http.Request) (map[string]string, bool) {
 		}
 		return out, true
 	}
-	body, err := readBody(r)
+	body, err := fakeserver.ReadBody(r)
 	if err != nil {
 		return nil, false
 	}
@@ -100,24 +108,24 @@ func (f *caipayFake) write(w http.ResponseWriter, rp caipayReply) {
 	if rp.code != 0 {
 		status, msg = rp.code, rp.msg
 	}
-	writeJSON(w, status, map[string]any{"code": rp.code, "msg": msg, "data": rp.data, "ok": rp.code == 0})
+	fakeserver.WriteJSON(w, status, map[string]any{"code": rp.code, "msg": msg, "data": rp.data, "ok": rp.code == 0})
 }
 
 // create stores an order after checking its amount, or returns the refusal.
-func (f *caipayFake) create(kind paygate.Kind, prefix string, fields map[string]string, amountField string) (*Order, *caipayReply) {
+func (f *caipayFake) create(kind paygate.Kind, prefix string, fields map[string]string, amountField string) (*fakeserver.Order, *caipayReply) {
 	text := fields[amountField]
 	amount, err := paygate.ParseDecimal(text)
 	if err != nil || !caipayAmount.MatchString(text) || !amount.IsPositive() {
 		rp := caipayRefuse(400, "Bad request: "+amountField+" must be a positive amount with 2 decimal places")
 		return nil, &rp
 	}
-	o := &Order{OrderID: fields["customerOrderNo"], Amount: amount, NotifyURL: fields["callbackUrl"], Fields: fields}
-	stored, err := f.s.create(kind, prefix, o)
+	o := &fakeserver.Order{OrderID: fields["customerOrderNo"], Amount: amount, NotifyURL: fields["callbackUrl"], Fields: fields}
+	stored, err := f.b.Create(kind, prefix, o)
 	var rp caipayReply
 	switch {
 	case err == nil:
 		return stored, nil
-	case errors.Is(err, errDuplicate):
+	case errors.Is(err, fakeserver.ErrDuplicate):
 		rp = caipayRefuse(400, "Bad request: customerOrderNo already exists")
 	default:
 		rp = caipayRefuse(403, "Forbidden: "+err.Error())
@@ -134,7 +142,7 @@ func (f *caipayFake) payIn(h2h bool) func(map[string]string) caipayReply {
 		if !h2h {
 			return caipayReply{data: map[string]any{
 				"orderStatus": caipayRaw(o.Status), "customerOrderNo": o.OrderID, "platOrderNo": o.ProviderOrderID,
-				"orderAmount": o.Amount.String(), "url": f.s.URL() + "/mobile/?trans=" + o.ProviderOrderID,
+				"orderAmount": o.Amount.String(), "url": f.b.URL() + "/mobile/?trans=" + o.ProviderOrderID,
 			}}
 		}
 		return caipayReply{data: map[string]any{
@@ -164,7 +172,7 @@ func (f *caipayFake) payOut(fields map[string]string) caipayReply {
 
 func (f *caipayFake) search(kind paygate.Kind) func(map[string]string) caipayReply {
 	return func(fields map[string]string) caipayReply {
-		o, ok := f.s.find(kind, fields["customerOrderNo"], "")
+		o, ok := f.b.Find(kind, fields["customerOrderNo"], "")
 		if !ok {
 			return caipayRefuse(400, "Bad request: order does not exist")
 		}
@@ -177,7 +185,7 @@ func (f *caipayFake) search(kind paygate.Kind) func(map[string]string) caipayRep
 			utr = "None"
 		}
 		return caipayReply{data: map[string]any{
-			"tenantId": f.s.cfg.MerchantID, "customerOrderNo": o.OrderID, "amount": o.Amount.String(),
+			"tenantId": f.b.Config().MerchantID, "customerOrderNo": o.OrderID, "amount": o.Amount.String(),
 			"actualAmount": actual.String(), "status": caipayRaw(o.Status), "utr": utr,
 		}}
 	}
@@ -189,11 +197,11 @@ func (f *caipayFake) submitUTR(fields map[string]string) caipayReply {
 	if !caipayUTR.MatchString(fields["UTR"]) {
 		return caipayRefuse(400, "Bad request: UTR must be 12 digits")
 	}
-	o, ok := f.s.find(paygate.KindPayIn, "", fields["transId"])
+	o, ok := f.b.Find(paygate.KindPayIn, "", fields["transId"])
 	if !ok {
 		return caipayRefuse(400, "Bad request: order does not exist")
 	}
-	f.s.update(paygate.KindPayIn, o.OrderID, func(o *Order) { o.UTR = fields["UTR"] })
+	f.b.Update(paygate.KindPayIn, o.OrderID, func(o *fakeserver.Order) { o.UTR = fields["UTR"] })
 	return caipayReply{}
 }
 
@@ -212,9 +220,9 @@ func caipayRaw(st paygate.Status) string {
 	return "PENDING"
 }
 
-// callback builds CaiPay's callback: every value a string, signKey over all the others with
+// Callback builds CaiPay's callback: every value a string, signKey over all the others with
 // the token among them. Pay-in and pay-out callbacks are identical, as CaiPay sends them.
-func (f *caipayFake) callback(o *Order) (http.Header, []byte, error) {
+func (f *caipayFake) Callback(o *fakeserver.Order) (http.Header, []byte, error) {
 	utr := o.UTR
 	if utr == "" {
 		utr = "None"
@@ -222,19 +230,19 @@ func (f *caipayFake) callback(o *Order) (http.Header, []byte, error) {
 	fields := map[string]string{
 		"customerOrderNo": o.OrderID, "description": "No data", "orderAmount": o.Amount.String(),
 		"orderStatus": caipayRaw(o.Status), "payUtrNo": utr, "platOrderNo": o.ProviderOrderID,
-		"orderMessage": caipayRaw(o.Status), "token": f.s.cfg.APIKey,
+		"orderMessage": caipayRaw(o.Status), "token": f.b.Config().APIKey,
 	}
-	fields["signKey"] = signing.ValuesMD5(fields, f.s.cfg.Secret)
+	fields["signKey"] = signing.ValuesMD5(fields, f.b.Config().Secret)
 	b, err := json.Marshal(fields)
 	return http.Header{"Content-Type": {"application/json"}}, b, err
 }
 
-// acked: HTTP 200 and a body of exactly "success" (caipay.txt section 4: all lower case, no
+// Acked: HTTP 200 and a body of exactly "success" (caipay.txt section 4: all lower case, no
 // quotes, no whitespace).
-func (f *caipayFake) acked(status int, body []byte) bool {
+func (f *caipayFake) Acked(status int, body []byte) bool {
 	return status == http.StatusOK && string(body) == "success"
 }
 
-// schedule: caipay.txt says failed callbacks are retried up to 5 times without giving the
+// Schedule: caipay.txt says failed callbacks are retried up to 5 times without giving the
 // intervals; the sandbox uses 1, 2, 4, 8 and 16 minutes, as for CashGit.
-func (f *caipayFake) schedule() []int { return []int{1, 2, 4, 8, 16} }
+func (f *caipayFake) Schedule() []int { return []int{1, 2, 4, 8, 16} }

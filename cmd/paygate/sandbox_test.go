@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/paygatetest"
+	"github.com/paygate-go/paygate/sandbox"
+)
+
+// TestSandboxCommandRunsAll: without --provider, every fake runs with the dashboard; each
+// printed (and written) config works as it stands, and the dashboard lists the orders.
+func TestSandboxCommandRunsAll(t *testing.T) {
+	dir := t.TempDir()
+	out, _ := startSandboxCmd(t, "--admin-addr", "127.0.0.1:0", "--config-dir", dir)
+	docs := strings.Split(out, "---\n")
+	require.Len(t, docs, len(sandbox.Providers())+1, out)
+	dash := regexp.MustCompile(`# dashboard: (http://[^/ ]+)/`).FindStringSubmatch(out)
+	require.NotNil(t, dash, out)
+
+	for i, p := range sandbox.Providers() {
+		require.Contains(t, docs[i], "provider: \""+p+"\"")
+		file := filepath.Join(dir, "paygate."+p+".yaml")
+		info, err := os.Stat(file)
+		require.NoError(t, err)
+		require.Equal(t, os.FileMode(0o600), info.Mode().Perm(), "it holds a secret")
+		cfg, err := paygate.LoadConfig(file)
+		require.NoError(t, err, p)
+		require.Equal(t, p, cfg.Provider)
+		gw, err := paygate.New(cfg)
+		require.NoError(t, err)
+		fx := paygatetest.Fixtures(gw.Capabilities().Currency)
+		req := fx.PayIn()
+		req.OrderID, req.Amount = paygatetest.OrderID("CLI"), paygate.MustParseMoney(fx.Amount, fx.Currency)
+		req.NotifyURL = "http://127.0.0.1:9/callback" // never called: nothing settles here
+		res, err := gw.PayIn(context.Background(), req)
+		require.NoError(t, err, p)
+
+		code, page := httpGet(t, res.PaymentURL)
+		require.Equal(t, http.StatusOK, code, "the payment link opens the checkout")
+		require.Contains(t, page, res.OrderID)
+		code, page = httpGet(t, dash[1]+"/?provider="+p)
+		require.Equal(t, http.StatusOK, code)
+		require.Contains(t, page, res.OrderID)
+		require.NotContains(t, page, cfg.Secret)
+	}
+}
+
+func TestSandboxCommandCredentialFlagsNeedProvider(t *testing.T) {
+	r := paygateCmd(t, "sandbox", "--secret", "s", "--admin-addr", "127.0.0.1:0")
+	require.Equal(t, exitUsage, r.code, r.stderr)
+	require.Contains(t, r.stderr, "need --provider")
+}
+
+func httpGet(t *testing.T, u string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, u, nil)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(b)
+}

@@ -1,0 +1,32 @@
+// Package payprotest is an in-process fake of PayPro's India API (docs.paypro.tech: merchantNo header, MD5 sign in the body), for tests: it listens on 127.0.0.1,
+// checks signatures, required fields and limits as the provider documents them, answers with
+// the provider's envelopes, keeps orders, serves a hosted checkout at each pay-in's payment
+// link, and delivers the provider's signed callbacks. It sits beside package paypro as
+// net/http/httptest sits beside net/http, and it is written independently of that client (it
+// never imports it), so the two check each other.
+//
+// Package sandbox offers every provider's fake by name and a dashboard over them.
+package payprotest
+
+import (
+	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/fakeserver"
+)
+
+// Provider is the registered name of the provider this package fakes.
+const Provider = "paypro"
+
+// Server is a running fake; it is sandbox.Server.
+type Server = fakeserver.Server
+
+// Option configures a Server; the options are sandbox's (sandbox.WithAddr, sandbox.WithMinute, ...).
+type Option = fakeserver.Option
+
+// New starts a fake PayPro whose merchant credentials are cfg's: requests must be signed with
+// them, and callbacks are signed with them. Point Config.BaseURL at Server.URL.
+func New(cfg paygate.Config, opts ...Option) (*Server, error) {
+	return fakeserver.New(spec, cfg, opts...)
+}
+
+// Spec describes the fake to package sandbox.
+func Spec() fakeserver.Spec { return spec }
