@@ -1,0 +1,26 @@
+package cashgit_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/cashgit"
+	"github.com/paygate-go/paygate/cashgit/cashgittest"
+	"github.com/paygate-go/paygate/paygatetest"
+)
+
+// TestConformance runs paygatetest's suite against this package's own fake, so that
+// `go test ./cashgit` checks the client end to end.
+func TestConformance(t *testing.T) {
+	cfg := paygate.Config{MerchantID: "M10001", APIKey: "conformance-api-key", Secret: "conformance-secret"}
+	sb, err := cashgittest.New(cfg)
+	require.NoError(t, err)
+	defer sb.Close()
+	cfg.BaseURL = sb.URL()
+	gw, err := cashgit.New(cfg)
+	require.NoError(t, err)
+	defer gw.CloseIdleConnections()
+	paygatetest.Run(t, gw, sb)
+}
