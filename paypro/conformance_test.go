@@ -6,9 +6,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/paygatetest"
 	"github.com/paygate-go/paygate/paypro"
 	"github.com/paygate-go/paygate/paypro/payprotest"
-	"github.com/paygate-go/paygate/paygatetest"
 )
 
 // TestConformance runs paygatetest's suite against this package's own fake, so that
