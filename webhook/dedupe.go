@@ -42,13 +42,9 @@ import (
 //   - Release gives the hold up without marking key handled.
 //
 // [NewMemoryDeduper] is an in-process implementation. A merchant running several processes
-// behind a load balancer, or wanting deduplication to survive restarts, builds a persistent
-// one on its database: a table whose primary key (or unique constraint) is [Key], claimed by
-// an INSERT of a row in state "claimed" with a claim time (a unique-constraint violation means
-// another delivery holds it or has handled it), Done updating the row to "done", Release
-// deleting it. The unique constraint is what makes concurrent claims safe; a check followed
-// by an insert is not. Claims older than a lease (a few minutes) should be taken over, so
-// that a process that died holding one does not block the callback forever.
+// behind a load balancer, or wanting deduplication to survive restarts, uses
+// redisstore.NewDeduper or pgstore.NewDeduper, or checks its own implementation with
+// webhook/dedupetest.Run.
 type Deduper interface {
 	// Claim takes key for the caller. See the interface documentation.
 	Claim(ctx context.Context, key string) (claimed bool, err error)
