@@ -64,15 +64,12 @@ func (f *callFlags) call(ctx context.Context, op func(context.Context) error) er
 	return op(ctx)
 }
 
-// currency is the --currency flag, or the provider's own currency: PKR for cashy, else INR.
-func currency(flagValue string, cfg paygate.Config) paygate.Currency {
+// currency is the --currency flag, or the provider's own currency (its Capabilities).
+func currency(flagValue string, gw paygate.Gateway) paygate.Currency {
 	if flagValue != "" {
 		return paygate.Currency(strings.ToUpper(flagValue))
 	}
-	if cfg.Provider == "cashy" {
-		return paygate.PKR
-	}
-	return paygate.INR
+	return gw.Capabilities().Currency
 }
 
 // amount parses --amount exactly.
@@ -142,11 +139,11 @@ var payinCmd = &command{
 			if orderID == "" {
 				return usagef("--order-id is required")
 			}
-			gw, cfg, err := cf.gateway(args)
+			gw, _, err := cf.gateway(args)
 			if err != nil {
 				return err
 			}
-			m, err := amount(amt, currency(cur, cfg))
+			m, err := amount(amt, currency(cur, gw))
 			if err != nil {
 				return err
 			}
@@ -212,11 +209,11 @@ var payoutCmd = &command{
 			if orderID == "" {
 				return usagef("--order-id is required")
 			}
-			gw, cfg, err := cf.gateway(args)
+			gw, _, err := cf.gateway(args)
 			if err != nil {
 				return err
 			}
-			m, err := amount(amt, currency(cur, cfg))
+			m, err := amount(amt, currency(cur, gw))
 			if err != nil {
 				return err
 			}
