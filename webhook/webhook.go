@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/paygate-go/paygate"
 )
@@ -35,10 +36,11 @@ const (
 type Option func(*options)
 
 type options struct {
-	maxBody int64
-	deduper Deduper
-	confirm bool
-	logger  *slog.Logger
+	maxBody  int64
+	deduper  Deduper
+	confirm  bool
+	logger   *slog.Logger
+	observer paygate.Observer
 }
 
 // WithMaxBodyBytes bounds the callback body (default DefaultMaxBodyBytes). A body over the
@@ -84,6 +86,11 @@ func WithLogger(l *slog.Logger) Option {
 		}
 	}
 }
+
+// WithObserver reports each callback the handler answers to ob (Observer.Callback: provider,
+// kind, status, outcome, HTTP status and duration; never the order or its amount), for
+// example an otelpaygate Observer. A nil ob reports nothing.
+func WithObserver(ob paygate.Observer) Option { return func(o *options) { o.observer = ob } }
 
 func resolve(opts []Option) options {
 	o := options{maxBody: DefaultMaxBodyBytes}
@@ -137,18 +144,24 @@ type answer struct {
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
+	var start time.Time
+	if h.opts.observer != nil {
+		start = time.Now()
+	}
 	finished := false
 	var a answer
 	defer func() {
 		if !finished { // fn (or the gateway) panicked: say so once; net/http handles the panic
 			a.outcome, a.code = OutcomeHandlerPanic, 0
 			h.log(ctx, &a)
+			h.observe(ctx, &a, start)
 		}
 	}()
 	h.serve(w, r, &a)
 	finished = true
 	// Log before answering, so that the line exists once the provider has its answer.
 	h.log(ctx, &a)
+	h.observe(ctx, &a, start)
 	if a.ack != nil {
 		a.ack.Write(w)
 		return
@@ -303,6 +316,19 @@ func (h *handler) confirm(ctx context.Context, cb *paygate.Callback) (*paygate.C
 		c.Fee = o.Fee
 	}
 	return &c, nil
+}
+
+// observe reports the request to the observer, if any.
+func (h *handler) observe(ctx context.Context, a *answer, start time.Time) {
+	ob := h.opts.observer
+	if ob == nil {
+		return
+	}
+	e := paygate.CallbackEvent{Provider: h.name, Outcome: a.outcome, HTTPStatus: a.code, Duration: time.Since(start)}
+	if a.cb != nil {
+		e.Kind, e.Status = a.cb.Kind, a.cb.Status
+	}
+	ob.Callback(ctx, e)
 }
 
 // log writes the one line of a request.
