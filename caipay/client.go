@@ -69,7 +69,7 @@ func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
 		base = ProductionURL
 	}
 	c := &Client{tenantID: cfg.MerchantID, token: cfg.APIKey, secret: cfg.Secret, secrets: cfg.Secrets()}
-	c.t = transport.New(transport.Options{Provider: Name, BaseURL: strings.TrimRight(base, "/"), Timeout: cfg.Timeout},
+	c.t = transport.New(transport.Options{Provider: Name, MerchantID: cfg.MerchantID, BaseURL: strings.TrimRight(base, "/"), Timeout: cfg.Timeout},
 		paygate.Resolve(opts...))
 	return c, nil
 }

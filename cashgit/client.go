@@ -86,7 +86,7 @@ func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
 		return nil, err
 	}
 	c.t = transport.New(transport.Options{
-		Provider: Name, BaseURL: strings.TrimRight(base, "/"), Timeout: cfg.Timeout,
+		Provider: Name, MerchantID: cfg.MerchantID, BaseURL: strings.TrimRight(base, "/"), Timeout: cfg.Timeout,
 		RateLimit: rate.Limit(limit), Burst: int(max(1, min(limit, maxBurst))),
 	}, paygate.Resolve(opts...))
 	return c, nil

@@ -127,9 +127,9 @@ func TestRateLimit(t *testing.T) {
 	_, err := c.Balance(ctxTimeout(t, 50*time.Millisecond))
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	require.NotErrorIs(t, err, paygate.ErrOutcomeUnknown)
-	var ce *paygate.CallError
-	require.ErrorAs(t, err, &ce)
-	require.Equal(t, "balance", ce.Op)
+	var ns *paygate.NotSentError
+	require.ErrorAs(t, err, &ns)
+	require.Equal(t, "balance", ns.Op)
 	require.Equal(t, 2, p.calls(), "the third call never reached the provider")
 	require.Less(t, time.Since(start), 45*time.Millisecond, "a wait that cannot end in time fails at once")
 

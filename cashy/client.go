@@ -88,7 +88,7 @@ func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
 		c.nonce = randomNonce
 	}
 	c.t = transport.New(transport.Options{
-		Provider: Name, BaseURL: strings.TrimRight(cfg.BaseURL, "/"), Timeout: cfg.Timeout,
+		Provider: Name, MerchantID: cfg.MerchantID, BaseURL: strings.TrimRight(cfg.BaseURL, "/"), Timeout: cfg.Timeout,
 	}, s)
 	return c, nil
 }

@@ -102,7 +102,7 @@ func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
 		serverIP: serverIP, payoutPrefix: cfg.Option(optPayoutPrefix, ""), callbackKind: kind, now: s.Clock,
 	}
 	c.t = transport.New(transport.Options{
-		Provider: Name, BaseURL: strings.TrimRight(cfg.BaseURL, "/"), Timeout: cfg.Timeout,
+		Provider: Name, MerchantID: cfg.MerchantID, BaseURL: strings.TrimRight(cfg.BaseURL, "/"), Timeout: cfg.Timeout,
 	}, s)
 	return c, nil
 }

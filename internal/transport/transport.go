@@ -13,8 +13,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -35,20 +38,26 @@ const UserAgent = "paygate-go/1"
 
 // Options configure a Client.
 type Options struct {
-	Provider  string
-	BaseURL   string
-	Timeout   time.Duration // per attempt; zero is paygate.DefaultTimeout
-	RateLimit rate.Limit    // requests per second; zero or negative is no limit
-	Burst     int           // limiter burst; zero is max(1, RateLimit)
+	Provider   string
+	MerchantID string // with Provider, the key of a shared paygate.Limiter
+	BaseURL    string
+	Timeout    time.Duration // per attempt; zero is paygate.DefaultTimeout
+	RateLimit  rate.Limit    // requests per second; zero or negative is no limit
+	Burst      int           // limiter burst; zero is max(1, RateLimit)
 }
 
 // Client sends one provider's requests. It is safe for concurrent use.
 type Client struct {
-	provider string
-	r        *resty.Client
-	log      *slog.Logger
-	limiter  *rate.Limiter
-	hc       *http.Client
+	provider   string
+	r          *resty.Client
+	log        *slog.Logger
+	limiter    *rate.Limiter   // the in-process limit, when no shared Limiter is given
+	shared     paygate.Limiter // Settings.Limiter
+	limiterKey string
+	observer   paygate.Observer
+	host       string
+	port       int
+	hc         *http.Client
 }
 
 // New builds a Client for o with the Gateway's settings s.
@@ -65,6 +74,15 @@ func New(o Options, s paygate.Settings) *Client {
 		t.MaxConnsPerHost = 128
 		hc = &http.Client{Transport: t}
 	}
+	// A signed request goes only to the configured host: a 3xx is answered to the caller as
+	// an error, never followed (a create would otherwise be sent twice, the second time to
+	// whatever host Location names).
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	base := hc.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	hc.Transport = &attemptTransport{base: base, observer: s.Observer}
 	timeout := o.Timeout
 	if timeout <= 0 {
 		timeout = paygate.DefaultTimeout
@@ -80,8 +98,16 @@ func New(o Options, s paygate.Settings) *Client {
 		SetRetryMaxWaitTime(s.Retry.MaxWait).
 		OnBeforeRequest(signEachAttempt).
 		SetPreRequestHook(noReplay)
-	c := &Client{provider: o.Provider, r: r, log: s.Logger, hc: hc}
-	if o.RateLimit > 0 {
+	c := &Client{provider: o.Provider, r: r, log: s.Logger, hc: hc, shared: s.Limiter,
+		limiterKey: paygate.LimiterKey(o.Provider, o.MerchantID), observer: s.Observer}
+	if u, err := url.Parse(o.BaseURL); err == nil {
+		c.host = u.Hostname()
+		c.port, _ = strconv.Atoi(u.Port())
+		if c.port == 0 {
+			c.port = map[string]int{"http": 80, "https": 443}[u.Scheme]
+		}
+	}
+	if o.RateLimit > 0 && s.Limiter == nil {
 		burst := o.Burst
 		if burst <= 0 {
 			burst = max(1, int(o.RateLimit))
@@ -154,18 +180,15 @@ type Response struct {
 }
 
 // Do sends req. A transport failure is returned as an error; any HTTP response is returned as
-// a Response, except that a create answered with a 5xx is a *paygate.OutcomeError.
+// a Response, except that a create answered with a 5xx is a *paygate.OutcomeError, a 3xx is
+// a *paygate.ResponseError (never followed), and a request that provably never left is a
+// *paygate.NotSentError.
 func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, &paygate.CallError{Provider: c.provider, Op: req.Op, Err: err}
 	}
-	if c.limiter != nil {
-		if err := c.limiter.Wait(ctx); err != nil {
-			if ctx.Err() == nil { // x/time/rate refuses at once a wait that would outlast the deadline
-				err = fmt.Errorf("client-side rate limit of %g requests/s: %w", float64(c.limiter.Limit()), context.DeadlineExceeded)
-			}
-			return nil, &paygate.CallError{Provider: c.provider, Op: req.Op, Err: err}
-		}
+	if err := c.wait(ctx, req); err != nil {
+		return nil, err
 	}
 	start := time.Now()
 	attempts := 0
@@ -175,9 +198,11 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	if req.Create {
 		ctx = context.WithValue(ctx, createKey{}, true)
 	}
+	st := &attemptState{provider: c.provider, op: req.Op, path: req.Path, host: c.host, port: c.port}
+	ctx = context.WithValue(ctx, attemptKey{}, st)
 	rr := c.r.R().SetContext(ctx).AddRetryCondition(func(resp *resty.Response, err error) bool {
 		attempts++
-		return retryable(req.Create, ctx, resp, err)
+		return retryable(req.Create, ctx, resp, err, st)
 	})
 	if req.Query != nil {
 		rr.SetQueryParamsFromValues(req.Query)
@@ -204,7 +229,10 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 
 	if err != nil {
 		err = redactURL(err)
-		if req.Create && mayHaveBeenSent(err) {
+		if st.notSent(err) {
+			return nil, &paygate.NotSentError{Provider: c.provider, Op: req.Op, Err: err}
+		}
+		if req.Create {
 			return nil, &paygate.OutcomeError{Provider: c.provider, Op: req.Op, OrderID: req.OrderID, Err: err}
 		}
 		if errors.Is(err, resty.ErrResponseBodyTooLarge) {
@@ -214,10 +242,46 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		return nil, &paygate.CallError{Provider: c.provider, Op: req.Op, Err: err}
 	}
 	out := &Response{StatusCode: status, Header: resp.Header(), Body: resp.Body(), provider: c.provider, req: req}
+	if status >= 300 && status < 400 {
+		target := "no Location"
+		if loc, err := resp.RawResponse.Location(); err == nil {
+			target = "to host " + strconv.Quote(loc.Host)
+		}
+		return nil, out.Uncertain(&paygate.ResponseError{Provider: c.provider, Op: req.Op, HTTPStatus: status,
+			Err: fmt.Errorf("redirect %s not followed: a signed request goes only to the configured host", target)})
+	}
 	if req.Create && status >= 500 {
 		return nil, &paygate.OutcomeError{Provider: c.provider, Op: req.Op, OrderID: req.OrderID, Err: out.malformed(nil)}
 	}
 	return out, nil
+}
+
+// wait holds req until the limiter lets it go. A shared Limiter that fails (its store is
+// away) fails open with one Warn line: a provider's own rate refusal is a definite refusal.
+// A wait the context ends, or the in-process limiter refuses as outlasting the deadline, is
+// not-sent.
+func (c *Client) wait(ctx context.Context, req *Request) error {
+	switch {
+	case c.shared != nil:
+		err := c.shared.Wait(ctx, c.limiterKey)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return &paygate.NotSentError{Provider: c.provider, Op: req.Op, Err: fmt.Errorf("waiting for the rate limiter: %w", ctx.Err())}
+		}
+		c.log.LogAttrs(ctx, slog.LevelWarn, "paygate rate limiter failed; sending without it",
+			slog.String("provider", c.provider), slog.String("op", req.Op), slog.String("error", err.Error()))
+		return nil
+	case c.limiter != nil:
+		if err := c.limiter.Wait(ctx); err != nil {
+			if ctx.Err() == nil { // x/time/rate refuses at once a wait that would outlast the deadline
+				err = fmt.Errorf("client-side rate limit of %g requests/s: %w", float64(c.limiter.Limit()), context.DeadlineExceeded)
+			}
+			return &paygate.NotSentError{Provider: c.provider, Op: req.Op, Err: err}
+		}
+	}
+	return nil
 }
 
 // redactURL drops the query string from the URL net/http quotes in its errors: signed GET
@@ -252,8 +316,8 @@ func (r *redacted) Error() string { return r.msg }
 func (r *redacted) Unwrap() error { return r.err }
 
 // retryable is the one retry rule: reads retry on transport errors, 429 and 5xx; creates only
-// when the connection was never made, so the request cannot have reached the provider.
-func retryable(create bool, ctx context.Context, resp *resty.Response, err error) bool {
+// when the request was provably never written, so it cannot have reached the provider.
+func retryable(create bool, ctx context.Context, resp *resty.Response, err error, st *attemptState) bool {
 	if ctx.Err() != nil {
 		return false
 	}
@@ -261,7 +325,7 @@ func retryable(create bool, ctx context.Context, resp *resty.Response, err error
 		if errors.Is(err, resty.ErrResponseBodyTooLarge) {
 			return false
 		}
-		return !create || !mayHaveBeenSent(err)
+		return !create || st.notSent(err)
 	}
 	if create || resp == nil {
 		return false
@@ -270,15 +334,92 @@ func retryable(create bool, ctx context.Context, resp *resty.Response, err error
 	return code == http.StatusTooManyRequests || code >= 500
 }
 
-// mayHaveBeenSent is false only for failures before a connection existed (dial errors,
-// connection refused, DNS failures): then the provider cannot have seen the request.
-func mayHaveBeenSent(err error) bool {
+// dialFailure reports a failure before a connection existed (dial errors, connection
+// refused, DNS failures): then the provider cannot have seen the request. It is the fallback
+// for transports that report no httptrace events.
+func dialFailure(err error) bool {
 	var op *net.OpError
 	if errors.As(err, &op) && op.Op == "dial" {
-		return false
+		return true
 	}
 	var dns *net.DNSError
-	return !errors.As(err, &dns)
+	return errors.As(err, &dns)
+}
+
+// attemptKey carries a Do call's *attemptState to attemptTransport.
+type attemptKey struct{}
+
+// attemptState follows one Do call across its attempts: whether any attempt wrote its
+// request (net/http/httptrace WroteRequest), and what to tell the observer.
+type attemptState struct {
+	provider, op, path, host string
+	port                     int
+	traced                   atomic.Bool // a connection was asked for: httptrace events are reported
+	wrote                    atomic.Bool // some attempt's request was (at least partly) written
+	attempts                 atomic.Int32
+}
+
+// notSent reports whether err came from attempts none of which wrote its request. Where the
+// transport reports no httptrace events (a test double, a custom RoundTripper), only a dial
+// or DNS failure counts as not sent.
+func (st *attemptState) notSent(err error) bool {
+	if st.wrote.Load() {
+		return false
+	}
+	if st.traced.Load() {
+		return true
+	}
+	return dialFailure(err)
+}
+
+// attemptTransport sees every HTTP attempt, retries included: it records whether the request
+// was written, for telling not-sent from outcome-unknown, and reports attempts to the observer.
+type attemptTransport struct {
+	base     http.RoundTripper
+	observer paygate.Observer
+}
+
+func (t *attemptTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	st, _ := r.Context().Value(attemptKey{}).(*attemptState)
+	if st == nil {
+		return t.base.RoundTrip(r)
+	}
+	ctx := httptrace.WithClientTrace(r.Context(), &httptrace.ClientTrace{
+		GetConn:      func(string) { st.traced.Store(true) },
+		WroteHeaders: func() { st.wrote.Store(true) },
+		WroteRequest: func(httptrace.WroteRequestInfo) { st.wrote.Store(true) },
+	})
+	n := int(st.attempts.Add(1)) - 1
+	if t.observer == nil {
+		return t.base.RoundTrip(r.WithContext(ctx))
+	}
+	ev := paygate.AttemptEvent{Provider: st.provider, Operation: st.op, Method: r.Method, URLTemplate: st.path,
+		ServerAddress: st.host, ServerPort: st.port, ResendCount: n, Header: r.Header, Start: time.Now()}
+	ctx = t.observer.AttemptStart(ctx, ev)
+	ev.Header = nil
+	resp, err := t.base.RoundTrip(r.WithContext(ctx))
+	ev.Duration = time.Since(ev.Start)
+	if err != nil {
+		ev.ErrorType = errorType(err, st)
+	} else {
+		ev.StatusCode = resp.StatusCode
+	}
+	t.observer.AttemptEnd(ctx, ev)
+	return resp, err
+}
+
+// errorType is a low-cardinality class of a failed attempt, for telemetry.
+func errorType(err error, st *attemptState) string {
+	var ne net.Error
+	switch {
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return "timeout"
+	case st.notSent(err):
+		return "not_sent"
+	}
+	return "connection"
 }
 
 // Decode unmarshals the JSON body into v. An empty, truncated or non-JSON body is a
@@ -352,3 +493,10 @@ type discardLogger struct{}
 func (discardLogger) Errorf(string, ...any) {}
 func (discardLogger) Warnf(string, ...any)  {}
 func (discardLogger) Debugf(string, ...any) {}
+
+// CloseIdleConnections closes the wrapped transport's idle connections.
+func (t *attemptTransport) CloseIdleConnections() {
+	if ci, ok := t.base.(interface{ CloseIdleConnections() }); ok {
+		ci.CloseIdleConnections()
+	}
+}

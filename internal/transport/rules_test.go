@@ -1,0 +1,187 @@
+package transport
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/paygate-go/paygate"
+)
+
+// TestRedirectsAreNeverFollowed: a signed, money-moving request goes only to the configured
+// host. A 3xx is an error naming the target host; on a create it is outcome-unknown.
+func TestRedirectsAreNeverFollowed(t *testing.T) {
+	var elsewhere atomic.Int64
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		elsewhere.Add(1)
+		_, _ = w.Write([]byte(`{"code":200}`))
+	}))
+	defer other.Close()
+	for _, code := range []int{http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		for _, create := range []bool{false, true} {
+			var hits atomic.Int64
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				hits.Add(1)
+				http.Redirect(w, r, other.URL+"/steal", code)
+			}))
+			c := New(Options{Provider: "test", BaseURL: srv.URL}, paygate.Resolve(fastRetry))
+			_, err := c.Do(context.Background(), &Request{Op: "op", Method: http.MethodPost, Path: "/api/x",
+				Body: []byte(`{}`), Create: create, OrderID: "ORDER1"})
+			srv.Close()
+			c.CloseIdleConnections()
+			require.Error(t, err)
+			var re *paygate.ResponseError
+			require.ErrorAs(t, err, &re)
+			require.Equal(t, code, re.HTTPStatus)
+			require.Contains(t, err.Error(), "127.0.0.1", "names the target host")
+			require.Equal(t, create, errors.Is(err, paygate.ErrOutcomeUnknown), "%v", err)
+			require.Zero(t, elsewhere.Load(), "never sent to the redirect target")
+			require.EqualValues(t, 1, hits.Load(), "a redirect is not retried")
+		}
+	}
+}
+
+var fastRetry = paygate.WithRetry(paygate.RetryPolicy{MaxAttempts: 3, MinWait: time.Millisecond, MaxWait: 2 * time.Millisecond})
+
+// closedAddr is a loopback address nothing listens on.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	return addr
+}
+
+// TestNotSent: a request that never left (connection refused, DNS failure) is ErrNotSent,
+// told apart from one that may have reached the provider.
+func TestNotSent(t *testing.T) {
+	t.Run("connection refused, create", func(t *testing.T) {
+		c := New(Options{Provider: "test", BaseURL: "http://" + closedAddr(t)}, paygate.Resolve(fastRetry))
+		_, err := c.Do(context.Background(), &Request{Op: "payin", Method: http.MethodPost, Path: "/api/x",
+			Body: []byte(`{}`), Create: true, OrderID: "ORDER1"})
+		require.ErrorIs(t, err, paygate.ErrNotSent)
+		require.NotErrorIs(t, err, paygate.ErrOutcomeUnknown)
+		var ns *paygate.NotSentError
+		require.ErrorAs(t, err, &ns)
+		require.Equal(t, "payin", ns.Op)
+	})
+	t.Run("connection refused, read", func(t *testing.T) {
+		c := New(Options{Provider: "test", BaseURL: "http://" + closedAddr(t)}, paygate.Resolve(fastRetry))
+		_, err := c.Do(context.Background(), &Request{Op: "query", Method: http.MethodGet, Path: "/q"})
+		require.ErrorIs(t, err, paygate.ErrNotSent)
+	})
+	t.Run("reset after the request was written is not not-sent", func(t *testing.T) {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				_ = conn.Close()
+			}
+		}))
+		defer srv.Close()
+		c := New(Options{Provider: "test", BaseURL: srv.URL}, paygate.Resolve(fastRetry))
+		_, err := c.Do(context.Background(), &Request{Op: "payin", Method: http.MethodPost, Path: "/api/x",
+			Body: []byte(`{}`), Create: true, OrderID: "ORDER1"})
+		require.ErrorIs(t, err, paygate.ErrOutcomeUnknown)
+		require.NotErrorIs(t, err, paygate.ErrNotSent)
+	})
+}
+
+type countingLimiter struct {
+	mu   sync.Mutex
+	keys []string
+	err  error
+}
+
+func (l *countingLimiter) Wait(ctx context.Context, key string) error {
+	l.mu.Lock()
+	l.keys = append(l.keys, key)
+	l.mu.Unlock()
+	if l.err != nil {
+		return l.err
+	}
+	return ctx.Err()
+}
+
+// TestSharedLimiter: a Limiter given with WithLimiter replaces the in-process one, is keyed by
+// provider and merchant, fails open with one Warn line, and a wait ended by the context is
+// not-sent.
+func TestSharedLimiter(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(`{}`)) }))
+	defer srv.Close()
+
+	l := &countingLimiter{}
+	c := New(Options{Provider: "test", MerchantID: "M1", BaseURL: srv.URL, RateLimit: 0.001, Burst: 1},
+		paygate.Resolve(paygate.WithLimiter(l)))
+	for range 3 { // the in-process limit (one request per 1000 s) would stall the second
+		_, err := c.Do(context.Background(), &Request{Op: "balance", Method: http.MethodPost, Path: "/b", Body: []byte(`{}`)})
+		require.NoError(t, err)
+	}
+	require.Equal(t, []string{"test:M1", "test:M1", "test:M1"}, l.keys)
+
+	var logs bytes.Buffer
+	broken := &countingLimiter{err: errors.New("redis: connection refused")}
+	c = New(Options{Provider: "test", MerchantID: "M1", BaseURL: srv.URL},
+		paygate.Resolve(paygate.WithLimiter(broken), paygate.WithLogger(slog.New(slog.NewTextHandler(&logs, nil)))))
+	_, err := c.Do(context.Background(), &Request{Op: "balance", Method: http.MethodPost, Path: "/b", Body: []byte(`{}`)})
+	require.NoError(t, err, "a limiter failure fails open")
+	require.Contains(t, logs.String(), "level=WARN")
+	require.Equal(t, 1, bytes.Count(logs.Bytes(), []byte("level=WARN")))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = New(Options{Provider: "test", BaseURL: srv.URL}, paygate.Resolve(paygate.WithLimiter(&countingLimiter{}))).
+		Do(ctx, &Request{Op: "payin", Method: http.MethodPost, Path: "/b", Body: []byte(`{}`), Create: true})
+	require.ErrorIs(t, err, context.Canceled)
+}
+
+type recordingObserver struct {
+	paygate.NopObserver
+	mu       sync.Mutex
+	attempts []paygate.AttemptEvent
+}
+
+func (o *recordingObserver) AttemptEnd(_ context.Context, e paygate.AttemptEvent) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.attempts = append(o.attempts, e)
+}
+
+// TestObserverAttempts: each HTTP attempt, retries included, is reported with its URL
+// template, never the query string.
+func TestObserverAttempts(t *testing.T) {
+	var n atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		if n.Add(1) < 3 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = w.Write([]byte(`{}`))
+	}))
+	defer srv.Close()
+	o := &recordingObserver{}
+	c := New(Options{Provider: "test", BaseURL: srv.URL}, paygate.Resolve(fastRetry, paygate.WithObserver(o)))
+	_, err := c.Do(context.Background(), &Request{Op: "query", Method: http.MethodGet, Path: "/api/q",
+		Query: map[string][]string{"token": {"SECRET-TOKEN"}}})
+	require.NoError(t, err)
+	require.Len(t, o.attempts, 3)
+	for i, a := range o.attempts {
+		require.Equal(t, i, a.ResendCount)
+		require.Equal(t, "/api/q", a.URLTemplate)
+		require.Equal(t, "127.0.0.1", a.ServerAddress)
+		require.Equal(t, "GET", a.Method)
+		require.Equal(t, "query", a.Operation)
+	}
+	require.Equal(t, 503, o.attempts[0].StatusCode)
+	require.Equal(t, 200, o.attempts[2].StatusCode)
+}
