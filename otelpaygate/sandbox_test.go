@@ -1,0 +1,493 @@
+package otelpaygate_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/paygatetest"
+	_ "github.com/paygate-go/paygate/providers" // every provider
+	"github.com/paygate-go/paygate/sandbox"
+	"github.com/paygate-go/paygate/webhook"
+)
+
+// wire remembers every value that crossed the wire between a gateway, its sandbox and the
+// webhook handler: request and answer bodies, headers, query strings. None may reach
+// telemetry.
+type wire struct {
+	mu     sync.Mutex
+	values map[string]bool
+}
+
+func (w *wire) add(v string) {
+	v = strings.TrimSpace(v)
+	if len(v) < 6 { // short values ("INR", "1", "true") are everywhere and say nothing
+		return
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.values[v] = true
+}
+
+// addBody records a body's leaves: JSON values, form values, or the whole text.
+func (w *wire) addBody(b []byte) {
+	var v any
+	if json.Unmarshal(b, &v) == nil {
+		w.addJSON(v)
+		return
+	}
+	if q, err := url.ParseQuery(string(b)); err == nil && len(q) > 0 {
+		w.addValues(q)
+		return
+	}
+	w.add(string(b))
+}
+
+func (w *wire) addJSON(v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		for _, e := range v {
+			w.addJSON(e)
+		}
+	case []any:
+		for _, e := range v {
+			w.addJSON(e)
+		}
+	case string:
+		w.add(v)
+		var inner any // some providers nest JSON in a string
+		if json.Unmarshal([]byte(v), &inner) == nil {
+			w.addJSON(inner)
+		}
+	case float64:
+		w.add(strconv.FormatFloat(v, 'f', -1, 64))
+		w.add(strconv.FormatFloat(v, 'f', 2, 64))
+	}
+}
+
+func (w *wire) addValues(q url.Values) {
+	for _, vs := range q {
+		for _, v := range vs {
+			w.add(v)
+		}
+	}
+}
+
+func (w *wire) addHeader(h http.Header) {
+	for _, vs := range h {
+		for _, v := range vs {
+			w.add(v)
+		}
+	}
+}
+
+// vocabulary is what telemetry says on purpose; a request may carry one of these words too
+// (a remark "payout", a status "processing"), which is no leak.
+var vocabulary = func() map[string]bool {
+	m := map[string]bool{"127.0.0.1": true, "paygate": true}
+	for _, w := range []string{"payin", "payout", "query", "balance", "pending", "processing", "succeeded", "failed",
+		"cancelled", "reversed", "unknown", "refused", "invalid", "outcome_unknown", "not_sent", "error", "canceled",
+		"handled", "duplicate", "timeout", "connection", "GET", "POST"} {
+		m[w] = true
+	}
+	for _, p := range sandbox.Providers() {
+		m[p] = true
+	}
+	return m
+}()
+
+func (w *wire) snapshot() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := make([]string, 0, len(w.values))
+	for v := range w.values {
+		if !vocabulary[v] {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// RoundTrip records the request and its answer.
+type tap struct {
+	w    *wire
+	next http.RoundTripper
+}
+
+func (t tap) RoundTrip(r *http.Request) (*http.Response, error) {
+	t.w.add(r.URL.String())
+	t.w.add(r.URL.RawQuery)
+	t.w.addValues(r.URL.Query())
+	t.w.addHeader(r.Header)
+	if r.GetBody != nil {
+		if body, err := r.GetBody(); err == nil {
+			b, _ := io.ReadAll(body)
+			t.w.addBody(b)
+		}
+	}
+	res, err := t.next.RoundTrip(r)
+	if err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(res.Body)
+	_ = res.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	t.w.addBody(b)
+	res.Body = io.NopCloser(bytes.NewReader(b))
+	return res, nil
+}
+
+// allowedKeys are all the attribute keys telemetry may carry.
+var allowedKeys = map[attribute.Key]bool{
+	"paygate.provider": true, "paygate.operation": true, "paygate.outcome": true,
+	"paygate.order.kind": true, "paygate.order.status": true,
+	"paygate.route.decision": true, "paygate.route.reason": true,
+	"http.request.method": true, "http.request.method_original": true, "server.address": true, "server.port": true,
+	"url.template": true, "http.response.status_code": true, "error.type": true, "http.request.resend_count": true,
+}
+
+// run is one provider's gateway, sandbox and webhook handler, all observed by r.
+type run struct {
+	r         *rig
+	gw        paygate.Gateway
+	sb        *sandbox.Server
+	wire      *wire
+	forbidden []string // secret, API key, order numbers, amounts
+	callbacks chan *paygate.Callback
+	notify    string
+}
+
+func newRun(t *testing.T, provider string) *run {
+	t.Helper()
+	r := newRig(t)
+	w := &wire{values: map[string]bool{}}
+	cfg := paygate.Config{Provider: provider, MerchantID: "M77001", APIKey: "api-key-" + provider + "-K3y", Secret: "otel-secret-" + provider,
+		Options: map[string]string{"rate_limit": "0"}}
+	sb, err := sandbox.New(provider, cfg, sandbox.WithMinute(time.Millisecond))
+	require.NoError(t, err)
+	t.Cleanup(sb.Close)
+	cfg.BaseURL = sb.URL()
+	tr := &http.Transport{}
+	t.Cleanup(tr.CloseIdleConnections)
+	gw, err := paygate.New(cfg, paygate.WithObserver(r.obs), paygate.WithHTTPClient(&http.Client{Transport: tap{w: w, next: tr}}))
+	require.NoError(t, err)
+
+	run := &run{r: r, gw: gw, sb: sb, wire: w, callbacks: make(chan *paygate.Callback, 16),
+		forbidden: []string{cfg.Secret, cfg.APIKey, cfg.MerchantID}}
+	h := webhook.Handler(gw, func(_ context.Context, cb *paygate.Callback) error {
+		run.callbacks <- cb
+		return nil
+	}, webhook.WithObserver(r.obs))
+	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, req *http.Request) {
+		b, _ := io.ReadAll(req.Body)
+		w.addBody(b)
+		w.addHeader(req.Header)
+		req.Body = io.NopCloser(bytes.NewReader(b))
+		h.ServeHTTP(rw, req)
+	}))
+	t.Cleanup(srv.Close)
+	run.notify = srv.URL + "/callbacks/" + provider
+	return run
+}
+
+func (run *run) next(t *testing.T) *paygate.Callback {
+	t.Helper()
+	select {
+	case cb := <-run.callbacks:
+		return cb
+	case <-time.After(10 * time.Second):
+		t.Fatal("no callback")
+		return nil
+	}
+}
+
+// TestSandbox runs every operation of every provider against its sandbox with a recording
+// SDK, checks the spans and metrics they made, and walks every attribute of every span and
+// metric data point for anything that crossed the wire.
+func TestSandbox(t *testing.T) {
+	for _, provider := range sandbox.Providers() {
+		t.Run(provider, func(t *testing.T) {
+			run := newRun(t, provider)
+			gw, r := run.gw, run.r
+			caps := gw.Capabilities()
+			fx := paygatetest.Fixtures(provider)
+			amount := paygate.MustParseMoney(fx.Amount, fx.Currency)
+			run.forbidden = append(run.forbidden, fx.Amount, amount.String(), amount.Decimal().String())
+
+			ctx, root := r.tp.Tracer("merchant").Start(context.Background(), "checkout")
+			ops := map[string]int{} // operation -> operations run
+
+			in := fx.PayIn()
+			in.OrderID, in.NotifyURL, in.Amount = paygatetest.OrderID("OT"), run.notify, amount
+			in.Remark = "otel remark in"
+			res, err := gw.PayIn(ctx, in)
+			require.NoError(t, err)
+			ops["payin"]++
+			run.forbidden = append(run.forbidden, in.OrderID, res.ProviderOrderID)
+			_, err = gw.PayIn(ctx, in)
+			require.Error(t, err, "a duplicate is refused")
+			ops["payin"]++
+			require.NoError(t, run.sb.Settle(in.OrderID, paygate.StatusSucceeded))
+			require.Equal(t, in.OrderID, run.next(t).OrderID)
+			if caps.QueryPayIn {
+				_, err = gw.Query(ctx, &paygate.QueryRequest{Kind: paygate.KindPayIn, OrderID: in.OrderID, ProviderOrderID: res.ProviderOrderID})
+				require.NoError(t, err)
+				ops["query"]++
+			}
+
+			out := fx.PayOut()
+			out.OrderID, out.NotifyURL, out.Amount = paygatetest.OrderID("OU"), run.notify, amount
+			out.Remark = "otel remark out"
+			run.forbidden = append(run.forbidden, out.OrderID, out.Beneficiary.AccountNumber, out.Beneficiary.Name)
+			ores, err := gw.PayOut(ctx, out)
+			ops["payout"]++
+			if caps.PayOut {
+				require.NoError(t, err)
+				run.forbidden = append(run.forbidden, ores.ProviderOrderID)
+				require.NoError(t, run.sb.Settle(out.OrderID, paygate.StatusSucceeded))
+				require.Equal(t, out.OrderID, run.next(t).OrderID)
+				if caps.QueryPayOut {
+					_, err = gw.Query(ctx, &paygate.QueryRequest{Kind: paygate.KindPayOut, OrderID: out.OrderID, ProviderOrderID: ores.ProviderOrderID})
+					require.NoError(t, err)
+					ops["query"]++
+				}
+			} else {
+				require.ErrorIs(t, err, paygate.ErrUnsupported)
+			}
+			_, err = gw.Balance(ctx)
+			ops["balance"]++
+			if caps.Balance {
+				require.NoError(t, err)
+			}
+			bad := fx.PayIn()
+			bad.OrderID, bad.NotifyURL, bad.Amount = paygatetest.OrderID("OB"), run.notify, paygate.MustParseMoney("-1", fx.Currency)
+			_, err = gw.PayIn(ctx, bad)
+			require.ErrorIs(t, err, paygate.ErrInvalidRequest)
+			ops["payin"]++
+			run.forbidden = append(run.forbidden, bad.OrderID)
+			root.End()
+
+			spans, m := r.ended(), r.metrics(t)
+			checkClean(t, spans, m, append(run.forbidden, run.wire.snapshot()...))
+			checkSpans(t, provider, root, spans, ops, caps)
+			checkMetrics(t, provider, m, ops)
+		})
+	}
+}
+
+// checkSpans checks the shape of the trace: operations under the caller's span, attempts
+// under their operation, callbacks in the webhook's requests.
+func checkSpans(t *testing.T, provider string, root trace.Span, spans []sdktrace.ReadOnlySpan, ops map[string]int, caps paygate.Capabilities) {
+	t.Helper()
+	byID := map[trace.SpanID]sdktrace.ReadOnlySpan{}
+	for _, s := range spans {
+		byID[s.SpanContext().SpanID()] = s
+	}
+	got := map[string]int{}
+	attempts := map[trace.SpanID]int{} // operation span -> attempts under it
+	callbacks := 0
+	for _, s := range spans {
+		a := attrs(s.Attributes())
+		switch {
+		case s.Name() == "checkout":
+		case s.Name() == "paygate.callback":
+			callbacks++
+			require.Equal(t, trace.SpanKindInternal, s.SpanKind())
+			require.Equal(t, provider, a["paygate.provider"])
+			require.Equal(t, "handled", a["paygate.outcome"])
+			require.Equal(t, "succeeded", a["paygate.order.status"])
+			require.Contains(t, []any{"payin", "payout"}, a["paygate.order.kind"])
+		case strings.HasPrefix(s.Name(), "paygate."):
+			op := strings.TrimPrefix(s.Name(), "paygate.")
+			got[op]++
+			require.Equal(t, trace.SpanKindInternal, s.SpanKind(), s.Name())
+			require.Equal(t, root.SpanContext().SpanID(), s.Parent().SpanID(), "%s is a child of the caller's span", s.Name())
+			require.Equal(t, provider, a["paygate.provider"])
+			require.Equal(t, op, a["paygate.operation"])
+			require.Contains(t, a, "paygate.outcome")
+		default:
+			require.Equal(t, trace.SpanKindClient, s.SpanKind(), s.Name())
+			parent, ok := byID[s.Parent().SpanID()]
+			require.True(t, ok, "attempt %s has an operation span as parent", s.Name())
+			require.True(t, strings.HasPrefix(parent.Name(), "paygate."), "attempt %s under %s", s.Name(), parent.Name())
+			attempts[parent.SpanContext().SpanID()]++
+			require.Equal(t, s.Name(), a["http.request.method"].(string)+" "+a["url.template"].(string), "{METHOD} {url.template}")
+			require.True(t, strings.HasPrefix(a["url.template"].(string), "/"), "a path: %v", a["url.template"])
+			require.Equal(t, "127.0.0.1", a["server.address"])
+			require.Positive(t, a["server.port"])
+			require.Contains(t, a, "http.response.status_code")
+			require.Equal(t, provider, a["paygate.provider"])
+		}
+	}
+	require.Equal(t, ops, got, "one operation span per operation")
+	want := 1
+	if caps.PayOut {
+		want++
+	}
+	require.Equal(t, want, callbacks, "one callback span per callback answered")
+	for _, s := range spans {
+		if !strings.HasPrefix(s.Name(), "paygate.") || s.Name() == "paygate.callback" {
+			continue
+		}
+		a := attrs(s.Attributes())
+		n := attempts[s.SpanContext().SpanID()]
+		switch a["paygate.outcome"] {
+		case "invalid":
+			require.Zero(t, n, "%s refused before any I/O makes no attempt", s.Name())
+		case "ok", "refused":
+			require.Equal(t, 1, n, "%s: attempts", s.Name())
+		}
+	}
+}
+
+// checkMetrics checks the operations and attempts metrics of a run.
+func checkMetrics(t *testing.T, provider string, m map[string]metricdata.Metrics, ops map[string]int) {
+	t.Helper()
+	got := map[string]int{}
+	for _, p := range histogram(t, m["paygate.client.operation.duration"]) {
+		a := setAttrs(p.Attributes)
+		require.Equal(t, provider, a["paygate.provider"])
+		got[a["paygate.operation"].(string)] += int(p.Count)
+	}
+	require.Equal(t, ops, got)
+	var attempts uint64
+	for _, p := range histogram(t, m["http.client.request.duration"]) {
+		a := setAttrs(p.Attributes)
+		for _, k := range []string{"http.request.method", "server.address", "server.port", "url.template", "http.response.status_code"} {
+			require.Contains(t, a, k)
+		}
+		attempts += p.Count
+	}
+	require.Positive(t, attempts)
+	require.Equal(t, "s", m["http.client.request.duration"].Unit)
+	cbs := sum(t, m["paygate.webhook.callbacks"])
+	require.NotEmpty(t, cbs)
+	for _, p := range cbs {
+		a := setAttrs(p.Attributes)
+		require.Equal(t, "handled", a["paygate.outcome"])
+		require.Equal(t, provider, a["paygate.provider"])
+	}
+}
+
+// cleanT is what checkClean needs of a *testing.T.
+type cleanT interface {
+	require.TestingT
+	Helper()
+	Logf(format string, args ...any)
+}
+
+// checkClean fails on any attribute of any span, span event or metric data point whose key is
+// not one telemetry may carry, or whose value holds a query string or anything forbidden.
+func checkClean(t cleanT, spans []sdktrace.ReadOnlySpan, m map[string]metricdata.Metrics, forbidden []string) {
+	t.Helper()
+	n := 0
+	check := func(where string, kvs []attribute.KeyValue) {
+		for _, kv := range kvs {
+			n++
+			require.True(t, allowedKeys[kv.Key], "%s: attribute %s is not one telemetry may carry", where, kv.Key)
+			v := kv.Value.Emit()
+			require.NotContains(t, v, "?", "%s: %s=%q", where, kv.Key, v)
+			for _, f := range forbidden {
+				require.NotContains(t, v, f, "%s: %s carries a value that crossed the wire", where, kv.Key)
+			}
+		}
+	}
+	text := func(where, v string) {
+		require.NotContains(t, v, "?", where)
+		for _, f := range forbidden {
+			require.NotContains(t, v, f, "%s carries a value that crossed the wire", where)
+		}
+	}
+	for _, s := range spans {
+		text("span name", s.Name())
+		text(s.Name()+" status", s.Status().Description)
+		check(s.Name(), s.Attributes())
+		for _, e := range s.Events() {
+			text(s.Name()+" event", e.Name)
+			check(s.Name()+" event "+e.Name, e.Attributes)
+		}
+		for _, l := range s.Links() {
+			check(s.Name()+" link", l.Attributes)
+		}
+	}
+	for name, mm := range m {
+		switch d := mm.Data.(type) {
+		case metricdata.Histogram[float64]:
+			for _, p := range d.DataPoints {
+				check(name, p.Attributes.ToSlice())
+			}
+		case metricdata.Sum[int64]:
+			for _, p := range d.DataPoints {
+				check(name, p.Attributes.ToSlice())
+			}
+		default:
+			require.Failf(t, "unexpected metric data", "%s: %T", name, d)
+		}
+	}
+	require.Positive(t, n)
+	t.Logf("%d attributes checked against %d forbidden values", n, len(forbidden))
+}
+
+// failNow is the panic of a recorder's FailNow.
+type failNow struct{}
+
+// cleanRecorder is a cleanT that records whether checkClean failed.
+type cleanRecorder struct{ failed bool }
+
+func (r *cleanRecorder) Errorf(string, ...any) { r.failed = true }
+func (r *cleanRecorder) FailNow()               { panic(failNow{}) }
+func (r *cleanRecorder) Helper()                {}
+func (r *cleanRecorder) Logf(string, ...any)    {}
+
+// TestCheckCleanCatches proves checkClean fails on what it must catch.
+func TestCheckCleanCatches(t *testing.T) {
+	tests := []struct {
+		name string
+		kv   attribute.KeyValue
+	}{
+		{"order id", attribute.String("paygate.outcome", "ORD-123456")},
+		{"amount", attribute.String("paygate.order.status", "500.00")},
+		{"query string", attribute.String("url.template", "/api/pay?token=x")},
+		{"secret inside a value", attribute.String("error.type", "bad otel-secret-x")},
+		{"a key telemetry must not carry", attribute.String("url.full", "http://h/api/pay")},
+		{"an order key", attribute.String("paygate.order.id", "x")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRig(t)
+			_, s := r.tp.Tracer("x").Start(context.Background(), "x")
+			s.SetAttributes(tt.kv)
+			s.End()
+			rec := &cleanRecorder{}
+			func() {
+				defer func() {
+					if p := recover(); p != nil {
+						if _, ok := p.(failNow); !ok {
+							panic(p)
+						}
+					}
+				}()
+				checkClean(rec, r.ended(), r.metrics(t), []string{"ORD-123456", "500.00", "otel-secret-x"})
+			}()
+			require.True(t, rec.failed)
+		})
+	}
+}
