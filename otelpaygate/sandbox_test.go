@@ -453,9 +453,9 @@ type failNow struct{}
 type cleanRecorder struct{ failed bool }
 
 func (r *cleanRecorder) Errorf(string, ...any) { r.failed = true }
-func (r *cleanRecorder) FailNow()               { panic(failNow{}) }
-func (r *cleanRecorder) Helper()                {}
-func (r *cleanRecorder) Logf(string, ...any)    {}
+func (r *cleanRecorder) FailNow()              { panic(failNow{}) }
+func (r *cleanRecorder) Helper()               {}
+func (r *cleanRecorder) Logf(string, ...any)   {}
 
 // TestCheckCleanCatches proves checkClean fails on what it must catch.
 func TestCheckCleanCatches(t *testing.T) {
