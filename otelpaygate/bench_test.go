@@ -1,0 +1,186 @@
+package otelpaygate_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/otelpaygate"
+	"github.com/paygate-go/paygate/paygatetest"
+	"github.com/paygate-go/paygate/sandbox"
+)
+
+// recordingObserver is an Observer over the SDK as a service runs it: every span sampled and
+// batched to an exporter (one that drops them), every metric aggregated for a reader.
+func recordingObserver(b *testing.B) paygate.Observer {
+	b.Helper()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(tracetest.NewNoopExporter()))
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+	b.Cleanup(func() {
+		require.NoError(b, tp.Shutdown(context.Background()))
+		require.NoError(b, mp.Shutdown(context.Background()))
+	})
+	return otelpaygate.New(otelpaygate.WithTracerProvider(tp), otelpaygate.WithMeterProvider(mp))
+}
+
+// observers are the three cases of every benchmark, in the same run.
+var observers = []struct {
+	name string
+	obs  func(*testing.B) paygate.Observer
+}{
+	{"observer=none", func(*testing.B) paygate.Observer { return nil }},
+	{"observer=nop", func(*testing.B) paygate.Observer { return paygate.NopObserver{} }},
+	{"observer=otel-sdk", recordingObserver},
+}
+
+// BenchmarkPayIn is one pay-in round trip against the CashGit sandbox: with no observer (the
+// baseline), with paygate.NopObserver, and with otelpaygate over the recording SDK.
+func BenchmarkPayIn(b *testing.B) {
+	for _, c := range observers {
+		b.Run(c.name, func(b *testing.B) {
+			cfg := paygate.Config{Provider: "cashgit", MerchantID: "M10001", APIKey: "bench-key", Secret: "bench-secret",
+				Options: map[string]string{"rate_limit": "0"}}
+			sb, err := sandbox.New(cfg.Provider, cfg)
+			require.NoError(b, err)
+			b.Cleanup(sb.Close)
+			cfg.BaseURL = sb.URL()
+			tr := &http.Transport{MaxIdleConnsPerHost: 16}
+			b.Cleanup(tr.CloseIdleConnections)
+			opts := []paygate.Option{paygate.WithHTTPClient(&http.Client{Transport: tr})}
+			if o := c.obs(b); o != nil {
+				opts = append(opts, paygate.WithObserver(o))
+			}
+			gw, err := paygate.New(cfg, opts...)
+			require.NoError(b, err)
+			fx := paygatetest.Fixtures(cfg.Provider)
+			amount := paygate.MustParseMoney(fx.Amount, fx.Currency)
+			ctx := context.Background()
+			b.ReportAllocs()
+			cpu := startCPU()
+			for b.Loop() {
+				req := fx.PayIn()
+				req.OrderID, req.NotifyURL, req.Amount = paygatetest.OrderID("B"), "http://127.0.0.1:9/cb", amount
+				if _, err := gw.PayIn(ctx, req); err != nil {
+					b.Fatal(err)
+				}
+			}
+			cpu.report(b)
+		})
+	}
+}
+
+// replay answers every request with one recorded answer, in memory: no network, so that what
+// the observer costs is not hidden by a round trip.
+type replay struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r *replay) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+		_ = req.Body.Close()
+	}
+	return &http.Response{StatusCode: r.status, Header: r.header.Clone(), Body: io.NopCloser(bytes.NewReader(r.body)),
+		ContentLength: int64(len(r.body)), Request: req, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1}, nil
+}
+
+// capture is a RoundTripper keeping the last answer it passed on.
+type capture struct {
+	next http.RoundTripper
+	last *replay
+}
+
+func (c *capture) RoundTrip(req *http.Request) (*http.Response, error) {
+	res, err := c.next.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(res.Body)
+	_ = res.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	c.last = &replay{status: res.StatusCode, header: res.Header.Clone(), body: body}
+	res.Body = io.NopCloser(bytes.NewReader(body))
+	return res, nil
+}
+
+// recordBalance has the sandbox answer one balance request and returns that answer.
+func recordBalance(b *testing.B, cfg paygate.Config) *replay {
+	b.Helper()
+	sb, err := sandbox.New(cfg.Provider, cfg)
+	require.NoError(b, err)
+	defer sb.Close()
+	cfg.BaseURL = sb.URL()
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	c := &capture{next: tr}
+	gw, err := paygate.New(cfg, paygate.WithHTTPClient(&http.Client{Transport: c}))
+	require.NoError(b, err)
+	_, err = gw.Balance(context.Background())
+	require.NoError(b, err)
+	require.NotNil(b, c.last)
+	return c.last
+}
+
+// BenchmarkBalanceInMemory is a whole Balance operation (sign, send, verify, decode) with
+// the provider's answer replayed in memory, so that the observer's cost is not hidden by a
+// network round trip: no observer (the baseline: the nil path), NopObserver, and otelpaygate
+// over the recording SDK.
+func BenchmarkBalanceInMemory(b *testing.B) {
+	cfg := paygate.Config{Provider: "cashgit", MerchantID: "M10001", APIKey: "bench-key", Secret: "bench-secret",
+		Options: map[string]string{"rate_limit": "0"}}
+	answer := recordBalance(b, cfg)
+	cfg.BaseURL = "http://127.0.0.1:9" // never dialled: replay answers
+	for _, c := range observers {
+		b.Run(c.name, func(b *testing.B) {
+			opts := []paygate.Option{paygate.WithHTTPClient(&http.Client{Transport: answer})}
+			if o := c.obs(b); o != nil {
+				opts = append(opts, paygate.WithObserver(o))
+			}
+			gw, err := paygate.New(cfg, opts...)
+			require.NoError(b, err)
+			ctx := context.Background()
+			b.ReportAllocs()
+			cpu := startCPU()
+			for b.Loop() {
+				if _, err := gw.Balance(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+			cpu.report(b)
+		})
+	}
+}
+
+// cpuClock measures the CPU time the process spent (every goroutine: the client, the
+// sandbox serving it, the SDK's batcher), which a machine shared with other work inflates far
+// less than the wall clock.
+type cpuClock struct{ start time.Duration }
+
+func startCPU() cpuClock { return cpuClock{start: cpuTime()} }
+
+// report adds cpu-ns/op to the benchmark's results.
+func (c cpuClock) report(b *testing.B) {
+	b.ReportMetric(float64(cpuTime()-c.start)/float64(b.N), "cpu-ns/op")
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
