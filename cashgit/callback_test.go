@@ -298,13 +298,21 @@ func TestSignatureVector(t *testing.T) {
 	// A client holding that secret accepts a callback signed so.
 	c, err := cashgit.New(paygate.Config{MerchantID: "cgpay", Secret: v.Secret})
 	require.NoError(t, err)
-	body, err := json.Marshal(map[string]string{"appid": "cgpay", "orderid": v.Params["orderid"], "amount": "100.00",
-		"desc": "游戏充值", "notify_url": "https://merchant.com/notify", "sign": v.Sign})
+	fields := map[string]string{"appid": "cgpay", "orderid": v.Params["orderid"], "amount": "100.00",
+		"desc": "游戏充值", "notify_url": "https://merchant.com/notify", "sign": v.Sign}
+	body, err := json.Marshal(fields)
+	require.NoError(t, err)
+	_, err = c.ParseCallback(nil, body)
+	require.ErrorIs(t, err, paygate.ErrMalformedCallback, "it verifies, but a callback always names platform_orderid and status")
+
+	fields["platform_orderid"], fields["status"] = "CG202312010001", "paid"
+	fields["sign"] = keyParamSign(canonicalOf(fields), v.Secret)
+	body, err = json.Marshal(fields)
 	require.NoError(t, err)
 	cb, err := c.ParseCallback(nil, body)
 	require.NoError(t, err)
 	require.Equal(t, "ORDER_20231201001", cb.OrderID)
-	require.Equal(t, paygate.StatusUnknown, cb.Status, "no status field")
+	require.Equal(t, paygate.StatusSucceeded, cb.Status)
 }
 
 // TestCallbackStylesCannotCollide: a genuine key_param signature must not verify, in the

@@ -13,7 +13,7 @@ import (
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/internal/check"
-	"github.com/paygate-go/paygate/internal/transport"
+	"github.com/paygate-go/paygate/internal/engine"
 	"github.com/paygate-go/paygate/internal/wire"
 	"github.com/paygate-go/paygate/signing"
 )
@@ -44,14 +44,19 @@ func init() {
 
 // Client is a CashGit gateway. It is safe for concurrent use.
 type Client struct {
-	merchantID string
-	secret     string
-	secrets    []string // current first, then previous ones: callbacks verify under any
-	sign       func(map[string]string, string) string
-	t          *transport.Client
+	*engine.Base
+	style string
+	sign  func(map[string]string, string) string
 }
 
 var _ paygate.Gateway = (*Client)(nil)
+
+// spec is CashGit for the engine.
+var spec = engine.Spec{
+	Name: Name, MerchantLabel: "appid", Envelope: readEnvelope,
+	Capabilities: paygate.Capabilities{PayIn: true, PayInDirect: true, PayOut: true, QueryPayIn: true,
+		QueryPayOut: true, Balance: true, Callbacks: true, Currency: paygate.INR, AmountStyle: paygate.Fixed2},
+}
 
 // New returns a CashGit client for cfg.
 func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
@@ -61,14 +66,14 @@ func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
 	if cfg.Secret == "" {
 		return nil, errors.New("paygate: cashgit: Config.Secret is required")
 	}
-	c := &Client{merchantID: cfg.MerchantID, secret: cfg.Secret, secrets: cfg.Secrets()}
-	switch style := cfg.Option("sign_style", SignKeyParam); style {
+	c := &Client{style: cfg.Option("sign_style", SignKeyParam)}
+	switch c.style {
 	case SignKeyParam:
 		c.sign = signing.KeyParamMD5
 	case SignAppend:
 		c.sign = signing.AppendMD5
 	default:
-		return nil, fmt.Errorf("paygate: cashgit: option sign_style must be %q or %q, got %q", SignKeyParam, SignAppend, style)
+		return nil, fmt.Errorf("paygate: cashgit: option sign_style must be %q or %q, got %q", SignKeyParam, SignAppend, c.style)
 	}
 	sandbox, err := cfg.BoolOption("sandbox", false)
 	if err != nil {
@@ -85,10 +90,8 @@ func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.t = transport.New(transport.Options{
-		Provider: Name, MerchantID: cfg.MerchantID, BaseURL: strings.TrimRight(base, "/"), Timeout: cfg.Timeout,
-		RateLimit: rate.Limit(limit), Burst: int(max(1, min(limit, maxBurst))),
-	}, paygate.Resolve(opts...))
+	c.Base = engine.New(spec, cfg, engine.Options{BaseURL: base,
+		RateLimit: rate.Limit(limit), Burst: int(max(1, min(limit, maxBurst)))}, opts...)
 	return c, nil
 }
 
@@ -106,87 +109,59 @@ func rateLimit(v string) (float64, error) {
 	return f, nil
 }
 
-// String describes the client without its secrets.
-func (c Client) String() string { return "cashgit.Client{appid: " + c.merchantID + "}" }
-
-// Format prints the client as String does, under every verb, so that no fmt verb can print
-// the secret held in its fields.
-func (c Client) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.String())) }
-
-// Name returns "cashgit".
-func (c *Client) Name() string { return Name }
-
-// Capabilities reports every Gateway operation as supported.
-func (c *Client) Capabilities() paygate.Capabilities {
-	return paygate.Capabilities{PayIn: true, PayInDirect: true, PayOut: true, QueryPayIn: true,
-		QueryPayOut: true, Balance: true, Callbacks: true, Currency: paygate.INR, AmountStyle: paygate.Fixed2}
-}
-
-// CloseIdleConnections closes idle keep-alive connections.
-func (c *Client) CloseIdleConnections() { c.t.CloseIdleConnections() }
-
-// envelope is every CashGit response: {code, message, data, timestamp}.
-type envelope struct {
-	Code    wire.Text       `json:"code"`
-	Message string          `json:"message"`
-	Data    json.RawMessage `json:"data"`
+// readEnvelope reads every CashGit answer: {code, message, data, timestamp}. Code 200 is a
+// success; the other codes are refusals with the meanings CashGit documents (409 order
+// exists, 404 not found, 429 rate limited); a 5xx-class code on a create may still have been
+// taken.
+func readEnvelope(body []byte) (engine.Envelope, error) {
+	var env struct {
+		Code    wire.Text       `json:"code"`
+		Message string          `json:"message"`
+		Data    json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		return engine.Envelope{}, err
+	}
+	if env.Code == "" { // null, {} or an object of another shape: neither success nor a refusal
+		return engine.Envelope{}, errors.New("envelope without code")
+	}
+	if env.Code == "200" {
+		return engine.Envelope{Verdict: engine.Accepted, Code: "200", Data: env.Data}, nil
+	}
+	e := engine.Envelope{Verdict: engine.Refused, Code: string(env.Code), Message: env.Message}
+	code, _ := strconv.Atoi(string(env.Code))
+	switch code {
+	case http.StatusConflict:
+		e.Err = paygate.ErrDuplicateOrder
+	case http.StatusNotFound:
+		e.Err = paygate.ErrOrderNotFound
+	case http.StatusTooManyRequests:
+		e.Retryable = true
+	}
+	if e.Message == "" {
+		e.Message = codeMeanings[code]
+	}
+	e.Uncertain = code >= 500 || code == 0
+	return e, nil
 }
 
 // call signs fields, POSTs them to path and decodes the envelope's data into out.
-func (c *Client) call(ctx context.Context, op, path string, fields map[string]string, create bool, out any) (*transport.Response, error) {
-	fields["appid"] = c.merchantID
-	fields["sign"] = c.sign(fields, c.secret)
+func (c *Client) call(ctx context.Context, op, path string, fields map[string]string, create bool, out any) (*engine.Reply, error) {
+	fields["appid"] = c.MerchantID()
+	sig := c.sign(fields, c.Secrets[0])
+	fields["sign"] = sig
 	body, err := wire.Encode(fields)
 	if err != nil {
 		return nil, fmt.Errorf("paygate: cashgit %s: encode: %w", op, err)
 	}
-	resp, err := c.t.Do(ctx, &transport.Request{Op: op, Method: http.MethodPost, Path: path, Body: body,
-		Create: create, OrderID: fields["orderid"]})
-	if err != nil {
-		return nil, err
+	r, err := c.Call(ctx, &engine.Call{Op: op, Path: path, Body: body, Create: create,
+		OrderID: fields["orderid"], Signature: sig}, out)
+	var pe *paygate.ProviderError
+	if c.style == SignKeyParam && errors.As(err, &pe) && pe.Code == "401" {
+		// CashGit's own server computes the append style; the document's style is the default.
+		pe.Message += "; CashGit refused the signature; if your account uses the append style, set options.sign_style: append"
 	}
-	var env envelope
-	if err := resp.Decode(&env); err != nil {
-		return nil, err
-	}
-	if env.Code == "" { // null, {} or an object of another shape: neither success nor a refusal
-		return nil, resp.Malformed(errors.New("envelope without code"))
-	}
-	if env.Code != "200" {
-		return nil, c.refusal(resp, env, create)
-	}
-	if resp.StatusCode >= 300 { // code 200 on an HTTP error status: not a success to trust
-		return nil, resp.Malformed(fmt.Errorf("code 200 with HTTP status %d", resp.StatusCode))
-	}
-	if len(env.Data) == 0 || string(env.Data) == "null" {
-		return nil, resp.Malformed(errors.New("success without data"))
-	}
-	if err := json.Unmarshal(env.Data, out); err != nil {
-		return nil, resp.Malformed(fmt.Errorf("data: %w", err))
-	}
-	return resp, nil
-}
-
-// refusal turns a non-200 envelope into a *paygate.ProviderError with cashgit.txt's meanings.
-// A create refused with a 5xx code may still have been taken: it is outcome-unknown.
-func (c *Client) refusal(resp *transport.Response, env envelope, create bool) error {
-	pe := resp.ProviderError(string(env.Code), env.Message)
-	code, _ := strconv.Atoi(string(env.Code))
-	switch code {
-	case http.StatusConflict:
-		pe.Err = paygate.ErrDuplicateOrder
-	case http.StatusNotFound:
-		pe.Err = paygate.ErrOrderNotFound
-	case http.StatusTooManyRequests:
-		pe.Retryable = !create
-	}
-	if pe.Message == "" {
-		pe.Message = codeMeanings[code]
-	}
-	if create && (code >= 500 || code == 0) {
-		return resp.Uncertain(pe)
-	}
-	return pe
+	return r, err
 }
 
 // codeMeanings are cashgit.txt's error codes.

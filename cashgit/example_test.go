@@ -102,5 +102,5 @@ func ExampleClient_ParseCallback() {
 	// Output:
 	// payin ORDER_20231201002 succeeded paid 250.50 INR
 	// 200 success 12 true
-	// paygate: cashgit callback: invalid signature: sign does not match
+	// paygate: cashgit callback: invalid signature: signature does not match
 }

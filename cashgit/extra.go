@@ -37,7 +37,7 @@ func (c *Client) SubmitUTR(ctx context.Context, orderID, utr string, amount payg
 	if err != nil {
 		return nil, err
 	}
-	if err := sameOrder(resp, orderID, d.OrderID); err != nil {
+	if err := resp.SameOrder(orderID, d.OrderID); err != nil {
 		return nil, err
 	}
 	return &UTRResult{OrderID: d.OrderID, UTR: d.UTR, Status: MapStatus(d.Status), RawStatus: d.Status,
@@ -68,7 +68,7 @@ func (c *Client) Close(ctx context.Context, orderID string) (*CloseResult, error
 	if err != nil {
 		return nil, err
 	}
-	if err := sameOrder(resp, orderID, d.OrderID); err != nil {
+	if err := resp.SameOrder(orderID, d.OrderID); err != nil {
 		return nil, err
 	}
 	return &CloseResult{OrderID: d.OrderID, ProviderOrderID: d.PlatformOrderID, Status: MapStatus(d.Status),

@@ -3,14 +3,13 @@ package cashgit
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/internal/check"
-	"github.com/paygate-go/paygate/internal/transport"
+	"github.com/paygate-go/paygate/internal/engine"
 	"github.com/paygate-go/paygate/internal/wire"
 )
 
@@ -74,18 +73,6 @@ type balanceData struct {
 	UpdatedAt        wire.Millis `json:"updated_at"`
 }
 
-// sameOrder checks that a success's data names the order asked about: one that names no
-// order, or another, is not a success to trust (for a create it is outcome-unknown).
-func sameOrder(resp *transport.Response, want, got string) error {
-	switch got {
-	case want:
-		return nil
-	case "":
-		return resp.Malformed(errors.New("data without orderid"))
-	}
-	return resp.Malformed(fmt.Errorf("data is about order %q, not %q", got, want))
-}
-
 func orderID(id string) error {
 	return check.First(check.Required("OrderID", id), check.Length("OrderID", id, minOrderID, maxOrderID))
 }
@@ -103,16 +90,17 @@ func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (*paygate
 	if err != nil {
 		return nil, err
 	}
-	if err := sameOrder(resp, req.OrderID, d.OrderID); err != nil {
+	amount, err := resp.Created(engine.Answer{OrderID: d.OrderID, ProviderOrderID: d.PlatformOrderID, Amount: d.Amount}, req.Amount)
+	if err != nil {
 		return nil, err
 	}
-	if d.PlatformOrderID == "" || d.PayURL == "" {
-		return nil, resp.Malformed(errors.New("pay-in success without platform_orderid or payurl"))
+	if d.PayURL == "" {
+		return nil, resp.Malformed(errors.New("pay-in success without payurl"))
 	}
 	res := &paygate.PayInResult{
-		OrderID: d.OrderID, ProviderOrderID: d.PlatformOrderID,
+		Provider: Name, OrderID: req.OrderID, ProviderOrderID: d.PlatformOrderID,
 		Status: MapStatus(d.Status), RawStatus: d.Status,
-		Amount: d.Amount.Money(paygate.INR), PaymentURL: d.PayURL, QRCode: d.QRCode,
+		Amount: amount, PaymentURL: d.PayURL, QRCode: d.QRCode,
 		Raw: resp.Raw(),
 	}
 	if req.Direct {
@@ -160,16 +148,14 @@ func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (*payga
 	if err != nil {
 		return nil, err
 	}
-	if err := sameOrder(resp, req.OrderID, d.OrderID); err != nil {
+	amount, err := resp.Created(engine.Answer{OrderID: d.OrderID, ProviderOrderID: d.PlatformOrderID, Amount: d.Amount}, req.Amount)
+	if err != nil {
 		return nil, err
 	}
-	if d.PlatformOrderID == "" {
-		return nil, resp.Malformed(errors.New("pay-out success without platform_orderid"))
-	}
 	return &paygate.PayOutResult{
-		OrderID: d.OrderID, ProviderOrderID: d.PlatformOrderID,
+		Provider: Name, OrderID: req.OrderID, ProviderOrderID: d.PlatformOrderID,
 		Status: MapStatus(d.Status), RawStatus: d.Status,
-		Amount: d.Amount.Money(paygate.INR), Fee: d.Fee.Money(paygate.INR), Raw: resp.Raw(),
+		Amount: amount, Fee: d.Fee.Money(paygate.INR), Raw: resp.Raw(),
 	}, nil
 }
 
@@ -211,11 +197,11 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate
 		if err != nil {
 			return nil, err
 		}
-		if err := sameOrder(resp, req.OrderID, d.OrderID); err != nil {
+		if err := resp.SameOrder(req.OrderID, d.OrderID); err != nil {
 			return nil, err
 		}
 		return &paygate.Order{
-			Kind: paygate.KindPayOut, OrderID: d.OrderID, ProviderOrderID: d.PlatformOrderID,
+			Provider: Name, Kind: paygate.KindPayOut, OrderID: d.OrderID, ProviderOrderID: d.PlatformOrderID,
 			Status: MapStatus(d.Status), RawStatus: d.Status,
 			Amount: d.Amount.Money(paygate.INR), ActualAmount: d.ActualAmount.Money(paygate.INR),
 			Fee: d.Fee.Money(paygate.INR), UTR: d.UTR, CompletedAt: d.CompletedAt.Time, Raw: resp.Raw(),
@@ -226,11 +212,11 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate
 	if err != nil {
 		return nil, err
 	}
-	if err := sameOrder(resp, req.OrderID, d.OrderID); err != nil {
+	if err := resp.SameOrder(req.OrderID, d.OrderID); err != nil {
 		return nil, err
 	}
 	o := &paygate.Order{
-		Kind: paygate.KindPayIn, OrderID: d.OrderID, ProviderOrderID: d.PlatformOrderID,
+		Provider: Name, Kind: paygate.KindPayIn, OrderID: d.OrderID, ProviderOrderID: d.PlatformOrderID,
 		Status: MapStatus(d.Status), RawStatus: d.Status,
 		Amount: d.Amount.Money(paygate.INR), UTR: d.UTR, CompletedAt: d.PayTime.Time, Raw: resp.Raw(),
 	}

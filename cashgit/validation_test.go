@@ -173,7 +173,7 @@ func TestLimitsAccepted(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.amount, func(t *testing.T) {
-			answer := strings.Replace(payInOK, "ORDER_20231201001", tc.orderID, 1)
+			answer := strings.Replace(strings.Replace(payInOK, "ORDER_20231201001", tc.orderID, 1), `"100.00"`, `"`+tc.text+`"`, 1)
 			p := newProvider(t, replyJSON(http.StatusOK, answer))
 			c := client(t, p.srv.URL, nil)
 			req := payInRequest()
@@ -184,7 +184,7 @@ func TestLimitsAccepted(t *testing.T) {
 			require.Equal(t, tc.text, f["amount"])
 			require.Equal(t, tc.orderID, f["orderid"])
 
-			outAnswer := strings.Replace(payOutOK, "PAYOUT_20231201001", tc.orderID, 1)
+			outAnswer := strings.Replace(strings.Replace(payOutOK, "PAYOUT_20231201001", tc.orderID, 1), `"500.00"`, `"`+tc.text+`"`, 1)
 			p = newProvider(t, replyJSON(http.StatusOK, outAnswer))
 			out := payOutRequest()
 			out.OrderID, out.Amount = tc.orderID, inr(tc.amount)

@@ -2,11 +2,11 @@ package cashy
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/engine"
 	"github.com/paygate-go/paygate/signing"
 )
 
@@ -36,64 +36,46 @@ var payOutFields = []string{"accountNo", "accountName", "accountType", "bankId"}
 // pay-out fields (accountNo, accountName, accountType, bankId) is a pay-out and any other a
 // pay-in (Cashy's pay-in numbers start "PAYIN" and its pay-in webhooks carry a payType).
 func (c *Client) ParseCallback(header http.Header, body []byte) (*paygate.Callback, error) {
-	const op = "callback"
-	if err := c.verify(header, body); err != nil {
+	fields, err := c.Callback(body, callbackSchema, func(map[string]string) string { return headerValue(header, HeaderSign) },
+		func(_ map[string]string, secret string) string { return signing.BodyMD5(body, secret) })
+	if err != nil {
 		return nil, err
 	}
-	malformed := func(what string, err error) error {
-		return fmt.Errorf("paygate: cashy %s: %w: %s: %w", op, paygate.ErrMalformedCallback, what, err)
+	if mid := headerValue(header, HeaderMerchantID); mid != "" && mid != c.MerchantID() {
+		return nil, c.Refuse("callback for another merchant (MerchantId header)")
 	}
-	fields, err := signing.Fields(body)
-	if err != nil {
-		return nil, malformed("body", err)
-	}
-	if mid := headerValue(header, HeaderMerchantID); mid != "" && mid != c.merchantID {
-		return nil, &paygate.SignatureError{Provider: Name, Op: op, Reason: "callback for another merchant (MerchantId header)"}
-	}
-	if mid := fields["merchantId"]; mid != "" && mid != c.merchantID {
-		return nil, &paygate.SignatureError{Provider: Name, Op: op, Reason: "callback for another merchant (merchantId field)"}
+	if mid := fields["merchantId"]; mid != "" && mid != c.MerchantID() {
+		return nil, c.Refuse("callback for another merchant (merchantId field)")
 	}
 	cb := &paygate.Callback{
 		Kind: kindOf(fields), OrderID: fields["mchOrderNo"], ProviderOrderID: fields["orderNo"],
 		RawStatus: fields["orderStatus"], UTR: fields["channelOrderNo"],
 		Raw: append([]byte(nil), body...), Ack: ack,
 	}
-	if cb.OrderID == "" {
-		return nil, malformed("field mchOrderNo", errors.New("missing"))
-	}
 	cb.Status = MapStatus(cb.Kind, cb.RawStatus)
 	if cb.Amount, err = paygate.ParseMoney(fields["amount"], paygate.PKR); err != nil {
-		return nil, malformed("field amount", err)
+		return nil, c.MalformedField("amount", err)
 	}
 	if v := fields["fee"]; v != "" {
 		if cb.Fee, err = paygate.ParseMoney(v, paygate.PKR); err != nil {
-			return nil, malformed("field fee", err)
+			return nil, c.MalformedField("fee", err)
 		}
 	}
 	if cb.CompletedAt, err = parseTime(strings.TrimSpace(fields["completionTime"])); err != nil {
-		return nil, malformed("field completionTime", err)
+		return nil, c.MalformedField("completionTime", err)
 	}
 	if fields["orderType"] == OrderTypePatch {
 		if cb.ParentOrderID = fields["patchMchOrderNo"]; cb.ParentOrderID == "" {
-			return nil, malformed("field patchMchOrderNo", errors.New("missing from a PATCH order"))
+			return nil, c.MalformedField("patchMchOrderNo", errors.New("missing from a PATCH order"))
 		}
 	}
 	return cb, nil
 }
 
-// verify checks the Sign header over the raw body under every secret, in constant time.
-func (c *Client) verify(header http.Header, body []byte) error {
-	got := headerValue(header, HeaderSign)
-	if got == "" {
-		return &paygate.SignatureError{Provider: Name, Op: "callback", Reason: "Sign header is missing"}
-	}
-	for _, secret := range c.secrets {
-		if signing.Equal(got, signing.BodyMD5(body, secret)) {
-			return nil
-		}
-	}
-	return &paygate.SignatureError{Provider: Name, Op: "callback", Reason: "Sign does not match"}
-}
+// callbackSchema is Cashy's webhook: signed over its raw bytes, so nothing can be re-split;
+// the order numbers, status and amount are always sent.
+var callbackSchema = engine.Schema{Scheme: engine.RawBody,
+	Required: []string{"mchOrderNo", "orderNo", "orderStatus", "amount"}}
 
 // headerValue is header.Get(name), also for a header map built by hand with keys that are not
 // in canonical form ("MerchantId" rather than "Merchantid").

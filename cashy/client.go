@@ -14,7 +14,7 @@ import (
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/internal/check"
-	"github.com/paygate-go/paygate/internal/transport"
+	"github.com/paygate-go/paygate/internal/engine"
 	"github.com/paygate-go/paygate/internal/wire"
 	"github.com/paygate-go/paygate/signing"
 )
@@ -50,19 +50,23 @@ func init() {
 
 // Client is a Cashy gateway. It is safe for concurrent use.
 type Client struct {
-	merchantID string
-	secret     string
-	secrets    []string // current first, then previous ones: callbacks verify under any
-	payType    int
-	nonce      func() string
-	clock      func() time.Time
-	t          *transport.Client
+	*engine.Base
+	payType int
+	nonce   func() string
 }
 
 var _ paygate.Gateway = (*Client)(nil)
 
+// spec is Cashy for the engine: hosted pay-in (pay desk or payment code), pay-out, both
+// queries, balance and callbacks, in Pakistani rupees. Cashy has no host-to-host pay-in.
+var spec = engine.Spec{
+	Name: Name, MerchantLabel: "MerchantId", Envelope: readEnvelope,
+	Capabilities: paygate.Capabilities{PayIn: true, PayOut: true, QueryPayIn: true, QueryPayOut: true,
+		Balance: true, Callbacks: true, Currency: paygate.PKR, AmountStyle: paygate.Fixed2},
+}
+
 // New returns a Cashy client for cfg. BaseURL, MerchantID and Secret are required: Cashy
-// gives each merchant its own host, so there is no default base URL (DESIGN.md, "Cashy").
+// gives each merchant its own host, so there is no default base URL.
 func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
 	switch {
 	case cfg.BaseURL == "":
@@ -79,39 +83,13 @@ func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("paygate: cashy: option pay_type must be a positive integer, got %q", cfg.Options["pay_type"])
 	}
-	s := paygate.Resolve(opts...)
-	c := &Client{
-		merchantID: cfg.MerchantID, secret: cfg.Secret, secrets: cfg.Secrets(),
-		payType: payType, nonce: s.Nonce, clock: s.Clock,
-	}
+	c := &Client{payType: payType, Base: engine.New(spec, cfg, engine.Options{BaseURL: cfg.BaseURL}, opts...)}
+	c.nonce = c.Settings.Nonce
 	if c.nonce == nil {
 		c.nonce = randomNonce
 	}
-	c.t = transport.New(transport.Options{
-		Provider: Name, MerchantID: cfg.MerchantID, BaseURL: strings.TrimRight(cfg.BaseURL, "/"), Timeout: cfg.Timeout,
-	}, s)
 	return c, nil
 }
-
-// String describes the client without its credentials.
-func (c Client) String() string { return "cashy.Client{MerchantId: " + c.merchantID + "}" }
-
-// Format prints the client as String does, under every verb, so that no fmt verb can print
-// the credentials held in its fields.
-func (c Client) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.String())) }
-
-// Name returns "cashy".
-func (c *Client) Name() string { return Name }
-
-// Capabilities reports hosted pay-in (pay desk or payment code), pay-out, both queries,
-// balance and callbacks. Cashy has no host-to-host pay-in.
-func (c *Client) Capabilities() paygate.Capabilities {
-	return paygate.Capabilities{PayIn: true, PayOut: true, QueryPayIn: true, QueryPayOut: true,
-		Balance: true, Callbacks: true, Currency: paygate.PKR, AmountStyle: paygate.Fixed2}
-}
-
-// CloseIdleConnections closes idle keep-alive connections.
-func (c *Client) CloseIdleConnections() { c.t.CloseIdleConnections() }
 
 // randomNonce is 16 random bytes in hex: 32 characters, nonceStr's documented maximum.
 func randomNonce() string {
@@ -137,72 +115,54 @@ func (c *Client) nonceStr() (string, error) {
 	return n, nil
 }
 
-// envelope is every Cashy answer: {code, msg, data}.
-type envelope struct {
-	Code wire.Text       `json:"code"`
-	Msg  string          `json:"msg"`
-	Data json.RawMessage `json:"data"`
-}
-
 // call encodes body once, signs those very bytes (Sign = MD5HEX(body + secret), upper case),
 // POSTs them to path and decodes the envelope's data into out.
-func (c *Client) call(ctx context.Context, op, path string, body map[string]any, create bool, orderID string, out any) (*transport.Response, error) {
+func (c *Client) call(ctx context.Context, op, path string, body map[string]any, create bool, orderID string, out any) (*engine.Reply, error) {
 	raw, err := wire.Encode(body)
 	if err != nil {
 		return nil, fmt.Errorf("paygate: cashy %s: encode: %w", op, err)
 	}
+	sig := signing.BodyMD5(raw, c.Secrets[0])
 	header := http.Header{}
-	header.Set(HeaderMerchantID, c.merchantID)
-	header.Set(HeaderSign, signing.BodyMD5(raw, c.secret))
+	header.Set(HeaderMerchantID, c.MerchantID())
+	header.Set(HeaderSign, sig)
 	header.Set("Content-Type", "application/json")
-	resp, err := c.t.Do(ctx, &transport.Request{Op: op, Method: http.MethodPost, Path: path, Header: header,
-		Body: raw, Create: create, OrderID: orderID})
-	if err != nil {
-		return nil, err
-	}
-	var env envelope
-	if err := resp.Decode(&env); err != nil {
-		return nil, err
-	}
-	if env.Code != CodeSuccess {
-		return nil, refusal(resp, env, create)
-	}
-	if len(env.Data) == 0 || string(env.Data) == "null" {
-		return nil, resp.Malformed(errors.New("success without data"))
-	}
-	if err := json.Unmarshal(env.Data, out); err != nil {
-		return nil, resp.Malformed(fmt.Errorf("data: %w", err))
-	}
-	return resp, nil
+	return c.Call(ctx, &engine.Call{Op: op, Path: path, Header: header, Body: raw, Create: create,
+		OrderID: orderID, Signature: sig}, out)
 }
 
-// refusal turns an envelope whose code is not 200 into a *paygate.ProviderError carrying
-// code and msg. cashy.txt's only refusal example is {"msg":"Payin_Order_Error","code":500}
-// answering a pay-in: Cashy writes 500 for business refusals, so an envelope code of 500 is a
-// definite "no", not an uncertain outcome (an HTTP 5xx status still is: the transport decides
-// that before the body is read). System_busy is Retryable for reads; for a create it may
-// have been taken, so it is outcome-unknown. Cashy documents no code or message for
-// "duplicate order" or "no such order": messages saying the order does not exist are
-// classified ErrOrderNotFound, others carry no sentinel.
-func refusal(resp *transport.Response, env envelope, create bool) error {
-	code := string(env.Code)
-	if code == "" {
-		// Neither a success nor a refusal we can read: for a create, the order may exist.
-		return resp.Malformed(errors.New("envelope without code"))
+// readEnvelope reads every Cashy answer: {code, msg, data}, code 200 a success. Cashy's only
+// documented refusal is {"msg":"Payin_Order_Error","code":500} answering a pay-in: Cashy
+// writes 500 for business refusals, so an envelope code of 500 is a definite "no" (an HTTP
+// 5xx status still is uncertain: the transport decides that before the body is read).
+// System_busy may have taken a create (outcome-unknown) and is retryable for reads. Cashy
+// documents no code for "duplicate order" or "no such order": messages saying the order does
+// not exist are classified paygate.ErrOrderNotFound.
+func readEnvelope(body []byte) (engine.Envelope, error) {
+	var env struct {
+		Code wire.Text       `json:"code"`
+		Msg  string          `json:"msg"`
+		Data json.RawMessage `json:"data"`
 	}
-	pe := resp.ProviderError(code, env.Msg)
+	if err := json.Unmarshal(body, &env); err != nil {
+		return engine.Envelope{}, err
+	}
+	switch env.Code {
+	case "":
+		return engine.Envelope{}, errors.New("envelope without code")
+	case CodeSuccess:
+		return engine.Envelope{Verdict: engine.Accepted, Code: CodeSuccess, Data: env.Data}, nil
+	}
+	e := engine.Envelope{Verdict: engine.Refused, Code: string(env.Code), Message: env.Msg}
 	msg := strings.ToLower(env.Msg)
 	switch {
 	case strings.EqualFold(env.Msg, MsgSystemBusy):
-		if create {
-			return resp.Uncertain(pe)
-		}
-		pe.Retryable = true
-	case !create && (strings.Contains(msg, "not_exist") || strings.Contains(msg, "not_found") ||
-		strings.Contains(msg, "notexist") || strings.Contains(msg, "notfound")):
-		pe.Err = paygate.ErrOrderNotFound
+		e.Uncertain, e.Retryable = true, true
+	case strings.Contains(msg, "not_exist") || strings.Contains(msg, "not_found") ||
+		strings.Contains(msg, "notexist") || strings.Contains(msg, "notfound"):
+		e.Err = paygate.ErrOrderNotFound
 	}
-	return pe
+	return e, nil
 }
 
 // Statuses of cashy.txt's "Payin Order Status Enum" and the public pay-out table.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/internal/check"
+	"github.com/paygate-go/paygate/internal/engine"
 	"github.com/paygate-go/paygate/internal/wire"
 )
 
@@ -112,20 +113,21 @@ func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (*paygate
 	if err != nil {
 		return nil, check.Named(err, Name, op)
 	}
-	sent := c.clock()
+	sent := c.Now()
 	var d payInData
 	resp, err := c.call(ctx, op, "/api/payIn", body, true, req.OrderID, &d)
 	if err != nil {
 		return nil, err
 	}
-	if err := created(d.MchOrderNo, req.OrderID, d.OrderNo, d.Amount, req.Amount); err != nil {
-		return nil, resp.Malformed(err)
+	amount, err := resp.Created(engine.Answer{OrderID: d.MchOrderNo, ProviderOrderID: d.OrderNo, Amount: d.Amount}, req.Amount)
+	if err != nil {
+		return nil, err
 	}
 	res := &paygate.PayInResult{
-		OrderID: req.OrderID, ProviderOrderID: d.OrderNo,
-		// A new pay-in is PAYING until paid; the answer carries no status (cashy.txt).
+		Provider: Name, OrderID: req.OrderID, ProviderOrderID: d.OrderNo,
+		// A new pay-in is PAYING until paid; the answer carries no status.
 		Status: paygate.StatusPending, RawStatus: d.OrderStatus,
-		Amount:     paygate.NewMoney(req.Amount.Decimal(), paygate.PKR),
+		Amount:     amount,
 		PaymentURL: orDefault(d.PayDeskURL, d.PayURL), PayCode: d.PayCode,
 		ExpiresAt: sent.Add(expiry(req.ExpiresIn)), Raw: resp.Raw(),
 	}
@@ -209,19 +211,6 @@ func sameOrder(gotMch, wantMch, gotNo, wantNo string) error {
 	return nil
 }
 
-// created checks a create's answer: it gives Cashy's order number and names our order and
-// amount (when it names an amount at all). An answer for another order or amount cannot be
-// trusted either way, so the create's outcome is unknown.
-func created(gotMch, wantMch, gotNo string, gotAmount wire.Amount, wantAmount paygate.Money) error {
-	if gotNo == "" {
-		return errors.New("answer without orderNo")
-	}
-	if gotAmount.Set && !gotAmount.Value.Equal(wantAmount.Decimal()) {
-		return fmt.Errorf("answer is for amount %s, not %s", gotAmount.Value, wantAmount.Decimal())
-	}
-	return sameOrder(gotMch, wantMch, gotNo, "")
-}
-
 // PayOut creates a disbursement (POST /api/payOut, from Cashy's public documentation per
 // DESIGN.md): accountName is Beneficiary.Name, accountNo Beneficiary.AccountNumber,
 // accountType Beneficiary.AccountType (e.g. EASYPAISA), bankId Beneficiary.BankCode; all four
@@ -237,14 +226,15 @@ func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (*payga
 	if err != nil {
 		return nil, err
 	}
-	if err := created(d.MchOrderNo, req.OrderID, d.OrderNo, d.Amount, req.Amount); err != nil {
-		return nil, resp.Malformed(err)
+	amount, err := resp.Created(engine.Answer{OrderID: d.MchOrderNo, ProviderOrderID: d.OrderNo, Amount: d.Amount}, req.Amount)
+	if err != nil {
+		return nil, err
 	}
 	res := &paygate.PayOutResult{
-		OrderID: req.OrderID, ProviderOrderID: d.OrderNo,
+		Provider: Name, OrderID: req.OrderID, ProviderOrderID: d.OrderNo,
 		// An accepted pay-out is being processed until its callback says otherwise.
 		Status: paygate.StatusProcessing, RawStatus: d.OrderStatus,
-		Amount: paygate.NewMoney(req.Amount.Decimal(), paygate.PKR), Fee: paygate.NewMoney(decimal.Zero, paygate.PKR),
+		Amount: amount, Fee: paygate.NewMoney(decimal.Zero, paygate.PKR),
 		Raw: resp.Raw(),
 	}
 	if d.OrderStatus != "" {
@@ -330,7 +320,7 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate
 		return nil, resp.Malformed(fmt.Errorf("completionTime: %w", err))
 	}
 	o := &paygate.Order{
-		Kind: req.Kind, OrderID: orDefault(d.MchOrderNo, req.OrderID), ProviderOrderID: orDefault(d.OrderNo, req.ProviderOrderID),
+		Provider: Name, Kind: req.Kind, OrderID: orDefault(d.MchOrderNo, req.OrderID), ProviderOrderID: orDefault(d.OrderNo, req.ProviderOrderID),
 		Status: MapStatus(req.Kind, d.OrderStatus), RawStatus: d.OrderStatus,
 		Amount: d.Amount.Money(paygate.PKR), Fee: d.Fee.Money(paygate.PKR),
 		UTR: d.ChannelOrderNo, CompletedAt: completed, Raw: resp.Raw(),

@@ -5,6 +5,7 @@
 package transport
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -44,6 +45,8 @@ type Options struct {
 	Timeout    time.Duration // per attempt; zero is paygate.DefaultTimeout
 	RateLimit  rate.Limit    // requests per second; zero or negative is no limit
 	Burst      int           // limiter burst; zero is max(1, RateLimit)
+	// Redact are the credentials (secrets, API key, token) never quoted from a response.
+	Redact []string
 }
 
 // Client sends one provider's requests. It is safe for concurrent use.
@@ -58,6 +61,7 @@ type Client struct {
 	host       string
 	port       int
 	hc         *http.Client
+	redact     []string
 }
 
 // New builds a Client for o with the Gateway's settings s.
@@ -99,7 +103,7 @@ func New(o Options, s paygate.Settings) *Client {
 		OnBeforeRequest(signEachAttempt).
 		SetPreRequestHook(noReplay)
 	c := &Client{provider: o.Provider, r: r, log: s.Logger, hc: hc, shared: s.Limiter,
-		limiterKey: paygate.LimiterKey(o.Provider, o.MerchantID), observer: s.Observer}
+		limiterKey: paygate.LimiterKey(o.Provider, o.MerchantID), observer: s.Observer, redact: nonEmpty(o.Redact)}
 	if u, err := url.Parse(o.BaseURL); err == nil {
 		c.host = u.Hostname()
 		c.port, _ = strconv.Atoi(u.Port())
@@ -132,6 +136,8 @@ type Request struct {
 	// once it may have left; an uncertain outcome is a *paygate.OutcomeError.
 	Create  bool
 	OrderID string // the merchant order number, for OutcomeError
+	// Redact are values of this request (its signature) never quoted from the response.
+	Redact []string
 	// Sign, when set, is called before every attempt and its headers are added to that
 	// attempt: for providers whose signature covers a fresh timestamp and nonce (DeekPay),
 	// so that a retried read is signed anew rather than replayed.
@@ -177,6 +183,7 @@ type Response struct {
 	Body       []byte
 	provider   string
 	req        *Request
+	client     *Client
 }
 
 // Do sends req. A transport failure is returned as an error; any HTTP response is returned as
@@ -241,7 +248,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		}
 		return nil, &paygate.CallError{Provider: c.provider, Op: req.Op, Err: err}
 	}
-	out := &Response{StatusCode: status, Header: resp.Header(), Body: resp.Body(), provider: c.provider, req: req}
+	out := &Response{StatusCode: status, Header: resp.Header(), Body: resp.Body(), provider: c.provider, req: req, client: c}
 	if status >= 300 && status < 400 {
 		target := "no Location"
 		if loc, err := resp.RawResponse.Location(); err == nil {
@@ -457,7 +464,40 @@ func (r *Response) malformed(cause error) *paygate.ResponseError {
 		cause = errors.New("not JSON: " + se.Error())
 	}
 	return &paygate.ResponseError{Provider: r.provider, Op: r.req.Op, HTTPStatus: r.StatusCode,
-		Snippet: Snippet(r.Body), Err: cause}
+		Snippet: Snippet(r.scrub(r.Body)), Err: cause}
+}
+
+// scrub returns b without the credentials and request signature it may echo (a proxy's
+// error page quoting the request line carries CaiPay's token and signKey).
+func (r *Response) scrub(b []byte) []byte {
+	var secrets []string
+	if r.client != nil {
+		secrets = r.client.redact
+	}
+	out := b
+	for _, list := range [][]string{secrets, r.req.Redact} {
+		for _, s := range list {
+			if len(s) >= 4 && bytes.Contains(out, []byte(s)) {
+				out = bytes.ReplaceAll(out, []byte(s), []byte("[REDACTED]"))
+			}
+			if len(s) >= 4 { // a query string quotes it escaped
+				if q := url.QueryEscape(s); q != s && bytes.Contains(out, []byte(q)) {
+					out = bytes.ReplaceAll(out, []byte(q), []byte("[REDACTED]"))
+				}
+			}
+		}
+	}
+	return out
+}
+
+func nonEmpty(ss []string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // Malformed is a *paygate.ResponseError about this response for cause, e.g. a missing field.
@@ -465,12 +505,12 @@ func (r *Response) Malformed(cause error) error { return r.Uncertain(r.malformed
 
 // ProviderError is the provider's refusal, carrying its code and message.
 func (r *Response) ProviderError(code, message string) *paygate.ProviderError {
-	raw := r.Body
+	raw := r.scrub(r.Body)
 	if len(raw) > 4<<10 {
 		raw = raw[:4<<10]
 	}
 	return &paygate.ProviderError{Provider: r.provider, Op: r.req.Op, HTTPStatus: r.StatusCode,
-		Code: code, Message: message, Raw: append([]byte(nil), raw...)}
+		Code: code, Message: string(r.scrub([]byte(message))), Raw: append([]byte(nil), raw...)}
 }
 
 // Raw is the body as a json.RawMessage (a copy is not needed: resty hands over its buffer).

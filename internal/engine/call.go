@@ -1,0 +1,170 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+
+	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/transport"
+	"github.com/paygate-go/paygate/internal/wire"
+)
+
+// Verdict is what an envelope says about the request.
+type Verdict int
+
+// The verdicts.
+const (
+	// Accepted: the provider says yes; Data holds the answer.
+	Accepted Verdict = iota
+	// Refused: the provider says no, with Code and Message.
+	Refused
+	// Contradictory: the envelope says both (a success code with a false success flag). On a
+	// create the order may exist: outcome-unknown.
+	Contradictory
+)
+
+// Envelope is a provider's envelope as its spec read it.
+type Envelope struct {
+	Verdict Verdict
+	Code    string
+	Message string
+	Data    json.RawMessage
+	// For a refusal:
+	Err       error // a sentinel classifying it (paygate.ErrDuplicateOrder, ErrOrderNotFound), or nil
+	Retryable bool  // repeating the same read later may succeed (rate limit, busy)
+	// Uncertain marks a refusal that does not say "not created": a 5xx-class code, a busy
+	// system, a code meaning "unknown". On a create it is outcome-unknown.
+	Uncertain bool
+}
+
+// Call is one request to the provider.
+type Call struct {
+	Op     string // "payin", "payout", "query", "balance", ...
+	Method string // default POST
+	Path   string // the documented path, without query: it is also the URL template in telemetry
+	Query  url.Values
+	Header http.Header
+	Body   []byte
+	// Create marks a request that moves money: never re-sent once it may have left.
+	Create  bool
+	OrderID string
+	// Sign, when set, signs every attempt afresh (DeekPay's timestamp and nonce).
+	Sign func() http.Header
+	// Signature is the request's own signature: removed from any quote of an answer.
+	Signature string
+	// NoData accepts a success without data (an acknowledgement).
+	NoData bool
+}
+
+// Reply is an accepted answer.
+type Reply struct {
+	resp *transport.Response
+	env  Envelope
+	call *Call
+	cur  paygate.Currency // the provider's currency
+}
+
+// Call runs the pipeline: send (the transport signs each attempt when asked, never follows a
+// redirect, never re-sends a create), HTTP status, envelope, verdict, data. It decodes the
+// envelope's data into out (when out is not nil) and returns the Reply.
+func (b *Base) Call(ctx context.Context, c *Call, out any) (*Reply, error) {
+	method := c.Method
+	if method == "" {
+		method = http.MethodPost
+	}
+	var redact []string
+	if c.Signature != "" {
+		redact = []string{c.Signature}
+	}
+	resp, err := b.t.Do(ctx, &transport.Request{Op: c.Op, Method: method, Path: c.Path, Query: c.Query,
+		Header: c.Header, Body: c.Body, Create: c.Create, OrderID: c.OrderID, Sign: c.Sign, Redact: redact})
+	if err != nil {
+		return nil, err
+	}
+	if len(resp.Body) == 0 {
+		return nil, resp.Malformed(errors.New("empty body"))
+	}
+	env, err := b.spec.Envelope(resp.Body)
+	if err != nil {
+		return nil, resp.Malformed(err)
+	}
+	switch env.Verdict {
+	case Refused:
+		pe := resp.ProviderError(env.Code, env.Message)
+		pe.Err, pe.Retryable = env.Err, env.Retryable && !c.Create
+		if c.Create && env.Uncertain {
+			return nil, resp.Uncertain(pe)
+		}
+		return nil, pe
+	case Contradictory:
+		return nil, resp.Malformed(fmt.Errorf("the envelope contradicts itself (code %s, not a success)", env.Code))
+	}
+	if resp.StatusCode >= 300 {
+		return nil, resp.Malformed(fmt.Errorf("a success envelope under HTTP status %d", resp.StatusCode))
+	}
+	r := &Reply{resp: resp, env: env, call: c, cur: b.spec.Capabilities.Currency}
+	if len(env.Data) == 0 || string(env.Data) == "null" {
+		if c.NoData {
+			return r, nil
+		}
+		return nil, resp.Malformed(errors.New("success without data"))
+	}
+	if out != nil {
+		if err := json.Unmarshal(env.Data, out); err != nil {
+			return nil, resp.Malformed(fmt.Errorf("data: %w", err))
+		}
+	}
+	return r, nil
+}
+
+// Raw is the response body, untouched.
+func (r *Reply) Raw() json.RawMessage { return r.resp.Raw() }
+
+// Data is the envelope's data.
+func (r *Reply) Data() json.RawMessage { return r.env.Data }
+
+// Malformed is an error about this answer for cause: a *paygate.ResponseError, and on a create
+// a *paygate.OutcomeError around it.
+func (r *Reply) Malformed(cause error) error { return r.resp.Malformed(cause) }
+
+// Answer is what a create's success says about the order, for Reply.Created. Empty fields are
+// those the provider's answer does not carry.
+type Answer struct {
+	OrderID         string      // the merchant order number the answer names
+	ProviderOrderID string      // the provider's order number
+	Amount          wire.Amount // the amount the answer names
+}
+
+// Created checks a create's success against its request: the answer must give the provider's
+// order number and, where it names them, our order and our amount. It returns the amount to
+// report: the answer's, or the requested one when the answer names none (never zero). An
+// answer that fails these checks cannot be trusted either way: outcome-unknown.
+func (r *Reply) Created(a Answer, requested paygate.Money) (paygate.Money, error) {
+	switch {
+	case a.ProviderOrderID == "":
+		return paygate.Money{}, r.Malformed(errors.New("a success without the provider's order number"))
+	case a.OrderID != "" && a.OrderID != r.call.OrderID:
+		return paygate.Money{}, r.Malformed(fmt.Errorf("the answer is about order %q, not %q", a.OrderID, r.call.OrderID))
+	case a.Amount.Set && !a.Amount.Value.Equal(requested.Decimal()):
+		return paygate.Money{}, r.Malformed(fmt.Errorf("the answer is for amount %s, not %s", a.Amount.Value, requested.Decimal()))
+	case a.Amount.Set:
+		return paygate.NewMoney(a.Amount.Value, r.cur), nil
+	}
+	return paygate.NewMoney(requested.Decimal(), r.cur), nil
+}
+
+// SameOrder checks that a query's answer is about the order asked for: one that names no
+// order, or another, is not an answer to trust.
+func (r *Reply) SameOrder(want, got string) error {
+	switch got {
+	case want:
+		return nil
+	case "":
+		return r.Malformed(errors.New("the answer names no order"))
+	}
+	return r.Malformed(fmt.Errorf("the answer is about order %q, not %q", got, want))
+}

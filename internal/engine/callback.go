@@ -1,0 +1,163 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/signing"
+)
+
+// Scheme is how a provider's callback signature joins the body's members, which decides what
+// a forger could re-split without changing the signature.
+type Scheme int
+
+// The schemes.
+const (
+	// PairsJoined signs "k=v&k=v" (DeekPay, CashGit): a key containing '&' or '=' could turn
+	// two signed members into one forged member, so such keys are refused.
+	PairsJoined Scheme = iota
+	// PairsConcatenated signs "k1=v1k2=v2" with no separator (PayPro): a value can swallow the
+	// next member. Only documented keys are accepted, and no value may carry "key=".
+	PairsConcatenated
+	// ValuesOnly signs the values alone (CaiPay): keys can be renamed. Only documented keys
+	// are accepted, and no value may carry "key=".
+	ValuesOnly
+	// RawBody signs the exact body bytes (Cashy): nothing can be re-split.
+	RawBody
+)
+
+// Schema is a provider's callback as its documents describe it.
+type Schema struct {
+	Scheme Scheme
+	// Known are the documented keys. For PairsConcatenated and ValuesOnly a key outside them
+	// is refused; for the other schemes they are informational.
+	Known []string
+	// Required are the keys the SDK reads, which must be present and non-empty. The
+	// provider's order number is among them where the provider always sends one.
+	Required []string
+}
+
+// Check refuses a verified callback's fields that do not have the documented shape. It runs
+// before the signature is checked too: the refusal of an ambiguous body does not depend on
+// whether a forger got the signature right.
+func (s Schema) Check(fields map[string]string) error {
+	strict := s.Scheme == PairsConcatenated || s.Scheme == ValuesOnly
+	for k, v := range fields {
+		if s.Scheme == PairsJoined && strings.ContainsAny(k, "&=") {
+			return fmt.Errorf("key %q contains '&' or '=': it could be a re-split of two signed members", k)
+		}
+		if !strict {
+			continue
+		}
+		if !contains(s.Known, k) {
+			return fmt.Errorf("key %q is not in the provider's documented callback", k)
+		}
+		for _, other := range s.Known {
+			if strings.Contains(v, other+"=") {
+				return fmt.Errorf("the value of %q carries %q: it could swallow another member", k, other+"=")
+			}
+		}
+	}
+	return nil
+}
+
+// Present checks that every required field is there after the signature verified.
+func (s Schema) Present(fields map[string]string) error {
+	for _, k := range s.Required {
+		if fields[k] == "" {
+			return fmt.Errorf("field %s is missing", k)
+		}
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Malformed is the one error of a callback that cannot be read: it matches
+// paygate.ErrMalformedCallback and names the field at fault.
+type Malformed struct {
+	Provider string
+	Field    string // may be empty when the body as a whole is at fault
+	Err      error
+}
+
+// Error implements error.
+func (e *Malformed) Error() string {
+	msg := "paygate: " + e.Provider + " callback: malformed callback"
+	if e.Field != "" {
+		msg += ": field " + e.Field
+	}
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+// Unwrap returns the cause.
+func (e *Malformed) Unwrap() error { return e.Err }
+
+// Is matches paygate.ErrMalformedCallback.
+func (e *Malformed) Is(target error) bool { return target == paygate.ErrMalformedCallback }
+
+// MalformedField is a *Malformed naming field.
+func (b *Base) MalformedField(field string, err error) error {
+	return &Malformed{Provider: b.spec.Name, Field: field, Err: err}
+}
+
+// Callback is the one verifier's first half: it reads body as flat fields, checks its shape
+// against schema and its signature with rules under every secret, and returns the fields.
+// sig is the signature the provider sent (a field of the body or a header); rules compute the
+// expected one for a secret. Nothing of the body is trusted before Callback returns nil.
+func (b *Base) Callback(body []byte, schema Schema, sig func(fields map[string]string) string, rules ...func(fields map[string]string, secret string) string) (map[string]string, error) {
+	if schema.Scheme == RawBody { // the signature is over the bytes: check it before reading them
+		if err := b.Verify(sig(nil), nil, rules...); err != nil {
+			return nil, err
+		}
+	}
+	fields, err := signing.Fields(body)
+	if err != nil {
+		return nil, &Malformed{Provider: b.spec.Name, Err: err}
+	}
+	if schema.Scheme == RawBody {
+		if err := schema.Present(fields); err != nil {
+			return nil, &Malformed{Provider: b.spec.Name, Err: err}
+		}
+		return fields, nil
+	}
+	if err := schema.Check(fields); err != nil {
+		return nil, &Malformed{Provider: b.spec.Name, Err: err}
+	}
+	if err := b.Verify(sig(fields), fields, rules...); err != nil {
+		return nil, err
+	}
+	if err := schema.Present(fields); err != nil {
+		return nil, &Malformed{Provider: b.spec.Name, Err: err}
+	}
+	return fields, nil
+}
+
+// Verify checks got against rules over fields under every secret (signing.Verifier).
+func (b *Base) Verify(got string, fields map[string]string, rules ...func(fields map[string]string, secret string) string) error {
+	bound := make([]func(string) string, len(rules))
+	for i, r := range rules {
+		bound[i] = func(secret string) string { return r(fields, secret) }
+	}
+	return signing.Verifier{Provider: b.spec.Name, Op: "callback", Secrets: b.Secrets}.Verify(got, bound...)
+}
+
+// Refuse is a *paygate.SignatureError of a verified callback that is not for this merchant.
+func (b *Base) Refuse(reason string) error {
+	return &paygate.SignatureError{Provider: b.spec.Name, Op: "callback", Reason: reason}
+}
+
+// ErrKind is returned by ForKind for a kind that is neither pay-in nor pay-out.
+var ErrKind = errors.New("kind must be payin or payout")

@@ -1,0 +1,123 @@
+// Package engine is the one request pipeline and the one callback verifier every provider
+// package uses. A provider package is a spec for it — how it signs, how its envelope reads,
+// which of its codes refuse and which leave the outcome open, which callback keys it documents —
+// plus ordinary Go for what truly differs. Each rule that holds for every provider is written
+// here once:
+//
+// Responses (Engine.Call):
+//   - redirects are never followed; a 3xx is an error naming the target host (on a create,
+//     outcome-unknown);
+//   - a success envelope under an HTTP status of 300 or more is never a success;
+//   - on a create, an answer that does not say plainly "created" or plainly "refused" is
+//     paygate.ErrOutcomeUnknown: a contradictory envelope, a code the provider uses for
+//     "unknown", a 5xx-class code, an answer about another order or another amount, a success
+//     without the provider's order number (Reply.Created);
+//   - a create success that omits the amount reports the requested amount, never zero;
+//   - an error quoting a response first removes the secrets, API key, token and the request's
+//     signature from the quote;
+//   - a request that provably never left is paygate.ErrNotSent.
+//
+// Callbacks (Engine.Callback): the body is read as flat fields, keys that would let a forger
+// re-split signed members are refused, the signature is checked in constant time under the
+// current and every previous secret (signing.Verifier), and only then is anything in it read.
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/transport"
+)
+
+// Spec is what a provider tells the engine about itself.
+type Spec struct {
+	Name         string
+	Capabilities paygate.Capabilities
+	// MerchantLabel names Config.MerchantID in String ("appid"); empty leaves the merchant ID
+	// out of String (DeekPay's only identifier is a credential).
+	MerchantLabel string
+	// Envelope reads a response body. It returns an error only when the body is not the
+	// provider's envelope at all (not JSON, no code).
+	Envelope func(body []byte) (Envelope, error)
+}
+
+// Base is embedded in every provider's Client: the methods every Gateway has alike.
+type Base struct {
+	spec       Spec
+	merchantID string
+	t          *transport.Client
+	observer   paygate.Observer
+	// Secrets are the current secret first, then the previous ones.
+	Secrets []string
+	// Settings are the resolved options.
+	Settings paygate.Settings
+	redact   []string
+}
+
+// Options configure a Base.
+type Options struct {
+	BaseURL   string
+	RateLimit rate.Limit // requests per second; zero is no in-process limit
+	Burst     int
+}
+
+// New returns the Base of a provider client for cfg.
+func New(spec Spec, cfg paygate.Config, o Options, opts ...paygate.Option) *Base {
+	s := paygate.Resolve(opts...)
+	b := &Base{spec: spec, merchantID: cfg.MerchantID, Secrets: cfg.Secrets(), Settings: s, observer: s.Observer}
+	b.redact = append(append(b.redact, b.Secrets...), cfg.APIKey)
+	b.t = transport.New(transport.Options{
+		Provider: spec.Name, MerchantID: cfg.MerchantID, BaseURL: strings.TrimRight(o.BaseURL, "/"),
+		Timeout: cfg.Timeout, RateLimit: o.RateLimit, Burst: o.Burst, Redact: b.redact,
+	}, s)
+	return b
+}
+
+// Name returns the provider's registered name.
+func (b *Base) Name() string { return b.spec.Name }
+
+// Capabilities reports what the provider offers.
+func (b *Base) Capabilities() paygate.Capabilities { return b.spec.Capabilities }
+
+// String describes the client without its credentials.
+func (b *Base) String() string {
+	if b.spec.MerchantLabel == "" {
+		return b.spec.Name + ".Client{}"
+	}
+	return b.spec.Name + ".Client{" + b.spec.MerchantLabel + ": " + b.merchantID + "}"
+}
+
+// Format prints the client as String does, under every verb, so that no fmt verb can print
+// the credentials held in its fields.
+func (b *Base) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(b.String())) }
+
+// CloseIdleConnections closes idle keep-alive connections.
+func (b *Base) CloseIdleConnections() { b.t.CloseIdleConnections() }
+
+// MerchantID is Config.MerchantID.
+func (b *Base) MerchantID() string { return b.merchantID }
+
+// Now is the configured clock's time.
+func (b *Base) Now() time.Time { return b.Settings.Clock() }
+
+// noEnd is Begin's end function when no observer is set: nothing is spent on reporting.
+func noEnd(error) {}
+
+// Begin reports the start of a Gateway operation to the observer, if there is one, and
+// returns the context to run it in and the function to call with its error when it ends.
+func (b *Base) Begin(ctx context.Context, op string) (context.Context, func(error)) {
+	if b.observer == nil {
+		return ctx, noEnd
+	}
+	e := paygate.OperationEvent{Provider: b.spec.Name, Operation: op, Start: time.Now()}
+	ctx = b.observer.OperationStart(ctx, e)
+	return ctx, func(err error) {
+		e.Duration, e.Outcome, e.Err = time.Since(e.Start), paygate.ClassifyOutcome(err), err
+		b.observer.OperationEnd(ctx, e)
+	}
+}
