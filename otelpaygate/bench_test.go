@@ -184,3 +184,28 @@ func cpuTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// BenchmarkObserver is what one operation with one HTTP attempt costs the observer alone
+// (OperationStart, AttemptStart, AttemptEnd, OperationEnd), with NopObserver and with
+// otelpaygate over the recording SDK.
+func BenchmarkObserver(b *testing.B) {
+	for _, c := range observers[1:] {
+		b.Run(c.name, func(b *testing.B) {
+			o := c.obs(b)
+			ctx := context.Background()
+			h := http.Header{}
+			b.ReportAllocs()
+			for b.Loop() {
+				oe := paygate.OperationEvent{Provider: "cashgit", Operation: "payin", Start: time.Now()}
+				octx := o.OperationStart(ctx, oe)
+				ae := paygate.AttemptEvent{Provider: "cashgit", Operation: "payin", Method: http.MethodPost, URLTemplate: "/api/pay",
+					ServerAddress: "api.cashgit.example", ServerPort: 443, Header: h, Start: oe.Start}
+				actx := o.AttemptStart(octx, ae)
+				ae.Header, ae.StatusCode, ae.Duration = nil, http.StatusOK, time.Millisecond
+				o.AttemptEnd(actx, ae)
+				oe.Outcome, oe.Duration = paygate.OutcomeOK, 2*time.Millisecond
+				o.OperationEnd(octx, oe)
+			}
+		})
+	}
+}
