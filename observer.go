@@ -103,7 +103,7 @@ type CallbackEvent struct {
 	Provider   string
 	Kind       Kind   // empty when the callback could not be read
 	Status     Status // empty when the callback could not be read
-	Outcome    string // "handled", "duplicate", "invalid_signature", "malformed", "failed", "too_large", "method", "panic", "store_error", "unconfirmed"
+	Outcome    string // one of webhook's Outcome constants: "handled", "duplicate", "invalid_signature", "malformed", "too_large", "handler_error", ...
 	HTTPStatus int
 	Duration   time.Duration
 }
