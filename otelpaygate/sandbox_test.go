@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -490,4 +491,72 @@ func TestCheckCleanCatches(t *testing.T) {
 			require.True(t, rec.failed)
 		})
 	}
+}
+
+// TestWebhookRefusals: a callback the handler refuses is reported with its outcome and status,
+// and nothing read from its body.
+func TestWebhookRefusals(t *testing.T) {
+	r := newRig(t)
+	gw, err := paygate.New(paygate.Config{Provider: "cashgit", MerchantID: "M77001", APIKey: "k", Secret: "s3cret-value",
+		BaseURL: "http://127.0.0.1:9"})
+	require.NoError(t, err)
+	srv := httptest.NewServer(webhook.Handler(gw, func(context.Context, *paygate.Callback) error { return nil }, webhook.WithObserver(r.obs)))
+	t.Cleanup(srv.Close)
+	forged := `{"mchId":"M77001","mchOrderNo":"ORD-FORGED-1","amount":"500.00","status":"2","sign":"0123456789abcdef0123456789abcdef"}`
+	tests := []struct {
+		method, body, outcome string
+		status                int
+	}{
+		{http.MethodPost, forged, webhook.OutcomeInvalidSignature, http.StatusUnauthorized},
+		{http.MethodPost, `{not json`, webhook.OutcomeMalformed, http.StatusBadRequest},
+		{http.MethodGet, "", webhook.OutcomeMethodNotAllowed, http.StatusMethodNotAllowed},
+	}
+	for _, tt := range tests {
+		req, err := http.NewRequestWithContext(t.Context(), tt.method, srv.URL, strings.NewReader(tt.body))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := srv.Client().Do(req)
+		require.NoError(t, err)
+		_ = res.Body.Close()
+		require.Equal(t, tt.status, res.StatusCode)
+	}
+	var got []map[string]any
+	for _, s := range r.ended() {
+		require.Equal(t, "paygate.callback", s.Name())
+		require.Equal(t, "Error", s.Status().Code.String())
+		got = append(got, attrs(s.Attributes()))
+	}
+	require.Len(t, got, len(tests))
+	for i, tt := range tests {
+		require.Equal(t, map[string]any{"paygate.provider": "cashgit", "paygate.outcome": tt.outcome,
+			"http.response.status_code": int64(tt.status)}, got[i])
+	}
+	checkClean(t, r.ended(), r.metrics(t), []string{"ORD-FORGED-1", "500.00", "0123456789abcdef", "s3cret-value", "M77001"})
+}
+
+// panicky is a Gateway whose ParseCallback panics.
+type panicky struct{ paygate.Gateway }
+
+func (panicky) Name() string { return "panicky" }
+func (panicky) ParseCallback(http.Header, []byte) (*paygate.Callback, error) {
+	panic("parse")
+}
+
+// TestWebhookPanic: a delivery whose handling panicked is still reported, once.
+func TestWebhookPanic(t *testing.T) {
+	r := newRig(t)
+	srv := httptest.NewUnstartedServer(webhook.Handler(panicky{}, func(context.Context, *paygate.Callback) error { return nil },
+		webhook.WithObserver(r.obs)))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // net/http logs the panic it recovers
+	srv.Start()
+	t.Cleanup(srv.Close)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL, strings.NewReader("{}"))
+	require.NoError(t, err)
+	if res, err := srv.Client().Do(req); err == nil { // net/http drops the connection
+		_ = res.Body.Close()
+	}
+	require.Eventually(t, func() bool { return len(r.ended()) == 1 }, 5*time.Second, 5*time.Millisecond)
+	s := r.ended()[0]
+	require.Equal(t, map[string]any{"paygate.provider": "panicky", "paygate.outcome": webhook.OutcomeHandlerPanic}, attrs(s.Attributes()))
+	require.Equal(t, "Error", s.Status().Code.String())
 }
