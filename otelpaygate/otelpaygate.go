@@ -3,8 +3,10 @@ package otelpaygate
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel"
@@ -114,8 +116,9 @@ func New(opts ...Option) paygate.Observer {
 			otel.Handle(e)
 		}
 	}
-	o.httpDuration, err = httpconv.NewClientRequestDuration(m)
+	hd, err := httpconv.NewClientRequestDuration(m)
 	report(err)
+	o.httpDuration = hd.Inst()
 	o.opDuration, err = m.Float64Histogram(OperationDurationName,
 		metric.WithDescription("Duration of paygate Gateway operations, retries included."),
 		metric.WithUnit("s"),
@@ -149,32 +152,96 @@ type observer struct {
 	propagate  bool
 	propagator propagation.TextMapPropagator
 
-	httpDuration     httpconv.ClientRequestDuration
+	httpDuration     metric.Float64Histogram
 	opDuration       metric.Float64Histogram
 	callbacks        metric.Int64Counter
 	callbackDuration metric.Float64Histogram
 	polls            metric.Int64Counter
 	routes           metric.Int64Counter
+
+	// What each distinct event needs (span name, start options, attribute sets), built once:
+	// a few dozen entries in practice, since every field of a key is low-cardinality.
+	opStarts      cache[opKey, started]
+	opEnds        cache[opEndKey, ended]
+	attemptStarts cache[attemptKey, started]
+	attemptEnds   cache[attemptEndKey, ended]
+}
+
+type (
+	opKey    struct{ provider, operation string }
+	opEndKey struct {
+		provider, operation string
+		outcome             paygate.Outcome
+	}
+	attemptKey struct {
+		provider, operation, method, host, template string
+		port                                        int
+	}
+	attemptEndKey struct {
+		provider, method, host, template, errorType string
+		port, status                                int
+	}
+	// started is a span's name and start options.
+	started struct {
+		name string
+		opts []trace.SpanStartOption
+	}
+	// ended is what a span gains at its end, and its metric's attributes.
+	ended struct {
+		attrs     []attribute.KeyValue
+		record    []metric.RecordOption
+		errorType string // "" unless the span failed
+	}
+)
+
+// maxCached bounds each cache; past it, events are still reported, only built afresh.
+const maxCached = 1024
+
+// cache is a bounded map of values built once per key.
+type cache[K comparable, V any] struct {
+	mu sync.RWMutex
+	m  map[K]V
+}
+
+func (c *cache[K, V]) get(k K, build func() V) V {
+	c.mu.RLock()
+	v, ok := c.m[k]
+	c.mu.RUnlock()
+	if ok {
+		return v
+	}
+	v = build()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil {
+		c.m = make(map[K]V)
+	}
+	if len(c.m) < maxCached {
+		c.m[k] = v
+	}
+	return v
 }
 
 // The spans this observer started, kept in the context it returned, so that an End never
 // ends a span it did not start (the caller's own, say).
 type (
-	operationKey struct{}
-	attemptKey   struct{}
+	operationSpanKey struct{}
+	attemptSpanKey   struct{}
+)
+
+var (
+	internal = trace.WithSpanKind(trace.SpanKindInternal)
+	client   = trace.WithSpanKind(trace.SpanKindClient)
 )
 
 // OperationStart starts the operation's INTERNAL span.
 func (o *observer) OperationStart(ctx context.Context, e paygate.OperationEvent) context.Context {
-	opts := []trace.SpanStartOption{
-		trace.WithSpanKind(trace.SpanKindInternal),
-		trace.WithAttributes(ProviderKey.String(e.Provider), OperationKey.String(e.Operation)),
-	}
-	if !e.Start.IsZero() {
-		opts = append(opts, trace.WithTimestamp(e.Start))
-	}
-	ctx, span := o.tracer.Start(ctx, operationSpanName+e.Operation, opts...)
-	return context.WithValue(ctx, operationKey{}, span)
+	st := o.opStarts.get(opKey{e.Provider, e.Operation}, func() started {
+		return started{name: operationSpanName + e.Operation, opts: []trace.SpanStartOption{internal,
+			trace.WithAttributes(ProviderKey.String(e.Provider), OperationKey.String(e.Operation))}}
+	})
+	ctx, span := o.tracer.Start(ctx, st.name, st.opts...)
+	return context.WithValue(ctx, operationSpanKey{}, span)
 }
 
 // OperationEnd ends the operation's span and records its duration.
@@ -183,59 +250,59 @@ func (o *observer) OperationEnd(ctx context.Context, e paygate.OperationEvent) {
 	if outcome == "" {
 		outcome = paygate.ClassifyOutcome(e.Err)
 	}
-	d := duration(e.Start, e.Duration)
-	attrs := [4]attribute.KeyValue{
-		ProviderKey.String(e.Provider),
-		OperationKey.String(e.Operation),
-		OutcomeKey.String(string(outcome)),
-	}
-	n := 3
-	if outcome != paygate.OutcomeOK {
-		attrs[n] = semconv.ErrorTypeKey.String(string(outcome))
-		n++
-	}
-	o.opDuration.Record(ctx, d.Seconds(), metric.WithAttributes(attrs[:n]...))
-
-	span, ok := ctx.Value(operationKey{}).(trace.Span)
-	if !ok {
-		return
-	}
-	if span.IsRecording() {
-		span.SetAttributes(attrs[2:n]...)
+	end := o.opEnds.get(opEndKey{e.Provider, e.Operation, outcome}, func() ended {
+		attrs := []attribute.KeyValue{ProviderKey.String(e.Provider), OperationKey.String(e.Operation), OutcomeKey.String(string(outcome))}
+		var errType string
 		if outcome != paygate.OutcomeOK {
-			span.SetStatus(codes.Error, string(outcome))
+			errType = string(outcome)
+			attrs = append(attrs, semconv.ErrorTypeKey.String(errType))
+		}
+		span := slices.Clone(attrs[2:]) // NewSet sorts attrs in place
+		return ended{attrs: span, errorType: errType,
+			record: []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(attrs...))}}
+	})
+	o.opDuration.Record(ctx, duration(e.Start, e.Duration).Seconds(), end.record...)
+	if span, ok := ctx.Value(operationSpanKey{}).(trace.Span); ok {
+		endSpan(span, end)
+	}
+}
+
+// endSpan sets what a span gains at its end, and ends it.
+func endSpan(span trace.Span, end ended) {
+	if span.IsRecording() {
+		span.SetAttributes(end.attrs...)
+		if end.errorType != "" {
+			span.SetStatus(codes.Error, end.errorType)
 		}
 	}
-	span.End(endAt(e.Start, e.Duration)...)
+	span.End()
 }
 
 // AttemptStart starts the attempt's CLIENT span and, with WithPropagation, writes its trace
 // context into the outgoing header.
 func (o *observer) AttemptStart(ctx context.Context, e paygate.AttemptEvent) context.Context {
-	method, original := httpMethod(e.Method)
 	tmpl := urlTemplate(e.URLTemplate)
-	attrs := make([]attribute.KeyValue, 0, 8)
-	attrs = append(attrs,
-		semconv.HTTPRequestMethodKey.String(method),
-		semconv.ServerAddressKey.String(e.ServerAddress),
-		semconv.ServerPortKey.Int(e.ServerPort),
-		ProviderKey.String(e.Provider),
-		OperationKey.String(e.Operation),
-	)
-	if original != "" {
-		attrs = append(attrs, semconv.HTTPRequestMethodOriginalKey.String(original))
+	st := o.attemptStarts.get(attemptKey{e.Provider, e.Operation, e.Method, e.ServerAddress, tmpl, e.ServerPort}, func() started {
+		method, original := httpMethod(e.Method)
+		attrs := []attribute.KeyValue{
+			semconv.HTTPRequestMethodKey.String(method),
+			semconv.ServerAddressKey.String(e.ServerAddress),
+			semconv.ServerPortKey.Int(e.ServerPort),
+			ProviderKey.String(e.Provider),
+			OperationKey.String(e.Operation),
+		}
+		if original != "" {
+			attrs = append(attrs, semconv.HTTPRequestMethodOriginalKey.String(original))
+		}
+		if tmpl != "" {
+			attrs = append(attrs, semconv.URLTemplateKey.String(tmpl))
+		}
+		return started{name: spanName(method, tmpl), opts: []trace.SpanStartOption{client, trace.WithAttributes(attrs...)}}
+	})
+	ctx, span := o.tracer.Start(ctx, st.name, st.opts...)
+	if e.ResendCount > 0 && span.IsRecording() {
+		span.SetAttributes(semconv.HTTPRequestResendCountKey.Int(e.ResendCount))
 	}
-	if tmpl != "" {
-		attrs = append(attrs, semconv.URLTemplateKey.String(tmpl))
-	}
-	if e.ResendCount > 0 {
-		attrs = append(attrs, semconv.HTTPRequestResendCountKey.Int(e.ResendCount))
-	}
-	opts := []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...)}
-	if !e.Start.IsZero() {
-		opts = append(opts, trace.WithTimestamp(e.Start))
-	}
-	ctx, span := o.tracer.Start(ctx, spanName(method, tmpl), opts...)
 	if o.propagate && e.Header != nil {
 		p := o.propagator
 		if p == nil {
@@ -243,48 +310,46 @@ func (o *observer) AttemptStart(ctx context.Context, e paygate.AttemptEvent) con
 		}
 		p.Inject(ctx, propagation.HeaderCarrier(e.Header))
 	}
-	return context.WithValue(ctx, attemptKey{}, span)
+	return context.WithValue(ctx, attemptSpanKey{}, span)
 }
 
 // AttemptEnd ends the attempt's span and records http.client.request.duration.
 func (o *observer) AttemptEnd(ctx context.Context, e paygate.AttemptEvent) {
-	method, _ := httpMethod(e.Method)
-	tmpl := urlTemplate(e.URLTemplate)
 	errType := e.ErrorType
-	if errType == "" && e.StatusCode >= 400 {
+	switch {
+	case errType != "":
+	case e.StatusCode >= 400:
 		errType = strconv.Itoa(e.StatusCode)
-	}
-	if errType == "" && e.StatusCode == 0 {
+	case e.StatusCode <= 0:
 		errType = semconv.ErrorTypeOther.Value.AsString()
 	}
-	attrs := make([]attribute.KeyValue, 0, 8)
-	attrs = append(attrs, ProviderKey.String(e.Provider))
-	if tmpl != "" {
-		attrs = append(attrs, semconv.URLTemplateKey.String(tmpl))
-	}
-	if e.StatusCode > 0 {
-		attrs = append(attrs, semconv.HTTPResponseStatusCodeKey.Int(e.StatusCode))
-	}
-	if errType != "" {
-		attrs = append(attrs, semconv.ErrorTypeKey.String(errType))
-	}
-	o.httpDuration.Record(ctx, duration(e.Start, e.Duration).Seconds(),
-		httpconv.RequestMethodAttr(method), e.ServerAddress, e.ServerPort, attrs...)
-
-	span, ok := ctx.Value(attemptKey{}).(trace.Span)
-	if !ok {
-		return
-	}
-	if span.IsRecording() {
+	tmpl := urlTemplate(e.URLTemplate)
+	key := attemptEndKey{e.Provider, e.Method, e.ServerAddress, tmpl, errType, e.ServerPort, e.StatusCode}
+	end := o.attemptEnds.get(key, func() ended {
+		method, _ := httpMethod(e.Method)
+		var span []attribute.KeyValue
 		if e.StatusCode > 0 {
-			span.SetAttributes(semconv.HTTPResponseStatusCodeKey.Int(e.StatusCode))
+			span = append(span, semconv.HTTPResponseStatusCodeKey.Int(e.StatusCode))
 		}
 		if errType != "" {
-			span.SetAttributes(semconv.ErrorTypeKey.String(errType))
-			span.SetStatus(codes.Error, errType)
+			span = append(span, semconv.ErrorTypeKey.String(errType))
 		}
+		attrs := append([]attribute.KeyValue{
+			semconv.HTTPRequestMethodKey.String(method),
+			semconv.ServerAddressKey.String(e.ServerAddress),
+			semconv.ServerPortKey.Int(e.ServerPort),
+			ProviderKey.String(e.Provider),
+		}, span...)
+		if tmpl != "" {
+			attrs = append(attrs, semconv.URLTemplateKey.String(tmpl))
+		}
+		return ended{attrs: span, errorType: errType,
+			record: []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(attrs...))}}
+	})
+	o.httpDuration.Record(ctx, duration(e.Start, e.Duration).Seconds(), end.record...)
+	if span, ok := ctx.Value(attemptSpanKey{}).(trace.Span); ok {
+		endSpan(span, end)
 	}
-	span.End(endAt(e.Start, e.Duration)...)
 }
 
 // Callback records a span and the metrics of one callback answered.
@@ -376,12 +441,4 @@ func duration(start time.Time, d time.Duration) time.Duration {
 		return time.Since(start)
 	}
 	return d
-}
-
-// endAt ends a span at start+d when both are known.
-func endAt(start time.Time, d time.Duration) []trace.SpanEndOption {
-	if start.IsZero() || d == 0 {
-		return nil
-	}
-	return []trace.SpanEndOption{trace.WithTimestamp(start.Add(d))}
 }
