@@ -201,6 +201,7 @@ func BenchmarkObserver(b *testing.B) {
 			ctx := context.Background()
 			h := http.Header{}
 			b.ReportAllocs()
+			cpu := startCPU()
 			for b.Loop() {
 				oe := paygate.OperationEvent{Provider: "cashgit", Operation: "payin", Start: time.Now()}
 				octx := o.OperationStart(ctx, oe)
@@ -212,6 +213,7 @@ func BenchmarkObserver(b *testing.B) {
 				oe.Outcome, oe.Duration = paygate.OutcomeOK, 2*time.Millisecond
 				o.OperationEnd(octx, oe)
 			}
+			cpu.report(b)
 		})
 	}
 }
