@@ -8,11 +8,10 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/internal/check"
-	"github.com/paygate-go/paygate/internal/transport"
+	"github.com/paygate-go/paygate/internal/engine"
 	"github.com/paygate-go/paygate/internal/wire"
 	"github.com/paygate-go/paygate/signing"
 )
@@ -44,14 +43,20 @@ func init() {
 
 // Client is a CaiPay gateway. It is safe for concurrent use.
 type Client struct {
-	tenantID string
-	token    string
-	secret   string
-	secrets  []string // current first, then previous ones: callbacks verify under any
-	t        *transport.Client
+	*engine.Base
+	token string
 }
 
 var _ paygate.Gateway = (*Client)(nil)
+
+// spec is CaiPay for the engine: hosted and H2H pay-ins, pay-outs, both searches and
+// callbacks; CaiPay has no balance endpoint. Its callbacks sign the values only, so
+// webhook.Handler confirms them by query unless told otherwise (ConfirmCallbacks).
+var spec = engine.Spec{
+	Name: Name, MerchantLabel: "tenantId", Envelope: readEnvelope, ConfirmCallbacks: true,
+	Capabilities: paygate.Capabilities{PayIn: true, PayInDirect: true, PayOut: true, QueryPayIn: true,
+		QueryPayOut: true, Balance: false, Callbacks: true, Currency: paygate.INR, AmountStyle: paygate.Fixed2},
+}
 
 // New returns a CaiPay client for cfg. MerchantID (tenantId), APIKey (token) and Secret are
 // required; BaseURL defaults to ProductionURL.
@@ -68,57 +73,65 @@ func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
 	if base == "" {
 		base = ProductionURL
 	}
-	c := &Client{tenantID: cfg.MerchantID, token: cfg.APIKey, secret: cfg.Secret, secrets: cfg.Secrets()}
-	c.t = transport.New(transport.Options{Provider: Name, MerchantID: cfg.MerchantID, BaseURL: strings.TrimRight(base, "/"), Timeout: cfg.Timeout},
-		paygate.Resolve(opts...))
-	return c, nil
+	return &Client{token: cfg.APIKey, Base: engine.New(spec, cfg, engine.Options{BaseURL: base}, opts...)}, nil
 }
 
-// String describes the client without its credentials.
-func (c Client) String() string { return "caipay.Client{tenantId: " + c.tenantID + "}" }
-
-// Format prints the client as String does, under every verb, so that no fmt verb can print
-// the credentials held in its fields.
-func (c Client) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.String())) }
-
-// Name returns "caipay".
-func (c *Client) Name() string { return Name }
-
-// Capabilities reports hosted and H2H pay-ins, pay-outs, both searches and callbacks; CaiPay has no
-// balance endpoint.
-func (c *Client) Capabilities() paygate.Capabilities {
-	return paygate.Capabilities{PayIn: true, PayInDirect: true, PayOut: true, QueryPayIn: true,
-		QueryPayOut: true, Balance: false, Callbacks: true, Currency: paygate.INR, AmountStyle: paygate.Fixed2}
-}
-
-// CloseIdleConnections closes idle keep-alive connections.
-func (c *Client) CloseIdleConnections() { c.t.CloseIdleConnections() }
-
-// envelope is every CaiPay response: {code, msg, data, ok}.
-type envelope struct {
-	Code *wire.Text      `json:"code"`
-	Msg  *string         `json:"msg"`
-	Data json.RawMessage `json:"data"`
-	OK   *bool           `json:"ok"`
+// readEnvelope reads every CaiPay answer: {code, msg, data, ok}. Code 0 with ok true is a
+// success; code 0 without ok true contradicts itself. CaiPay documents only its system
+// codes (400, 401, 403, 500): 500 on a create may still have been taken.
+func readEnvelope(body []byte) (engine.Envelope, error) {
+	var env struct {
+		Code *wire.Text      `json:"code"`
+		Msg  *string         `json:"msg"`
+		Data json.RawMessage `json:"data"`
+		OK   *bool           `json:"ok"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		return engine.Envelope{}, err
+	}
+	if env.Code == nil {
+		return engine.Envelope{}, errors.New("no code in the envelope")
+	}
+	e := engine.Envelope{Code: string(*env.Code), Data: env.Data}
+	if env.Msg != nil {
+		e.Message = *env.Msg
+	}
+	ok := env.OK != nil && *env.OK
+	switch {
+	case e.Code == "0" && ok:
+		return e, nil
+	case e.Code == "0":
+		e.Verdict = engine.Contradictory
+		return e, nil
+	}
+	e.Verdict = engine.Refused
+	if e.Message == "" {
+		e.Message = codeMeanings[e.Code]
+	}
+	code, _ := strconv.Atoi(e.Code)
+	e.Uncertain = code >= 500
+	return e, nil
 }
 
 // call is one signed request. GET requests carry the fields form-encoded in the query string,
-// POST requests as a JSON object. The envelope's data is decoded into out; when needData is
-// false a success without data is accepted (submitUtr documents no data).
+// POST requests as a JSON object. The envelope's data is decoded into out; when noData is
+// set a success without data is accepted (submitUtr documents no data).
 type call struct {
 	op, method, path string
 	fields           map[string]string
 	create           bool
 	orderID          string
-	needData         bool
+	noData           bool
 }
 
 // do signs and sends cl and decodes the envelope's data into out.
-func (c *Client) do(ctx context.Context, cl call, out any) (*transport.Response, error) {
+func (c *Client) do(ctx context.Context, cl call, out any) (*engine.Reply, error) {
 	cl.fields["token"] = c.token
-	cl.fields["tenantId"] = c.tenantID
-	cl.fields[signField] = signing.ValuesMD5(cl.fields, c.secret)
-	req := &transport.Request{Op: cl.op, Method: cl.method, Path: cl.path, Create: cl.create, OrderID: cl.orderID}
+	cl.fields["tenantId"] = c.MerchantID()
+	sig := signing.ValuesMD5(cl.fields, c.Secrets[0])
+	cl.fields[signField] = sig
+	req := &engine.Call{Op: cl.op, Method: cl.method, Path: cl.path, Create: cl.create, OrderID: cl.orderID,
+		NoData: cl.noData, Signature: sig}
 	if cl.method == http.MethodGet {
 		q := make(url.Values, len(cl.fields))
 		for k, v := range cl.fields {
@@ -133,55 +146,11 @@ func (c *Client) do(ctx context.Context, cl call, out any) (*transport.Response,
 		}
 		req.Body = body
 	}
-	resp, err := c.t.Do(ctx, req)
-	if err != nil {
-		return nil, err // transport.Do already drops the query (token, signKey) from quoted URLs
-	}
-	var env envelope
-	if err := resp.Decode(&env); err != nil {
-		return nil, err
-	}
-	if env.Code == nil {
-		return nil, resp.Malformed(errors.New("no code in the envelope"))
-	}
-	if *env.Code != "0" || env.OK == nil || !*env.OK {
-		return nil, refusal(resp, env, cl.create)
-	}
-	if len(env.Data) == 0 || string(env.Data) == "null" {
-		if cl.needData {
-			return nil, resp.Malformed(errors.New("success without data"))
-		}
-		return resp, nil
-	}
-	if err := json.Unmarshal(env.Data, out); err != nil {
-		return nil, resp.Malformed(fmt.Errorf("data: %w", err))
-	}
-	return resp, nil
-}
-
-// refusal turns an envelope with code != 0 or ok != true into a *paygate.ProviderError.
-// caipay.txt documents no business codes, only its system codes (400, 401, 403, 500): a create
-// refused with 500, or with an envelope that contradicts itself (code 0 but ok not true), may
-// still have been taken and is outcome-unknown.
-func refusal(resp *transport.Response, env envelope, create bool) error {
-	msg := ""
-	if env.Msg != nil {
-		msg = *env.Msg
-	}
-	pe := resp.ProviderError(string(*env.Code), msg)
-	if pe.Message == "" {
-		pe.Message = codeMeanings[string(*env.Code)]
-	}
-	code, _ := strconv.Atoi(string(*env.Code))
-	if create && (code >= 500 || code == 0) {
-		return resp.Uncertain(pe)
-	}
-	return pe
+	return c.Call(ctx, req, out) // the transport drops the query (token, signKey) from quoted URLs
 }
 
 // codeMeanings are the system status codes of caipay.txt section 3.1.
 var codeMeanings = map[string]string{
-	"0":   "ok is not true",
 	"400": "bad request",
 	"401": "unauthorized",
 	"403": "forbidden",

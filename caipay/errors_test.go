@@ -63,10 +63,6 @@ func TestProviderError(t *testing.T) {
 			"401", "Unauthorized", false},
 		{"code as text, no msg", `{"code":"403","msg":null,"data":null,"ok":false}`, http.StatusOK,
 			"403", "forbidden", false},
-		{"code 0 but ok false", `{"code":0,"msg":"rejected","data":null,"ok":false}`, http.StatusOK,
-			"0", "rejected", true},
-		{"code 0 without ok", `{"code":0,"msg":"rejected","data":{"platOrderNo":"1"}}`, http.StatusOK,
-			"0", "rejected", true},
 		{"code 500", `{"code":500,"msg":"system busy","data":null,"ok":false}`, http.StatusOK,
 			"500", "system busy", true},
 	}
@@ -84,6 +80,15 @@ func TestProviderError(t *testing.T) {
 				require.JSONEq(t, rf.body, string(pe.Raw))
 				require.Equal(t, ep.create && rf.uncertainWrite, errors.Is(err, paygate.ErrOutcomeUnknown))
 				require.Equal(t, 1, api.calls(), "a refusal is an answer: not retried")
+			})
+		}
+		// Code 0 says success, ok says otherwise: neither a success nor a refusal to trust.
+		for _, body := range []string{`{"code":0,"msg":"rejected","data":null,"ok":false}`, `{"code":0,"msg":"rejected","data":{"platOrderNo":"1"}}`} {
+			t.Run(ep.name+"/contradictory", func(t *testing.T) {
+				api := newAPI(t, answer(http.StatusOK, body))
+				err := ep.call(context.Background(), newClient(t, api))
+				require.ErrorIs(t, err, paygate.ErrMalformedResponse)
+				require.Equal(t, ep.create, errors.Is(err, paygate.ErrOutcomeUnknown))
 			})
 		}
 	}

@@ -26,9 +26,8 @@ func (c *Client) SubmitUTR(ctx context.Context, platformOrderID, utr string) (*U
 	if err := check.First(check.Required("platformOrderID", platformOrderID), check.Digits("utr", utr, 12)); err != nil {
 		return nil, check.Named(err, Name, op)
 	}
-	var d json.RawMessage
-	resp, err := c.do(ctx, call{op: op, method: http.MethodPost, path: PathSubmitUTR,
-		fields: map[string]string{"transId": platformOrderID, "UTR": utr}}, &d)
+	resp, err := c.do(ctx, call{op: op, method: http.MethodPost, path: PathSubmitUTR, noData: true,
+		fields: map[string]string{"transId": platformOrderID, "UTR": utr}}, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/internal/check"
+	"github.com/paygate-go/paygate/internal/engine"
 	"github.com/paygate-go/paygate/internal/wire"
 )
 
@@ -62,7 +63,11 @@ func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (*paygate
 	}
 	var d payInData
 	resp, err := c.do(ctx, call{op: op, method: http.MethodGet, path: path, fields: fields, create: true,
-		orderID: req.OrderID, needData: true}, &d)
+		orderID: req.OrderID}, &d)
+	if err != nil {
+		return nil, err
+	}
+	amount, err := resp.Created(engine.Answer{OrderID: d.CustomerOrderNo, ProviderOrderID: d.PlatOrderNo.String(), Amount: d.OrderAmount}, req.Amount)
 	if err != nil {
 		return nil, err
 	}
@@ -70,12 +75,9 @@ func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (*paygate
 		return nil, resp.Malformed(err)
 	}
 	res := &paygate.PayInResult{
-		OrderID: req.OrderID, ProviderOrderID: d.PlatOrderNo.String(),
+		Provider: Name, OrderID: req.OrderID, ProviderOrderID: d.PlatOrderNo.String(),
 		Status: MapStatus(d.OrderStatus), RawStatus: d.OrderStatus,
-		Amount: paygate.NewMoney(req.Amount.Decimal(), paygate.INR), PaymentURL: d.URL, UPIURL: d.UPI, Raw: resp.Raw(),
-	}
-	if d.OrderAmount.Set {
-		res.Amount = d.OrderAmount.Money(paygate.INR)
+		Amount: amount, PaymentURL: d.URL, UPIURL: d.UPI, Raw: resp.Raw(),
 	}
 	// An unreadable expireTime leaves ExpiresAt zero: the order exists either way, and Raw
 	// keeps the text.
@@ -85,14 +87,9 @@ func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (*paygate
 	return res, nil
 }
 
-// check refuses a success that cannot be one: no platform order number, another order's
-// number, or nothing to pay with.
+// check refuses a success that gives nothing to pay with.
 func (d *payInData) check(req *paygate.PayInRequest) error {
 	switch {
-	case d.PlatOrderNo == "":
-		return errors.New("success without platOrderNo")
-	case d.CustomerOrderNo != "" && d.CustomerOrderNo != req.OrderID:
-		return fmt.Errorf("answer is for customerOrderNo %q", d.CustomerOrderNo)
 	case req.Direct && d.UPI == "" && d.Paytm == "":
 		return errors.New("H2H success without upi or paytm")
 	case !req.Direct && d.URL == "":
@@ -148,24 +145,18 @@ func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (*payga
 	}
 	var d payOutData
 	resp, err := c.do(ctx, call{op: op, method: http.MethodPost, path: PathPayOut, fields: fields, create: true,
-		orderID: req.OrderID, needData: true}, &d)
+		orderID: req.OrderID}, &d)
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case d.PlatOrderNo == "":
-		return nil, resp.Malformed(errors.New("success without platOrderNo"))
-	case d.CustomerOrderNo != "" && d.CustomerOrderNo != req.OrderID:
-		return nil, resp.Malformed(fmt.Errorf("answer is for customerOrderNo %q", d.CustomerOrderNo))
+	amount, err := resp.Created(engine.Answer{OrderID: d.CustomerOrderNo, ProviderOrderID: d.PlatOrderNo.String(), Amount: d.OrderAmount}, req.Amount)
+	if err != nil {
+		return nil, err
 	}
-	res := &paygate.PayOutResult{
-		OrderID: req.OrderID, ProviderOrderID: d.PlatOrderNo.String(),
-		Status: MapStatus(d.OrderStatus), RawStatus: d.OrderStatus, Amount: paygate.NewMoney(req.Amount.Decimal(), paygate.INR), Raw: resp.Raw(),
-	}
-	if d.OrderAmount.Set {
-		res.Amount = d.OrderAmount.Money(paygate.INR)
-	}
-	return res, nil
+	return &paygate.PayOutResult{
+		Provider: Name, OrderID: req.OrderID, ProviderOrderID: d.PlatOrderNo.String(),
+		Status: MapStatus(d.OrderStatus), RawStatus: d.OrderStatus, Amount: amount, Raw: resp.Raw(),
+	}, nil
 }
 
 func payOutFields(req *paygate.PayOutRequest) (map[string]string, error) {
@@ -205,20 +196,20 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate
 	}
 	var d searchData
 	resp, err := c.do(ctx, call{op: op, method: http.MethodGet, path: path,
-		fields: map[string]string{"customerOrderNo": req.OrderID}, needData: true}, &d)
+		fields: map[string]string{"customerOrderNo": req.OrderID}}, &d)
 	if err != nil {
 		return nil, err
 	}
 	switch {
-	case d.TenantID != "" && d.TenantID.String() != c.tenantID:
+	case d.TenantID != "" && d.TenantID.String() != c.MerchantID():
 		return nil, resp.Malformed(errors.New("answer is for another tenantId"))
 	case d.CustomerOrderNo != "" && d.CustomerOrderNo != req.OrderID:
-		return nil, resp.Malformed(fmt.Errorf("answer is for customerOrderNo %q", d.CustomerOrderNo))
+		return nil, resp.SameOrder(req.OrderID, d.CustomerOrderNo)
 	case d.Status == "":
 		return nil, resp.Malformed(errors.New("success without status"))
 	}
 	o := &paygate.Order{
-		Kind: req.Kind, OrderID: req.OrderID, Status: MapStatus(d.Status), RawStatus: d.Status,
+		Provider: Name, Kind: req.Kind, OrderID: req.OrderID, Status: MapStatus(d.Status), RawStatus: d.Status,
 		Amount: d.Amount.Money(paygate.INR), ActualAmount: d.ActualAmount.Money(paygate.INR), Raw: resp.Raw(),
 	}
 	if d.UTR != noUTR {

@@ -93,3 +93,8 @@ func isPayOut(fields map[string]string) bool {
 	}
 	return false
 }
+
+// ForKind returns c as a Gateway whose callbacks are all of kind, for a notify URL that only
+// that kind's orders name. The kind of this provider's callbacks is signed: one of the other
+// kind arriving there is refused as malformed.
+func (c *Client) ForKind(kind paygate.Kind) paygate.Gateway { return engine.ForKind(c, kind, true) }

@@ -105,3 +105,8 @@ func kindOf(fields map[string]string) paygate.Kind {
 	}
 	return paygate.KindPayIn
 }
+
+// ForKind returns c as a Gateway whose callbacks are all of kind, for a notify URL that only
+// that kind's orders name. The kind of this provider's callbacks is signed: one of the other
+// kind arriving there is refused as malformed.
+func (c *Client) ForKind(kind paygate.Kind) paygate.Gateway { return engine.ForKind(c, kind, true) }

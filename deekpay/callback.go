@@ -10,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/engine"
 	"github.com/paygate-go/paygate/internal/wire"
 	"github.com/paygate-go/paygate/signing"
 )
@@ -34,51 +35,46 @@ const (
 // orderType gives Kind, orderStatus (a number, or a text such as "Completed", DESIGN.md)
 // gives Status, and RawStatus keeps orderStatus followed by orderStatusCode.
 func (c *Client) ParseCallback(header http.Header, body []byte) (*paygate.Callback, error) {
-	const op = "callback"
-	invalid := func(reason string) error { return &paygate.SignatureError{Provider: Name, Op: op, Reason: reason} }
 	sign := headerValue(header, HeaderSign)
-	if sign == "" {
-		return nil, invalid("sign header is missing")
-	}
-	fields, err := signing.Fields(body)
-	if err != nil {
-		return nil, fmt.Errorf("paygate: deekpay %s: %w: %w", op, paygate.ErrMalformedCallback, err)
-	}
 	accessKey, ts, nonce := headerValue(header, HeaderAccessKey), headerValue(header, HeaderTimestamp), headerValue(header, HeaderNonce)
 	switch {
+	case sign == "":
+		return nil, c.Refuse("sign header is missing")
 	case accessKey == "":
-		return nil, invalid("access_key header is missing")
+		return nil, c.Refuse("access_key header is missing")
 	case ts == "":
-		return nil, invalid("timestamp header is missing")
+		return nil, c.Refuse("timestamp header is missing")
 	case nonce == "":
-		return nil, invalid("nonce header is missing")
+		return nil, c.Refuse("nonce header is missing")
 	}
-	// The header values join the body's fields, as deekpay.txt and the provider's callback
-	// page prescribe; they take the place of body fields of the same name.
-	fields[HeaderAccessKey], fields[HeaderTimestamp], fields[HeaderNonce] = accessKey, ts, nonce
-	delete(fields, HeaderSign)
-	if !c.verify(sign, fields) {
-		return nil, invalid("sign does not match")
+	// The header values join the body's fields, as DeekPay prescribes; they take the place of
+	// body fields of the same name, and the body's own sign field, if any, is not signed.
+	rule := func(fields map[string]string, secret string) string {
+		signed := make(map[string]string, len(fields)+3)
+		for k, v := range fields {
+			signed[k] = v
+		}
+		delete(signed, HeaderSign)
+		signed[HeaderAccessKey], signed[HeaderTimestamp], signed[HeaderNonce] = accessKey, ts, nonce
+		return signing.HMACSHA1(signed, secret)
+	}
+	fields, err := c.Callback(body, callbackSchema, func(map[string]string) string { return sign }, rule)
+	if err != nil {
+		return nil, err
 	}
 	if !c.ourAccessKey(accessKey) {
-		return nil, invalid("callback for another access_key")
+		return nil, c.Refuse("callback for another access_key")
 	}
 	if err := c.fresh(ts); err != nil {
-		return nil, invalid(err.Error())
+		return nil, c.Refuse(err.Error())
 	}
-	return normalize(fields, body)
+	return c.normalize(fields, body)
 }
 
-// verify checks sign against every secret, in constant time.
-func (c *Client) verify(sign string, fields map[string]string) bool {
-	ok := false
-	for _, secret := range c.secrets {
-		if signing.Equal(sign, signing.HMACSHA1(fields, secret)) {
-			ok = true
-		}
-	}
-	return ok
-}
+// callbackSchema is DeekPay's callback: "k=v&k=v" signed, so a key with '&' or '=' is
+// refused; the order numbers, type, status and amount are always sent.
+var callbackSchema = engine.Schema{Scheme: engine.PairsJoined,
+	Required: []string{"orderId", "externalOrderId", "orderType", "orderStatus", "orderAmount"}}
 
 func (c *Client) ourAccessKey(k string) bool {
 	ok := false
@@ -99,7 +95,7 @@ func (c *Client) fresh(ts string) error {
 	if err != nil {
 		return errors.New("timestamp is not 13 digits of milliseconds")
 	}
-	now := c.clock()
+	now := c.Now()
 	switch {
 	case at.Before(now.Add(-c.tolerance)):
 		return fmt.Errorf("stale timestamp (more than %s old)", c.tolerance)
@@ -124,10 +120,8 @@ func headerValue(h http.Header, name string) string {
 }
 
 // normalize turns verified fields into a Callback.
-func normalize(fields map[string]string, body []byte) (*paygate.Callback, error) {
-	malformed := func(field string, err error) error {
-		return fmt.Errorf("paygate: deekpay callback: %w: field %s: %w", paygate.ErrMalformedCallback, field, err)
-	}
+func (c *Client) normalize(fields map[string]string, body []byte) (*paygate.Callback, error) {
+	malformed := c.MalformedField
 	cb := &paygate.Callback{
 		OrderID: fields["externalOrderId"], ProviderOrderID: fields["orderId"],
 		RawStatus: rawStatus(fields["orderStatus"], fields["orderStatusCode"]),
@@ -140,9 +134,6 @@ func normalize(fields map[string]string, body []byte) (*paygate.Callback, error)
 		cb.Kind = paygate.KindPayOut
 	default:
 		return nil, malformed("orderType", fmt.Errorf("%q is neither 1 (collection) nor 2 (payment)", fields["orderType"]))
-	}
-	if cb.OrderID == "" {
-		return nil, malformed("externalOrderId", errors.New("missing"))
 	}
 	cb.Status = MapStatus(cb.Kind, fields["orderStatus"])
 	cur := currency(fields["currencyType"])
@@ -175,3 +166,8 @@ func normalize(fields map[string]string, body []byte) (*paygate.Callback, error)
 
 // CallbackTolerance reports how far a callback's timestamp may lie from the clock.
 func (c *Client) CallbackTolerance() time.Duration { return c.tolerance }
+
+// ForKind returns c as a Gateway whose callbacks are all of kind, for a notify URL that only
+// that kind's orders name. The kind of this provider's callbacks is signed: one of the other
+// kind arriving there is refused as malformed.
+func (c *Client) ForKind(kind paygate.Kind) paygate.Gateway { return engine.ForKind(c, kind, true) }

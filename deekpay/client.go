@@ -15,7 +15,7 @@ import (
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/internal/check"
-	"github.com/paygate-go/paygate/internal/transport"
+	"github.com/paygate-go/paygate/internal/engine"
 	"github.com/paygate-go/paygate/internal/wire"
 	"github.com/paygate-go/paygate/signing"
 )
@@ -57,20 +57,26 @@ func init() {
 
 // Client is a DeekPay gateway. It is safe for concurrent use.
 type Client struct {
+	*engine.Base
 	accessKey  string
 	accessKeys []string // ours first, then Options["previous_access_keys"]: callbacks may name any
-	secret     string
-	secrets    []string // current first, then previous ones: callbacks verify under any
 	tolerance  time.Duration
-	clock      func() time.Time
 	nonce      func() string
-	t          *transport.Client
 }
 
 var _ paygate.Gateway = (*Client)(nil)
 
+// spec is DeekPay for the engine: every operation but a direct (host-to-host) pay-in, which
+// DeekPay does not offer: a pay-in is always DeekPay's hosted cashier. Its only merchant
+// identifier is the access key, a credential: String names none.
+var spec = engine.Spec{
+	Name: Name, Envelope: readEnvelope,
+	Capabilities: paygate.Capabilities{PayIn: true, PayOut: true, QueryPayIn: true, QueryPayOut: true,
+		Balance: true, Callbacks: true, Currency: paygate.INR, AmountStyle: paygate.Trimmed},
+}
+
 // New returns a DeekPay client for cfg. BaseURL, APIKey (the access_key) and Secret (the
-// secret_key) are required: DeekPay publishes no default host (DESIGN.md).
+// secret_key) are required: DeekPay publishes no default host.
 func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
 	if cfg.BaseURL == "" {
 		return nil, errors.New("paygate: deekpay: Config.BaseURL is required (DeekPay publishes no default host; use the API host from your merchant back office)")
@@ -92,12 +98,9 @@ func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
 		}
 		tolerance = d
 	}
-	s := paygate.Resolve(opts...)
-	c := &Client{
-		accessKey: cfg.APIKey, accessKeys: []string{cfg.APIKey},
-		secret: cfg.Secret, secrets: cfg.Secrets(),
-		tolerance: tolerance, clock: s.Clock, nonce: s.Nonce,
-	}
+	c := &Client{accessKey: cfg.APIKey, accessKeys: []string{cfg.APIKey}, tolerance: tolerance,
+		Base: engine.New(spec, cfg, engine.Options{BaseURL: cfg.BaseURL}, opts...)}
+	c.nonce = c.Settings.Nonce
 	for _, k := range strings.Split(cfg.Option("previous_access_keys", ""), ",") {
 		if k = strings.TrimSpace(k); k != "" {
 			c.accessKeys = append(c.accessKeys, k)
@@ -106,32 +109,8 @@ func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
 	if c.nonce == nil {
 		c.nonce = uuid.NewString // a random (version 4) UUID, DeekPay's nonce
 	}
-	c.t = transport.New(transport.Options{
-		Provider: Name, MerchantID: cfg.MerchantID, BaseURL: strings.TrimRight(cfg.BaseURL, "/"), Timeout: cfg.Timeout,
-	}, s)
 	return c, nil
 }
-
-// String describes the client without its credentials.
-// The access key is a credential too: it is left out.
-func (c Client) String() string { return "deekpay.Client{}" }
-
-// Format prints the client as String does, under every verb, so that no fmt verb can print
-// the credentials held in its fields.
-func (c Client) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.String())) }
-
-// Name returns "deekpay".
-func (c *Client) Name() string { return Name }
-
-// Capabilities reports every operation but a direct (host-to-host) pay-in, which
-// deekpay.txt does not offer: a pay-in is always DeekPay's hosted cashier.
-func (c *Client) Capabilities() paygate.Capabilities {
-	return paygate.Capabilities{PayIn: true, PayOut: true, QueryPayIn: true, QueryPayOut: true,
-		Balance: true, Callbacks: true, Currency: paygate.INR, AmountStyle: paygate.Trimmed}
-}
-
-// CloseIdleConnections closes idle keep-alive connections.
-func (c *Client) CloseIdleConnections() { c.t.CloseIdleConnections() }
 
 // Headers returns the four authentication headers of deekpay.txt for a request whose
 // signed parameters are params (the JSON body's fields, or a GET request's query):
@@ -161,7 +140,44 @@ type envelope struct {
 	Data    json.RawMessage `json:"data"`
 }
 
-func (e *envelope) ok() bool { return e.Code == "200" && e.Success }
+// readEnvelope reads a DeekPay answer. Code 200 with success true is a success; code 200
+// with success false contradicts itself. Other codes refuse, carrying msgEn (msg when msgEn
+// is empty). DeekPay lists no error codes: duplicates and unknown orders are recognised from
+// the message, 429 is retryable, and a 5xx-class code on a create may have been taken.
+func readEnvelope(body []byte) (engine.Envelope, error) {
+	var env envelope
+	if err := json.Unmarshal(body, &env); err != nil {
+		return engine.Envelope{}, err
+	}
+	return env.read(), nil
+}
+
+func (env *envelope) read() engine.Envelope {
+	msg := env.MsgEn
+	if msg == "" {
+		msg = env.Msg
+	}
+	e := engine.Envelope{Code: string(env.Code), Message: msg, Data: env.Data}
+	switch {
+	case env.Code == "200" && env.Success:
+		return e
+	case env.Code == "200":
+		e.Verdict = engine.Contradictory
+		return e
+	}
+	e.Verdict = engine.Refused
+	n, numeric := strconv.Atoi(string(env.Code))
+	lower := strings.ToLower(env.MsgEn + " " + env.Msg)
+	switch {
+	case strings.Contains(lower, "duplicate") || strings.Contains(lower, "already exist") || strings.Contains(lower, "repeat"):
+		e.Err = paygate.ErrDuplicateOrder
+	case strings.Contains(lower, "not exist") || strings.Contains(lower, "not found") || strings.Contains(lower, "no such order"):
+		e.Err = paygate.ErrOrderNotFound
+	}
+	e.Retryable = numeric == nil && n == http.StatusTooManyRequests
+	e.Uncertain = env.Code == "" || (numeric == nil && n >= 500 && n < 600)
+	return e
+}
 
 // call is one request to DeekPay.
 type call struct {
@@ -169,12 +185,13 @@ type call struct {
 	fields           map[string]string // the JSON body (POST) or the query (GET)
 	create           bool
 	orderID          string
+	noData           bool
+	envelope         func([]byte) (engine.Envelope, error)
 }
 
-// do sends cl, signed afresh for every attempt, and returns the response whose envelope
-// says success. Reads are retried on transport errors, 429 and 5xx per the retry policy;
-// creates only when the connection could not be made, so they are never sent twice.
-func (c *Client) do(ctx context.Context, cl call) (*transport.Response, *envelope, error) {
+// do sends cl, signed afresh for every attempt (a retried read carries a fresh timestamp,
+// nonce and sign), and decodes the data of a success into out (when out is not nil).
+func (c *Client) do(ctx context.Context, cl call, out any) (*engine.Reply, error) {
 	var body []byte
 	var query url.Values
 	if cl.method == http.MethodGet {
@@ -187,72 +204,15 @@ func (c *Client) do(ctx context.Context, cl call) (*transport.Response, *envelop
 	} else {
 		b, err := wire.Encode(cl.fields)
 		if err != nil {
-			return nil, nil, fmt.Errorf("paygate: deekpay %s: encode: %w", cl.op, err)
+			return nil, fmt.Errorf("paygate: deekpay %s: encode: %w", cl.op, err)
 		}
 		body = b
 	}
-	// Every attempt, a retried read's included, carries a fresh timestamp, nonce and sign.
-	resp, err := c.t.Do(ctx, &transport.Request{Op: cl.op, Method: cl.method, Path: cl.path, Query: query,
-		Body: body, Create: cl.create, OrderID: cl.orderID,
+	return c.Call(ctx, &engine.Call{Op: cl.op, Method: cl.method, Path: cl.path, Query: query,
+		Body: body, Create: cl.create, OrderID: cl.orderID, NoData: cl.noData, Envelope: cl.envelope,
 		Sign: func() http.Header {
-			return Headers(cl.fields, c.accessKey, c.secret, wire.Timestamp(c.clock()), c.nonce())
-		}})
-	if err != nil {
-		return nil, nil, err
-	}
-	var env envelope
-	if err := resp.Decode(&env); err != nil {
-		return nil, nil, err
-	}
-	if !env.ok() {
-		return nil, nil, c.refusal(resp, &env, cl.create)
-	}
-	if resp.StatusCode >= 300 { // a success envelope on an HTTP error status: not a success to trust
-		return nil, nil, resp.Malformed(fmt.Errorf("success envelope with HTTP status %d", resp.StatusCode))
-	}
-	return resp, &env, nil
-}
-
-// refusal turns a failed envelope into a *paygate.ProviderError carrying code and msgEn
-// (msg when msgEn is empty). deekpay.txt lists no error codes: duplicates and unknown orders
-// are recognised from the English message, and a 5xx-class code on a create is
-// outcome-unknown, as the order may have been taken.
-func (c *Client) refusal(resp *transport.Response, env *envelope, create bool) error {
-	msg := env.MsgEn
-	if msg == "" {
-		msg = env.Msg
-	}
-	code := string(env.Code)
-	if env.Code == "200" && !env.Success {
-		msg = strings.TrimSpace(msg + " (success is false)")
-	}
-	pe := resp.ProviderError(code, msg)
-	n, numeric := strconv.Atoi(code)
-	lower := strings.ToLower(env.MsgEn + " " + env.Msg)
-	switch {
-	case strings.Contains(lower, "duplicate") || strings.Contains(lower, "already exist") || strings.Contains(lower, "repeat"):
-		pe.Err = paygate.ErrDuplicateOrder
-	case strings.Contains(lower, "not exist") || strings.Contains(lower, "not found") || strings.Contains(lower, "no such order"):
-		pe.Err = paygate.ErrOrderNotFound
-	}
-	if numeric == nil && n == http.StatusTooManyRequests {
-		pe.Retryable = !create
-	}
-	if create && (env.Code == "" || (numeric == nil && n >= 500 && n < 600)) {
-		return resp.Uncertain(pe)
-	}
-	return pe
-}
-
-// data decodes env.Data into out; success without data is malformed.
-func data(resp *transport.Response, env *envelope, out any) error {
-	if len(env.Data) == 0 || string(env.Data) == "null" {
-		return resp.Malformed(errors.New("success without data"))
-	}
-	if err := json.Unmarshal(env.Data, out); err != nil {
-		return resp.Malformed(fmt.Errorf("data: %w", err))
-	}
-	return nil
+			return Headers(cl.fields, c.accessKey, c.Secrets[0], wire.Timestamp(c.Now()), c.nonce())
+		}}, out)
 }
 
 // Status tables of deekpay.txt sections 28 and 31 (DESIGN.md).

@@ -140,7 +140,7 @@ func TestPayIn(t *testing.T) {
 }
 
 func TestPayInChannelAndExtra(t *testing.T) {
-	srv := newServer(t, jsonReply(payInOK))
+	srv := newServer(t, jsonReply(strings.Replace(payInOK, `"amount":"40.2"`, `"amount":"500"`, 1)))
 	c := newClient(t, srv.URL)
 	req := payInRequest()
 	req.Channel, req.Extra = "IMPS", map[string]string{"userName": "Asha"}
@@ -426,10 +426,12 @@ func TestProviderError(t *testing.T) {
 		require.Equal(t, "参数错误", pe.Message)
 	})
 	t.Run("code 200 without success", func(t *testing.T) {
+		// The envelope contradicts itself: neither a success nor a refusal to trust.
 		srv := newServer(t, jsonReply(`{"code":"200","success":false,"msgEn":"FAIL"}`))
 		_, err := newClient(t, srv.URL).Balance(context.Background())
-		var pe *paygate.ProviderError
-		require.ErrorAs(t, err, &pe)
+		require.ErrorIs(t, err, paygate.ErrMalformedResponse)
+		_, err = newClient(t, srv.URL).PayIn(context.Background(), payInRequest())
+		require.ErrorIs(t, err, paygate.ErrOutcomeUnknown)
 	})
 	t.Run("duplicate order", func(t *testing.T) {
 		srv := newServer(t, jsonReply(`{"code":"400","success":false,"msg":"订单号重复","msgEn":"Duplicate externalOrderId: order already exists"}`))

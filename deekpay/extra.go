@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/paygate-go/paygate/internal/check"
-	"github.com/paygate-go/paygate/internal/transport"
+	"github.com/paygate-go/paygate/internal/engine"
 	"github.com/paygate-go/paygate/internal/wire"
 )
 
@@ -26,35 +26,33 @@ type pong struct {
 // expected; a bare {"version":…,"timestamp":…} is accepted too. The request is signed like
 // any other, although the document counts basic-information interfaces as public.
 func (c *Client) Ping(ctx context.Context) (version string, err error) {
-	const op = "ping"
-	resp, err := c.t.Do(ctx, &transport.Request{Op: op, Method: http.MethodGet, Path: PathPing,
-		Sign: func() http.Header {
-			return Headers(nil, c.accessKey, c.secret, wire.Timestamp(c.clock()), c.nonce())
-		}})
+	resp, err := c.do(ctx, call{op: "ping", method: http.MethodGet, path: PathPing, envelope: readPong}, nil)
 	if err != nil {
 		return "", err
 	}
-	var probe struct {
-		envelope
-		pong
-	}
-	if err := resp.Decode(&probe); err != nil {
-		return "", err
-	}
-	if probe.Version != "" && probe.Code == "" { // the bare form
-		return string(probe.Version), nil
-	}
-	if !probe.ok() {
-		return "", c.refusal(resp, &probe.envelope, false)
-	}
 	var p pong
-	if err := data(resp, &probe.envelope, &p); err != nil {
-		return "", err
+	if err := json.Unmarshal(resp.Data(), &p); err != nil {
+		return "", resp.Malformed(fmt.Errorf("data: %w", err))
 	}
 	if p.Version == "" {
 		return "", resp.Malformed(errors.New("data lacks version"))
 	}
 	return string(p.Version), nil
+}
+
+// readPong reads /ping's answer: the envelope, or the bare {"version":…,"timestamp":…}.
+func readPong(body []byte) (engine.Envelope, error) {
+	var probe struct {
+		envelope
+		pong
+	}
+	if err := json.Unmarshal(body, &probe); err != nil {
+		return engine.Envelope{}, err
+	}
+	if probe.Version != "" && probe.Code == "" { // the bare form: the body is the data
+		return engine.Envelope{Code: "200", Data: body}, nil
+	}
+	return probe.envelope.read(), nil
 }
 
 // Bank is one bank DeekPay pays out to (POST /api/v3/ind/query/bank).
@@ -73,12 +71,12 @@ func (c *Client) Banks(ctx context.Context, name string) ([]Bank, error) {
 	if err := check.MaxLength("name", name, 128); err != nil {
 		return nil, check.Named(err, Name, op)
 	}
-	resp, env, err := c.do(ctx, call{op: op, method: http.MethodPost, path: PathBanks,
-		fields: map[string]string{"bankName": strings.TrimSpace(name)}})
+	resp, err := c.do(ctx, call{op: op, method: http.MethodPost, path: PathBanks, noData: true,
+		fields: map[string]string{"bankName": strings.TrimSpace(name)}}, nil)
 	if err != nil {
 		return nil, err
 	}
-	raw := bytes.TrimSpace(env.Data)
+	raw := bytes.TrimSpace(resp.Data())
 	if len(raw) == 0 || string(raw) == "null" {
 		return []Bank{}, nil // no bank matches
 	}

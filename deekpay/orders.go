@@ -13,7 +13,7 @@ import (
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/internal/check"
-	"github.com/paygate-go/paygate/internal/transport"
+	"github.com/paygate-go/paygate/internal/engine"
 	"github.com/paygate-go/paygate/internal/wire"
 )
 
@@ -116,35 +116,23 @@ func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (*paygate
 	if err != nil {
 		return nil, check.Named(err, Name, op)
 	}
-	resp, env, err := c.do(ctx, call{op: op, method: http.MethodPost, path: PathCreateCollect,
-		fields: fields, create: true, orderID: req.OrderID})
+	var d payInData
+	resp, err := c.do(ctx, call{op: op, method: http.MethodPost, path: PathCreateCollect,
+		fields: fields, create: true, orderID: req.OrderID}, &d)
 	if err != nil {
 		return nil, err
 	}
-	var d payInData
-	if err := data(resp, env, &d); err != nil {
+	amount, err := resp.Created(engine.Answer{OrderID: d.ExternalOrderID, ProviderOrderID: d.OrderID, Amount: d.Amount}, req.Amount)
+	if err != nil {
 		return nil, err
 	}
-	if d.OrderID == "" || d.CashierURL == "" {
-		return nil, resp.Malformed(errors.New("data lacks orderId or cashierUrl"))
+	if d.CashierURL == "" {
+		return nil, resp.Malformed(errors.New("data lacks cashierUrl"))
 	}
-	if err := sameOrder(resp, req.OrderID, d.ExternalOrderID); err != nil {
-		return nil, err
-	}
-	res := &paygate.PayInResult{
-		OrderID: d.ExternalOrderID, ProviderOrderID: d.OrderID, Status: paygate.StatusPending,
-		Amount: req.Amount, PaymentURL: d.CashierURL, Raw: resp.Raw(),
-	}
-	if res.OrderID == "" {
-		res.OrderID = req.OrderID
-	}
-	if d.Amount.Set {
-		if !d.Amount.Value.IsPositive() {
-			return nil, resp.Malformed(fmt.Errorf("data amount %s is not positive", d.Amount.Value))
-		}
-		res.Amount = d.Amount.Money(currency(d.Currency))
-	}
-	return res, nil
+	return &paygate.PayInResult{
+		Provider: Name, OrderID: req.OrderID, ProviderOrderID: d.OrderID, Status: paygate.StatusPending,
+		Amount: amount, PaymentURL: d.CashierURL, Raw: resp.Raw(),
+	}, nil
 }
 
 func payInFields(req *paygate.PayInRequest) (map[string]string, error) {
@@ -178,29 +166,21 @@ func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (*payga
 	if err != nil {
 		return nil, check.Named(err, Name, op)
 	}
-	resp, env, err := c.do(ctx, call{op: op, method: http.MethodPost, path: PathCreateTransfer,
-		fields: fields, create: true, orderID: req.OrderID})
+	var d payOutData
+	resp, err := c.do(ctx, call{op: op, method: http.MethodPost, path: PathCreateTransfer,
+		fields: fields, create: true, orderID: req.OrderID}, &d)
 	if err != nil {
 		return nil, err
 	}
-	var d payOutData
-	if err := data(resp, env, &d); err != nil {
-		return nil, err
-	}
-	if d.OrderID == "" {
-		return nil, resp.Malformed(errors.New("data lacks orderId"))
-	}
-	if err := sameOrder(resp, req.OrderID, d.ExternalOrderID); err != nil {
+	amount, err := resp.Created(engine.Answer{OrderID: d.ExternalOrderID, ProviderOrderID: d.OrderID}, req.Amount)
+	if err != nil {
 		return nil, err
 	}
 	res := &paygate.PayOutResult{
-		OrderID: d.ExternalOrderID, ProviderOrderID: d.OrderID,
+		Provider: Name, OrderID: req.OrderID, ProviderOrderID: d.OrderID,
 		Status: MapStatus(paygate.KindPayOut, string(d.OrderStatus)), RawStatus: string(d.OrderStatus),
-		Amount: req.Amount, Fee: paygate.NewMoney(decimal.Zero, paygate.INR),
+		Amount: amount, Fee: paygate.NewMoney(decimal.Zero, paygate.INR),
 		Raw: resp.Raw(),
-	}
-	if res.OrderID == "" {
-		res.OrderID = req.OrderID
 	}
 	if d.OrderStatus == "" {
 		res.Status = paygate.StatusPending // accepted, no state reported yet
@@ -297,22 +277,16 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate
 	// deekpay.txt marks both fields required; the provider's public docs query by either.
 	// Both keys are always sent, an unknown one empty (and so unsigned).
 	fields := map[string]string{"externalOrderId": req.OrderID, "orderId": req.ProviderOrderID}
-	resp, env, err := c.do(ctx, call{op: op, method: http.MethodPost, path: path, fields: fields})
+	resp, err := c.do(ctx, call{op: op, method: http.MethodPost, path: path, fields: fields}, nil)
 	if err != nil {
 		return nil, err
 	}
-	orders, err := orderList(resp, env)
+	orders, err := orderList(resp)
 	if err != nil {
 		return nil, err
 	}
 	if len(orders) == 0 {
-		msg := env.MsgEn
-		if msg == "" || strings.EqualFold(msg, "success") {
-			msg = "order not found (data is an empty array)"
-		}
-		pe := resp.ProviderError(string(env.Code), msg)
-		pe.Err = paygate.ErrOrderNotFound
-		return nil, pe
+		return nil, resp.NotFound("order not found (data is an empty array)")
 	}
 	for i := range orders {
 		o := &orders[i]
@@ -336,20 +310,9 @@ func (o *order) is(req *paygate.QueryRequest) bool {
 
 func matches(got, want string) bool { return want == "" || got == "" || got == want }
 
-// sameOrder checks that a create's success names the order sent: an externalOrderId of
-// another order is not this order's success (outcome-unknown, as the create may have been
-// taken). An answer without externalOrderId is taken as ours, as deekpay.txt's own example
-// answers carry it but do not promise it.
-func sameOrder(resp *transport.Response, want, got string) error {
-	if got == "" || got == want {
-		return nil
-	}
-	return resp.Malformed(fmt.Errorf("data is about order %q, not %q", got, want))
-}
-
 // orderList decodes data as an array of orders, or a single order object.
-func orderList(resp *transport.Response, env *envelope) ([]order, error) {
-	raw := bytes.TrimSpace(env.Data)
+func orderList(resp *engine.Reply) ([]order, error) {
+	raw := bytes.TrimSpace(resp.Data())
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, resp.Malformed(errors.New("success without data"))
 	}
@@ -374,7 +337,7 @@ func (o *order) toOrder(kind paygate.Kind, raw json.RawMessage) *paygate.Order {
 		completed = o.OrderPayTime.Time
 	}
 	return &paygate.Order{
-		Kind: kind, OrderID: o.ExternalOrderID, ProviderOrderID: o.OrderID,
+		Provider: Name, Kind: kind, OrderID: o.ExternalOrderID, ProviderOrderID: o.OrderID,
 		Status: MapStatus(kind, string(o.OrderStatus)), RawStatus: rawStatus(string(o.OrderStatus), o.OrderStatusCode),
 		Amount: o.OrderAmount.Money(cur), ActualAmount: o.OrderActualAmount.Money(cur), Fee: o.OrderFee.Money(cur),
 		CompletedAt: completed, Raw: raw,
@@ -385,11 +348,11 @@ func (o *order) toOrder(kind paygate.Kind, raw json.RawMessage) *paygate.Order {
 // accountBalance, Frozen accountFreezeAmount, Pending accountWaitSettledAmount. When DeekPay
 // answers with one account per currency, the INR one is taken.
 func (c *Client) Balance(ctx context.Context) (*paygate.Balance, error) {
-	resp, env, err := c.do(ctx, call{op: "balance", method: http.MethodGet, path: PathBalance})
+	resp, err := c.do(ctx, call{op: "balance", method: http.MethodGet, path: PathBalance}, nil)
 	if err != nil {
 		return nil, err
 	}
-	raw := bytes.TrimSpace(env.Data)
+	raw := bytes.TrimSpace(resp.Data())
 	var d balanceData
 	if len(raw) > 0 && raw[0] == '[' {
 		var list []balanceData
@@ -406,8 +369,8 @@ func (c *Client) Balance(ctx context.Context) (*paygate.Balance, error) {
 				break
 			}
 		}
-	} else if err := data(resp, env, &d); err != nil {
-		return nil, err
+	} else if err := json.Unmarshal(raw, &d); err != nil {
+		return nil, resp.Malformed(fmt.Errorf("data: %w", err))
 	}
 	if !d.AccountBalance.Set {
 		return nil, resp.Malformed(errors.New("data lacks accountBalance"))

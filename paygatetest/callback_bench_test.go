@@ -37,7 +37,7 @@ func sandboxCallback(tb testing.TB, provider string) (paygate.Gateway, http.Head
 		}
 	}))
 	defer rcv.Close()
-	fx := paygatetest.Fixtures(provider)
+	fx := paygatetest.Fixtures(gw.Capabilities().Currency)
 	req := fx.PayIn()
 	req.OrderID, req.NotifyURL, req.Amount = paygatetest.OrderID("B"), rcv.URL, paygate.MustParseMoney(fx.Amount, fx.Currency)
 	if _, err := gw.PayIn(context.Background(), req); err != nil {

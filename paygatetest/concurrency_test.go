@@ -29,7 +29,7 @@ func TestConcurrentUse(t *testing.T) {
 			require.NoError(t, err)
 			defer sb.Close()
 			gw := newGateway(t, name, sb.URL(), 30*time.Second)
-			fx := paygatetest.Fixtures(name)
+			fx := paygatetest.Fixtures(gw.Capabilities().Currency)
 			amount := paygate.MustParseMoney(fx.Amount, fx.Currency)
 
 			goroutines, heap := settle()

@@ -20,7 +20,7 @@ func ExampleNewReceiver() {
 	rcv := paygatetest.NewReceiver(gw)
 	defer rcv.Close()
 
-	fx := paygatetest.Fixtures("paypro")
+	fx := paygatetest.Fixtures(gw.Capabilities().Currency)
 	req := fx.PayIn()
 	req.OrderID, req.NotifyURL, req.Amount = "ORDER_0002", rcv.URL, paygate.MustParseMoney(fx.Amount, fx.Currency)
 	if _, err := gw.PayIn(context.Background(), req); err != nil {

@@ -150,7 +150,7 @@ func runFault(t *testing.T, provider string, f fault) {
 	}
 	gw := newGateway(t, provider, srv.URL, timeout)
 	defer closeIdle(gw)
-	fx := paygatetest.Fixtures(provider)
+	fx := paygatetest.Fixtures(gw.Capabilities().Currency)
 	for _, op := range operations(gw.Capabilities()) {
 		t.Run(op.name, func(t *testing.T) {
 			hits.Clear()

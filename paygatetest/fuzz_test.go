@@ -69,7 +69,7 @@ func FuzzResponses(f *testing.F) {
 				t.Fatalf("%s op %d took %s on %q", name, op%5, d, body)
 			}
 		}()
-		fx := paygatetest.Fixtures(name)
+		fx := paygatetest.Fixtures(gw.Capabilities().Currency)
 		amount := paygate.MustParseMoney(fx.Amount, fx.Currency)
 		switch op % 5 {
 		case 0:

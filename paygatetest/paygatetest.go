@@ -1,8 +1,10 @@
-// Package paygatetest is the conformance suite every paygate.Gateway must pass against its
-// sandbox: pay-in → settle → verified callback → query agrees; pay-out likewise; duplicate
-// order numbers refused; tampered callbacks refused; unsupported operations are
-// paygate.ErrUnsupported exactly as Capabilities says. Merchants can run it too, to check a
-// configuration end to end before going live against the provider's own test host.
+// Package paygatetest is the conformance suite every paygate.Gateway must pass, knowing no
+// implementation (as testing/fstest.TestFS knows no file system): pay-in → settle → verified
+// callback → query agrees; pay-out likewise; duplicate order numbers refused; unsupported
+// operations are paygate.ErrUnsupported exactly as Capabilities says; invalid requests are
+// refused before any I/O. Each provider package runs it against its own fake; a merchant can
+// run it against a provider's test host, settling orders by hand or through the host's own
+// tools (a Settler).
 package paygatetest
 
 import (
@@ -19,8 +21,19 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/paygate-go/paygate"
-	"github.com/paygate-go/paygate/sandbox"
 )
+
+// Settler moves an order to a final status and has the provider send its callback: a
+// sandbox does so at once; against a provider's test host it is the merchant's own step.
+type Settler interface {
+	Settle(orderID string, st paygate.Status) error
+}
+
+// SettleFunc adapts a function to Settler.
+type SettleFunc func(orderID string, st paygate.Status) error
+
+// Settle calls f.
+func (f SettleFunc) Settle(orderID string, st paygate.Status) error { return f(orderID, st) }
 
 // Fixture is what the suite needs to know about one provider.
 type Fixture struct {
@@ -33,8 +46,9 @@ type Fixture struct {
 	Amount string
 }
 
-// Fixtures returns a Fixture with requests every provider accepts, for provider.
-func Fixtures(provider string) Fixture {
+// Fixtures returns a Fixture with requests every provider of currency c accepts: Indian
+// customers and beneficiaries for INR, Pakistani ones for PKR. Pass gw.Capabilities().Currency.
+func Fixtures(c paygate.Currency) Fixture {
 	f := Fixture{Currency: paygate.INR, Amount: "500.00"}
 	f.PayIn = func() *paygate.PayInRequest {
 		return &paygate.PayInRequest{
@@ -50,7 +64,7 @@ func Fixtures(provider string) Fixture {
 			Remark: "payout",
 		}
 	}
-	if provider == "cashy" {
+	if c == paygate.PKR {
 		f.Currency = paygate.PKR
 		in, out := f.PayIn, f.PayOut
 		f.PayIn = func() *paygate.PayInRequest {
@@ -125,13 +139,28 @@ func OrderID(prefix string) string {
 	return fmt.Sprintf("%s%d%04d", prefix, time.Now().UnixMilli()%1e10, seq.Add(1)%10000)
 }
 
-// Run runs the conformance suite for gw against sb.
-func Run(t *testing.T, gw paygate.Gateway, sb *sandbox.Server) {
+// ForKind returns gw as a Gateway whose callbacks are all of kind, when gw offers ForKind
+// (every paygate provider does), and gw itself otherwise. A merchant gives the provider one
+// callback address per kind; the suite does the same.
+func ForKind(gw paygate.Gateway, kind paygate.Kind) paygate.Gateway {
+	if k, ok := gw.(interface {
+		ForKind(paygate.Kind) paygate.Gateway
+	}); ok {
+		return k.ForKind(kind)
+	}
+	return gw
+}
+
+// Run runs the conformance suite for gw; s settles its orders.
+func Run(t *testing.T, gw paygate.Gateway, s Settler) {
 	t.Helper()
-	fx := Fixtures(gw.Name())
-	rcv := NewReceiver(gw)
-	t.Cleanup(rcv.Close)
 	caps := gw.Capabilities()
+	fx := Fixtures(caps.Currency)
+	rcv := NewReceiver(ForKind(gw, paygate.KindPayIn))
+	t.Cleanup(rcv.Close)
+	rcvOut := NewReceiver(ForKind(gw, paygate.KindPayOut))
+	t.Cleanup(rcvOut.Close)
+	sb := s
 	amount := paygate.MustParseMoney(fx.Amount, fx.Currency)
 	ctx := context.Background()
 
@@ -142,7 +171,10 @@ func Run(t *testing.T, gw paygate.Gateway, sb *sandbox.Server) {
 		res, err := gw.PayIn(ctx, req)
 		require.NoError(t, err)
 		require.Equal(t, req.OrderID, res.OrderID)
+		require.Equal(t, gw.Name(), res.Provider, "the result names its provider")
 		require.NotEmpty(t, res.ProviderOrderID)
+		require.True(t, amount.Decimal().Equal(res.Amount.Decimal()), "pay-in amount %s", res.Amount)
+		require.Equal(t, caps.Currency, res.Amount.Currency())
 		require.False(t, res.Status.Final(), "a new pay-in is not final: %s", res.Status)
 		require.NotEmpty(t, res.Raw)
 
@@ -162,6 +194,7 @@ func Run(t *testing.T, gw paygate.Gateway, sb *sandbox.Server) {
 		if caps.QueryPayIn {
 			o, err := gw.Query(ctx, &paygate.QueryRequest{Kind: paygate.KindPayIn, OrderID: req.OrderID, ProviderOrderID: res.ProviderOrderID})
 			require.NoError(t, err)
+			require.Equal(t, gw.Name(), o.Provider)
 			require.Equal(t, paygate.StatusSucceeded, o.Status)
 			require.True(t, amount.Decimal().Equal(o.Amount.Decimal()), "query amount %s", o.Amount)
 		}
@@ -169,7 +202,7 @@ func Run(t *testing.T, gw paygate.Gateway, sb *sandbox.Server) {
 
 	t.Run("payout", func(t *testing.T) {
 		req := fx.PayOut()
-		req.OrderID, req.NotifyURL, req.Amount = OrderID("OUT"), rcv.URL, amount
+		req.OrderID, req.NotifyURL, req.Amount = OrderID("OUT"), rcvOut.URL, amount
 		res, err := gw.PayOut(ctx, req)
 		if !caps.PayOut {
 			require.ErrorIs(t, err, paygate.ErrUnsupported)
@@ -177,10 +210,11 @@ func Run(t *testing.T, gw paygate.Gateway, sb *sandbox.Server) {
 		}
 		require.NoError(t, err)
 		require.Equal(t, req.OrderID, res.OrderID)
+		require.Equal(t, gw.Name(), res.Provider)
 		require.False(t, res.Status.Final(), "a new pay-out is not final: %s", res.Status)
 
 		require.NoError(t, sb.Settle(req.OrderID, paygate.StatusSucceeded))
-		cb := rcv.Next(t)
+		cb := rcvOut.Next(t)
 		require.Equal(t, paygate.KindPayOut, cb.Kind)
 		require.Equal(t, req.OrderID, cb.OrderID)
 		require.Equal(t, paygate.StatusSucceeded, cb.Status)

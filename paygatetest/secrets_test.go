@@ -81,7 +81,7 @@ func TestNoSecretInLogsOrErrors(t *testing.T) {
 					errs = append(errs, err)
 				}
 			}
-			fx := paygatetest.Fixtures(name)
+			fx := paygatetest.Fixtures(gw.Capabilities().Currency)
 			amount := paygate.MustParseMoney(fx.Amount, fx.Currency)
 			ctx := context.Background()
 			caps := gw.Capabilities()

@@ -1,12 +1,11 @@
 package paypro
 
 import (
-	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/engine"
 	"github.com/paygate-go/paygate/signing"
 )
 
@@ -30,39 +29,24 @@ var payInOnlyFields = []string{"channelCode", "wayCode"}
 // starts with it is a pay-out and any other a pay-in; else a callback that carries channelCode or wayCode (which the platform sends only for pay-ins) or
 // status 0001 (partial payment, pay-ins only) is a pay-in, and any other a pay-out.
 func (c *Client) ParseCallback(header http.Header, body []byte) (*paygate.Callback, error) {
-	const op = "callback"
-	fields, err := signing.Fields(body)
+	fields, err := c.Callback(body, callbackSchema, func(f map[string]string) string { return f[fieldSign] }, signing.ConcatMD5)
 	if err != nil {
-		return nil, fmt.Errorf("paygate: paypro %s: %w: %w", op, paygate.ErrMalformedCallback, err)
-	}
-	if err := c.verify(fields); err != nil {
 		return nil, err
 	}
-	if m, ok := fields[HeaderMerchantNo]; ok && m != c.merchantID {
-		return nil, &paygate.SignatureError{Provider: Name, Op: op, Reason: "callback for another merchant"}
+	if m, ok := fields[HeaderMerchantNo]; ok && m != c.MerchantID() {
+		return nil, c.Refuse("callback for another merchant")
 	}
-	if m := header.Get(HeaderMerchantNo); m != "" && m != c.merchantID {
-		return nil, &paygate.SignatureError{Provider: Name, Op: op, Reason: "callback for another merchant"}
-	}
-	malformed := func(field string, err error) error {
-		return fmt.Errorf("paygate: paypro %s: %w: field %s: %w", op, paygate.ErrMalformedCallback, field, err)
+	if m := header.Get(HeaderMerchantNo); m != "" && m != c.MerchantID() {
+		return nil, c.Refuse("callback for another merchant")
 	}
 	cb := &paygate.Callback{
 		Kind: c.kind(fields), OrderID: fields[fieldTradeNo], ProviderOrderID: fields["platFormTradeNo"],
 		RawStatus: fields["status"], UTR: fields["utr"], Raw: append([]byte(nil), body...), Ack: ack,
 	}
-	if cb.OrderID == "" {
-		return nil, malformed(fieldTradeNo, errors.New("missing"))
-	}
-	if cb.RawStatus == "" {
-		return nil, malformed("status", errors.New("missing"))
-	}
 	cb.Status = MapStatus(cb.RawStatus)
-	amt, err := paygate.ParseMoney(fields["amount"], paygate.INR)
-	if err != nil {
-		return nil, malformed("amount", err)
+	if cb.Amount, err = paygate.ParseMoney(fields["amount"], paygate.INR); err != nil {
+		return nil, c.MalformedField("amount", err)
 	}
-	cb.Amount = amt
 	// successTime is informational: an authentic callback is not refused over its format.
 	if t, err := parseSuccessTime(fields["successTime"]); err == nil {
 		cb.CompletedAt = t
@@ -70,19 +54,17 @@ func (c *Client) ParseCallback(header http.Header, body []byte) (*paygate.Callba
 	return cb, nil
 }
 
-// verify checks fields["sign"] under every secret, in constant time.
-func (c *Client) verify(fields map[string]string) error {
-	got := fields[fieldSign]
-	if got == "" {
-		return &paygate.SignatureError{Provider: Name, Op: "callback", Reason: "sign is missing"}
-	}
-	for _, secret := range c.secrets {
-		if signing.Equal(got, signing.ConcatMD5(fields, secret)) {
-			return nil
-		}
-	}
-	return &paygate.SignatureError{Provider: Name, Op: "callback", Reason: "sign does not match"}
-}
+// callbackSchema is PayPro's notify body. It signs "k1=v1k2=v2" with no separator, so a value
+// could swallow the next member: only these documented keys are accepted, every field read
+// must be present, and no value may carry another key followed by '='.
+var callbackSchema = engine.Schema{Scheme: engine.PairsConcatenated,
+	Known: []string{"status", "message", "platFormTradeNo", fieldTradeNo, "amount", "utr", "successTime",
+		fieldTimestamp, fieldSign, "channelCode", "wayCode", HeaderMerchantNo},
+	Required: []string{"status", fieldTradeNo, "platFormTradeNo", "amount"}}
+
+// ForKind returns c as a Gateway whose callbacks are all of kind, for a notify URL that only
+// that kind's orders name: PayPro's callbacks do not say which kind they are.
+func (c *Client) ForKind(kind paygate.Kind) paygate.Gateway { return engine.ForKind(c, kind, false) }
 
 // kind tells a pay-out callback from a pay-in one, as ParseCallback documents.
 func (c *Client) kind(fields map[string]string) paygate.Kind {

@@ -7,11 +7,10 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/internal/check"
-	"github.com/paygate-go/paygate/internal/transport"
+	"github.com/paygate-go/paygate/internal/engine"
 	"github.com/paygate-go/paygate/internal/wire"
 	"github.com/paygate-go/paygate/signing"
 )
@@ -61,22 +60,25 @@ func init() {
 
 // Client is a PayPro gateway. It is safe for concurrent use.
 type Client struct {
-	merchantID   string
-	secret       string
-	secrets      []string     // current first, then previous ones: callbacks verify under any
+	*engine.Base
 	serverIP     string       // Options["server_ip"]: ipAddress of pay-outs
 	payoutPrefix string       // Options["payout_prefix"]: tells pay-out callbacks by tradeNo
 	callbackKind paygate.Kind // Options["callback_kind"]: every callback is of this kind
-	now          func() time.Time
-	t            *transport.Client
 }
 
 var _ paygate.Gateway = (*Client)(nil)
 
+// spec is PayPro for the engine. Its callbacks sign "k1=v1k2=v2" without a separator, so
+// webhook.Handler confirms them by query unless told otherwise (ConfirmCallbacks).
+var spec = engine.Spec{
+	Name: Name, MerchantLabel: "merchantNo", Envelope: readEnvelope, ConfirmCallbacks: true,
+	Capabilities: paygate.Capabilities{PayIn: true, PayInDirect: true, PayOut: true, QueryPayIn: true,
+		QueryPayOut: true, Balance: true, Callbacks: true, Currency: paygate.INR, AmountStyle: paygate.Trimmed},
+}
+
 // New returns a PayPro client for cfg. PayPro has no public default host: BaseURL,
 // MerchantID (merchantNo) and Secret are required.
 func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
-	// DESIGN.md (PayPro): no default base URL; New says so when it is missing.
 	if cfg.BaseURL == "" {
 		return nil, errors.New("paygate: paypro: Config.BaseURL is required (PayPro has no default host)")
 	}
@@ -96,78 +98,53 @@ func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
 	if kind != "" && kind != paygate.KindPayIn && kind != paygate.KindPayOut {
 		return nil, fmt.Errorf("paygate: paypro: option %s must be %q or %q, got %q", optCallbackKind, paygate.KindPayIn, paygate.KindPayOut, kind)
 	}
-	s := paygate.Resolve(opts...)
-	c := &Client{
-		merchantID: cfg.MerchantID, secret: cfg.Secret, secrets: cfg.Secrets(),
-		serverIP: serverIP, payoutPrefix: cfg.Option(optPayoutPrefix, ""), callbackKind: kind, now: s.Clock,
+	return &Client{
+		serverIP: serverIP, payoutPrefix: cfg.Option(optPayoutPrefix, ""), callbackKind: kind,
+		Base: engine.New(spec, cfg, engine.Options{BaseURL: cfg.BaseURL}, opts...),
+	}, nil
+}
+
+// readEnvelope reads every PayPro answer: {msg, code, timestamp, success, data}. code "0000"
+// only means the request was accepted; the transaction's state is data.status. A "0000" with
+// success false contradicts itself; 00032 (UNKNOWN_ERROR) says PayPro itself does not know,
+// so on a create the order may exist.
+func readEnvelope(body []byte) (engine.Envelope, error) {
+	var env struct {
+		Msg     string          `json:"msg"`
+		Code    wire.Text       `json:"code"`
+		Success *bool           `json:"success"`
+		Data    json.RawMessage `json:"data"`
 	}
-	c.t = transport.New(transport.Options{
-		Provider: Name, MerchantID: cfg.MerchantID, BaseURL: strings.TrimRight(cfg.BaseURL, "/"), Timeout: cfg.Timeout,
-	}, s)
-	return c, nil
-}
-
-// String describes the client without its credentials.
-func (c Client) String() string { return "paypro.Client{merchantNo: " + c.merchantID + "}" }
-
-// Format prints the client as String does, under every verb, so that no fmt verb can print
-// the credentials held in its fields.
-func (c Client) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.String())) }
-
-// Name returns "paypro".
-func (c *Client) Name() string { return Name }
-
-// Capabilities reports every Gateway operation: PayPro has them all.
-func (c *Client) Capabilities() paygate.Capabilities {
-	return paygate.Capabilities{PayIn: true, PayInDirect: true, PayOut: true, QueryPayIn: true,
-		QueryPayOut: true, Balance: true, Callbacks: true, Currency: paygate.INR, AmountStyle: paygate.Whole}
-}
-
-// CloseIdleConnections closes idle keep-alive connections.
-func (c *Client) CloseIdleConnections() { c.t.CloseIdleConnections() }
-
-// envelope is every PayPro response: {msg, code, timestamp, success, data}. code "0000" only
-// means the request was accepted; the transaction's state is data.status.
-type envelope struct {
-	Msg  string          `json:"msg"`
-	Code wire.Text       `json:"code"`
-	Data json.RawMessage `json:"data"`
+	if err := json.Unmarshal(body, &env); err != nil {
+		return engine.Envelope{}, err
+	}
+	e := engine.Envelope{Code: string(env.Code), Message: env.Msg, Data: env.Data}
+	switch {
+	case env.Code == "":
+		return e, errors.New("envelope without code")
+	case env.Code == codeAccepted && env.Success != nil && !*env.Success:
+		e.Verdict = engine.Contradictory
+	case env.Code == codeAccepted:
+		e.Verdict = engine.Accepted
+	default:
+		e.Verdict = engine.Refused
+		e.Uncertain = env.Code == statusUnknownCode
+	}
+	return e, nil
 }
 
 // call adds timestamp and sign to fields, POSTs them to path with the merchantNo header and
 // decodes the envelope's data into out.
-func (c *Client) call(ctx context.Context, op, path string, fields map[string]string, create bool, out any) (*transport.Response, error) {
-	fields[fieldTimestamp] = wire.Timestamp(c.now())
-	fields[fieldSign] = signing.ConcatMD5(fields, c.secret)
+func (c *Client) call(ctx context.Context, op, path string, fields map[string]string, create bool, out any) (*engine.Reply, error) {
+	fields[fieldTimestamp] = wire.Timestamp(c.Now())
+	sig := signing.ConcatMD5(fields, c.Secrets[0])
+	fields[fieldSign] = sig
 	body, err := wire.Encode(fields)
 	if err != nil {
 		return nil, fmt.Errorf("paygate: paypro %s: encode: %w", op, err)
 	}
-	resp, err := c.t.Do(ctx, &transport.Request{
-		Op: op, Method: http.MethodPost, Path: path, Body: body,
-		Header: http.Header{HeaderMerchantNo: {c.merchantID}},
-		Create: create, OrderID: fields[fieldTradeNo],
-	})
-	if err != nil {
-		return nil, err
-	}
-	var env envelope
-	if err := resp.Decode(&env); err != nil {
-		return nil, err
-	}
-	if env.Code == "" {
-		return nil, resp.Malformed(errors.New("envelope without code"))
-	}
-	if env.Code != codeAccepted {
-		return nil, resp.ProviderError(string(env.Code), env.Msg)
-	}
-	if len(env.Data) == 0 || string(env.Data) == "null" {
-		return nil, resp.Malformed(errors.New("success without data"))
-	}
-	if err := json.Unmarshal(env.Data, out); err != nil {
-		return nil, resp.Malformed(fmt.Errorf("data: %w", err))
-	}
-	return resp, nil
+	return c.Call(ctx, &engine.Call{Op: op, Path: path, Body: body, Header: http.Header{HeaderMerchantNo: {c.MerchantID()}},
+		Create: create, OrderID: fields[fieldTradeNo], Signature: sig}, out)
 }
 
 // statuses is paypro.txt's data.status table. Any other code is a failure (paypro.txt: "all

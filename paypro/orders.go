@@ -3,13 +3,13 @@ package paypro
 import (
 	"context"
 	"errors"
-	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/internal/check"
-	"github.com/paygate-go/paygate/internal/transport"
+	"github.com/paygate-go/paygate/internal/engine"
 	"github.com/paygate-go/paygate/internal/wire"
 )
 
@@ -50,9 +50,18 @@ type balanceData struct {
 	UnsettledAmount wire.Amount `json:"unsettledAmount"`
 }
 
-// amount writes m in PayPro's Whole style: DESIGN.md (PayPro), a fractional amount is refused.
+// amount writes m with at most two places ("300", "300.5"). PayPro calls decimal amounts
+// "not recommended", not refused: they are sent, and warnFraction logs one Warn line.
 func amount(m paygate.Money) (string, error) {
-	return check.Amount("Amount", m, paygate.INR, paygate.Whole, check.Limits{})
+	return check.Amount("Amount", m, paygate.INR, paygate.Trimmed, check.Limits{})
+}
+
+// warnFraction logs that PayPro discourages an amount with decimals.
+func (c *Client) warnFraction(ctx context.Context, op string, m paygate.Money) {
+	if !m.Decimal().IsInteger() {
+		c.Settings.Logger.LogAttrs(ctx, slog.LevelWarn, "paygate: PayPro discourages amounts with decimals; sent as given",
+			slog.String("provider", Name), slog.String("op", op))
+	}
 }
 
 // PayIn creates a collection order: POST /v1/paypro/payin (the cashier; PaymentURL is
@@ -65,6 +74,7 @@ func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (*paygate
 	if err != nil {
 		return nil, check.Named(err, Name, op)
 	}
+	c.warnFraction(ctx, op, req.Amount)
 	path := PathPayIn
 	if req.Direct {
 		path = PathPayInDirect
@@ -74,13 +84,17 @@ func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (*paygate
 	if err != nil {
 		return nil, err
 	}
-	if err := createOutcome(resp, d.Status, d.Desc, d.PlatFormTradeNo); err != nil {
+	if err := createOutcome(resp, d.Status, d.Desc); err != nil {
+		return nil, err
+	}
+	amount, err := resp.Created(engine.Answer{ProviderOrderID: d.PlatFormTradeNo}, req.Amount)
+	if err != nil {
 		return nil, err
 	}
 	res := &paygate.PayInResult{
-		OrderID: req.OrderID, ProviderOrderID: d.PlatFormTradeNo,
+		Provider: Name, OrderID: req.OrderID, ProviderOrderID: d.PlatFormTradeNo,
 		Status: MapStatus(d.Status), RawStatus: d.Status,
-		Amount: paygate.NewMoney(req.Amount.Decimal(), paygate.INR), PaymentURL: d.PaymentLink,
+		Amount: amount, PaymentURL: d.PaymentLink,
 		Raw: resp.Raw(),
 	}
 	if strings.HasPrefix(strings.ToLower(d.PaymentLink), "upi:") {
@@ -115,15 +129,12 @@ func payInFields(req *paygate.PayInRequest) (map[string]string, error) {
 // envelope's code only says the request was read): a failure status is a *ProviderError
 // carrying data.status and data.desc, so the order definitely did not go through; a missing
 // status or platform order number is an unreadable answer, hence outcome-unknown.
-func createOutcome(resp *transport.Response, status, desc, platformNo string) error {
+func createOutcome(resp *engine.Reply, status, desc string) error {
 	if status == "" {
 		return resp.Malformed(errors.New("data.status is missing"))
 	}
 	if MapStatus(status) == paygate.StatusFailed {
-		return resp.ProviderError(status, desc)
-	}
-	if platformNo == "" {
-		return resp.Malformed(errors.New("data.platFormTradeNo is missing"))
+		return resp.Refused(status, desc)
 	}
 	return nil
 }
@@ -139,22 +150,26 @@ func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (*payga
 	if err != nil {
 		return nil, check.Named(err, Name, op)
 	}
+	c.warnFraction(ctx, op, req.Amount)
 	var d payOutData
 	resp, err := c.call(ctx, op, PathPayOut, fields, true, &d)
 	if err != nil {
 		return nil, err
 	}
-	if d.TradeNo != "" && d.TradeNo != req.OrderID {
-		// Neither a success nor a refusal of ours: whether our pay-out was taken is unknown.
-		return nil, resp.Malformed(fmt.Errorf("answer is for order %q, not %q", d.TradeNo, req.OrderID))
+	amount, err := resp.Created(engine.Answer{OrderID: d.TradeNo, ProviderOrderID: d.PlatFormTradeNo}, req.Amount)
+	if err != nil && d.TradeNo != "" && d.TradeNo != req.OrderID {
+		return nil, err // an answer about another order: neither success nor refusal of ours
 	}
-	if err := createOutcome(resp, d.Status, d.Desc, d.PlatFormTradeNo); err != nil {
+	if err := createOutcome(resp, d.Status, d.Desc); err != nil {
+		return nil, err
+	}
+	if err != nil {
 		return nil, err
 	}
 	return &paygate.PayOutResult{
-		OrderID: req.OrderID, ProviderOrderID: d.PlatFormTradeNo,
+		Provider: Name, OrderID: req.OrderID, ProviderOrderID: d.PlatFormTradeNo,
 		Status: MapStatus(d.Status), RawStatus: d.Status,
-		Amount: paygate.NewMoney(req.Amount.Decimal(), paygate.INR), Raw: resp.Raw(),
+		Amount: amount, Raw: resp.Raw(),
 	}, nil
 }
 
@@ -219,11 +234,13 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate
 	if d.Status == "" {
 		return nil, resp.Malformed(errors.New("data.status is missing"))
 	}
-	if d.TradeNo != "" && d.TradeNo != req.OrderID {
-		return nil, resp.Malformed(fmt.Errorf("answer is for order %q, not %q", d.TradeNo, req.OrderID))
+	if d.TradeNo != "" {
+		if err := resp.SameOrder(req.OrderID, d.TradeNo); err != nil {
+			return nil, err
+		}
 	}
 	o := &paygate.Order{
-		Kind: req.Kind, OrderID: req.OrderID, ProviderOrderID: d.PlatFormTradeNo,
+		Provider: Name, Kind: req.Kind, OrderID: req.OrderID, ProviderOrderID: d.PlatFormTradeNo,
 		Status: MapStatus(d.Status), RawStatus: d.Status,
 		Amount: d.Amount.Money(paygate.INR), UTR: d.UTR, Raw: resp.Raw(),
 	}

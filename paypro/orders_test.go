@@ -39,7 +39,7 @@ func TestNewRequiresConfig(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "paypro", gw.Name())
 	require.Equal(t, paygate.Capabilities{PayIn: true, PayInDirect: true, PayOut: true, QueryPayIn: true,
-		QueryPayOut: true, Balance: true, Callbacks: true, Currency: paygate.INR, AmountStyle: paygate.Whole}, gw.Capabilities())
+		QueryPayOut: true, Balance: true, Callbacks: true, Currency: paygate.INR, AmountStyle: paygate.Trimmed}, gw.Capabilities())
 }
 
 func TestPayIn(t *testing.T) {
@@ -296,7 +296,7 @@ func TestBadInput(t *testing.T) {
 		field string
 	}{
 		"payin nil":              {func(c *paypro.Client) error { _, err := c.PayIn(context.Background(), nil); return err }, "PayInRequest"},
-		"payin fractional":       {payIn(func(r *paygate.PayInRequest) { r.Amount = money("300.50") }), "Amount"},
+		"payin three places":     {payIn(func(r *paygate.PayInRequest) { r.Amount = money("300.505") }), "Amount"},
 		"payin negative":         {payIn(func(r *paygate.PayInRequest) { r.Amount = money("-1") }), "Amount"},
 		"payin PKR":              {payIn(func(r *paygate.PayInRequest) { r.Amount = paygate.MustParseMoney("300", paygate.PKR) }), "Amount"},
 		"payin order id":         {payIn(func(r *paygate.PayInRequest) { r.OrderID = "" }), "OrderID"},
@@ -313,7 +313,7 @@ func TestBadInput(t *testing.T) {
 		"payin Extra sign":       {payIn(func(r *paygate.PayInRequest) { r.Extra = map[string]string{"sign": "x"} }), "Extra.sign"},
 		"payin Extra amount":     {payIn(func(r *paygate.PayInRequest) { r.Extra = map[string]string{"amount": "1"} }), "Extra.amount"},
 		"payout nil":             {func(c *paypro.Client) error { _, err := c.PayOut(context.Background(), nil); return err }, "PayOutRequest"},
-		"payout fractional":      {payOut(func(r *paygate.PayOutRequest) { r.Amount = money("0.5") }), "Amount"},
+		"payout three places":    {payOut(func(r *paygate.PayOutRequest) { r.Amount = money("0.505") }), "Amount"},
 		"payout ifsc":            {payOut(func(r *paygate.PayOutRequest) { r.Beneficiary.IFSC = "IDFB" }), "Beneficiary.IFSC"},
 		"payout account":         {payOut(func(r *paygate.PayOutRequest) { r.Beneficiary.AccountNumber = "" }), "Beneficiary.AccountNumber"},
 		"payout phone":           {payOut(func(r *paygate.PayOutRequest) { r.Beneficiary.Phone = "12345" }), "Beneficiary.Phone"},

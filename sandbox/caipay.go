@@ -212,10 +212,8 @@ func caipayRaw(st paygate.Status) string {
 	return "PENDING"
 }
 
-// callback builds caipay.txt 4.1/4.2's callback: every value a string, signKey over all the
-// others with the token among them. The two samples are identical; the sandbox adds the
-// pay-out's bankAccountNumber and payIfsc to a pay-out's callback so that a receiver with one
-// URL for both can tell them apart (see package caipay).
+// callback builds CaiPay's callback: every value a string, signKey over all the others with
+// the token among them. Pay-in and pay-out callbacks are identical, as CaiPay sends them.
 func (f *caipayFake) callback(o *Order) (http.Header, []byte, error) {
 	utr := o.UTR
 	if utr == "" {
@@ -225,10 +223,6 @@ func (f *caipayFake) callback(o *Order) (http.Header, []byte, error) {
 		"customerOrderNo": o.OrderID, "description": "No data", "orderAmount": o.Amount.String(),
 		"orderStatus": caipayRaw(o.Status), "payUtrNo": utr, "platOrderNo": o.ProviderOrderID,
 		"orderMessage": caipayRaw(o.Status), "token": f.s.cfg.APIKey,
-	}
-	if o.Kind == paygate.KindPayOut {
-		fields["bankAccountNumber"] = o.Fields["bankAccountNumber"]
-		fields["payIfsc"] = o.Fields["payIfsc"]
 	}
 	fields["signKey"] = signing.ValuesMD5(fields, f.s.cfg.Secret)
 	b, err := json.Marshal(fields)

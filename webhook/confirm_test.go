@@ -124,3 +124,31 @@ func TestConfirmFailures(t *testing.T) {
 		})
 	}
 }
+
+// confirmingGateway is a fake whose callbacks ask to be confirmed, as CaiPay's and PayPro's do.
+type confirmingGateway struct{ *fakeGateway }
+
+func (confirmingGateway) ConfirmCallbacks() bool { return true }
+
+// Gateways whose signatures leave keys unsigned are confirmed by default; WithoutConfirm is
+// the explicit way out; an order not found under the callback's kind is found under the other.
+func TestConfirmByDefault(t *testing.T) {
+	gw := confirmingGateway{newFake("fake")}
+	gw.query = func(_ context.Context, req *paygate.QueryRequest) (*paygate.Order, error) {
+		if req.Kind == paygate.KindPayIn {
+			return nil, &paygate.ProviderError{Provider: "fake", Op: "query", Err: paygate.ErrOrderNotFound}
+		}
+		return &paygate.Order{Kind: paygate.KindPayOut, OrderID: req.OrderID, Status: paygate.StatusSucceeded, RawStatus: "paid"}, nil
+	}
+	rec := &recorder{}
+	srv := serve(t, webhook.Handler(gw, rec.fn))
+	h, b := gw.good("ORD-C1", "paid")()
+	requireAck(t, gw.ack, post(t, srv, "/", h, b))
+	require.Equal(t, int64(2), gw.queries.Load(), "asked as a pay-in, then as a pay-out")
+	require.Equal(t, paygate.KindPayOut, rec.last().Kind, "fn sees the kind the provider knows the order by")
+
+	srv = serve(t, webhook.Handler(gw, rec.fn, webhook.WithoutConfirm()))
+	requireAck(t, gw.ack, post(t, srv, "/", h, b))
+	require.Equal(t, int64(2), gw.queries.Load(), "WithoutConfirm: no query")
+	require.Equal(t, paygate.KindPayIn, rec.last().Kind)
+}

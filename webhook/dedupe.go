@@ -59,32 +59,28 @@ type Deduper interface {
 }
 
 // Key is the identity under which a Deduper remembers a callback: the provider's name, the
-// kind, the normalized status, and the provider's order ID (or the merchant's OrderID when
-// the provider gave none), as
+// kind, the normalized status and the merchant's order number, as
 //
-//	provider|kind|status|p:ProviderOrderID    or    provider|kind|status|m:OrderID
+//	provider|kind|status|OrderID
 //
 // The status is part of it, so that a "processing" callback and a later "succeeded" one for
 // the same order are both handled. A status paygate does not know is written with the
 // provider's raw value, quoted ("unknown\"HOLD\""), so that two different unknown statuses of
-// one order are not taken for duplicates of each other. The order ID comes last, so that any text in it keeps the
-// key unambiguous. A callback with neither order ID has no identity: Key returns "" and the
-// handler does not deduplicate it.
+// one order are not taken for duplicates of each other. The provider's order number is not
+// part of it: every provider sends the merchant's order number, and a body re-split by a
+// forger to drop or change the provider's number must not make one callback look like two.
+// The order number comes last, so that any text in it keeps the key unambiguous. A callback
+// without the merchant's order number has no identity: Key returns "" and the handler does
+// not deduplicate it.
 func Key(provider string, cb *paygate.Callback) string {
-	var id string
-	switch {
-	case cb.ProviderOrderID != "":
-		id = "p:" + cb.ProviderOrderID
-	case cb.OrderID != "":
-		id = "m:" + cb.OrderID
-	default:
+	if cb.OrderID == "" {
 		return ""
 	}
 	status := string(cb.Status)
 	if cb.Status == paygate.StatusUnknown {
 		status += strconv.Quote(cb.RawStatus)
 	}
-	return provider + "|" + string(cb.Kind) + "|" + status + "|" + id
+	return provider + "|" + string(cb.Kind) + "|" + status + "|" + cb.OrderID
 }
 
 // Defaults of NewMemoryDeduper.

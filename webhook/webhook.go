@@ -38,7 +38,7 @@ type Option func(*options)
 type options struct {
 	maxBody  int64
 	deduper  Deduper
-	confirm  bool
+	confirm  int // 0: as the gateway asks (ConfirmCallbacks), 1: always, -1: never
 	logger   *slog.Logger
 	observer paygate.Observer
 }
@@ -73,8 +73,19 @@ func WithDeduper(d Deduper) Option { return func(o *options) { o.deduper = d } }
 //
 // fn may see a status other than the callback's: a "succeeded" callback whose query still
 // says "processing". fn decides what that means; returning an error has the provider deliver
-// the callback again later. cb.Raw remains the callback's own body.
-func WithConfirm() Option { return func(o *options) { o.confirm = true } }
+// the callback again later. cb.Raw remains the callback's own body. When the order is not
+// found under the callback's kind, the other kind is asked, and fn sees the kind found.
+//
+// Confirmation is on by default for gateways that ask for it: CaiPay and PayPro, whose
+// callback signatures leave keys or member boundaries unsigned (their ConfirmCallbacks method
+// says true). WithoutConfirm turns it off for them.
+func WithConfirm() Option { return func(o *options) { o.confirm = 1 } }
+
+// WithoutConfirm turns off the query that WithConfirm describes, also for the gateways that
+// ask for it by default (CaiPay, PayPro). Use it only where the callback address already
+// tells the kind (the gateway's ForKind) and a forged re-split of a genuinely signed body is
+// not a risk you carry: fn then trusts the callback alone.
+func WithoutConfirm() Option { return func(o *options) { o.confirm = -1 } }
 
 // WithLogger logs one structured line per request through l (default: discard). See the
 // package documentation for the attributes; the secret, the body and signature values are
@@ -119,14 +130,19 @@ func Handler(gw paygate.Gateway, fn func(ctx context.Context, cb *paygate.Callba
 		panic("webhook: Handler with nil func")
 	}
 	o := resolve(opts)
-	return &handler{gw: gw, name: gw.Name(), fn: fn, opts: o}
+	h := &handler{gw: gw, name: gw.Name(), fn: fn, opts: o, confirm: o.confirm > 0}
+	if c, ok := gw.(interface{ ConfirmCallbacks() bool }); ok && o.confirm == 0 {
+		h.confirm = c.ConfirmCallbacks()
+	}
+	return h
 }
 
 type handler struct {
-	gw   paygate.Gateway
-	name string
-	fn   func(ctx context.Context, cb *paygate.Callback) error
-	opts options
+	gw      paygate.Gateway
+	name    string
+	fn      func(ctx context.Context, cb *paygate.Callback) error
+	opts    options
+	confirm bool
 }
 
 // answer is what the handler decided: an error text or the provider's Ack.
@@ -260,8 +276,8 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, a *answer) {
 	}
 
 	target := cb
-	if h.opts.confirm {
-		target, err = h.confirm(ctx, cb)
+	if h.confirm {
+		target, err = h.confirmed(ctx, cb)
 		if err != nil {
 			a.fail(http.StatusInternalServerError, OutcomeConfirmFailed, "callback not handled")
 			a.err = err
@@ -272,17 +288,41 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, a *answer) {
 		}
 	}
 
-	if err := h.fn(ctx, target); err != nil {
-		a.fail(http.StatusInternalServerError, OutcomeHandlerError, "callback not handled")
+	if err := h.call(ctx, target); err != nil {
+		if errors.Is(err, errPanic) {
+			a.fail(http.StatusInternalServerError, OutcomeHandlerPanic, "callback not handled")
+		} else {
+			a.fail(http.StatusInternalServerError, OutcomeHandlerError, "callback not handled")
+		}
 		a.err = err
 		return
 	}
 	a.acknowledge(cb, OutcomeHandled)
 }
 
-// confirm queries the provider and returns a copy of cb carrying the provider's answer.
-func (h *handler) confirm(ctx context.Context, cb *paygate.Callback) (*paygate.Callback, error) {
-	o, err := h.gw.Query(ctx, &paygate.QueryRequest{Kind: cb.Kind, OrderID: cb.OrderID, ProviderOrderID: cb.ProviderOrderID})
+// errPanic marks fn's panic, recovered by call.
+var errPanic = errors.New("the callback function panicked")
+
+// call runs fn, turning a panic into an error: the provider is answered 500 and retries, the
+// panic is logged at Error, and nothing is marked handled.
+func (h *handler) call(ctx context.Context, cb *paygate.Callback) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%w: %v", errPanic, p)
+		}
+	}()
+	return h.fn(ctx, cb)
+}
+
+// confirmed queries the provider and returns a copy of cb carrying the provider's answer.
+// An order not found under the callback's kind is asked for under the other kind.
+func (h *handler) confirmed(ctx context.Context, cb *paygate.Callback) (*paygate.Callback, error) {
+	kind := cb.Kind
+	o, err := h.gw.Query(ctx, &paygate.QueryRequest{Kind: kind, OrderID: cb.OrderID, ProviderOrderID: cb.ProviderOrderID})
+	if errors.Is(err, paygate.ErrOrderNotFound) {
+		kind = other(kind)
+		o, err = h.gw.Query(ctx, &paygate.QueryRequest{Kind: kind, OrderID: cb.OrderID, ProviderOrderID: cb.ProviderOrderID})
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -295,10 +335,11 @@ func (h *handler) confirm(ctx context.Context, cb *paygate.Callback) (*paygate.C
 	if o.ProviderOrderID != "" && cb.ProviderOrderID != "" && o.ProviderOrderID != cb.ProviderOrderID {
 		return nil, fmt.Errorf("query answered for provider order %q, callback is for %q", o.ProviderOrderID, cb.ProviderOrderID)
 	}
-	if o.Kind != "" && cb.Kind != "" && o.Kind != cb.Kind {
-		return nil, fmt.Errorf("query answered for a %s, callback is for a %s", o.Kind, cb.Kind)
+	if o.Kind != "" && o.Kind != kind {
+		return nil, fmt.Errorf("query answered for a %s, asked for a %s", o.Kind, kind)
 	}
 	c := *cb
+	c.Kind = kind
 	c.Status, c.RawStatus = o.Status, o.RawStatus
 	if o.UTR != "" {
 		c.UTR = o.UTR
@@ -369,4 +410,12 @@ func (h *handler) log(ctx context.Context, a *answer) {
 		attrs = append(attrs, slog.String("dedupe_error", a.dupErr.Error()))
 	}
 	l.LogAttrs(ctx, level, "paygate callback", attrs...)
+}
+
+// other is the other kind of order.
+func other(k paygate.Kind) paygate.Kind {
+	if k == paygate.KindPayOut {
+		return paygate.KindPayIn
+	}
+	return paygate.KindPayOut
 }

@@ -58,6 +58,9 @@ type Call struct {
 	Signature string
 	// NoData accepts a success without data (an acknowledgement).
 	NoData bool
+	// Envelope, when set, reads this call's answer instead of the spec's reader (an
+	// endpoint whose answer has another shape).
+	Envelope func(body []byte) (Envelope, error)
 }
 
 // Reply is an accepted answer.
@@ -88,7 +91,11 @@ func (b *Base) Call(ctx context.Context, c *Call, out any) (*Reply, error) {
 	if len(resp.Body) == 0 {
 		return nil, resp.Malformed(errors.New("empty body"))
 	}
-	env, err := b.spec.Envelope(resp.Body)
+	read := b.spec.Envelope
+	if c.Envelope != nil {
+		read = c.Envelope
+	}
+	env, err := read(resp.Body)
 	if err != nil {
 		return nil, resp.Malformed(err)
 	}
@@ -126,6 +133,23 @@ func (r *Reply) Raw() json.RawMessage { return r.resp.Raw() }
 
 // Data is the envelope's data.
 func (r *Reply) Data() json.RawMessage { return r.env.Data }
+
+// NotFound is the provider's answer that it has no such order, given as a success with no
+// order in it: a *paygate.ProviderError wrapping paygate.ErrOrderNotFound.
+func (r *Reply) NotFound(message string) error {
+	if message == "" {
+		message = r.env.Message
+	}
+	pe := r.resp.ProviderError(r.env.Code, message)
+	pe.Err = paygate.ErrOrderNotFound
+	return pe
+}
+
+// Refused is a refusal carried inside an accepted envelope (a failure status in the data):
+// a *paygate.ProviderError with the given code and message.
+func (r *Reply) Refused(code, message string) *paygate.ProviderError {
+	return r.resp.ProviderError(code, message)
+}
 
 // Malformed is an error about this answer for cause: a *paygate.ResponseError, and on a create
 // a *paygate.OutcomeError around it.

@@ -39,9 +39,8 @@ type Schema struct {
 	Required []string
 }
 
-// Check refuses a verified callback's fields that do not have the documented shape. It runs
-// before the signature is checked too: the refusal of an ambiguous body does not depend on
-// whether a forger got the signature right.
+// Check refuses a verified callback's fields that do not have the documented shape: a body
+// whose genuine signature could also belong to another body (a re-split) is not trusted.
 func (s Schema) Check(fields map[string]string) error {
 	strict := s.Scheme == PairsConcatenated || s.Scheme == ValuesOnly
 	for k, v := range fields {
@@ -133,11 +132,11 @@ func (b *Base) Callback(body []byte, schema Schema, sig func(fields map[string]s
 		}
 		return fields, nil
 	}
-	if err := schema.Check(fields); err != nil {
-		return nil, &Malformed{Provider: b.spec.Name, Err: err}
-	}
 	if err := b.Verify(sig(fields), fields, rules...); err != nil {
 		return nil, err
+	}
+	if err := schema.Check(fields); err != nil {
+		return nil, &Malformed{Provider: b.spec.Name, Err: err}
 	}
 	if err := schema.Present(fields); err != nil {
 		return nil, &Malformed{Provider: b.spec.Name, Err: err}

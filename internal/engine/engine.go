@@ -41,6 +41,9 @@ type Spec struct {
 	// MerchantLabel names Config.MerchantID in String ("appid"); empty leaves the merchant ID
 	// out of String (DeekPay's only identifier is a credential).
 	MerchantLabel string
+	// ConfirmCallbacks: the provider's callback signature leaves keys or member boundaries
+	// unsigned, so webhook.Handler confirms its callbacks by query unless told otherwise.
+	ConfirmCallbacks bool
 	// Envelope reads a response body. It returns an error only when the body is not the
 	// provider's envelope at all (not JSON, no code).
 	Envelope func(body []byte) (Envelope, error)
@@ -95,6 +98,11 @@ func (b *Base) String() string {
 // Format prints the client as String does, under every verb, so that no fmt verb can print
 // the credentials held in its fields.
 func (b *Base) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(b.String())) }
+
+// ConfirmCallbacks reports whether the provider's callbacks should be confirmed by query
+// before they are acted on (webhook.Handler does so unless told otherwise): true where the
+// signature leaves keys or member boundaries unsigned.
+func (b *Base) ConfirmCallbacks() bool { return b.spec.ConfirmCallbacks }
 
 // CloseIdleConnections closes idle keep-alive connections.
 func (b *Base) CloseIdleConnections() { b.t.CloseIdleConnections() }

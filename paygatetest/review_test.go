@@ -1,0 +1,283 @@
+package paygatetest_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/paygatetest"
+	"github.com/paygate-go/paygate/sandbox"
+)
+
+// wireKeys names, per provider, the keys of a pay-in answer's data that the review's hostile
+// provider rewrites. An empty key: the provider's answer has no such field.
+type wireKeys struct {
+	orderID, providerOrderID, amount string
+	flag                             string // the envelope's success flag, if it has one
+}
+
+var reviewKeys = map[string]wireKeys{
+	"caipay":  {orderID: "customerOrderNo", providerOrderID: "platOrderNo", amount: "orderAmount", flag: "ok"},
+	"cashgit": {orderID: "orderid", providerOrderID: "platform_orderid", amount: "amount"},
+	"cashy":   {orderID: "mchOrderNo", providerOrderID: "orderNo", amount: "amount"},
+	"deekpay": {orderID: "externalOrderId", providerOrderID: "orderId", amount: "amount", flag: "success"},
+	"paypro":  {providerOrderID: "platFormTradeNo", flag: "success"},
+}
+
+// hostile is a provider that answers through the genuine sandbox, then tampers with the
+// answer: the review's way of asking "which answers are taken for a success?".
+type hostile struct {
+	sb      *sandbox.Server
+	srv     *httptest.Server
+	forward atomic.Int64 // requests that reached the sandbox
+	// tamper rewrites the sandbox's answer; it may replace the status code.
+	tamper func(status int, env map[string]any) (int, map[string]any)
+	// answer, when set, answers instead of the sandbox.
+	answer func(w http.ResponseWriter, r *http.Request)
+}
+
+func newHostile(t *testing.T, provider string) (*hostile, paygate.Gateway) {
+	t.Helper()
+	cfg := testConfig(provider)
+	sb, err := sandbox.New(provider, cfg)
+	require.NoError(t, err)
+	t.Cleanup(sb.Close)
+	h := &hostile{sb: sb}
+	target, err := url.Parse(sb.URL())
+	require.NoError(t, err)
+	rp := httputil.NewSingleHostReverseProxy(target)
+	rp.ModifyResponse = func(resp *http.Response) error {
+		if h.tamper == nil {
+			return nil
+		}
+		body, err := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if err != nil {
+			return err
+		}
+		var env map[string]any
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		if err := dec.Decode(&env); err != nil {
+			return err
+		}
+		status, env := h.tamper(resp.StatusCode, env)
+		out, err := json.Marshal(env)
+		if err != nil {
+			return err
+		}
+		resp.StatusCode, resp.Status = status, strconv.Itoa(status)+" "+http.StatusText(status)
+		resp.Body = io.NopCloser(bytes.NewReader(out))
+		resp.ContentLength = int64(len(out))
+		resp.Header.Set("Content-Length", strconv.Itoa(len(out)))
+		return nil
+	}
+	h.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h.answer != nil {
+			h.answer(w, r)
+			return
+		}
+		h.forward.Add(1)
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(h.srv.Close)
+	gw := newGateway(t, provider, h.srv.URL, 5*time.Second)
+	t.Cleanup(func() { closeIdle(gw) })
+	return h, gw
+}
+
+// data returns the envelope's data object.
+func data(env map[string]any) map[string]any {
+	d, _ := env["data"].(map[string]any)
+	return d
+}
+
+func payIn(ctx context.Context, gw paygate.Gateway, provider, orderID string) (*paygate.PayInResult, error) {
+	fx := paygatetest.Fixtures(gw.Capabilities().Currency)
+	req := fx.PayIn()
+	req.OrderID, req.Amount, req.NotifyURL = orderID, paygate.MustParseMoney(fx.Amount, fx.Currency), "https://merchant.example/cb"
+	return gw.PayIn(ctx, req)
+}
+
+// TestReviewResponses: the independent review's findings about provider answers, for every
+// provider. Each answer that does not say plainly "created" is ErrOutcomeUnknown on a create,
+// whichever provider sent it.
+func TestReviewResponses(t *testing.T) {
+	ctx := context.Background()
+	for _, provider := range sandbox.Providers() {
+		keys := reviewKeys[provider]
+		t.Run(provider, func(t *testing.T) {
+			t.Run("success envelope under HTTP 403 is never a success", func(t *testing.T) {
+				for _, code := range []int{http.StatusForbidden, http.StatusNotFound} {
+					h, gw := newHostile(t, provider)
+					h.tamper = func(_ int, env map[string]any) (int, map[string]any) { return code, env }
+					_, err := payIn(ctx, gw, provider, paygatetest.OrderID("R"))
+					require.ErrorIs(t, err, paygate.ErrOutcomeUnknown, "HTTP %d: %v", code, err)
+					h.tamper = nil
+					id := paygatetest.OrderID("R")
+					_, err = payIn(ctx, gw, provider, id)
+					require.NoError(t, err)
+					h.tamper = func(_ int, env map[string]any) (int, map[string]any) { return code, env }
+					o, err := gw.Query(ctx, &paygate.QueryRequest{Kind: paygate.KindPayIn, OrderID: id})
+					require.Error(t, err, "a query answered with a success envelope under HTTP %d", code)
+					require.Nil(t, o)
+				}
+			})
+			t.Run("a redirect is not followed", func(t *testing.T) {
+				var stolen atomic.Int64
+				elsewhere := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { stolen.Add(1) }))
+				defer elsewhere.Close()
+				h, gw := newHostile(t, provider)
+				h.answer = func(w http.ResponseWriter, r *http.Request) {
+					http.Redirect(w, r, elsewhere.URL+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+				}
+				_, err := payIn(ctx, gw, provider, paygatetest.OrderID("R"))
+				require.ErrorIs(t, err, paygate.ErrOutcomeUnknown)
+				require.Contains(t, err.Error(), "redirect")
+				require.Zero(t, stolen.Load(), "the signed create never reached the redirect target")
+			})
+			t.Run("an answer for another amount", func(t *testing.T) {
+				if keys.amount == "" {
+					t.Skipf("%s's pay-in answer names no amount", provider)
+				}
+				h, gw := newHostile(t, provider)
+				h.tamper = func(status int, env map[string]any) (int, map[string]any) {
+					data(env)[keys.amount] = "1.00"
+					return status, env
+				}
+				_, err := payIn(ctx, gw, provider, paygatetest.OrderID("R"))
+				require.ErrorIs(t, err, paygate.ErrOutcomeUnknown, "%v", err)
+			})
+			t.Run("an answer for another order", func(t *testing.T) {
+				if keys.orderID == "" {
+					t.Skipf("%s's pay-in answer names no merchant order number", provider)
+				}
+				h, gw := newHostile(t, provider)
+				h.tamper = func(status int, env map[string]any) (int, map[string]any) {
+					data(env)[keys.orderID] = "SOMEONE_ELSES_ORDER"
+					return status, env
+				}
+				_, err := payIn(ctx, gw, provider, paygatetest.OrderID("R"))
+				require.ErrorIs(t, err, paygate.ErrOutcomeUnknown, "%v", err)
+			})
+			t.Run("a success without the provider's order number", func(t *testing.T) {
+				h, gw := newHostile(t, provider)
+				h.tamper = func(status int, env map[string]any) (int, map[string]any) {
+					delete(data(env), keys.providerOrderID)
+					return status, env
+				}
+				_, err := payIn(ctx, gw, provider, paygatetest.OrderID("R"))
+				require.ErrorIs(t, err, paygate.ErrOutcomeUnknown, "%v", err)
+			})
+			t.Run("a success without the amount reports the requested amount", func(t *testing.T) {
+				if keys.amount == "" {
+					t.Skipf("%s's pay-in answer names no amount", provider)
+				}
+				h, gw := newHostile(t, provider)
+				h.tamper = func(status int, env map[string]any) (int, map[string]any) {
+					delete(data(env), keys.amount)
+					return status, env
+				}
+				res, err := payIn(ctx, gw, provider, paygatetest.OrderID("R"))
+				require.NoError(t, err)
+				fx := paygatetest.Fixtures(gw.Capabilities().Currency)
+				require.True(t, res.Amount.Equal(paygate.MustParseMoney(fx.Amount, fx.Currency)), "got %s", res.Amount)
+			})
+			t.Run("a contradictory envelope on a create is outcome-unknown", func(t *testing.T) {
+				if keys.flag == "" {
+					t.Skipf("%s's envelope has no success flag", provider)
+				}
+				h, gw := newHostile(t, provider)
+				h.tamper = func(status int, env map[string]any) (int, map[string]any) {
+					env[keys.flag] = false
+					return status, env
+				}
+				_, err := payIn(ctx, gw, provider, paygatetest.OrderID("R"))
+				require.ErrorIs(t, err, paygate.ErrOutcomeUnknown, "%v", err)
+			})
+			t.Run("a proxy page echoing the request quotes no credential", func(t *testing.T) {
+				h, gw := newHostile(t, provider)
+				var signatures []string
+				h.answer = func(w http.ResponseWriter, r *http.Request) {
+					body, _ := io.ReadAll(r.Body)
+					signatures = append(signatures, signaturesIn(r, body)...)
+					w.Header().Set("Content-Type", "text/html")
+					w.WriteHeader(http.StatusBadRequest)
+					_, _ = fmt.Fprintf(w, "<html><body><h1>400 Bad Request</h1><pre>%s %s\n%v\n%s</pre></body></html>",
+						r.Method, r.URL.RequestURI(), r.Header, body)
+				}
+				cfg := testConfig(provider)
+				for _, call := range []func() error{
+					func() error { _, err := payIn(ctx, gw, provider, paygatetest.OrderID("R")); return err },
+					func() error {
+						_, err := gw.Query(ctx, &paygate.QueryRequest{Kind: paygate.KindPayIn, OrderID: "R12345678"})
+						return err
+					},
+				} {
+					err := call()
+					require.Error(t, err)
+					var pe *paygate.ProviderError
+					if errors.As(err, &pe) {
+						require.NotContains(t, string(pe.Raw), cfg.Secret)
+					}
+					for _, secret := range append([]string{cfg.Secret, cfg.APIKey}, signatures...) {
+						require.NotContains(t, err.Error(), secret)
+					}
+				}
+				require.NotEmpty(t, signatures)
+			})
+		})
+	}
+}
+
+// signaturesIn collects the signature values a request carries, wherever the provider puts
+// them: a header, the query or the JSON body.
+func signaturesIn(r *http.Request, body []byte) []string {
+	var out []string
+	names := []string{"sign", "signKey", "Sign"}
+	for _, n := range names {
+		if v := r.Header.Get(n); v != "" {
+			out = append(out, v)
+		}
+		if v := r.URL.Query().Get(n); v != "" {
+			out = append(out, v)
+		}
+	}
+	var m map[string]any
+	if json.Unmarshal(body, &m) == nil {
+		for _, n := range names {
+			if v, ok := m[n].(string); ok && v != "" {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// TestReviewPayProUnknownCode: PayPro's 00032 (UNKNOWN_ERROR) in the envelope of a create is
+// not a definite refusal.
+func TestReviewPayProUnknownCode(t *testing.T) {
+	h, gw := newHostile(t, "paypro")
+	h.tamper = func(status int, env map[string]any) (int, map[string]any) {
+		env["code"], env["msg"], env["success"] = "00032", "UNKNOWN_ERROR", false
+		return status, env
+	}
+	_, err := payIn(context.Background(), gw, "paypro", paygatetest.OrderID("R"))
+	require.ErrorIs(t, err, paygate.ErrOutcomeUnknown, "%v", err)
+	_ = strings.TrimSpace
+}

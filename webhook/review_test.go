@@ -1,0 +1,187 @@
+package webhook_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/paygatetest"
+	"github.com/paygate-go/paygate/sandbox"
+	"github.com/paygate-go/paygate/signing"
+	"github.com/paygate-go/paygate/webhook"
+)
+
+// live is a provider's sandbox, a gateway on it, and a genuine callback the sandbox signed.
+type live struct {
+	gw     paygate.Gateway
+	header http.Header
+	body   []byte
+}
+
+// liveCallback has provider's sandbox settle a pay-in and returns its callback, with a gateway
+// that can still query the sandbox (webhook.Handler confirms some providers' callbacks).
+func liveCallback(t *testing.T, provider string) live {
+	t.Helper()
+	cfg := paygate.Config{Provider: provider, MerchantID: "M10001", APIKey: "test-api-key", Secret: "webhook-secret-" + provider}
+	sb, err := sandbox.New(provider, cfg)
+	require.NoError(t, err)
+	t.Cleanup(sb.Close)
+	cfg.BaseURL = sb.URL()
+	gw, err := paygate.New(cfg)
+	require.NoError(t, err)
+	var got live
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		got.header, got.body = r.Header.Clone(), body
+		cb, err := gw.ParseCallback(r.Header, body)
+		require.NoError(t, err)
+		cb.Ack.Write(w)
+	}))
+	defer rcv.Close()
+	fx := paygatetest.Fixtures(gw.Capabilities().Currency)
+	req := fx.PayIn()
+	req.OrderID, req.NotifyURL = paygatetest.OrderID("RS"), rcv.URL
+	req.Amount = paygate.MustParseMoney(fx.Amount, fx.Currency)
+	_, err = gw.PayIn(context.Background(), req)
+	require.NoError(t, err)
+	require.NoError(t, sb.Settle(req.OrderID, paygate.StatusSucceeded))
+	require.NotEmpty(t, got.body)
+	got.gw = gw
+	return got
+}
+
+// signedKeys is every key the provider's signature covers, in the order it signs them.
+func signedKeys(fields map[string]string, extra ...string) []string {
+	keys := slices.Clone(extra)
+	for k, v := range fields {
+		if v != "" && k != "sign" && k != "signKey" {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// before returns the key signed just before k.
+func before(t *testing.T, keys []string, k string) string {
+	t.Helper()
+	i := slices.Index(keys, k)
+	require.Positive(t, i, "%s is signed after another key", k)
+	return keys[i-1]
+}
+
+func encodeFields(t *testing.T, fields map[string]string) []byte {
+	t.Helper()
+	b, err := json.Marshal(fields)
+	require.NoError(t, err)
+	return b
+}
+
+// forgeries are, per provider, bodies that carry the genuine signature of another body: the
+// independent review's re-splits. Cashy signs the raw bytes: nothing can be re-split.
+var forgeries = map[string]func(t *testing.T, fields map[string]string) map[string][]byte{
+	// "k=v&k=v": two signed members re-split into one whose key holds "&" and "=".
+	"cashgit": func(t *testing.T, f map[string]string) map[string][]byte {
+		return map[string][]byte{"provider order number blanked": encodeFields(t, joinMembers(t, f, signedKeys(f), "platform_orderid", "&"))}
+	},
+	"deekpay": func(t *testing.T, f map[string]string) map[string][]byte {
+		keys := signedKeys(f, "access_key", "nonce", "timestamp")
+		return map[string][]byte{"provider order number blanked": encodeFields(t, joinMembers(t, f, keys, "orderId", "&"))}
+	},
+	// "k1=v1k2=v2": a value swallows the next member.
+	"paypro": func(t *testing.T, f map[string]string) map[string][]byte {
+		keys := signedKeys(f)
+		out := map[string][]byte{"provider order number swallowed": encodeFields(t, swallow(t, f, keys, "platFormTradeNo", true))}
+		g := swallow(t, f, keys, "channelCode", true)
+		g = swallow(t, g, signedKeys(g), "wayCode", true)
+		out["pay-in made a pay-out"] = encodeFields(t, g)
+		return out
+	},
+	// values only: a value moves into its neighbour, a key disappears.
+	"caipay": func(t *testing.T, f map[string]string) map[string][]byte {
+		return map[string][]byte{"provider order number moved": encodeFields(t, swallow(t, f, signedKeys(f), "platOrderNo", false))}
+	},
+}
+
+// joinMembers replaces k and the key signed before it with one key "prev=v&k" holding k's value.
+func joinMembers(t *testing.T, f map[string]string, keys []string, k, sep string) map[string]string {
+	prev := before(t, keys, k)
+	g := maps.Clone(f)
+	g[prev+"="+f[prev]+sep+k] = f[k]
+	delete(g, prev)
+	delete(g, k)
+	return g
+}
+
+// swallow moves member k into the value of the key signed before it: "prev=v" + "k=w" becomes
+// "prev=vk=w" (withKey) or "v"+"w" (values only).
+func swallow(t *testing.T, f map[string]string, keys []string, k string, withKey bool) map[string]string {
+	prev := before(t, keys, k)
+	g := maps.Clone(f)
+	if withKey {
+		g[prev] = f[prev] + k + "=" + f[k]
+	} else {
+		g[prev] = f[prev] + f[k]
+	}
+	delete(g, k)
+	return g
+}
+
+
+
+// TestReviewForgedResplits: a genuine signature over a body the provider never sent. Every
+// forgery verifies under the provider's signature rule, yet is refused as malformed, and
+// through webhook.Handler with a Deduper the merchant's function runs once for the order.
+func TestReviewForgedResplits(t *testing.T) {
+	for _, provider := range sandbox.Providers() {
+		forge, ok := forgeries[provider]
+		if !ok {
+			continue // the raw body is signed
+		}
+		t.Run(provider, func(t *testing.T) {
+			l := liveCallback(t, provider)
+			fields, err := signing.Fields(l.body)
+			require.NoError(t, err)
+			for name, forged := range forge(t, fields) {
+				t.Run(name, func(t *testing.T) {
+					_, err := l.gw.ParseCallback(l.header.Clone(), forged)
+					require.ErrorIs(t, err, paygate.ErrMalformedCallback, "the forgery's signature is genuine: only its shape gives it away")
+					require.NotErrorIs(t, err, paygate.ErrInvalidSignature)
+
+					rec := &recorder{}
+					srv := serve(t, webhook.Handler(l.gw, rec.fn, webhook.WithDeduper(webhook.NewMemoryDeduper(time.Hour, 100))))
+					r := post(t, srv, "/cb", l.header.Clone(), l.body)
+					require.Equal(t, http.StatusOK, r.status, r.body)
+					r = post(t, srv, "/cb", l.header.Clone(), forged)
+					require.Equal(t, http.StatusBadRequest, r.status)
+					require.Equal(t, 1, rec.n(), "one callback, one call: never a double credit")
+				})
+			}
+		})
+	}
+}
+
+// TestKeyIgnoresProviderOrderID: the dedupe key is provider, kind, status and the merchant's
+// order number; a body re-split to drop the provider's order number is the same callback.
+func TestKeyIgnoresProviderOrderID(t *testing.T) {
+	a := &paygate.Callback{Kind: paygate.KindPayIn, OrderID: "O1", ProviderOrderID: "P1", Status: paygate.StatusSucceeded}
+	b := *a
+	b.ProviderOrderID = ""
+	require.Equal(t, webhook.Key("cashgit", a), webhook.Key("cashgit", &b))
+	require.NotEqual(t, webhook.Key("cashgit", a), webhook.Key("deekpay", a))
+	c := *a
+	c.Kind = paygate.KindPayOut
+	require.NotEqual(t, webhook.Key("cashgit", a), webhook.Key("cashgit", &c))
+	require.True(t, strings.HasSuffix(webhook.Key("cashgit", a), "O1"))
+}
