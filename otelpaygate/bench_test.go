@@ -62,7 +62,7 @@ func BenchmarkPayIn(b *testing.B) {
 			}
 			gw, err := paygate.New(cfg, opts...)
 			require.NoError(b, err)
-			fx := paygatetest.Fixtures(cfg.Provider)
+			fx := paygatetest.Fixtures(gw.Capabilities().Currency)
 			amount := paygate.MustParseMoney(fx.Amount, fx.Currency)
 			ctx := context.Background()
 			payIn := func() {

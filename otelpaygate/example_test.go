@@ -41,7 +41,7 @@ func Example() {
 	}
 
 	ctx, checkout := tp.Tracer("merchant").Start(context.Background(), "checkout")
-	req := paygatetest.Fixtures("cashgit").PayIn()
+	req := paygatetest.Fixtures(paygate.INR).PayIn()
 	req.OrderID, req.NotifyURL = paygatetest.OrderID("EX"), "https://merchant.example/callbacks/cashgit"
 	req.Amount = paygate.MustParseMoney("500.00", paygate.INR)
 	if _, err := gw.PayIn(ctx, req); err != nil {

@@ -173,7 +173,8 @@ type run struct {
 	wire      *wire
 	forbidden []string // secret, API key, order numbers, amounts
 	callbacks chan *paygate.Callback
-	notify    string
+	notify    string // + "payin" or "payout"
+	confirms  bool   // the handler confirms each callback by a query (CaiPay, PayPro)
 }
 
 func newRun(t *testing.T, provider string) *run {
@@ -193,19 +194,28 @@ func newRun(t *testing.T, provider string) *run {
 
 	run := &run{r: r, gw: gw, sb: sb, wire: w, callbacks: make(chan *paygate.Callback, 16),
 		forbidden: []string{cfg.Secret, cfg.APIKey, cfg.MerchantID}}
-	h := webhook.Handler(gw, func(_ context.Context, cb *paygate.Callback) error {
-		run.callbacks <- cb
-		return nil
-	}, webhook.WithObserver(r.obs))
+	// One callback address per kind, as a merchant gives the provider.
+	mux := http.NewServeMux()
+	for _, kind := range []paygate.Kind{paygate.KindPayIn, paygate.KindPayOut} {
+		mux.Handle("/callbacks/"+provider+"/"+string(kind), webhook.Handler(paygatetest.ForKind(gw, kind),
+			func(_ context.Context, cb *paygate.Callback) error {
+				run.callbacks <- cb
+				return nil
+			}, webhook.WithObserver(r.obs)))
+	}
 	srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, req *http.Request) {
 		b, _ := io.ReadAll(req.Body)
 		w.addBody(b)
 		w.addHeader(req.Header)
 		req.Body = io.NopCloser(bytes.NewReader(b))
-		h.ServeHTTP(rw, req)
+		mux.ServeHTTP(rw, req)
 	}))
 	t.Cleanup(srv.Close)
-	run.notify = srv.URL + "/callbacks/" + provider
+	run.notify = srv.URL + "/callbacks/" + provider + "/"
+	_, run.confirms = gw.(interface{ ConfirmCallbacks() bool })
+	if run.confirms {
+		run.confirms = gw.(interface{ ConfirmCallbacks() bool }).ConfirmCallbacks()
+	}
 	return run
 }
 
@@ -229,7 +239,7 @@ func TestSandbox(t *testing.T) {
 			run := newRun(t, provider)
 			gw, r := run.gw, run.r
 			caps := gw.Capabilities()
-			fx := paygatetest.Fixtures(provider)
+			fx := paygatetest.Fixtures(caps.Currency)
 			amount := paygate.MustParseMoney(fx.Amount, fx.Currency)
 			run.forbidden = append(run.forbidden, fx.Amount, amount.String(), amount.Decimal().String())
 
@@ -237,7 +247,7 @@ func TestSandbox(t *testing.T) {
 			ops := map[string]int{} // operation -> operations run
 
 			in := fx.PayIn()
-			in.OrderID, in.NotifyURL, in.Amount = paygatetest.OrderID("OT"), run.notify, amount
+			in.OrderID, in.NotifyURL, in.Amount = paygatetest.OrderID("OT"), run.notify+"payin", amount
 			in.Remark = "otel remark in"
 			res, err := gw.PayIn(ctx, in)
 			require.NoError(t, err)
@@ -255,7 +265,7 @@ func TestSandbox(t *testing.T) {
 			}
 
 			out := fx.PayOut()
-			out.OrderID, out.NotifyURL, out.Amount = paygatetest.OrderID("OU"), run.notify, amount
+			out.OrderID, out.NotifyURL, out.Amount = paygatetest.OrderID("OU"), run.notify+"payout", amount
 			out.Remark = "otel remark out"
 			run.forbidden = append(run.forbidden, out.OrderID, out.Beneficiary.AccountNumber, out.Beneficiary.Name)
 			ores, err := gw.PayOut(ctx, out)
@@ -279,7 +289,7 @@ func TestSandbox(t *testing.T) {
 				require.NoError(t, err)
 			}
 			bad := fx.PayIn()
-			bad.OrderID, bad.NotifyURL, bad.Amount = paygatetest.OrderID("OB"), run.notify, paygate.MustParseMoney("-1", fx.Currency)
+			bad.OrderID, bad.NotifyURL, bad.Amount = paygatetest.OrderID("OB"), run.notify+"payin", paygate.MustParseMoney("-1", fx.Currency)
 			_, err = gw.PayIn(ctx, bad)
 			require.ErrorIs(t, err, paygate.ErrInvalidRequest)
 			ops["payin"]++
@@ -288,7 +298,16 @@ func TestSandbox(t *testing.T) {
 
 			spans, m := r.ended(), r.metrics(t)
 			checkClean(t, spans, m, append(run.forbidden, run.wire.snapshot()...))
-			checkSpans(t, provider, root, spans, ops, caps)
+			callbacks := 1
+			if caps.PayOut {
+				callbacks++
+			}
+			confirms := 0
+			if run.confirms {
+				confirms = callbacks
+			}
+			checkSpans(t, provider, root, spans, ops, callbacks, confirms)
+			ops["query"] += confirms
 			checkMetrics(t, provider, m, ops)
 		})
 	}
@@ -296,7 +315,10 @@ func TestSandbox(t *testing.T) {
 
 // checkSpans checks the shape of the trace: operations under the caller's span, attempts
 // under their operation, callbacks in the webhook's requests.
-func checkSpans(t *testing.T, provider string, root trace.Span, spans []sdktrace.ReadOnlySpan, ops map[string]int, caps paygate.Capabilities) {
+// A webhook handler that confirms callbacks (CaiPay's, PayPro's) queries the provider in the
+// callback's request: those queries are root spans here, where no server span wraps the
+// handler.
+func checkSpans(t *testing.T, provider string, root trace.Span, spans []sdktrace.ReadOnlySpan, ops map[string]int, callbacks, confirms int) {
 	t.Helper()
 	byID := map[trace.SpanID]sdktrace.ReadOnlySpan{}
 	for _, s := range spans {
@@ -304,13 +326,13 @@ func checkSpans(t *testing.T, provider string, root trace.Span, spans []sdktrace
 	}
 	got := map[string]int{}
 	attempts := map[trace.SpanID]int{} // operation span -> attempts under it
-	callbacks := 0
+	gotCallbacks, gotConfirms := 0, 0
 	for _, s := range spans {
 		a := attrs(s.Attributes())
 		switch {
 		case s.Name() == "checkout":
 		case s.Name() == "paygate.callback":
-			callbacks++
+			gotCallbacks++
 			require.Equal(t, trace.SpanKindInternal, s.SpanKind())
 			require.Equal(t, provider, a["paygate.provider"])
 			require.Equal(t, "handled", a["paygate.outcome"])
@@ -318,9 +340,13 @@ func checkSpans(t *testing.T, provider string, root trace.Span, spans []sdktrace
 			require.Contains(t, []any{"payin", "payout"}, a["paygate.order.kind"])
 		case strings.HasPrefix(s.Name(), "paygate."):
 			op := strings.TrimPrefix(s.Name(), "paygate.")
-			got[op]++
 			require.Equal(t, trace.SpanKindInternal, s.SpanKind(), s.Name())
-			require.Equal(t, root.SpanContext().SpanID(), s.Parent().SpanID(), "%s is a child of the caller's span", s.Name())
+			if op == "query" && !s.Parent().IsValid() {
+				gotConfirms++
+			} else {
+				got[op]++
+				require.Equal(t, root.SpanContext().SpanID(), s.Parent().SpanID(), "%s is a child of the caller's span", s.Name())
+			}
 			require.Equal(t, provider, a["paygate.provider"])
 			require.Equal(t, op, a["paygate.operation"])
 			require.Contains(t, a, "paygate.outcome")
@@ -339,11 +365,8 @@ func checkSpans(t *testing.T, provider string, root trace.Span, spans []sdktrace
 		}
 	}
 	require.Equal(t, ops, got, "one operation span per operation")
-	want := 1
-	if caps.PayOut {
-		want++
-	}
-	require.Equal(t, want, callbacks, "one callback span per callback answered")
+	require.Equal(t, callbacks, gotCallbacks, "one callback span per callback answered")
+	require.Equal(t, confirms, gotConfirms, "one query per callback confirmed")
 	for _, s := range spans {
 		if !strings.HasPrefix(s.Name(), "paygate.") || s.Name() == "paygate.callback" {
 			continue
