@@ -10,9 +10,12 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/otelpaygate"
@@ -22,9 +25,16 @@ import (
 
 // recordingObserver is an Observer over the SDK as a service runs it: every span sampled and
 // batched to an exporter (one that drops them), every metric aggregated for a reader.
-func recordingObserver(b *testing.B) paygate.Observer {
+func recordingObserver(b *testing.B) paygate.Observer { return sdkObserver(b) }
+
+// sampledObserver is recordingObserver with one trace in ten sampled, as busy services run.
+func sampledObserver(b *testing.B) paygate.Observer {
+	return sdkObserver(b, sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.TraceIDRatioBased(0.1))))
+}
+
+func sdkObserver(b *testing.B, opts ...sdktrace.TracerProviderOption) paygate.Observer {
 	b.Helper()
-	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(tracetest.NewNoopExporter()))
+	tp := sdktrace.NewTracerProvider(append(opts, sdktrace.WithBatcher(tracetest.NewNoopExporter()))...)
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
 	b.Cleanup(func() {
 		require.NoError(b, tp.Shutdown(context.Background()))
@@ -41,6 +51,7 @@ var observers = []struct {
 	{"observer=none", func(*testing.B) paygate.Observer { return nil }},
 	{"observer=nop", func(*testing.B) paygate.Observer { return paygate.NopObserver{} }},
 	{"observer=otel-sdk", recordingObserver},
+	{"observer=otel-sdk-sampled", sampledObserver},
 }
 
 // BenchmarkPayIn is one pay-in round trip against the CashGit sandbox: with no observer (the
@@ -195,6 +206,7 @@ func cpuTime() time.Duration {
 // (OperationStart, AttemptStart, AttemptEnd, OperationEnd), with NopObserver and with
 // otelpaygate over the recording SDK.
 func BenchmarkObserver(b *testing.B) {
+	b.Run("raw-otel", benchRawOTel)
 	for _, c := range observers[1:] {
 		b.Run(c.name, func(b *testing.B) {
 			o := c.obs(b)
@@ -216,4 +228,48 @@ func BenchmarkObserver(b *testing.B) {
 			cpu.report(b)
 		})
 	}
+}
+
+// benchRawOTel is the least the same telemetry costs written by hand against the SDK: two
+// spans with their attributes and two histogram records with prebuilt attribute sets. It is
+// the baseline of BenchmarkObserver/observer=otel-sdk.
+func benchRawOTel(b *testing.B) {
+	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(tracetest.NewNoopExporter()))
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(sdkmetric.NewManualReader()))
+	b.Cleanup(func() {
+		require.NoError(b, tp.Shutdown(context.Background()))
+		require.NoError(b, mp.Shutdown(context.Background()))
+	})
+	tracer := tp.Tracer("raw")
+	meter := mp.Meter("raw")
+	opH, err := meter.Float64Histogram("op", metric.WithUnit("s"))
+	require.NoError(b, err)
+	httpH, err := meter.Float64Histogram("http", metric.WithUnit("s"))
+	require.NoError(b, err)
+	opStart := []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindInternal),
+		trace.WithAttributes(attribute.String("paygate.provider", "cashgit"), attribute.String("paygate.operation", "payin"))}
+	attStart := []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(
+		attribute.String("http.request.method", "POST"), attribute.String("server.address", "api.cashgit.example"),
+		attribute.Int("server.port", 443), attribute.String("url.template", "/api/pay"))}
+	opSet := []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(attribute.String("paygate.provider", "cashgit"),
+		attribute.String("paygate.operation", "payin"), attribute.String("paygate.outcome", "ok")))}
+	httpSet := []metric.RecordOption{metric.WithAttributeSet(attribute.NewSet(attribute.String("http.request.method", "POST"),
+		attribute.String("server.address", "api.cashgit.example"), attribute.Int("server.port", 443),
+		attribute.String("url.template", "/api/pay"), attribute.Int("http.response.status_code", 200)))}
+	outcome := []attribute.KeyValue{attribute.String("paygate.outcome", "ok")}
+	status := []attribute.KeyValue{attribute.Int("http.response.status_code", 200)}
+	ctx := context.Background()
+	b.ReportAllocs()
+	cpu := startCPU()
+	for b.Loop() {
+		octx, op := tracer.Start(ctx, "paygate.payin", opStart...)
+		_, att := tracer.Start(octx, "POST /api/pay", attStart...)
+		att.SetAttributes(status...)
+		att.End()
+		httpH.Record(octx, 0.001, httpSet...)
+		op.SetAttributes(outcome...)
+		op.End()
+		opH.Record(ctx, 0.002, opSet...)
+	}
+	cpu.report(b)
 }
