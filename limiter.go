@@ -1,6 +1,12 @@
 package paygate
 
-import "context"
+import (
+	"context"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
 
 // Limiter paces the requests a Gateway sends to its provider. Wait blocks until one request
 // under key may be sent, or returns an error when ctx ends first or the limiter cannot decide.
@@ -19,3 +25,52 @@ func LimiterKey(provider, merchantID string) string { return provider + ":" + me
 // WithLimiter makes the Gateway wait on l before every request, in place of its in-process
 // limiter (CashGit's 10 requests per second). Give every replica the same shared Limiter.
 func WithLimiter(l Limiter) Option { return func(s *Settings) { s.Limiter = l } }
+
+// NewMemoryLimiter returns an in-process Limiter letting r requests per second through per
+// key, and up to burst at once (golang.org/x/time/rate, one limiter per key, kept for the
+// process's life: keys are provider and merchant, few). Its budget is its process's: for
+// several replicas use a shared one (redisstore.NewLimiter). Wait returns ctx's error when
+// ctx ends first.
+func NewMemoryLimiter(r rate.Limit, burst int) Limiter {
+	return &memoryLimiter{r: r, burst: max(1, burst), keys: make(map[string]*rate.Limiter)}
+}
+
+type memoryLimiter struct {
+	r     rate.Limit
+	burst int
+	mu    sync.Mutex
+	keys  map[string]*rate.Limiter
+}
+
+// Wait implements Limiter.
+func (m *memoryLimiter) Wait(ctx context.Context, key string) error {
+	m.mu.Lock()
+	l, ok := m.keys[key]
+	if !ok {
+		l = rate.NewLimiter(m.r, m.burst)
+		m.keys[key] = l
+	}
+	m.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	res := l.Reserve()
+	d := res.Delay()
+	if d == 0 {
+		return nil
+	}
+	if d == rate.InfDuration {
+		res.Cancel()
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		res.Cancel()
+		return ctx.Err()
+	}
+}

@@ -21,7 +21,9 @@ type UTRResult struct {
 // JSON. caipay.txt lists only transId and UTR; token, tenantId and signKey are sent too
 // (DESIGN.md). utr must be 12 digits, checked before any I/O. A submission cannot move money,
 // so it is retried like a read.
-func (c *Client) SubmitUTR(ctx context.Context, platformOrderID, utr string) (*UTRResult, error) {
+func (c *Client) SubmitUTR(ctx context.Context, platformOrderID, utr string) (result *UTRResult, opErr error) {
+	ctx, end := c.Begin(ctx, "submit_utr")
+	defer func() { end(opErr) }()
 	const op = "submit_utr"
 	if err := check.First(check.Required("platformOrderID", platformOrderID), check.Digits("utr", utr, 12)); err != nil {
 		return nil, check.Named(err, Name, op)

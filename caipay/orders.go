@@ -51,7 +51,9 @@ type searchData struct {
 // data.url) or, when req.Direct, GET /api/cai/out/v1/payIn-H2H (UPIURL from data.upi, ExpiresAt
 // from expireTime in IST; the Paytm intent is read with PaytmURL). Amount, OrderID, NotifyURL
 // and Customer Name, Email and Phone are required, as caipay.txt requires every parameter.
-func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (*paygate.PayInResult, error) {
+func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *paygate.PayInResult, opErr error) {
+	ctx, end := c.Begin(ctx, "payin")
+	defer func() { end(opErr) }()
 	const op = "payin"
 	fields, err := payInFields(req)
 	if err != nil {
@@ -137,7 +139,9 @@ func PaytmURL(res *paygate.PayInResult) string {
 // PayOut creates a disbursement: POST /api/cai/out/v1/payOut, JSON. Beneficiary Name,
 // AccountNumber, IFSC, Email and Phone and NotifyURL are required. customerOrderNo is sent
 // although caipay.txt's field list omits it (DESIGN.md: the answer and the search need it).
-func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (*paygate.PayOutResult, error) {
+func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (result *paygate.PayOutResult, opErr error) {
+	ctx, end := c.Begin(ctx, "payout")
+	defer func() { end(opErr) }()
 	const op = "payout"
 	fields, err := payOutFields(req)
 	if err != nil {
@@ -185,7 +189,9 @@ func payOutFields(req *paygate.PayOutRequest) (map[string]string, error) {
 // Query asks where an order stands: GET searchPayInResult or searchPayOutResult by
 // customerOrderNo. CaiPay looks orders up by merchant order number only. utr "None" is an
 // empty UTR; actualAmount fills ActualAmount.
-func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate.Order, error) {
+func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *paygate.Order, opErr error) {
+	ctx, end := c.Begin(ctx, "query")
+	defer func() { end(opErr) }()
 	const op = "query"
 	if err := check.QueryByOrderID(req); err != nil {
 		return nil, check.Named(err, Name, op)

@@ -20,7 +20,9 @@ type UTRResult struct {
 
 // SubmitUTR asks CashGit to match a payment the customer made outside the cashier to order
 // orderID (POST /api/utr/submit). utr is the bank's 12-digit reference; amount what was paid.
-func (c *Client) SubmitUTR(ctx context.Context, orderID, utr string, amount paygate.Money) (*UTRResult, error) {
+func (c *Client) SubmitUTR(ctx context.Context, orderID, utr string, amount paygate.Money) (result *UTRResult, opErr error) {
+	ctx, end := c.Begin(ctx, "submit_utr")
+	defer func() { end(opErr) }()
 	const op = "submit_utr"
 	amt, err := check.Amount("amount", amount, paygate.INR, paygate.Fixed2, check.Limits{})
 	if err := check.First(check.Required("orderID", orderID), check.Digits("utr", utr, 12), err); err != nil {
@@ -53,7 +55,9 @@ type CloseResult struct {
 }
 
 // Close closes an unpaid pay-in order (POST /api/close).
-func (c *Client) Close(ctx context.Context, orderID string) (*CloseResult, error) {
+func (c *Client) Close(ctx context.Context, orderID string) (result *CloseResult, opErr error) {
+	ctx, end := c.Begin(ctx, "close")
+	defer func() { end(opErr) }()
 	const op = "close"
 	if err := check.Required("orderID", orderID); err != nil {
 		return nil, check.Named(err, Name, op)
@@ -90,7 +94,9 @@ type upiAccount struct {
 }
 
 // UPIAccounts lists the platform's UPI accounts for this merchant (POST /api/upi/query).
-func (c *Client) UPIAccounts(ctx context.Context) ([]UPIAccount, error) {
+func (c *Client) UPIAccounts(ctx context.Context) (result []UPIAccount, opErr error) {
+	ctx, end := c.Begin(ctx, "upi_accounts")
+	defer func() { end(opErr) }()
 	var d struct {
 		List []upiAccount `json:"upi_list"`
 	}

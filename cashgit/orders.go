@@ -79,7 +79,9 @@ func orderID(id string) error {
 
 // PayIn creates a collection order (POST /api/pay): pay_id 1 (hosted page) or, when
 // req.Direct, 2 (UPI intent, which requires Customer.Phone).
-func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (*paygate.PayInResult, error) {
+func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *paygate.PayInResult, opErr error) {
+	ctx, end := c.Begin(ctx, "payin")
+	defer func() { end(opErr) }()
 	const op = "payin"
 	fields, err := payInFields(req)
 	if err != nil {
@@ -137,7 +139,9 @@ func payInFields(req *paygate.PayInRequest) (map[string]string, error) {
 
 // PayOut creates a disbursement (POST /api/payout/create). Beneficiary Name, AccountNumber,
 // IFSC (11 characters) and Phone are required.
-func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (*paygate.PayOutResult, error) {
+func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (result *paygate.PayOutResult, opErr error) {
+	ctx, end := c.Begin(ctx, "payout")
+	defer func() { end(opErr) }()
 	const op = "payout"
 	fields, err := payOutFields(req)
 	if err != nil {
@@ -185,7 +189,9 @@ func payOutFields(req *paygate.PayOutRequest) (map[string]string, error) {
 
 // Query asks for an order by merchant order number (POST /api/query for pay-ins,
 // /api/payout/query for pay-outs). CashGit looks orders up by OrderID only.
-func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate.Order, error) {
+func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *paygate.Order, opErr error) {
+	ctx, end := c.Begin(ctx, "query")
+	defer func() { end(opErr) }()
 	const op = "query"
 	if err := check.QueryByOrderID(req); err != nil {
 		return nil, check.Named(err, Name, op)
@@ -228,7 +234,9 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate
 
 // Balance reads the merchant's balance (POST /api/balance/query): Available is
 // available_balance, Frozen is frozen_balance; CashGit reports nothing pending.
-func (c *Client) Balance(ctx context.Context) (*paygate.Balance, error) {
+func (c *Client) Balance(ctx context.Context) (result *paygate.Balance, opErr error) {
+	ctx, end := c.Begin(ctx, "balance")
+	defer func() { end(opErr) }()
 	var d balanceData
 	resp, err := c.call(ctx, "balance", "/api/balance/query", map[string]string{}, false, &d)
 	if err != nil {

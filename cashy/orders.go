@@ -107,7 +107,9 @@ func orDefault(v, def string) string {
 // Customer.Phone, Customer.Email, Customer.IDNumber (idCard) and NotifyURL; Customer.IDType
 // (idType) is optional. Channel is the payType (default 36 or Options["pay_type"]).
 // ReturnURL and Customer.IP have no Cashy field and are not sent.
-func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (*paygate.PayInResult, error) {
+func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *paygate.PayInResult, opErr error) {
+	ctx, end := c.Begin(ctx, "payin")
+	defer func() { end(opErr) }()
 	const op = "payin"
 	body, err := c.payInBody(req)
 	if err != nil {
@@ -215,7 +217,9 @@ func sameOrder(gotMch, wantMch, gotNo, wantNo string) error {
 // DESIGN.md): accountName is Beneficiary.Name, accountNo Beneficiary.AccountNumber,
 // accountType Beneficiary.AccountType (e.g. EASYPAISA), bankId Beneficiary.BankCode; all four
 // and NotifyURL are required. Channel has no Cashy field and is not sent.
-func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (*paygate.PayOutResult, error) {
+func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (result *paygate.PayOutResult, opErr error) {
+	ctx, end := c.Begin(ctx, "payout")
+	defer func() { end(opErr) }()
 	const op = "payout"
 	body, err := c.payOutBody(req)
 	if err != nil {
@@ -283,7 +287,9 @@ func (c *Client) payOutBody(req *paygate.PayOutRequest) (map[string]any, error) 
 // Query asks where an order stands (POST /api/payInQuery or /api/payOutQuery) by mchOrderNo,
 // orderNo or both, as given. UTR is the channel's reference (channelOrderNo) when Cashy gives
 // one; CompletedAt is completionTime read in Pakistan time (UTC+5).
-func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate.Order, error) {
+func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *paygate.Order, opErr error) {
+	ctx, end := c.Begin(ctx, "query")
+	defer func() { end(opErr) }()
 	const op = "query"
 	if err := check.Query(req); err != nil {
 		return nil, check.Named(err, Name, op)
@@ -333,7 +339,9 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate
 
 // Balance reads the merchant's balance (POST /api/getBalance): Available is balance, Pending
 // is unBalance (not yet settled); Cashy reports nothing frozen.
-func (c *Client) Balance(ctx context.Context) (*paygate.Balance, error) {
+func (c *Client) Balance(ctx context.Context) (result *paygate.Balance, opErr error) {
+	ctx, end := c.Begin(ctx, "balance")
+	defer func() { end(opErr) }()
 	const op = "balance"
 	nonce, err := c.nonceStr()
 	if err != nil {

@@ -26,6 +26,8 @@ type pong struct {
 // expected; a bare {"version":…,"timestamp":…} is accepted too. The request is signed like
 // any other, although the document counts basic-information interfaces as public.
 func (c *Client) Ping(ctx context.Context) (version string, err error) {
+	ctx, end := c.Begin(ctx, "ping")
+	defer func() { end(err) }()
 	resp, err := c.do(ctx, call{op: "ping", method: http.MethodGet, path: PathPing, envelope: readPong}, nil)
 	if err != nil {
 		return "", err
@@ -66,7 +68,9 @@ type Bank struct {
 
 // Banks lists the banks whose name matches name (POST /api/v3/ind/query/bank); "" lists them
 // all, as deekpay.txt prescribes (the empty bankName is sent, and not signed).
-func (c *Client) Banks(ctx context.Context, name string) ([]Bank, error) {
+func (c *Client) Banks(ctx context.Context, name string) (result []Bank, opErr error) {
+	ctx, end := c.Begin(ctx, "banks")
+	defer func() { end(opErr) }()
 	const op = "banks"
 	if err := check.MaxLength("name", name, 128); err != nil {
 		return nil, check.Named(err, Name, op)

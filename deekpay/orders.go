@@ -106,7 +106,9 @@ func orderID(id string) error {
 // PayIn creates a collecting order (POST /api/v3/ind/createCollectingOrder) and returns
 // DeekPay's cashier link as PaymentURL. Channel is the channelType (default UPI). DeekPay
 // has no direct flow: a request with Direct set is paygate.ErrUnsupported.
-func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (*paygate.PayInResult, error) {
+func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *paygate.PayInResult, opErr error) {
+	ctx, end := c.Begin(ctx, "payin")
+	defer func() { end(opErr) }()
 	const op = "payin"
 	if req != nil && req.Direct {
 		return nil, &paygate.CallError{Provider: Name, Op: op,
@@ -160,7 +162,9 @@ func payInFields(req *paygate.PayInRequest) (map[string]string, error) {
 // channelType (default BANK); Beneficiary.AccountNumber is accountId, AccountType is
 // accountType (default INR), IFSC is ifSC. For channel UPI, ifSC carries the beneficiary's
 // UPI ID (name@bank), taken from Beneficiary.IFSC or else from Beneficiary.AccountNumber.
-func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (*paygate.PayOutResult, error) {
+func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (result *paygate.PayOutResult, opErr error) {
+	ctx, end := c.Begin(ctx, "payout")
+	defer func() { end(opErr) }()
 	const op = "payout"
 	fields, err := payOutFields(req)
 	if err != nil {
@@ -262,7 +266,9 @@ func isBankCode(s string) bool {
 // (ProviderOrderID). DeekPay answers with an array of orders: an empty one is a
 // *paygate.ProviderError wrapping paygate.ErrOrderNotFound. RawStatus is the orderStatus
 // number followed by the orderStatusCode text (see SplitRawStatus).
-func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate.Order, error) {
+func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *paygate.Order, opErr error) {
+	ctx, end := c.Begin(ctx, "query")
+	defer func() { end(opErr) }()
 	const op = "query"
 	if err := check.Query(req); err != nil {
 		return nil, check.Named(err, Name, op)
@@ -347,7 +353,9 @@ func (o *order) toOrder(kind paygate.Kind, raw json.RawMessage) *paygate.Order {
 // Balance reads the merchant's balance (GET /api/v3/ind/query/balance): Available is
 // accountBalance, Frozen accountFreezeAmount, Pending accountWaitSettledAmount. When DeekPay
 // answers with one account per currency, the INR one is taken.
-func (c *Client) Balance(ctx context.Context) (*paygate.Balance, error) {
+func (c *Client) Balance(ctx context.Context) (result *paygate.Balance, opErr error) {
+	ctx, end := c.Begin(ctx, "balance")
+	defer func() { end(opErr) }()
 	resp, err := c.do(ctx, call{op: "balance", method: http.MethodGet, path: PathBalance}, nil)
 	if err != nil {
 		return nil, err

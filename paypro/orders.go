@@ -68,7 +68,9 @@ func (c *Client) warnFraction(ctx context.Context, op string, m paygate.Money) {
 // data.paymentLink) or, when req.Direct, /v1/paypro/payinApi. OrderID, a whole Amount,
 // Customer.Name, Customer.Phone, Customer.Email, Customer.IP, NotifyURL and ReturnURL are
 // required, as paypro.txt marks them.
-func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (*paygate.PayInResult, error) {
+func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *paygate.PayInResult, opErr error) {
+	ctx, end := c.Begin(ctx, "payin")
+	defer func() { end(opErr) }()
 	const op = "payin"
 	fields, err := payInFields(req)
 	if err != nil {
@@ -144,7 +146,9 @@ func createOutcome(resp *engine.Reply, status, desc string) error {
 // page defines it: "IFSC code") and NotifyURL are required; Beneficiary.BankCode is not used.
 // ipAddress is Extra["ipAddress"] when given, else Options["server_ip"], else left out (the
 // platform's own example request has none).
-func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (*paygate.PayOutResult, error) {
+func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (result *paygate.PayOutResult, opErr error) {
+	ctx, end := c.Begin(ctx, "payout")
+	defer func() { end(opErr) }()
 	const op = "payout"
 	fields, err := c.payOutFields(req)
 	if err != nil {
@@ -217,7 +221,9 @@ func (c *Client) payOutFields(req *paygate.PayOutRequest) (map[string]string, er
 // pay-ins, /v1/paypro/queryPayOutResult for pay-outs. PayPro looks orders up by tradeNo only.
 // Amount is data.amount; ActualAmount is the same amount once the order succeeded — for
 // status 0001 PayPro reports there the amount actually paid, which differs from the order's.
-func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate.Order, error) {
+func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *paygate.Order, opErr error) {
+	ctx, end := c.Begin(ctx, "query")
+	defer func() { end(opErr) }()
 	const op = "query"
 	if err := check.QueryByOrderID(req); err != nil {
 		return nil, check.Named(err, Name, op)
@@ -268,7 +274,9 @@ func parseSuccessTime(s string) (t time.Time, err error) {
 // Balance reads the merchant's balance: POST /v1/paypro/queryBalance. Available is
 // availableAmount (or availablAmount, as some of the platform's pages spell it), Frozen
 // freezeAmount and Pending unsettledAmount (settled to the available balance on T+1).
-func (c *Client) Balance(ctx context.Context) (*paygate.Balance, error) {
+func (c *Client) Balance(ctx context.Context) (result *paygate.Balance, opErr error) {
+	ctx, end := c.Begin(ctx, "balance")
+	defer func() { end(opErr) }()
 	var d balanceData
 	resp, err := c.call(ctx, "balance", PathQueryBalance, map[string]string{}, false, &d)
 	if err != nil {

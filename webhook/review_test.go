@@ -138,8 +138,6 @@ func swallow(t *testing.T, f map[string]string, keys []string, k string, withKey
 	return g
 }
 
-
-
 // TestReviewForgedResplits: a genuine signature over a body the provider never sent. Every
 // forgery verifies under the provider's signature rule, yet is refused as malformed, and
 // through webhook.Handler with a Deduper the merchant's function runs once for the order.

@@ -67,7 +67,7 @@ func run(provider string) error {
 	notifyURL := "http://" + ln.Addr().String() + "/callbacks/" + provider
 
 	// 3. Take money in.
-	req := payIn(provider, notifyURL)
+	req := payIn(gw.Capabilities().Currency, notifyURL)
 	res, err := gw.PayIn(ctx, req)
 	if err != nil {
 		return fmt.Errorf("pay-in: %w", err)
@@ -104,8 +104,9 @@ func run(provider string) error {
 	return nil
 }
 
-// payIn is a pay-in every provider accepts; Cashy settles in Pakistani rupees.
-func payIn(provider, notifyURL string) *paygate.PayInRequest {
+// payIn is a pay-in every provider of currency accepts: Indian customers pay in rupees,
+// Pakistani ones (Cashy) in Pakistani rupees.
+func payIn(currency paygate.Currency, notifyURL string) *paygate.PayInRequest {
 	req := &paygate.PayInRequest{
 		OrderID:   fmt.Sprintf("QS%d", time.Now().UnixMilli()),
 		Amount:    paygate.MustParseMoney("500.00", paygate.INR),
@@ -114,7 +115,7 @@ func payIn(provider, notifyURL string) *paygate.PayInRequest {
 		ReturnURL: "https://merchant.example/thanks",
 		Remark:    "quickstart",
 	}
-	if provider == "cashy" {
+	if currency == paygate.PKR {
 		req.Amount = paygate.MustParseMoney("500.00", paygate.PKR)
 		req.Customer = paygate.Customer{Name: "Ali Khan", Email: "ali.khan@gmail.com", Phone: "3001234567", IDNumber: "3310401123456"}
 	}

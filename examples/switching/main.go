@@ -102,7 +102,7 @@ func collect(gw paygate.Gateway, sb *sandbox.Server, notifyURL string) error {
 	defer cancel()
 	currency := paygate.INR
 	phone := "9876543210"
-	if gw.Name() == "cashy" { // Cashy settles in Pakistani rupees
+	if gw.Capabilities().Currency == paygate.PKR { // Cashy settles in Pakistani rupees
 		currency, phone = paygate.PKR, "3001234567"
 	}
 	req := &paygate.PayInRequest{

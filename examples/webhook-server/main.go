@@ -137,7 +137,7 @@ func runDemo(logger *slog.Logger) error {
 	defer cancel()
 	for i, gw := range gws {
 		currency, phone := paygate.INR, "9876543210"
-		if gw.Name() == "cashy" {
+		if gw.Capabilities().Currency == paygate.PKR {
 			currency, phone = paygate.PKR, "3001234567"
 		}
 		req := &paygate.PayInRequest{

@@ -206,7 +206,11 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		ctx = context.WithValue(ctx, createKey{}, true)
 	}
 	st := &attemptState{provider: c.provider, op: req.Op, path: req.Path, host: c.host, port: c.port}
-	ctx = context.WithValue(ctx, attemptKey{}, st)
+	ctx = httptrace.WithClientTrace(context.WithValue(ctx, attemptKey{}, st), &httptrace.ClientTrace{
+		GetConn:      func(string) { st.traced.Store(true) },
+		WroteHeaders: func() { st.wrote.Store(true) },
+		WroteRequest: func(httptrace.WroteRequestInfo) { st.wrote.Store(true) },
+	})
 	rr := c.r.R().SetContext(ctx).AddRetryCondition(func(resp *resty.Response, err error) bool {
 		attempts++
 		return retryable(req.Create, ctx, resp, err, st)
@@ -379,8 +383,9 @@ func (st *attemptState) notSent(err error) bool {
 	return dialFailure(err)
 }
 
-// attemptTransport sees every HTTP attempt, retries included: it records whether the request
-// was written, for telling not-sent from outcome-unknown, and reports attempts to the observer.
+// attemptTransport sees every HTTP attempt, retries included: it counts them and reports
+// them to the observer. Whether a request was written is traced by Do's ClientTrace, for
+// telling not-sent from outcome-unknown.
 type attemptTransport struct {
 	base     http.RoundTripper
 	observer paygate.Observer
@@ -391,15 +396,11 @@ func (t *attemptTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	if st == nil {
 		return t.base.RoundTrip(r)
 	}
-	ctx := httptrace.WithClientTrace(r.Context(), &httptrace.ClientTrace{
-		GetConn:      func(string) { st.traced.Store(true) },
-		WroteHeaders: func() { st.wrote.Store(true) },
-		WroteRequest: func(httptrace.WroteRequestInfo) { st.wrote.Store(true) },
-	})
 	n := int(st.attempts.Add(1)) - 1
 	if t.observer == nil {
-		return t.base.RoundTrip(r.WithContext(ctx))
+		return t.base.RoundTrip(r)
 	}
+	ctx := r.Context()
 	ev := paygate.AttemptEvent{Provider: st.provider, Operation: st.op, Method: r.Method, URLTemplate: st.path,
 		ServerAddress: st.host, ServerPort: st.port, ResendCount: n, Header: r.Header, Start: time.Now()}
 	ctx = t.observer.AttemptStart(ctx, ev)

@@ -1,0 +1,10 @@
+-- The router's order index (pgstore.NewRouterStore): which provider holds each order, so
+-- that a query goes back to it. One row per (kind, merchant order number); the router
+-- overwrites it before each attempt of a create.
+CREATE TABLE IF NOT EXISTS {{prefix}}router_orders (
+    kind       text        NOT NULL CHECK (kind IN ('payin', 'payout')),
+    order_id   text        NOT NULL CHECK (octet_length(order_id) <= 255),
+    provider   text        NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (kind, order_id)
+);

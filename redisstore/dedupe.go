@@ -1,0 +1,263 @@
+package redisstore
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/paygate-go/paygate/webhook"
+)
+
+// MaxKeyBytes bounds the webhook key kept in Redis: a longer one (an order ID of a
+// kilobyte) is kept as "sha256:" and the hex SHA-256 of it.
+const MaxKeyBytes = 255
+
+// Deduper is a [webhook.Deduper] on Redis, shared by every replica using the same server and
+// key prefix. Make it with [NewDeduper].
+//
+// Each webhook key is one Redis key, prefix + "dedupe:" + key:
+//
+//   - Claim sets it to "c:" and a fresh owner token with SET NX PX (the lease), so exactly
+//     one caller across the replicas holds it. A key that another replica holds is polled
+//     until that replica marks it handled, releases it or its lease ends; the lease's end
+//     is Redis's own expiry, so a replica that died holding a claim blocks the callback for
+//     at most the lease.
+//   - Done sets it to "d" with the done TTL, whoever holds it: the callback was handled, a
+//     fact the store must not lose, even when this replica's lease had run out and another
+//     replica took the claim over.
+//   - Release deletes it only while it still holds this claim's token (a Lua compare and
+//     delete): a replica whose lease ran out cannot release the claim of the replica that
+//     took over, nor undo a mark.
+//
+// The token is kept in the process, by key: webhook.Deduper's methods carry no token, and
+// the webhook handler calls Claim, then Done or Release, for one key from one request. So
+// that a key has one token per process, callers in one process that claim the same key wait
+// for each other in the process (as with webhook.NewMemoryDeduper) before one of them asks
+// Redis. Use one Deduper per process, shared by its handlers.
+//
+// When Redis does not answer, Claim returns the error (the handler answers 500 and the
+// provider delivers again), after trying to give up a claim whose answer was lost. Done and
+// Release retry for a while (WithWriteRetry): a callback handled while Redis was briefly
+// away is still marked, so its next delivery is not handled again. A Done that still fails
+// tries to release the claim; when that fails too, the key becomes claimable when the lease
+// ends — and the callback may then be handled again, as the webhook.Deduper contract says.
+type Deduper struct {
+	c   redis.UniversalClient
+	o   options
+	mu  sync.Mutex
+	own map[string]*hold // keys held by callers in this process
+}
+
+// hold is one key held in this process: by a caller asking Redis (token "") or by the
+// owner of token.
+type hold struct {
+	ch    chan struct{} // closed when the hold ends
+	token string
+}
+
+var _ webhook.Deduper = (*Deduper)(nil)
+
+// NewDeduper returns a Deduper on c. Options: WithKeyPrefix, WithLease, WithDoneTTL,
+// WithPollInterval.
+func NewDeduper(c redis.UniversalClient, opts ...Option) *Deduper {
+	if c == nil {
+		panic("redisstore: NewDeduper with nil client")
+	}
+	return &Deduper{c: c, o: resolve(opts), own: make(map[string]*hold)}
+}
+
+// claimScript takes KEYS[1] for ARGV[1] for ARGV[2] ms: 1 when taken (or already ours: a
+// retry whose first reply was lost), 0 when marked handled, 2 when held by another claim.
+var claimScript = redis.NewScript(`
+local v = redis.call('GET', KEYS[1])
+if not v then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+if v == ARGV[1] then return 1 end
+if v == 'd' then return 0 end
+return 2
+`)
+
+// releaseScript deletes KEYS[1] while it holds ARGV[1].
+var releaseScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`)
+
+const (
+	doneValue   = "d"
+	claimPrefix = "c:"
+	firstPoll   = 5 * time.Millisecond
+)
+
+// Claim implements webhook.Deduper.
+func (d *Deduper) Claim(ctx context.Context, key string) (bool, error) {
+	h, err := d.holdLocally(ctx, key)
+	if err != nil {
+		return false, err
+	}
+	rk := d.redisKey(key)
+	token := claimPrefix + uuid.NewString()
+	lease := d.o.lease.Milliseconds()
+	wait := firstPoll
+	for {
+		r, err := claimScript.Run(ctx, d.c, []string{rk}, token, lease).Int()
+		if err != nil {
+			// The claim may have been taken with its answer lost: give it up where Redis
+			// allows, so that the provider's next delivery need not wait for the lease.
+			d.giveUp(ctx, rk, token)
+			d.unhold(key, h)
+			if ctx.Err() != nil {
+				return false, ctx.Err()
+			}
+			return false, fmt.Errorf("redisstore: claim: %w", err)
+		}
+		switch r {
+		case 1:
+			d.mu.Lock()
+			h.token = token
+			d.mu.Unlock()
+			return true, nil
+		case 0:
+			d.unhold(key, h)
+			return false, nil
+		}
+		// Held by another replica: look again until it is marked, released or expires.
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			d.unhold(key, h)
+			return false, ctx.Err()
+		}
+		wait = min(2*wait, d.o.poll)
+	}
+}
+
+// Done implements webhook.Deduper.
+func (d *Deduper) Done(ctx context.Context, key string) error {
+	rk := d.redisKey(key)
+	h := d.owned(key)
+	err := retry(ctx, d.o.retry, func(ctx context.Context) error {
+		return d.c.Set(ctx, rk, doneValue, d.o.doneTTL).Err()
+	})
+	if err != nil && h != nil {
+		// Leave the key claimable rather than held until the lease ends, where Redis allows.
+		d.giveUp(ctx, rk, h.token)
+	}
+	if h != nil {
+		d.unhold(key, h)
+	}
+	if err != nil {
+		return fmt.Errorf("redisstore: done: %w", err)
+	}
+	return nil
+}
+
+// Release implements webhook.Deduper.
+func (d *Deduper) Release(ctx context.Context, key string) error {
+	h := d.owned(key)
+	if h == nil {
+		return nil // not held by this process: nothing of ours to give up
+	}
+	err := retry(ctx, d.o.retry, func(ctx context.Context) error {
+		return releaseScript.Run(ctx, d.c, []string{d.redisKey(key)}, h.token).Err()
+	})
+	d.unhold(key, h)
+	if err != nil {
+		return fmt.Errorf("redisstore: release: %w", err)
+	}
+	return nil
+}
+
+// giveUp deletes rk if it still holds token, once, briefly, ignoring errors.
+func (d *Deduper) giveUp(ctx context.Context, rk, token string) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+	defer cancel()
+	_ = releaseScript.Run(ctx, d.c, []string{rk}, token).Err()
+}
+
+// retry runs op until it succeeds, Redis answers with an error of its own, ctx ends or
+// budget is spent.
+func retry(ctx context.Context, budget time.Duration, op func(context.Context) error) error {
+	end := time.Now().Add(budget)
+	wait := 10 * time.Millisecond
+	for {
+		err := op(ctx)
+		var rerr redis.Error
+		if err == nil || errors.As(err, &rerr) || ctx.Err() != nil || time.Now().Add(wait).After(end) {
+			return err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		}
+		wait = min(2*wait, 500*time.Millisecond)
+	}
+}
+
+// holdLocally waits, honouring ctx, until no other caller in this process holds key, and
+// holds it.
+func (d *Deduper) holdLocally(ctx context.Context, key string) (*hold, error) {
+	for {
+		d.mu.Lock()
+		h, held := d.own[key]
+		if !held {
+			h = &hold{ch: make(chan struct{})}
+			d.own[key] = h
+			d.mu.Unlock()
+			return h, nil
+		}
+		d.mu.Unlock()
+		select {
+		case <-h.ch:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// owned returns this process's claim of key, or nil when no caller here holds it.
+func (d *Deduper) owned(key string) *hold {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if h := d.own[key]; h != nil && h.token != "" {
+		return h
+	}
+	return nil
+}
+
+// unhold ends h and wakes the callers in this process waiting for key.
+func (d *Deduper) unhold(key string, h *hold) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.own[key] == h {
+		delete(d.own, key)
+		close(h.ch)
+	}
+}
+
+func (d *Deduper) redisKey(key string) string {
+	return d.o.prefix + "dedupe:" + boundKey(key)
+}
+
+// boundKey returns key, or its SHA-256 when longer than MaxKeyBytes.
+func boundKey(key string) string {
+	if len(key) <= MaxKeyBytes {
+		return key
+	}
+	sum := sha256.Sum256([]byte(key))
+	return "sha256:" + hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,80 @@
+package redisstore
+
+import "time"
+
+// Defaults of the options.
+const (
+	// DefaultKeyPrefix starts every key: paygate:dedupe:..., paygate:rate:...
+	DefaultKeyPrefix = "paygate:"
+	// DefaultLease is how long a claim holds before another replica may take it over: longer
+	// than a merchant's function takes, short enough that a replica that died holding a
+	// claim delays the provider's next delivery only a little.
+	DefaultLease = 2 * time.Minute
+	// DefaultDoneTTL is how long a handled callback is remembered: longer than any
+	// provider's retry schedule.
+	DefaultDoneTTL = 24 * time.Hour
+	// DefaultPollInterval is the longest a waiting claim sleeps between looks.
+	DefaultPollInterval = 100 * time.Millisecond
+	// DefaultWriteRetry is how long Done and Release keep trying when Redis does not answer.
+	DefaultWriteRetry = 10 * time.Second
+)
+
+// Option configures the stores. An option a store does not use is ignored, so one option
+// list can be shared by all of them.
+type Option func(*options)
+
+type options struct {
+	prefix  string
+	lease   time.Duration
+	doneTTL time.Duration
+	poll    time.Duration
+	retry   time.Duration
+}
+
+// WithKeyPrefix sets the prefix of every key (default DefaultKeyPrefix).
+func WithKeyPrefix(p string) Option { return func(o *options) { o.prefix = p } }
+
+// WithLease sets how long a claim holds before another replica may take it over (default
+// DefaultLease). d <= 0 keeps the default.
+func WithLease(d time.Duration) Option {
+	return func(o *options) {
+		if d > 0 {
+			o.lease = d
+		}
+	}
+}
+
+// WithDoneTTL sets how long a handled callback is remembered (default DefaultDoneTTL).
+// d <= 0 keeps the default.
+func WithDoneTTL(d time.Duration) Option {
+	return func(o *options) {
+		if d > 0 {
+			o.doneTTL = d
+		}
+	}
+}
+
+// WithPollInterval sets the longest a waiting claim sleeps between looks at a key another
+// replica holds (default DefaultPollInterval). d <= 0 keeps the default.
+func WithPollInterval(d time.Duration) Option {
+	return func(o *options) {
+		if d > 0 {
+			o.poll = d
+		}
+	}
+}
+
+// WithWriteRetry sets how long a Deduper's Done and Release keep trying when Redis does not
+// answer (default DefaultWriteRetry), so that a callback handled during a short outage is
+// still marked. Keep it well under the lease. d < 0 means no retry.
+func WithWriteRetry(d time.Duration) Option {
+	return func(o *options) { o.retry = max(d, 0) }
+}
+
+func resolve(opts []Option) options {
+	o := options{prefix: DefaultKeyPrefix, lease: DefaultLease, doneTTL: DefaultDoneTTL, poll: DefaultPollInterval, retry: DefaultWriteRetry}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
+}

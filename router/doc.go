@@ -1,0 +1,46 @@
+// Package router is one paygate.Gateway over several providers: rules say which providers may
+// take a request (currency, amount range, kind, hosted or direct, channel, any predicate), a
+// weight splits volume among the eligible, a priority orders the fallback, and a circuit per
+// provider takes an unhealthy one out of the rotation for a while.
+//
+// # Failover never creates an order twice
+//
+// A create (PayIn, PayOut) moves to the next eligible provider only when the first one
+// provably did not create the order:
+//
+//   - paygate.ErrInvalidRequest or paygate.ErrUnsupported: refused before any I/O;
+//   - paygate.ErrNotSent: the request never left (dial, DNS or TLS failure before it was
+//     written, a limiter refusal, an open circuit);
+//   - a refusal the provider documents as definite, "not created": a rate limit, a channel not
+//     available, a daily cap (DefaultDefiniteRefusal; WithDefiniteRefusal replaces it).
+//
+// It never moves after paygate.ErrOutcomeUnknown, an HTTP 5xx, a timeout, an unreadable answer,
+// a duplicate-order refusal or anything else that may mean "created": the caller gets that
+// error and must Query the order (which goes to the same provider) before doing anything else.
+// At most WithMaxProviders providers are called per create.
+//
+// # Queries, balances and callbacks
+//
+// Results name the provider that took the order (Provider on PayInResult, PayOutResult and
+// Order). The router records order → provider in its Store before each attempt (memory by
+// default; redisstore and pgstore for several replicas), so Query goes back to the provider
+// that holds the order; QueryRequest.Provider names it explicitly. Balance answers per
+// provider: call Balances (Balance itself returns paygate.ErrUnsupported, so Capabilities
+// reports Balance false). Callbacks stay per provider: mount webhook.NewMux over Gateways
+// (ParseCallback returns paygate.ErrUnsupported, so Capabilities reports Callbacks false),
+// and give each Route its NotifyURL (webhook.Path), used where the request has none, since
+// the provider is chosen after the request is built.
+//
+// # Health
+//
+// Each provider has a circuit breaker with the state machine of github.com/sony/gobreaker/v2
+// (closed, open, half-open; its Counts and SharedState types), driven by an injectable clock.
+// Transport failures, HTTP 5xx and outcome-unknown creates count as failures; the merchant's own
+// validation errors and the provider's definite refusals never do. An open circuit skips the
+// provider before any I/O, which is "not sent", so the next eligible provider is tried. With
+// WithBreakerStore (redisstore.BreakerStore implements gobreaker.SharedDataStore) every replica
+// sees the same breaker state.
+//
+// Every routing decision is logged once through log/slog and reported to
+// paygate.Observer.Route when WithObserver is given.
+package router
