@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log"
 	"net/http"
@@ -17,11 +18,13 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/otelpaygate"
 	"github.com/paygate-go/paygate/paygatetest"
 	_ "github.com/paygate-go/paygate/providers" // every provider
 	"github.com/paygate-go/paygate/sandbox"
@@ -592,4 +595,89 @@ func TestWebhookPanic(t *testing.T) {
 	s := r.ended()[0]
 	require.Equal(t, map[string]any{"paygate.provider": "panicky", "paygate.outcome": webhook.OutcomeHandlerPanic}, attrs(s.Attributes()))
 	require.Equal(t, "Error", s.Status().Code.String())
+}
+
+// flaky answers the first n requests 503 and passes the rest on; it records each request's
+// traceparent header.
+type flaky struct {
+	mu          sync.Mutex
+	n           int
+	next        http.RoundTripper
+	traceparent []string
+}
+
+func (f *flaky) RoundTrip(r *http.Request) (*http.Response, error) {
+	f.mu.Lock()
+	f.traceparent = append(f.traceparent, r.Header.Get("traceparent"))
+	fail := f.n > 0
+	f.n--
+	f.mu.Unlock()
+	if fail {
+		if r.Body != nil {
+			_ = r.Body.Close()
+		}
+		return &http.Response{StatusCode: http.StatusServiceUnavailable, Body: io.NopCloser(strings.NewReader("busy")),
+			Header: http.Header{}, Request: r, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1}, nil
+	}
+	return f.next.RoundTrip(r)
+}
+
+// TestRetriesAndPropagation: a read retried after a 503 is one operation span with one CLIENT
+// span per attempt, the retry carrying http.request.resend_count; with WithPropagation each
+// attempt's request carries its own span as traceparent, and without it none does.
+func TestRetriesAndPropagation(t *testing.T) {
+	for _, propagate := range []bool{false, true} {
+		t.Run(fmt.Sprintf("propagation=%v", propagate), func(t *testing.T) {
+			var opts []otelpaygate.Option
+			if propagate {
+				opts = append(opts, otelpaygate.WithPropagation(), otelpaygate.WithPropagator(propagation.TraceContext{}))
+			}
+			r := newRig(t, opts...)
+			cfg := paygate.Config{Provider: "cashgit", MerchantID: "M77001", APIKey: "k", Secret: "s", Options: map[string]string{"rate_limit": "0"}}
+			sb, err := sandbox.New(cfg.Provider, cfg)
+			require.NoError(t, err)
+			t.Cleanup(sb.Close)
+			cfg.BaseURL = sb.URL()
+			tr := &http.Transport{}
+			t.Cleanup(tr.CloseIdleConnections)
+			f := &flaky{n: 1, next: tr}
+			gw, err := paygate.New(cfg, paygate.WithObserver(r.obs), paygate.WithHTTPClient(&http.Client{Transport: f}),
+				paygate.WithRetry(paygate.RetryPolicy{MaxAttempts: 3, MinWait: time.Millisecond, MaxWait: time.Millisecond}))
+			require.NoError(t, err)
+			_, err = gw.Balance(context.Background())
+			require.NoError(t, err)
+
+			op := r.span(t, "paygate.balance")
+			require.Equal(t, "ok", attrs(op.Attributes())["paygate.outcome"])
+			var tries []sdktrace.ReadOnlySpan
+			for _, s := range r.ended() {
+				if s.SpanKind() == trace.SpanKindClient {
+					tries = append(tries, s)
+				}
+			}
+			require.Len(t, tries, 2)
+			first, second := attrs(tries[0].Attributes()), attrs(tries[1].Attributes())
+			require.Equal(t, int64(503), first["http.response.status_code"])
+			require.Equal(t, "503", first["error.type"])
+			require.NotContains(t, first, "http.request.resend_count")
+			require.Equal(t, int64(200), second["http.response.status_code"])
+			require.Equal(t, int64(1), second["http.request.resend_count"])
+			require.NotContains(t, second, "error.type")
+			for _, s := range tries {
+				require.Equal(t, op.SpanContext().SpanID(), s.Parent().SpanID())
+			}
+
+			require.Len(t, f.traceparent, 2)
+			for i, tp := range f.traceparent {
+				if !propagate {
+					require.Empty(t, tp, "no traceparent unless asked")
+					continue
+				}
+				sc := trace.SpanContextFromContext(propagation.TraceContext{}.Extract(context.Background(),
+					propagation.HeaderCarrier{"Traceparent": []string{tp}}))
+				require.Equal(t, tries[i].SpanContext().SpanID(), sc.SpanID(), "attempt %d's request carries its own span", i)
+			}
+			checkClean(t, r.ended(), r.metrics(t), []string{"M77001"})
+		})
+	}
 }
