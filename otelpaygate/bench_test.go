@@ -5,6 +5,8 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -59,30 +61,7 @@ var observers = []struct {
 func BenchmarkPayIn(b *testing.B) {
 	for _, c := range observers {
 		b.Run(c.name, func(b *testing.B) {
-			cfg := paygate.Config{Provider: "cashgit", MerchantID: "M10001", APIKey: "bench-key", Secret: "bench-secret",
-				Options: map[string]string{"rate_limit": "0"}}
-			sb, err := sandbox.New(cfg.Provider, cfg)
-			require.NoError(b, err)
-			b.Cleanup(sb.Close)
-			cfg.BaseURL = sb.URL()
-			tr := &http.Transport{MaxIdleConnsPerHost: 16}
-			b.Cleanup(tr.CloseIdleConnections)
-			opts := []paygate.Option{paygate.WithHTTPClient(&http.Client{Transport: tr})}
-			if o := c.obs(b); o != nil {
-				opts = append(opts, paygate.WithObserver(o))
-			}
-			gw, err := paygate.New(cfg, opts...)
-			require.NoError(b, err)
-			fx := paygatetest.Fixtures(gw.Capabilities().Currency)
-			amount := paygate.MustParseMoney(fx.Amount, fx.Currency)
-			ctx := context.Background()
-			payIn := func() {
-				req := fx.PayIn()
-				req.OrderID, req.NotifyURL, req.Amount = paygatetest.OrderID("B"), "http://127.0.0.1:9/cb", amount
-				if _, err := gw.PayIn(ctx, req); err != nil {
-					b.Fatal(err)
-				}
-			}
+			payIn := payInRig(b, c.obs(b))
 			for range 200 { // warm up: connections, pools, caches
 				payIn()
 			}
@@ -94,6 +73,72 @@ func BenchmarkPayIn(b *testing.B) {
 			cpu.report(b)
 		})
 	}
+}
+
+// payInRig returns a function making one pay-in against its own CashGit sandbox, through a
+// Gateway reporting to o (nil: no observer).
+func payInRig(b *testing.B, o paygate.Observer) func() {
+	b.Helper()
+	cfg := paygate.Config{Provider: "cashgit", MerchantID: "M10001", APIKey: "bench-key", Secret: "bench-secret",
+		Options: map[string]string{"rate_limit": "0"}}
+	sb, err := sandbox.New(cfg.Provider, cfg)
+	require.NoError(b, err)
+	b.Cleanup(sb.Close)
+	cfg.BaseURL = sb.URL()
+	tr := &http.Transport{MaxIdleConnsPerHost: 16}
+	b.Cleanup(tr.CloseIdleConnections)
+	opts := []paygate.Option{paygate.WithHTTPClient(&http.Client{Transport: tr})}
+	if o != nil {
+		opts = append(opts, paygate.WithObserver(o))
+	}
+	gw, err := paygate.New(cfg, opts...)
+	require.NoError(b, err)
+	fx := paygatetest.Fixtures(gw.Capabilities().Currency)
+	amount := paygate.MustParseMoney(fx.Amount, fx.Currency)
+	ctx := context.Background()
+	return func() {
+		req := fx.PayIn()
+		req.OrderID, req.NotifyURL, req.Amount = paygatetest.OrderID("B"), "http://127.0.0.1:9/cb", amount
+		if _, err := gw.PayIn(ctx, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkPayInInterleaved makes the pay-ins of BenchmarkPayIn's cases in turn, one of each
+// per iteration in a rotating order, so that every case sees the same machine: on a machine
+// shared with other work, separate benchmarks measure the neighbours more than the observer.
+// It reports each case's median round trip and its ratio to no observer's.
+func BenchmarkPayInInterleaved(b *testing.B) {
+	rigs := make([]func(), len(observers))
+	times := make([][]time.Duration, len(observers))
+	for i, c := range observers {
+		rigs[i] = payInRig(b, c.obs(b))
+		for range 200 {
+			rigs[i]()
+		}
+	}
+	n := 0
+	for b.Loop() {
+		for j := range rigs {
+			i := (n + j) % len(rigs)
+			start := time.Now()
+			rigs[i]()
+			times[i] = append(times[i], time.Since(start))
+		}
+		n++
+	}
+	base := median(times[0])
+	b.ReportMetric(float64(base.Nanoseconds()), "none-ns/op")
+	for i, c := range observers[1:] {
+		b.ReportMetric(float64(median(times[i+1]))/float64(base), strings.TrimPrefix(c.name, "observer=")+"-x")
+	}
+}
+
+func median(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
 
 // replay answers every request with one recorded answer, in memory: no network, so that what
