@@ -52,10 +52,11 @@ const (
 
 // ClassifyOutcome returns the outcome class of an operation's error (nil is OutcomeOK).
 func ClassifyOutcome(err error) Outcome {
+	if err == nil {
+		return OutcomeOK // before anything escapes: no allocation for a success
+	}
 	var pe *ProviderError
 	switch {
-	case err == nil:
-		return OutcomeOK
 	case errors.Is(err, ErrInvalidRequest), errors.Is(err, ErrUnsupported):
 		return OutcomeInvalid
 	case errors.Is(err, ErrOutcomeUnknown):
