@@ -35,8 +35,10 @@ import (
 // webhook handler: request and answer bodies, headers, query strings. None may reach
 // telemetry.
 type wire struct {
-	mu     sync.Mutex
-	values map[string]bool
+	mu       sync.Mutex
+	values   map[string]bool
+	requests int // requests sent to the provider
+	traced   int // of which carried a traceparent header
 }
 
 func (w *wire) add(v string) {
@@ -135,6 +137,12 @@ type tap struct {
 }
 
 func (t tap) RoundTrip(r *http.Request) (*http.Response, error) {
+	t.w.mu.Lock()
+	t.w.requests++
+	if r.Header.Get("traceparent") != "" {
+		t.w.traced++
+	}
+	t.w.mu.Unlock()
 	t.w.add(r.URL.String())
 	t.w.add(r.URL.RawQuery)
 	t.w.addValues(r.URL.Query())
@@ -180,9 +188,13 @@ type run struct {
 	confirms  bool   // the handler confirms each callback by a query (CaiPay, PayPro)
 }
 
-func newRun(t *testing.T, provider string) *run {
+func newRun(t *testing.T, provider string, propagate bool) *run {
 	t.Helper()
-	r := newRig(t)
+	var opts []otelpaygate.Option
+	if propagate {
+		opts = append(opts, otelpaygate.WithPropagation(), otelpaygate.WithPropagator(propagation.TraceContext{}))
+	}
+	r := newRig(t, opts...)
 	w := &wire{values: map[string]bool{}}
 	cfg := paygate.Config{Provider: provider, MerchantID: "M77001", APIKey: "api-key-" + provider + "-K3y", Secret: "otel-secret-" + provider,
 		Options: map[string]string{"rate_limit": "0"}}
@@ -235,11 +247,21 @@ func (run *run) next(t *testing.T) *paygate.Callback {
 
 // TestSandbox runs every operation of every provider against its sandbox with a recording
 // SDK, checks the spans and metrics they made, and walks every attribute of every span and
-// metric data point for anything that crossed the wire.
+// metric data point for anything that crossed the wire; with and without a traceparent sent
+// to the provider.
 func TestSandbox(t *testing.T) {
-	for _, provider := range sandbox.Providers() {
-		t.Run(provider, func(t *testing.T) {
-			run := newRun(t, provider)
+	type sandboxCase struct {
+		provider  string
+		propagate bool
+	}
+	var cases []sandboxCase
+	for _, p := range sandbox.Providers() {
+		cases = append(cases, sandboxCase{p, false}, sandboxCase{p, true})
+	}
+	for _, c := range cases {
+		provider := c.provider
+		t.Run(fmt.Sprintf("%s/propagation=%v", provider, c.propagate), func(t *testing.T) {
+			run := newRun(t, provider, c.propagate)
 			gw, r := run.gw, run.r
 			caps := gw.Capabilities()
 			fx := paygatetest.Fixtures(caps.Currency)
@@ -301,6 +323,12 @@ func TestSandbox(t *testing.T) {
 			run.forbidden = append(run.forbidden, bad.OrderID)
 			root.End()
 
+			if c.propagate {
+				require.Equal(t, run.wire.requests, run.wire.traced, "every request carries a traceparent")
+			} else {
+				require.Zero(t, run.wire.traced, "no request carries a traceparent")
+			}
+			require.Positive(t, run.wire.requests)
 			spans, m := r.ended(), r.metrics(t)
 			checkClean(t, spans, m, append(run.forbidden, run.wire.snapshot()...))
 			callbacks := 1
