@@ -4,7 +4,7 @@
 //
 //	obs := otelpaygate.New() // the global TracerProvider and MeterProvider
 //	gw, err := paygate.New(cfg, paygate.WithObserver(obs))
-//	h := webhook.Handler(gw, store, webhook.WithObserver(obs))
+//	h := webhook.Handler(gw, saveCallback, webhook.WithObserver(obs))
 //
 // # Traces
 //
