@@ -10,7 +10,7 @@ import (
 	"github.com/paygate-go/paygate/signing"
 )
 
-// ack is what CaiPay must be answered: exactly "success" (caipay.txt section 4).
+// ack is what CaiPay must be answered: exactly "success", as its callback section requires.
 var ack = paygate.Ack{StatusCode: http.StatusOK, ContentType: "text/plain; charset=utf-8", Body: "success"}
 
 // callbackSchema is CaiPay's callback, identical for pay-ins and pay-outs. Its signature

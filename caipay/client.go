@@ -19,10 +19,10 @@ import (
 // Name is the provider's registered name.
 const Name = "caipay"
 
-// ProductionURL is the host of every endpoint of caipay.txt.
+// ProductionURL is the host of every endpoint of CaiPay's API document.
 const ProductionURL = "https://cai-pay.net"
 
-// Endpoint paths of caipay.txt, relative to the base URL.
+// Endpoint paths of CaiPay's API document, relative to the base URL.
 const (
 	PathPayIn          = "/api/cai/out/v1/payIn"
 	PathPayInH2H       = "/api/cai/out/v1/payIn-H2H"
@@ -149,7 +149,7 @@ func (c *Client) do(ctx context.Context, cl call, out any) (*engine.Reply, error
 	return c.Call(ctx, req, out) // the transport drops the query (token, signKey) from quoted URLs
 }
 
-// codeMeanings are the system status codes of caipay.txt section 3.1.
+// codeMeanings are the system status codes of CaiPay's API document.
 var codeMeanings = map[string]string{
 	"400": "bad request",
 	"401": "unauthorized",
@@ -157,7 +157,7 @@ var codeMeanings = map[string]string{
 	"500": "internal server error",
 }
 
-// statuses is caipay.txt section 3.2, used for orders and callbacks alike.
+// statuses is CaiPay's status table, used for orders and callbacks alike.
 var statuses = map[string]paygate.Status{
 	"PENDING":    paygate.StatusPending,
 	"PROCESSING": paygate.StatusProcessing,
@@ -166,5 +166,6 @@ var statuses = map[string]paygate.Status{
 	"REVERSED":   paygate.StatusReversed,
 }
 
-// MapStatus maps a CaiPay order status (caipay.txt 3.2); an unlisted one is StatusUnknown.
+// MapStatus maps a CaiPay order status (PENDING, PROCESSING, SUCCESS, FAILED, REVERSED); an
+// unlisted one is StatusUnknown.
 func MapStatus(raw string) paygate.Status { return check.Status(statuses, raw) }

@@ -8,7 +8,7 @@ import (
 	"github.com/paygate-go/paygate/internal/check"
 )
 
-// UTRResult is CaiPay's acceptance of a UTR submission. caipay.txt documents no data for it:
+// UTRResult is CaiPay's acceptance of a UTR submission. CaiPay documents no data for it:
 // Raw keeps the answer as it came.
 type UTRResult struct {
 	ProviderOrderID string // the transId submitted
@@ -18,9 +18,9 @@ type UTRResult struct {
 
 // SubmitUTR reports the bank reference of a payment the customer made for pay-in
 // platformOrderID (the platOrderNo of PayIn, sent as transId): POST /api/cai/out/v1/submitUtr,
-// JSON. caipay.txt lists only transId and UTR; token, tenantId and signKey are sent too
-// (DESIGN.md). utr must be 12 digits, checked before any I/O. A submission cannot move money,
-// so it is retried like a read.
+// JSON. CaiPay's API document lists only transId and UTR; token, tenantId and signKey are
+// sent too, as with every request. utr must be 12 digits, checked before any I/O. A
+// submission cannot move money, so it is retried like a read.
 func (c *Client) SubmitUTR(ctx context.Context, platformOrderID, utr string) (result *UTRResult, opErr error) {
 	ctx, end := c.Begin(ctx, "submit_utr")
 	defer func() { end(opErr) }()

@@ -13,11 +13,11 @@ import (
 	"github.com/paygate-go/paygate/internal/wire"
 )
 
-// noUTR is what CaiPay writes for a UTR it does not have (caipay.txt 2.3, 2.4).
+// noUTR is what CaiPay writes for a UTR it does not have (searches and callbacks).
 const noUTR = "None"
 
-// payInData is data of GET payIn and payIn-H2H (caipay.txt 2.1.A, 2.1.B). orderAmount is a
-// string in the hosted answer and a number in the H2H one: wire.Amount takes both.
+// payInData is data of GET payIn and payIn-H2H. orderAmount is a string in the hosted answer
+// and a number in the H2H one: wire.Amount takes both.
 type payInData struct {
 	OrderStatus     string      `json:"orderStatus"`
 	CustomerOrderNo string      `json:"customerOrderNo"`
@@ -29,7 +29,7 @@ type payInData struct {
 	ExpireTime      string      `json:"expireTime"` // H2H, "2006-01-02 15:04:05" in IST
 }
 
-// payOutData is data of POST payOut (caipay.txt 2.2).
+// payOutData is data of POST payOut.
 type payOutData struct {
 	OrderStatus     string      `json:"orderStatus"`
 	CustomerOrderNo string      `json:"customerOrderNo"`
@@ -37,7 +37,7 @@ type payOutData struct {
 	OrderAmount     wire.Amount `json:"orderAmount"`
 }
 
-// searchData is data of GET searchPayInResult and searchPayOutResult (caipay.txt 2.3, 2.4).
+// searchData is data of GET searchPayInResult and searchPayOutResult.
 type searchData struct {
 	TenantID        wire.Text   `json:"tenantId"`
 	CustomerOrderNo string      `json:"customerOrderNo"`
@@ -50,7 +50,8 @@ type searchData struct {
 // PayIn creates a collection order: GET /api/cai/out/v1/payIn (a hosted page, PaymentURL from
 // data.url) or, when req.Direct, GET /api/cai/out/v1/payIn-H2H (UPIURL from data.upi, ExpiresAt
 // from expireTime in IST; the Paytm intent is read with PaytmURL). Amount, OrderID, NotifyURL
-// and Customer Name, Email and Phone are required, as caipay.txt requires every parameter.
+// and Customer Name, Email and Phone are required, as CaiPay's API document requires every
+// parameter.
 func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *paygate.PayInResult, opErr error) {
 	ctx, end := c.Begin(ctx, "payin")
 	defer func() { end(opErr) }()
@@ -138,7 +139,7 @@ func PaytmURL(res *paygate.PayInResult) string {
 
 // PayOut creates a disbursement: POST /api/cai/out/v1/payOut, JSON. Beneficiary Name,
 // AccountNumber, IFSC, Email and Phone and NotifyURL are required. customerOrderNo is sent
-// although caipay.txt's field list omits it (DESIGN.md: the answer and the search need it).
+// although CaiPay's field list omits it: the answer and the pay-out search need it.
 func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (result *paygate.PayOutResult, opErr error) {
 	ctx, end := c.Begin(ctx, "payout")
 	defer func() { end(opErr) }()
@@ -224,7 +225,7 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *
 	return o, nil
 }
 
-// Balance is paygate.ErrUnsupported: caipay.txt has no balance endpoint (DESIGN.md).
+// Balance is paygate.ErrUnsupported: CaiPay's API document has no balance endpoint.
 func (c *Client) Balance(context.Context) (*paygate.Balance, error) {
 	return nil, fmt.Errorf("paygate: caipay balance: %w", paygate.ErrUnsupported)
 }

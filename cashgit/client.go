@@ -21,7 +21,7 @@ import (
 // Name is the provider's registered name.
 const Name = "cashgit"
 
-// Base URLs from cashgit.txt.
+// Base URLs of CashGit's API document: production, and the sandbox (Options["sandbox"]).
 const (
 	ProductionURL = "https://cashgit.com"
 	SandboxURL    = "https://test.cashgit.com"
@@ -29,7 +29,7 @@ const (
 
 // Sign styles (Options["sign_style"]).
 const (
-	SignKeyParam = "key_param" // md5("k=v&…&key=" + secret), as cashgit.txt documents
+	SignKeyParam = "key_param" // md5("k=v&…&key=" + secret), as CashGit's API document gives it
 	SignAppend   = "append"    // md5("k=v&…" + secret), as the platform's public code does
 )
 
@@ -164,7 +164,7 @@ func (c *Client) call(ctx context.Context, op, path string, fields map[string]st
 	return r, err
 }
 
-// codeMeanings are cashgit.txt's error codes.
+// codeMeanings are the error codes of CashGit's API document, used when a refusal has no message.
 var codeMeanings = map[int]string{
 	400: "bad request: invalid parameters",
 	401: "unauthorized: authentication failed",
@@ -177,7 +177,7 @@ var codeMeanings = map[int]string{
 	503: "service unavailable",
 }
 
-// statuses maps both of cashgit.txt's status tables (compared in lower case).
+// statuses maps both status tables of CashGit's API document, pay-in and pay-out (compared in lower case).
 var statuses = map[string]paygate.Status{
 	"pending":    paygate.StatusPending,
 	"paid":       paygate.StatusSucceeded,

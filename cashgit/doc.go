@@ -1,30 +1,143 @@
-// Package cashgit is paygate's CashGit provider (cashgit.txt): hosted and UPI-intent pay-ins,
-// pay-outs, queries, balance, UTR submission, closing orders and the merchant's UPI accounts,
-// and verified callbacks.
-//
-// Config: MerchantID is the appid, Secret the signing key. BaseURL defaults to
-// https://cashgit.com; Options["sandbox"]="true" selects https://test.cashgit.com.
-// Options["sign_style"] is "key_param" (default: md5 of "k=v&…&key=SECRET", as cashgit.txt
-// documents) or "append" (md5 of "k=v&…SECRET", as the platform's current public code does);
-// callbacks verify under either. Options["rate_limit"] is requests per second (default 10,
-// the documented per-merchant limit; "0" turns the client-side limiter off). A call that
-// would have to wait for the limiter past its context's deadline fails at once, unsent, with
-// an error that matches context.DeadlineExceeded. Options["previous_secrets"] (comma-separated)
-// are accepted on callbacks too.
-//
-// Decisions recorded in DESIGN.md ("CashGit") and applied here: the sign_style option and
-// callbacks verifying under either style; the envelope {code, message, data, timestamp} where
-// any code but 200 is a *paygate.ProviderError with cashgit.txt's meaning (409 wraps
-// paygate.ErrDuplicateOrder, 404 paygate.ErrOrderNotFound, 429 is Retryable for reads only,
-// 5xx on a create is outcome-unknown); limits enforced before I/O (orderid 6–32 characters,
-// amount 10.00–50000.00 INR with at most two decimals, an 11-character IFSC for pay-outs);
-// both status tables in either case, anything else paygate.StatusUnknown; callback numbers
-// (paytime, completed_at) signed as their JSON text; Ack HTTP 200, text/plain, "success".
-//
-// A success is trusted only when its data names the order asked about (and, for Balance,
-// carries available_balance); anything else is a malformed response, outcome-unknown for
-// PayIn and PayOut. A pay-out callback is told from a pay-in one by its signed, non-empty
-// pay-out fields (fee, actual_amount, completed_at).
+// Package cashgit is paygate's CashGit provider. CashGit is an Indian payment aggregator
+// (INR) whose API takes JSON POSTs signed with an MD5 of the sorted fields; this package
+// covers every operation of CashGit's API document: hosted and UPI-intent pay-ins, pay-outs
+// to bank accounts, pay-in and pay-out queries, the balance, UTR submission
+// ([Client.SubmitUTR]), closing an unpaid order ([Client.Close]), the merchant's collecting
+// UPI accounts ([Client.UPIAccounts]), and verified callbacks.
 //
 // Blank-import the package to register it as "cashgit" with paygate.New.
+//
+// # Config
+//
+//	Config field   Meaning
+//	MerchantID *   CashGit's appid (sent in every request body as appid)
+//	Secret *       the signing key
+//	BaseURL        default https://cashgit.com (ProductionURL); see option sandbox
+//	APIKey         not used
+//
+// Options (Config.Options):
+//
+//	Key               Meaning, allowed values                                    Default
+//	sign_style        "key_param": md5 of "k=v&…&key=SECRET" (the API document's  key_param
+//	                  rule); "append": md5 of "k=v&…SECRET" (what CashGit's own
+//	                  server computes); anything else is refused by New
+//	sandbox           a boolean; true selects https://test.cashgit.com when       false
+//	                  BaseURL is empty
+//	rate_limit        client-side requests per second, a plain decimal ("10",     10
+//	                  "2.5"); "0" turns the limiter off; negative refused
+//	previous_secrets  comma-separated former secrets callbacks still verify       none
+//	                  under, for a rotation
+//
+// A call that would have to wait for the rate limiter past its context's deadline fails at
+// once, unsent: a *paygate.NotSentError that matches paygate.ErrNotSent and
+// context.DeadlineExceeded. With paygate.WithLimiter (a limit shared by several replicas),
+// that Limiter takes the place of the in-process one and rate_limit is not used.
+//
+// # Operations
+//
+// A field marked * is required; a missing or malformed one is a *paygate.ValidationError
+// naming it, raised before any I/O. Empty optional fields are neither sent nor signed.
+// Extra fields of a request are sent and signed as given; one that paygate sets itself
+// (including appid and sign) is refused.
+//
+//	PayIn: POST /api/pay
+//	  OrderID *          orderid         6 to 32 characters
+//	  Amount *           amount          INR, 10.00 to 50000.00, at most two places, sent "100.00"
+//	  Direct             pay_id          false: 1 (hosted page); true: 2 (UPI intent)
+//	  Customer.Phone     customer_phone  required when Direct
+//	  Remark             desc
+//	  NotifyURL          notify_url      an absolute http(s) URL
+//	  ReturnURL          return_url      an absolute http(s) URL
+//	  result: PaymentURL = payurl (also UPIURL when Direct), QRCode = qrcode,
+//	  ExpiresAt = expires_at (RFC 3339); a success without payurl is outcome-unknown.
+//
+//	PayOut: POST /api/payout/create
+//	  OrderID *                    orderid         6 to 32 characters
+//	  Amount *                     amount          as for PayIn
+//	  Beneficiary.Name *           account_name
+//	  Beneficiary.AccountNumber *  account_number
+//	  Beneficiary.IFSC *           ifsc            11 characters: 4 capital letters, 0, 6 letters or digits
+//	  Beneficiary.Phone *          mobile
+//	  Beneficiary.Email            email
+//	  NotifyURL                    notify_url      an absolute http(s) URL
+//	  Remark                       desc
+//	  result: Fee = fee.
+//
+//	Query: POST /api/query (pay-in), /api/payout/query (pay-out)
+//	  OrderID *          orderid         CashGit looks orders up by the merchant order number
+//	                                     only: a request naming only ProviderOrderID is refused
+//	  Kind *             payin or payout
+//	  result: UTR = utr; pay-ins: CompletedAt = paytime, ActualAmount = Amount once succeeded;
+//	  pay-outs: ActualAmount = actual_amount, Fee = fee, CompletedAt = completed_at.
+//
+//	Balance: POST /api/balance/query
+//	  Available = available_balance (required in the answer), Frozen = frozen_balance,
+//	  Pending is zero (CashGit reports none); the currency is data.currency, else INR.
+//
+//	SubmitUTR(orderID *, utr * (12 digits), amount * (INR, at most two places)): POST /api/utr/submit
+//	Close(orderID *): POST /api/close
+//	UPIAccounts(): POST /api/upi/query
+//
+// # Limits
+//
+// One order is 10.00 to 50000.00 INR with at most two decimal places; order numbers are 6 to
+// 32 characters; CashGit allows 10 requests per second per merchant, which the client-side
+// limiter (option rate_limit) keeps to.
+//
+// # Statuses
+//
+// CashGit's status, compared in either case; anything else is paygate.StatusUnknown, never a
+// success. RawStatus keeps the value as sent.
+//
+//	CashGit               paygate.Status
+//	pending               StatusPending
+//	processing            StatusProcessing
+//	paid, success         StatusSucceeded
+//	cancelled, expired    StatusCancelled
+//	failed, rejected      StatusFailed
+//
+// # Signing
+//
+// sign is the lower-case hex MD5 of the body's fields as "k=v&k=v" in ASCII key order (empty
+// values and sign itself skipped) followed by "&key=" and the secret (sign_style key_param,
+// the rule of CashGit's API document), or followed directly by the secret (sign_style
+// append). CashGit's own server computes the append style, and some accounts reject the
+// document's example signature: when CashGit refuses a request with code 401 under
+// key_param, the *paygate.ProviderError's message says so and how to switch:
+// "CashGit refused the signature; if your account uses the append style, set
+// options.sign_style: append". Callbacks verify under either style whatever sign_style says.
+//
+// # Responses
+//
+// Every answer is the envelope {code, message, data, timestamp}. Code 200 is a success; any
+// other code is a *paygate.ProviderError carrying it and CashGit's message (or, when the
+// message is empty, the meaning CashGit's API document gives the code): 409 wraps
+// paygate.ErrDuplicateOrder, 404 paygate.ErrOrderNotFound, 429 is retryable for reads, and a
+// 5xx-class code (or 0) on PayIn or PayOut is paygate.ErrOutcomeUnknown. A success is trusted
+// only when its data names the order asked about (and, for Balance, carries
+// available_balance).
+//
+// As for every paygate provider: redirects are never followed (a 3xx is an error naming the
+// target host); a success envelope under an HTTP status of 300 or more is not a success; on
+// PayIn and PayOut any answer that is not plainly "created" or plainly "refused" is
+// paygate.ErrOutcomeUnknown, including an answer about another order or another amount and a
+// success without CashGit's order number (platform_orderid); a create success that omits the
+// amount reports the requested amount.
+//
+// # Callbacks
+//
+// CashGit POSTs JSON to the order's notify_url. [Client.ParseCallback] verifies sign first
+// (constant time, under the current and every previous secret, under both sign styles), over
+// every other non-empty field of the body, numbers such as paytime and completed_at signed
+// as their JSON text. Because the signed string joins "k=v" pairs with "&", a callback with a
+// key containing "&" or "=" is refused as malformed (it could be two signed members re-split
+// into one); a value containing "&key=" (which no CashGit value contains) verifies under
+// neither style, so one style's signature cannot pass for the other's. orderid,
+// platform_orderid, status and amount must be present; an appid that is not
+// Config.MerchantID is refused. A callback carrying a non-empty fee, actual_amount or
+// completed_at (all signed) is a pay-out, any other a pay-in; [Client.ForKind] refuses a
+// callback of the other kind. The kind being signed, webhook.Handler does not confirm CashGit
+// callbacks by query unless given webhook.WithConfirm.
+//
+// The acknowledgement CashGit expects (Callback.Ack) is HTTP 200, text/plain, body "success".
 package cashgit

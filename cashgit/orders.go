@@ -13,7 +13,7 @@ import (
 	"github.com/paygate-go/paygate/internal/wire"
 )
 
-// Limits from cashgit.txt: one order is 10 to 50000 INR; order numbers are 6 to 32 characters.
+// Limits of CashGit's API document: one order is 10 to 50000 INR; order numbers are 6 to 32 characters.
 var amountLimits = check.NewLimits("10", "50000")
 
 const (

@@ -10,8 +10,8 @@ import (
 	"github.com/paygate-go/paygate/signing"
 )
 
-// ack is what Cashy must be answered. cashy.txt counts HTTP 200, 301 and 302 as received;
-// paygate answers 200 with the body SUCCESS (DESIGN.md, "Cashy").
+// ack is what Cashy must be answered. Cashy counts HTTP 200, 301 and 302 as received;
+// paygate answers 200 with the body SUCCESS.
 var ack = paygate.Ack{StatusCode: http.StatusOK, ContentType: "text/plain; charset=utf-8", Body: "SUCCESS"}
 
 // OrderTypePatch is the orderType of a supplementary payment: the customer paid another
@@ -28,9 +28,9 @@ var payOutFields = []string{"accountNo", "accountName", "accountType", "bankId"}
 //
 // Amounts and fees arrive as JSON numbers (20000.00, 2500.0000) and are decoded exactly.
 // completionTime is Pakistan time (UTC+5). A PATCH order (a supplementary payment) has
-// ParentOrderID set to patchMchOrderNo, the original order's merchant number (DESIGN.md,
-// "Cashy"); for other order types it stays empty even though Cashy repeats the order's own
-// numbers in the patch fields.
+// ParentOrderID set to patchMchOrderNo, the original order's merchant number; for other
+// order types it stays empty even though Cashy repeats the order's own numbers in the patch
+// fields.
 //
 // Kind: an orderNo starting "PAYOUT" or "PAYIN" decides it; otherwise a webhook carrying
 // pay-out fields (accountNo, accountName, accountType, bankId) is a pay-out and any other a

@@ -22,14 +22,14 @@ import (
 // Name is the provider's registered name.
 const Name = "cashy"
 
-// Header names of cashy.txt: every request and every webhook carries both.
+// Header names of Cashy's API: every request and every webhook carries both.
 const (
 	HeaderMerchantID = "MerchantId"
 	HeaderSign       = "Sign"
 )
 
 // DefaultPayType is the payType sent when PayInRequest.Channel is empty and
-// Options["pay_type"] is unset: cashy.txt's example value.
+// Options["pay_type"] is unset: the example value of Cashy's documentation.
 const DefaultPayType = 36
 
 // CodeSuccess is the envelope code of a successful answer.
@@ -38,7 +38,7 @@ const CodeSuccess = "200"
 // Messages of the envelope that paygate classifies.
 const (
 	MsgSignVerifyError = "Sign_verify_error" // the Sign header did not verify
-	MsgPayInOrderError = "Payin_Order_Error" // cashy.txt's refusal of a pay-in
+	MsgPayInOrderError = "Payin_Order_Error" // Cashy's documented refusal of a pay-in
 	MsgSystemBusy      = "System_busy"       // try again later
 )
 
@@ -106,7 +106,7 @@ func parsePayType(s string) (int, error) {
 	return n, nil
 }
 
-// nonceStr returns a fresh nonceStr, refusing one longer than cashy.txt's string(32).
+// nonceStr returns a fresh nonceStr, refusing one longer than Cashy's string(32).
 func (c *Client) nonceStr() (string, error) {
 	n := c.nonce()
 	if err := check.First(check.Required("nonceStr", n), check.MaxLength("nonceStr", n, maxText)); err != nil {
@@ -165,7 +165,7 @@ func readEnvelope(body []byte) (engine.Envelope, error) {
 	return e, nil
 }
 
-// Statuses of cashy.txt's "Payin Order Status Enum" and the public pay-out table.
+// Statuses of Cashy's "Payin Order Status Enum" and its pay-out status table.
 var (
 	payInStatuses = map[string]paygate.Status{
 		"PAYING":  paygate.StatusPending,

@@ -15,7 +15,7 @@ import (
 	"github.com/paygate-go/paygate/internal/wire"
 )
 
-// Limits from cashy.txt: one order is 100.00 to 50000.00 PKR; text fields are string(32),
+// Limits of Cashy's documentation: one order is 100.00 to 50000.00 PKR; text fields are string(32),
 // notifyUrl string(250).
 var amountLimits = check.NewLimits("100", "50000")
 
@@ -24,7 +24,7 @@ const (
 	maxNotifyURL = 250
 )
 
-// DefaultExpiry is expireTime when PayInRequest.ExpiresIn is zero (cashy.txt: default 3600
+// DefaultExpiry is expireTime when PayInRequest.ExpiresIn is zero (Cashy's default: 3600
 // seconds).
 const DefaultExpiry = time.Hour
 
@@ -103,7 +103,7 @@ func orDefault(v, def string) string {
 }
 
 // PayIn creates a collection order (POST /api/payIn) and returns the pay desk URL and the
-// payment code. Every field cashy.txt marks Y is required: Customer.Name (realName),
+// payment code. Every field Cashy marks Y (required) is required: Customer.Name (realName),
 // Customer.Phone, Customer.Email, Customer.IDNumber (idCard) and NotifyURL; Customer.IDType
 // (idType) is optional. Channel is the payType (default 36 or Options["pay_type"]).
 // ReturnURL and Customer.IP have no Cashy field and are not sent.
@@ -172,8 +172,8 @@ func (c *Client) payInBody(req *paygate.PayInRequest) (map[string]any, error) {
 	}
 	body := map[string]any{
 		"currency":       string(paygate.PKR),
-		"payType":        payType, // a JSON number: cashy.txt types it int
-		"amount":         amount,  // a JSON string "100.00", as cashy.txt's example sends it
+		"payType":        payType, // a JSON number: Cashy types it int
+		"amount":         amount,  // a JSON string "100.00", as Cashy's example sends it
 		"reusableStatus": false,   // "Currently it can only be false"
 		"mchOrderNo":     req.OrderID,
 		"expireTime":     int64(ttl / time.Second),
@@ -213,8 +213,8 @@ func sameOrder(gotMch, wantMch, gotNo, wantNo string) error {
 	return nil
 }
 
-// PayOut creates a disbursement (POST /api/payOut, from Cashy's public documentation per
-// DESIGN.md): accountName is Beneficiary.Name, accountNo Beneficiary.AccountNumber,
+// PayOut creates a disbursement (POST /api/payOut, from Cashy's public documentation at
+// docs.cashypro.com): accountName is Beneficiary.Name, accountNo Beneficiary.AccountNumber,
 // accountType Beneficiary.AccountType (e.g. EASYPAISA), bankId Beneficiary.BankCode; all four
 // and NotifyURL are required. Channel has no Cashy field and is not sent.
 func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (result *paygate.PayOutResult, opErr error) {

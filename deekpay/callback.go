@@ -15,11 +15,11 @@ import (
 	"github.com/paygate-go/paygate/signing"
 )
 
-// Ack is what DeekPay must be answered once a callback is handled (DESIGN.md): HTTP 200 and
+// Ack is what DeekPay must be answered once a callback is handled: HTTP 200 and
 // the JSON {"code":200,"success":true}.
 var Ack = paygate.Ack{StatusCode: http.StatusOK, ContentType: "application/json", Body: `{"code":200,"success":true}`}
 
-// Order types of deekpay.txt (orderType): 1 collection, 2 payment.
+// Order types (orderType) of the HamBit API (docs.hambit.co/indian): 1 collection, 2 payment.
 const (
 	OrderTypeCollection = "1"
 	OrderTypePayment    = "2"
@@ -32,7 +32,7 @@ const (
 // one of Options["previous_access_keys"]) and a timestamp further than the callback tolerance
 // (default 5 minutes, Options["callback_tolerance"]) from the clock, in either direction,
 // are refused as invalid signatures. The body is the order object of the query endpoints:
-// orderType gives Kind, orderStatus (a number, or a text such as "Completed", DESIGN.md)
+// orderType gives Kind, orderStatus (a number, or a text such as "Completed", as HamBit sends it)
 // gives Status, and RawStatus keeps orderStatus followed by orderStatusCode.
 func (c *Client) ParseCallback(header http.Header, body []byte) (*paygate.Callback, error) {
 	sign := headerValue(header, HeaderSign)

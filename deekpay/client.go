@@ -23,10 +23,10 @@ import (
 // Name is the provider's registered name.
 const Name = "deekpay"
 
-// ContentType is the Content-Type deekpay.txt gives for every request.
+// ContentType is the Content-Type the HamBit API (docs.hambit.co/indian) gives for every request.
 const ContentType = "application/json;charset=utf-8"
 
-// The header names of deekpay.txt section 9, carried by every request and every callback.
+// The authentication header names, carried by every request and every callback.
 const (
 	HeaderAccessKey = "access_key"
 	HeaderTimestamp = "timestamp"
@@ -38,7 +38,7 @@ const (
 // in either direction, before the callback is refused (Options["callback_tolerance"]).
 const DefaultCallbackTolerance = 5 * time.Minute
 
-// Endpoint paths of deekpay.txt.
+// Endpoint paths of the HamBit API (docs.hambit.co/indian).
 const (
 	PathPing            = "/ping"
 	PathCreateCollect   = "/api/v3/ind/createCollectingOrder"
@@ -112,7 +112,7 @@ func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
 	return c, nil
 }
 
-// Headers returns the four authentication headers of deekpay.txt for a request whose
+// Headers returns the four authentication headers of DeekPay (HamBit) for a request whose
 // signed parameters are params (the JSON body's fields, or a GET request's query):
 // sign = Base64(HMAC-SHA1(secret, "k=v&k=v" of the non-empty params plus access_key,
 // timestamp and nonce, in ASCII key order)). params is not modified.
@@ -215,7 +215,7 @@ func (c *Client) do(ctx context.Context, cl call, out any) (*engine.Reply, error
 		}}, out)
 }
 
-// Status tables of deekpay.txt sections 28 and 31 (DESIGN.md).
+// The orderStatus tables of the collecting-order and transfer-order queries.
 var (
 	collectingStatuses = map[string]paygate.Status{
 		"1": paygate.StatusPending,   // to be paid
@@ -229,7 +229,7 @@ var (
 		"16": paygate.StatusFailed,     // failure
 	}
 	// namedStatuses maps the text statuses callbacks may carry instead of numbers
-	// ("Completed", DESIGN.md), normalized by statusName.
+	// ("Completed", as HamBit sends them), normalized by statusName.
 	namedStatuses = map[string]paygate.Status{
 		"completed": paygate.StatusSucceeded, "complete": paygate.StatusSucceeded,
 		"success": paygate.StatusSucceeded, "successful": paygate.StatusSucceeded,

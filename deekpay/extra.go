@@ -14,14 +14,14 @@ import (
 	"github.com/paygate-go/paygate/internal/wire"
 )
 
-// pong is /ping's answer (deekpay.txt section 19).
+// pong is /ping's answer.
 type pong struct {
 	Version   wire.Text `json:"version"`
 	Timestamp wire.Text `json:"timestamp"`
 }
 
 // Ping checks that DeekPay answers (GET /ping) and returns the API version it reports.
-// deekpay.txt lists version and timestamp as the "Response Data", as it does for every other
+// DeekPay lists version and timestamp as the "Response Data", as it does for every other
 // endpoint's envelope data, so the enveloped form {"code":"200",…,"data":{"version":…}} is
 // expected; a bare {"version":…,"timestamp":…} is accepted too. The request is signed like
 // any other, although the document counts basic-information interfaces as public.
@@ -54,7 +54,7 @@ func readPong(body []byte) (engine.Envelope, error) {
 	if probe.Version != "" && probe.Code == "" { // the bare form: the body is the data
 		return engine.Envelope{Code: "200", Data: body}, nil
 	}
-	return probe.envelope.read(), nil
+	return probe.read(), nil
 }
 
 // Bank is one bank DeekPay pays out to (POST /api/v3/ind/query/bank).
@@ -67,7 +67,7 @@ type Bank struct {
 }
 
 // Banks lists the banks whose name matches name (POST /api/v3/ind/query/bank); "" lists them
-// all, as deekpay.txt prescribes (the empty bankName is sent, and not signed).
+// all, as DeekPay prescribes (the empty bankName is sent, and not signed).
 func (c *Client) Banks(ctx context.Context, name string) (result []Bank, opErr error) {
 	ctx, end := c.Begin(ctx, "banks")
 	defer func() { end(opErr) }()

@@ -17,13 +17,13 @@ import (
 	"github.com/paygate-go/paygate/internal/wire"
 )
 
-// Limits of deekpay.txt sections 21 and 24.
+// Field lengths of DeekPay's create-order requests.
 const (
 	maxOrderID = 64  // externalOrderId
 	maxRemark  = 255 // remark
 )
 
-// Channel defaults (DESIGN.md: channelType comes from Channel).
+// Channel defaults: channelType comes from the request's Channel, else these.
 const (
 	DefaultPayInChannel  = "UPI"
 	DefaultPayOutChannel = "BANK"
@@ -48,7 +48,7 @@ type payOutData struct {
 	CurrencyType    string    `json:"currencyType"`
 }
 
-// order is one element of the query endpoints' data array (deekpay.txt sections 28 and 31),
+// order is one element of the query endpoints' data array (collecting and transfer orders),
 // and the body of a callback.
 type order struct {
 	OrderID               string      `json:"orderId"`
@@ -227,9 +227,9 @@ func payOutFields(req *paygate.PayOutRequest) (map[string]string, error) {
 	return fields, check.Extra(fields, req.Extra, HeaderSign, HeaderAccessKey, HeaderTimestamp, HeaderNonce)
 }
 
-// ifscField is the ifSC value: the UPI ID for channel UPI, otherwise the IFSC. deekpay.txt
+// ifscField is the ifSC value: the UPI ID for channel UPI, otherwise the IFSC. DeekPay
 // calls the field "Bank Code" with the example "YESB" while naming it ifSC: an 11-character
-// IFSC is checked as such, and a four-letter bank code as in the document's example is
+// IFSC is checked as such, and a four-letter bank code as in DeekPay's own example is
 // accepted too.
 func ifscField(channel string, b paygate.Beneficiary) (string, error) {
 	if strings.EqualFold(channel, "UPI") {
@@ -280,7 +280,7 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *
 	if req.Kind == paygate.KindPayOut {
 		path = PathQueryTransfer
 	}
-	// deekpay.txt marks both fields required; the provider's public docs query by either.
+	// DeekPay's field list marks both fields required; HamBit's public docs query by either.
 	// Both keys are always sent, an unknown one empty (and so unsigned).
 	fields := map[string]string{"externalOrderId": req.OrderID, "orderId": req.ProviderOrderID}
 	resp, err := c.do(ctx, call{op: op, method: http.MethodPost, path: path, fields: fields}, nil)

@@ -9,11 +9,12 @@ import (
 	"github.com/paygate-go/paygate/signing"
 )
 
-// ack is what PayPro must be answered (DESIGN.md, PayPro): HTTP 200 and the body "OK".
+// ack is what PayPro must be answered: HTTP 200 and the body "OK" (until it gets it, PayPro
+// retries a notification 8 times over about 10 hours).
 var ack = paygate.Ack{StatusCode: http.StatusOK, ContentType: "text/plain; charset=utf-8", Body: "OK"}
 
-// Callback fields (DESIGN.md, PayPro): {status, message, platFormTradeNo, tradeNo, amount,
-// utr?, timestamp, sign}; the platform's notify pages add successTime, and channelCode and
+// Callback fields, as PayPro's notify pages (docs.paypro.tech) give them: {status, message,
+// platFormTradeNo, tradeNo, amount, utr?, successTime, timestamp, sign}, and channelCode and
 // wayCode "only in PAYIN callbacks".
 var payInOnlyFields = []string{"channelCode", "wayCode"}
 

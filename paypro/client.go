@@ -18,10 +18,9 @@ import (
 // Name is the provider's registered name.
 const Name = "paypro"
 
-// Endpoints from paypro.txt and, where DESIGN.md ("PayPro") records them, the India pages of
-// docs.paypro.tech.
+// Endpoints of PayPro's API, as the India pages of docs.paypro.tech give them.
 const (
-	PathPayIn        = "/v1/paypro/payin"    // cashier (paypro.txt)
+	PathPayIn        = "/v1/paypro/payin"    // cashier
 	PathPayInDirect  = "/v1/paypro/payinApi" // host-to-host
 	PathPayOut       = "/v1/paypro/payout"
 	PathQueryPayIn   = "/v1/paypro/queryPayInResult"
@@ -44,8 +43,8 @@ const (
 	statusUnknownCode = "00032" // UNKNOWN_ERROR on docs.paypro.tech's error-code page
 )
 
-// Raw statuses of data.status and callbacks (paypro.txt; 0001 from DESIGN.md and the
-// platform's notify pages).
+// Raw statuses of data.status and callbacks (PayPro's status table; 0001 from the platform's
+// notify pages).
 const (
 	StatusSucceeded  = "0000" // transaction successful
 	StatusPartial    = "0001" // paid, but a different amount: the amount reported is what was paid
@@ -147,18 +146,18 @@ func (c *Client) call(ctx context.Context, op, path string, fields map[string]st
 		Create: create, OrderID: fields[fieldTradeNo], Signature: sig}, out)
 }
 
-// statuses is paypro.txt's data.status table. Any other code is a failure (paypro.txt: "all
-// others are error codes and can be treated as failures"), except UNKNOWN_ERROR.
+// statuses is PayPro's data.status table. Any other code is a failure (PayPro's documentation:
+// "all others are error codes and can be treated as failures"), except UNKNOWN_ERROR.
 var statuses = map[string]paygate.Status{
 	StatusSucceeded:   paygate.StatusSucceeded,
-	StatusPartial:     paygate.StatusSucceeded, // DESIGN.md (PayPro): partial payment is success
+	StatusPartial:     paygate.StatusSucceeded, // a partial payment is a success: what was paid is the amount
 	StatusProcessing:  paygate.StatusProcessing,
 	statusUnknownCode: paygate.StatusUnknown,
 }
 
 // MapStatus maps a PayPro data.status or callback status. 0000 and 0001 (paid, with a
 // different amount) are succeeded, 0015 processing. Any other status code, digits only, is
-// failed as paypro.txt says, except 00032 (UNKNOWN_ERROR), which is StatusUnknown: a pay-out
+// failed as PayPro's documentation says, except 00032 (UNKNOWN_ERROR), which is StatusUnknown: a pay-out
 // whose outcome the provider itself does not know must not be taken as failed and re-sent.
 // A value that is not a status code at all ("" or text) is StatusUnknown.
 func MapStatus(raw string) paygate.Status {
@@ -172,8 +171,8 @@ func MapStatus(raw string) paygate.Status {
 }
 
 // NormalizeMobile returns the 10-digit Indian mobile number PayPro takes: spaces and dashes
-// removed, a "+91" prefix, or a "91" prefix on a 12-digit number, stripped (DESIGN.md, PayPro:
-// the seed's own example carries 91). The result must be 10 digits starting with 6, 7, 8 or 9.
+// removed, a "+91" prefix, or a "91" prefix on a 12-digit number, stripped (PayPro's own
+// example request carries 91). The result must be 10 digits starting with 6, 7, 8 or 9.
 func NormalizeMobile(field, phone string) (string, error) {
 	p := strings.NewReplacer(" ", "", "-", "").Replace(phone)
 	switch {

@@ -1,60 +1,156 @@
-// Package paypro is paygate's PayPro provider (paypro.txt, with the India pages of
-// docs.paypro.tech as DESIGN.md's "PayPro" section records them): cashier and host-to-host
-// pay-ins, pay-outs to Indian bank accounts, pay-in and pay-out queries, the balance, and
-// verified callbacks.
+// Package paypro is paygate's PayPro provider for Indian rupees (INR): cashier and
+// host-to-host pay-ins, pay-outs to Indian bank accounts, pay-in and pay-out queries, the
+// balance, and verified callbacks. PayPro's public documentation is at
+// https://docs.paypro.tech (its India pages); this package follows them.
+//
+// Blank-import the package to register it as "paypro" with paygate.New.
 //
 // # Config
 //
-// MerchantID is the merchantNo, sent as the merchantNo header of every request. Secret is the
-// app secret. APIKey is not used. BaseURL is required: PayPro publishes no default host
-// (DESIGN.md). Options:
-//   - "previous_secrets": comma-separated former secrets; callbacks verify under them too.
-//   - "server_ip": the ipAddress sent with pay-outs when Extra["ipAddress"] is not given.
-//   - "callback_kind": "payin" or "payout" — every callback this Client parses is of that kind
-//     (for a merchant who gives pay-ins and pay-outs different notify URLs, each served by its
-//     own Client).
-//   - "payout_prefix": a tradeNo prefix the merchant reserves for pay-outs; a callback whose
-//     tradeNo starts with it is a pay-out, any other a pay-in.
+//	Config field   Meaning
+//	BaseURL *      PayPro publishes no default host: the API host of your account
+//	MerchantID *   the merchantNo, sent as the merchantNo header of every request
+//	Secret *       the app secret
+//	APIKey         not used
 //
-// # The wire
+// Options (Config.Options):
 //
-// Every call is a POST of a JSON object whose values are all strings, with "timestamp" (13-digit
-// milliseconds, from paygate.WithClock) and "sign": lowercase hex MD5 of "k1=v1k2=v2…" over the
-// other non-empty fields in ASCII key order, the secret appended directly (signing.ConcatMD5).
-// Every answer is {msg, code, timestamp, success, data}: a code other than "0000" is a
-// *paygate.ProviderError with code and msg; "0000" only means the request was accepted, and the
-// transaction's state is data.status.
+//	Key               Meaning, allowed values                                     Default
+//	server_ip         the ipAddress of pay-outs when Extra["ipAddress"] is not    none
+//	                  given; an IPv4 or IPv6 address (unset: ipAddress left out)
+//	callback_kind     "payin" or "payout": every callback this Client parses is   none
+//	                  of that kind (one notify URL per kind, each served by its
+//	                  own Client); anything else is refused by New
+//	payout_prefix     a tradeNo prefix the merchant reserves for pay-outs: a      none
+//	                  callback whose tradeNo starts with it is a pay-out, any
+//	                  other a pay-in
+//	previous_secrets  comma-separated former secrets callbacks still verify       none
+//	                  under, for a rotation
 //
-// # Decisions (DESIGN.md, PayPro, and where the documents are silent)
+// # Operations
 //
-//   - Amounts are whole rupees ("300"); an amount with paise is a *paygate.ValidationError.
-//   - Mobile numbers: 10 digits starting with 6–9; a "+91" prefix, or "91" on a 12-digit
-//     number, is stripped (the seed's own example sends "918234567890").
-//   - Pay-in: tradeNo, amount, name, mobile, email, ipAddress (Customer.IP, a valid IP),
-//     notifyUrl and returnUrl are required, as paypro.txt marks them; remark is optional.
-//     Direct pay-ins go to /v1/paypro/payinApi with the same fields.
-//   - Pay-out: bankCode is Beneficiary.IFSC (the India page defines bankCode as the IFSC code);
-//     Beneficiary.BankCode is not sent. ipAddress is Extra["ipAddress"], else
-//     Options["server_ip"], else left out — the India page marks it required but its own example
-//     request has none.
-//   - data.status: 0000 succeeded; 0001 succeeded with a different amount (the amount reported
-//     is what was paid: Order.ActualAmount, Callback.Amount); 0015 processing; 00032
-//     (UNKNOWN_ERROR) unknown; any other code failed, as paypro.txt says. An answer to a pay-in
-//     or pay-out whose data.status is a failure is a *paygate.ProviderError whose Code is
-//     data.status and Message data.desc: the order was definitely not taken. In queries the
-//     status is mapped and data.desc stays in Order.Raw.
-//   - PayPro documents no business error codes, so no ProviderError is classified as
-//     paygate.ErrDuplicateOrder or paygate.ErrOrderNotFound.
-//   - Queries look orders up by tradeNo (the merchant order number) only.
-//   - Balance: Available from availableAmount or availablAmount (both spellings occur), Frozen
-//     from freezeAmount, Pending from unsettledAmount; strings or numbers, decoded exactly.
-//   - Callbacks carry no kind. Options["callback_kind"], then Options["payout_prefix"], decide it
-//     when set; otherwise a callback with channelCode or wayCode (fields the platform sends only
-//     for pay-ins) or status 0001 (pay-ins only) is a pay-in, and any other a pay-out. A
-//     merchant whose pay-in callbacks lack those fields sets one of the two options. The
-//     answer PayPro expects is HTTP 200 with the body "OK" (text/plain).
-//   - successTime, when a callback or query carries it, is read as India time; a value that
-//     cannot be read leaves CompletedAt zero rather than refusing an authentic callback.
+// A field marked * is required; a missing or malformed one is a *paygate.ValidationError
+// naming it, raised before any I/O. Empty optional fields are neither sent nor signed. Every
+// call is a POST of a JSON object whose values are all strings. Extra fields of a request
+// are sent and signed as given; one that paygate sets itself (or sign, timestamp) is refused.
 //
-// Blank-import the package to register it as "paypro" with paygate.New.
+// Amounts are INR, greater than zero, with at most two decimal places, written with trailing
+// zeros dropped ("300", "300.5"). PayPro calls decimal amounts "not recommended": they are
+// sent as given, and one Warn line is logged (paygate.WithLogger) for each.
+//
+//	PayIn: POST /v1/paypro/payin (cashier) or, when Direct, /v1/paypro/payinApi (host-to-host)
+//	  OrderID *          tradeNo
+//	  Amount *           amount
+//	  Customer.Name *    name
+//	  Customer.Phone *   mobile      10 digits starting with 6 to 9; spaces and dashes removed,
+//	                                 a "+91" prefix, or "91" on a 12-digit number, stripped
+//	  Customer.Email *   email       an e-mail address
+//	  Customer.IP *      ipAddress   an IPv4 or IPv6 address
+//	  NotifyURL *        notifyUrl   an absolute http(s) URL
+//	  ReturnURL *        returnUrl   an absolute http(s) URL
+//	  Remark             remark
+//	  result: ProviderOrderID = platFormTradeNo, PaymentURL = paymentLink (also UPIURL when it
+//	  is a upi: link), Status from data.status.
+//
+//	PayOut: POST /v1/paypro/payout
+//	  OrderID *                    tradeNo
+//	  Amount *                     amount
+//	  Beneficiary.Name *           name
+//	  Beneficiary.Phone *          mobile      as for PayIn
+//	  Beneficiary.Email *          email       an e-mail address
+//	  Beneficiary.AccountNumber *  bankNumber
+//	  Beneficiary.IFSC *           bankCode    11 characters: 4 capital letters, 0, 6 letters or
+//	                                           digits (PayPro's India page defines bankCode as
+//	                                           the IFSC code); Beneficiary.BankCode is not used
+//	  NotifyURL *                  notifyUrl   an absolute http(s) URL
+//	  Extra["ipAddress"]           ipAddress   an IP address; else option server_ip; else left
+//	                                           out (the India page marks it required, but its
+//	                                           own example request has none)
+//	  Remark                       remark
+//
+//	Query: POST /v1/paypro/queryPayInResult (pay-in), /v1/paypro/queryPayOutResult (pay-out)
+//	  OrderID *          tradeNo     PayPro looks orders up by the merchant order number only:
+//	                                 a request naming only ProviderOrderID is refused
+//	  Kind *             payin or payout
+//	  result: Amount = amount, ActualAmount = amount once succeeded (for 0001, what was
+//	  actually paid), UTR = utr, CompletedAt = successTime (India time, or milliseconds).
+//
+//	Balance: POST /v1/paypro/queryBalance
+//	  Available = availableAmount, or availablAmount as some of PayPro's pages spell it (one
+//	  of them is required in the answer); Frozen = freezeAmount; Pending = unsettledAmount.
+//	  Each may arrive as a JSON number or a string and is decoded exactly.
+//
+// # Limits
+//
+// PayPro documents no minimum or maximum amount, no order-number length and no request rate
+// limit, so none is enforced; amounts have at most two decimal places, and mobile numbers
+// are Indian (above).
+//
+// # Statuses
+//
+// The envelope's code only says whether the request was accepted; the transaction's state is
+// data.status (and a callback's status). RawStatus keeps it as sent.
+//
+//	PayPro              paygate.Status
+//	0000                StatusSucceeded
+//	0001                StatusSucceeded: paid, a different amount; the amount reported
+//	                    (Order.ActualAmount, Callback.Amount) is what was paid
+//	0015                StatusProcessing
+//	00032               StatusUnknown (UNKNOWN_ERROR: PayPro itself does not know)
+//	any other digits    StatusFailed, as PayPro's documentation says
+//	empty or text       StatusUnknown
+//
+// An answer to PayIn or PayOut whose data.status is a failure is a *paygate.ProviderError
+// whose Code is data.status and Message data.desc: the order was definitely not taken. An
+// accepted create whose data.status is 00032 (PayPro itself does not know), or that has no
+// data.status, is paygate.ErrOutcomeUnknown: query the order before doing anything else.
+// A query answering 00032 is StatusUnknown.
+//
+// # Signing
+//
+// Every request body carries timestamp (13-digit milliseconds, from paygate.WithClock) and
+// sign: the lower-case hex MD5 of "k1=v1k2=v2…" over the other non-empty fields in ASCII key
+// order, with no separator, the secret appended directly (signing.ConcatMD5).
+//
+// # Responses
+//
+// Every answer is the envelope {msg, code, timestamp, success, data}. Code "0000" means
+// accepted; "0000" with success false contradicts itself (outcome-unknown on a create); code
+// 00032 (UNKNOWN_ERROR) on PayIn or PayOut is paygate.ErrOutcomeUnknown; any other code is a
+// *paygate.ProviderError with code and msg. PayPro documents no business error codes, so no
+// ProviderError is classified as paygate.ErrDuplicateOrder or paygate.ErrOrderNotFound.
+//
+// As for every paygate provider: redirects are never followed (a 3xx is an error naming the
+// target host); a success envelope under an HTTP status of 300 or more is not a success; on
+// PayIn and PayOut any answer that is not plainly "created" or plainly "refused" is
+// paygate.ErrOutcomeUnknown, including an answer about another order (another tradeNo) or
+// another amount and a success without PayPro's platFormTradeNo; a create success that omits
+// the amount reports the requested amount.
+//
+// # Callbacks
+//
+// PayPro POSTs JSON to the order's notifyUrl: {status, message, platFormTradeNo, tradeNo,
+// amount, successTime, timestamp, sign}, with utr when there is one and channelCode and
+// wayCode on pay-ins only. [Client.ParseCallback] verifies sign first (constant time, under
+// the current and every previous secret), by the same rule over every other non-empty field
+// (numbers as their JSON text, so amount may be a string or a number). Status 0001 is a
+// partial pay-in: its amount is what was paid.
+//
+// Because "k1=v1k2=v2" has no separator, a value could swallow the next member without
+// changing the signature. So only the documented keys are accepted (those above and
+// merchantNo), a value carrying another documented key followed by "=" is refused,
+// and status, tradeNo, platFormTradeNo and amount must be present; a merchantNo (field or
+// header) that is not Config.MerchantID is refused. successTime is read as India time; a
+// value that cannot be read leaves CompletedAt zero.
+//
+// PayPro's callbacks do not say which kind they are. Kind is option callback_kind when set;
+// else, with payout_prefix set, a tradeNo starting with it is a pay-out and any other a
+// pay-in; else a callback carrying channelCode or wayCode, or with status 0001, is a pay-in,
+// any other a pay-out. Since nothing signed tells the kind, webhook.Handler confirms PayPro
+// callbacks by query by default (webhook.WithoutConfirm turns it off), trying the other kind
+// when the order is not found under the first; for separate notify URLs, mount
+// [Client.ForKind] at each.
+//
+// The acknowledgement PayPro expects (Callback.Ack) is HTTP 200, text/plain, body "OK". Until
+// it gets it, PayPro retries a notification 8 times over about 10 hours.
 package paypro

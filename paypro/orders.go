@@ -3,6 +3,7 @@ package paypro
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -13,7 +14,7 @@ import (
 	"github.com/paygate-go/paygate/internal/wire"
 )
 
-// payInData is data of POST /v1/paypro/payin and /v1/paypro/payinApi (paypro.txt).
+// payInData is data of POST /v1/paypro/payin and /v1/paypro/payinApi.
 type payInData struct {
 	PlatFormTradeNo string `json:"platFormTradeNo"`
 	Status          string `json:"status"`
@@ -65,9 +66,10 @@ func (c *Client) warnFraction(ctx context.Context, op string, m paygate.Money) {
 }
 
 // PayIn creates a collection order: POST /v1/paypro/payin (the cashier; PaymentURL is
-// data.paymentLink) or, when req.Direct, /v1/paypro/payinApi. OrderID, a whole Amount,
+// data.paymentLink) or, when req.Direct, /v1/paypro/payinApi. OrderID, Amount (at most two
+// decimal places; decimals are sent with a Warn line, PayPro calling them "not recommended"),
 // Customer.Name, Customer.Phone, Customer.Email, Customer.IP, NotifyURL and ReturnURL are
-// required, as paypro.txt marks them.
+// required, as PayPro's documentation marks them.
 func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *paygate.PayInResult, opErr error) {
 	ctx, end := c.Begin(ctx, "payin")
 	defer func() { end(opErr) }()
@@ -130,18 +132,18 @@ func payInFields(req *paygate.PayInRequest) (map[string]string, error) {
 // createOutcome checks the data of an accepted create. data.status is what counts (the
 // envelope's code only says the request was read): a failure status is a *ProviderError
 // carrying data.status and data.desc, so the order definitely did not go through; a missing
-// status or platform order number is an unreadable answer, hence outcome-unknown.
+// status, or 00032 (UNKNOWN_ERROR: PayPro itself does not know), is outcome-unknown.
 func createOutcome(resp *engine.Reply, status, desc string) error {
-	if status == "" {
-		return resp.Malformed(errors.New("data.status is missing"))
-	}
-	if MapStatus(status) == paygate.StatusFailed {
+	switch MapStatus(status) {
+	case paygate.StatusFailed:
 		return resp.Refused(status, desc)
+	case paygate.StatusUnknown: // missing, or 00032: PayPro itself does not know
+		return resp.Malformed(fmt.Errorf("data.status %q says neither created nor refused", status))
 	}
 	return nil
 }
 
-// PayOut creates a disbursement: POST /v1/paypro/payout. OrderID, a whole Amount,
+// PayOut creates a disbursement: POST /v1/paypro/payout. OrderID, Amount (as for PayIn),
 // Beneficiary Name, Phone, Email, AccountNumber and IFSC (sent as bankCode, as the India
 // page defines it: "IFSC code") and NotifyURL are required; Beneficiary.BankCode is not used.
 // ipAddress is Extra["ipAddress"] when given, else Options["server_ip"], else left out (the

@@ -262,12 +262,13 @@ func TestCreateRefusedByDataStatus(t *testing.T) {
 			require.NotErrorIs(t, err, paygate.ErrOutcomeUnknown)
 		})
 	}
-	t.Run("unknown error is not a refusal", func(t *testing.T) {
+	t.Run("unknown error is neither a refusal nor a creation", func(t *testing.T) {
+		// 00032 (UNKNOWN_ERROR) in data.status of a create: PayPro itself does not know.
 		s := newServer(t, ok(`{"platFormTradeNo":"P1","status":"00032","desc":"UNKNOWN_ERROR"}`))
-		res, err := newClient(t, s, nil).PayOut(context.Background(), payOutRequest())
-		require.NoError(t, err)
-		require.Equal(t, paygate.StatusUnknown, res.Status)
-		require.Equal(t, "00032", res.RawStatus)
+		_, err := newClient(t, s, nil).PayOut(context.Background(), payOutRequest())
+		require.ErrorIs(t, err, paygate.ErrOutcomeUnknown)
+		var pe *paygate.ProviderError
+		require.False(t, errors.As(err, &pe), "not a refusal")
 	})
 }
 

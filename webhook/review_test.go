@@ -156,6 +156,9 @@ func TestReviewForgedResplits(t *testing.T) {
 					_, err := l.gw.ParseCallback(l.header.Clone(), forged)
 					require.ErrorIs(t, err, paygate.ErrMalformedCallback, "the forgery's signature is genuine: only its shape gives it away")
 					require.NotErrorIs(t, err, paygate.ErrInvalidSignature)
+					var ce *paygate.CallbackError
+					require.ErrorAs(t, err, &ce, "one typed error for every malformed callback")
+					require.Equal(t, provider, ce.Provider)
 
 					rec := &recorder{}
 					srv := serve(t, webhook.Handler(l.gw, rec.fn, webhook.WithDeduper(webhook.NewMemoryDeduper(time.Hour, 100))))

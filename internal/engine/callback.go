@@ -81,35 +81,9 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// Malformed is the one error of a callback that cannot be read: it matches
-// paygate.ErrMalformedCallback and names the field at fault.
-type Malformed struct {
-	Provider string
-	Field    string // may be empty when the body as a whole is at fault
-	Err      error
-}
-
-// Error implements error.
-func (e *Malformed) Error() string {
-	msg := "paygate: " + e.Provider + " callback: malformed callback"
-	if e.Field != "" {
-		msg += ": field " + e.Field
-	}
-	if e.Err != nil {
-		msg += ": " + e.Err.Error()
-	}
-	return msg
-}
-
-// Unwrap returns the cause.
-func (e *Malformed) Unwrap() error { return e.Err }
-
-// Is matches paygate.ErrMalformedCallback.
-func (e *Malformed) Is(target error) bool { return target == paygate.ErrMalformedCallback }
-
-// MalformedField is a *Malformed naming field.
+// MalformedField is a *paygate.CallbackError naming field.
 func (b *Base) MalformedField(field string, err error) error {
-	return &Malformed{Provider: b.spec.Name, Field: field, Err: err}
+	return &paygate.CallbackError{Provider: b.spec.Name, Field: field, Err: err}
 }
 
 // Callback is the one verifier's first half: it reads body as flat fields, checks its shape
@@ -124,11 +98,11 @@ func (b *Base) Callback(body []byte, schema Schema, sig func(fields map[string]s
 	}
 	fields, err := signing.Fields(body)
 	if err != nil {
-		return nil, &Malformed{Provider: b.spec.Name, Err: err}
+		return nil, &paygate.CallbackError{Provider: b.spec.Name, Err: err}
 	}
 	if schema.Scheme == RawBody {
 		if err := schema.Present(fields); err != nil {
-			return nil, &Malformed{Provider: b.spec.Name, Err: err}
+			return nil, &paygate.CallbackError{Provider: b.spec.Name, Err: err}
 		}
 		return fields, nil
 	}
@@ -136,10 +110,10 @@ func (b *Base) Callback(body []byte, schema Schema, sig func(fields map[string]s
 		return nil, err
 	}
 	if err := schema.Check(fields); err != nil {
-		return nil, &Malformed{Provider: b.spec.Name, Err: err}
+		return nil, &paygate.CallbackError{Provider: b.spec.Name, Err: err}
 	}
 	if err := schema.Present(fields); err != nil {
-		return nil, &Malformed{Provider: b.spec.Name, Err: err}
+		return nil, &paygate.CallbackError{Provider: b.spec.Name, Err: err}
 	}
 	return fields, nil
 }

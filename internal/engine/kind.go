@@ -37,7 +37,7 @@ func (g *kindGateway) ParseCallback(header http.Header, body []byte) (*paygate.C
 	}
 	if cb.Kind != g.kind {
 		if g.signed {
-			return nil, &Malformed{Provider: g.Name(), Field: "kind",
+			return nil, &paygate.CallbackError{Provider: g.Name(), Field: "kind",
 				Err: fmt.Errorf("a %s callback at the address of %s callbacks", cb.Kind, g.kind)}
 		}
 		cb.Kind = g.kind
