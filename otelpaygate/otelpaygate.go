@@ -110,7 +110,6 @@ func New(opts ...Option) paygate.Observer {
 		propagator: c.propagator,
 	}
 	m := c.mp.Meter(ScopeName, metric.WithSchemaURL(semconv.SchemaURL))
-	var err error
 	report := func(e error) {
 		if e != nil {
 			otel.Handle(e)
