@@ -2,6 +2,7 @@ package paygate
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -14,8 +15,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"gopkg.in/yaml.v3"
 )
 
 // Config selects a provider and carries the merchant's credentials. Secret, APIKey and any
@@ -44,6 +43,36 @@ func (c Config) Option(name, def string) string {
 	return def
 }
 
+// configFields are the Config fields Require knows, by config key.
+var configFields = map[string]struct {
+	goName string
+	get    func(Config) string
+}{
+	"base_url":    {"BaseURL", func(c Config) string { return c.BaseURL }},
+	"merchant_id": {"MerchantID", func(c Config) string { return c.MerchantID }},
+	"api_key":     {"APIKey", func(c Config) string { return c.APIKey }},
+	"secret":      {"Secret", func(c Config) string { return c.Secret }},
+}
+
+// Require reports every one of the config keys ("base_url", "merchant_id", "api_key",
+// "secret") that c leaves empty, at once: one *ConfigError of provider per key, joined. It is
+// nil when all are set. Provider constructors call it so that a new user learns every missing
+// field in one run.
+func (c Config) Require(provider string, keys ...string) error {
+	var errs []error
+	for _, k := range keys {
+		f, ok := configFields[k]
+		if !ok {
+			errs = append(errs, ConfigErr(provider, k, "is not a key Require knows"))
+			continue
+		}
+		if f.get(c) == "" {
+			errs = append(errs, ConfigErr(provider, k, "Config.%s is required", f.goName))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // BoolOption reads a boolean option ("true", "1", "false", "0"); unset is def.
 func (c Config) BoolOption(name string, def bool) (bool, error) {
 	v := c.Option(name, "")
@@ -52,7 +81,7 @@ func (c Config) BoolOption(name string, def bool) (bool, error) {
 	}
 	b, err := strconv.ParseBool(v)
 	if err != nil {
-		return def, fmt.Errorf("paygate: option %s: %q is not a boolean", name, v)
+		return def, &ConfigError{Field: "options." + name, Reason: fmt.Sprintf("%q is not a boolean; write true or false", truncate(v, 20))}
 	}
 	return b, nil
 }
@@ -154,35 +183,16 @@ func (c Config) MarshalJSON() ([]byte, error) {
 	return json.Marshal(v)
 }
 
-// UnmarshalJSON accepts Timeout as a duration string ("30s") or a number of nanoseconds.
+// UnmarshalJSON reads a Config strictly, as ParseConfig does (without ${NAME} references):
+// an unknown key is an error naming the nearest known one, and Timeout is a duration string
+// with a unit ("30s"); a bare number is refused. The options are not checked against the
+// provider's declarations here (New does that).
 func (c *Config) UnmarshalJSON(b []byte) error {
-	type plain Config
-	var v struct {
-		plain
-		Timeout json.RawMessage `json:"timeout"`
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
+	cfg, err := parseJSON(b, false, false)
+	if err != nil {
 		return err
 	}
-	*c = Config(v.plain)
-	c.Timeout = 0
-	if len(v.Timeout) == 0 || string(v.Timeout) == "null" {
-		return nil
-	}
-	var s string
-	if err := json.Unmarshal(v.Timeout, &s); err == nil {
-		d, err := time.ParseDuration(s)
-		if err != nil {
-			return fmt.Errorf("paygate: config timeout: %w", err)
-		}
-		c.Timeout = d
-		return nil
-	}
-	n, err := strconv.ParseInt(string(v.Timeout), 10, 64)
-	if err != nil {
-		return fmt.Errorf("paygate: config timeout: %s is neither a duration string nor nanoseconds", truncate(string(v.Timeout), 40))
-	}
-	c.Timeout = time.Duration(n)
+	*c = cfg
 	return nil
 }
 
@@ -200,38 +210,34 @@ func LoadConfig(path string) (Config, error) {
 }
 
 // ParseConfig parses a Config as LoadConfig does; isJSON chooses JSON over YAML.
+//
+// Parsing is strict. An unknown key is an error naming the nearest known one ("unknown key;
+// did you mean `base_url`?"); an option the provider does not declare (see [OptionSpec]) is
+// refused the same way once the provider's package is imported. timeout is a duration with a
+// unit ("30s", "1m30s", "500ms"); a bare number, zero or a negative duration is refused. Every
+// error is a *ConfigError (it matches ErrInvalidConfig) naming the key and the line, and never
+// quotes a secret; all the problems of a file are reported at once.
+//
+// ${NAME} references are replaced in the values once the file is parsed, so a reference in a
+// comment is ignored and a variable's value is never read as YAML or JSON.
 func ParseConfig(raw []byte, isJSON bool) (Config, error) {
-	expanded, err := expandEnv(raw)
-	if err != nil {
-		return Config{}, err
-	}
-	var cfg Config
 	if isJSON {
-		err = json.Unmarshal(expanded, &cfg)
-	} else {
-		err = yaml.Unmarshal(expanded, &cfg)
+		return parseJSON(raw, true, true)
 	}
-	if err != nil {
-		// The parser's message may quote the expanded text, which may hold a secret.
-		return Config{}, fmt.Errorf("paygate: load config: malformed %s", map[bool]string{true: "JSON", false: "YAML"}[isJSON])
-	}
-	return cfg, nil
+	return parseYAML(raw)
 }
 
-func expandEnv(raw []byte) ([]byte, error) {
-	var missing []string
-	out := envRef.ReplaceAllFunc(raw, func(m []byte) []byte {
-		name := string(m[2 : len(m)-1])
+// expandEnv replaces the ${NAME} references of s, adding the names of unset variables to
+// missing.
+func expandEnv(s string, missing *[]string) string {
+	return envRef.ReplaceAllStringFunc(s, func(m string) string {
+		name := m[2 : len(m)-1]
 		v, ok := os.LookupEnv(name)
-		if !ok {
-			missing = append(missing, name)
+		if !ok && !slices.Contains(*missing, name) {
+			*missing = append(*missing, name)
 		}
-		return []byte(v)
+		return v
 	})
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("paygate: load config: environment variable %s is not set", strings.Join(missing, ", "))
-	}
-	return out, nil
 }
 
 // Factory builds a Gateway from a Config; each provider package registers one.
@@ -275,7 +281,14 @@ func New(cfg Config, opts ...Option) (Gateway, error) {
 		if list == "" {
 			list = "none registered; import github.com/paygate-go/paygate/providers"
 		}
-		return nil, fmt.Errorf("paygate: unknown provider %q (known: %s)", cfg.Provider, list)
+		hint := ""
+		if n := nearest(cfg.Provider, known); n != "" && cfg.Provider != "" {
+			hint = "; did you mean `" + n + "`?"
+		}
+		return nil, &ConfigError{Field: "provider", Reason: fmt.Sprintf("unknown provider %q%s (known: %s)", truncate(cfg.Provider, 40), hint, list)}
+	}
+	if err := cfg.CheckOptions(cfg.Provider); err != nil {
+		return nil, err
 	}
 	return f(cfg, opts...)
 }

@@ -142,7 +142,7 @@ func TestLoadConfig(t *testing.T) {
 }`},
 		{"json upper-case extension", "PAYGATE.JSON", `{"provider":"cashgit","base_url":"https://test.cashgit.com",
 "merchant_id":"cgpay","api_key":"${PAYGATE_TEST_KEY}","secret":"${PAYGATE_TEST_SECRET}",
-"timeout":30000000000,"options":{"sign_style":"append","previous_secrets":"old1,old2"}}`},
+"timeout":"30s","options":{"sign_style":"append","previous_secrets":"old1,old2"}}`},
 		{"yaml", "paygate.yaml", `provider: cashgit
 base_url: https://test.cashgit.com
 merchant_id: cgpay
@@ -183,7 +183,7 @@ func TestParseConfigTimeout(t *testing.T) {
 		wantErr bool
 	}{
 		{"json string", `{"timeout":"1m30s"}`, true, 90 * time.Second, false},
-		{"json nanoseconds", `{"timeout":5000000000}`, true, 5 * time.Second, false},
+		{"json nanoseconds refused", `{"timeout":5000000000}`, true, 0, true},
 		{"json null", `{"timeout":null}`, true, 0, false},
 		{"json absent", `{"provider":"x"}`, true, 0, false},
 		{"json bad string", `{"timeout":"soon"}`, true, 0, true},
@@ -265,7 +265,8 @@ func TestLoadConfigMalformed(t *testing.T) {
 			require.Error(t, err)
 			require.NotContains(t, err.Error(), secret)
 			require.NotContains(t, err.Error(), "hunter2")
-			require.Contains(t, err.Error(), "malformed")
+			require.ErrorIs(t, err, ErrInvalidConfig)
+			require.Contains(t, err.Error(), "line ")
 		})
 	}
 
@@ -582,7 +583,7 @@ func TestStatusFinal(t *testing.T) {
 func FuzzParseConfig(f *testing.F) {
 	for _, s := range []string{
 		`{"provider":"cashgit","base_url":"https://test.cashgit.com","merchant_id":"cgpay","secret":"x","timeout":"30s"}`,
-		`{"timeout":30000000000,"options":{"previous_secrets":"a,b"}}`,
+		`{"timeout":"30s","options":{"previous_secrets":"a,b"}}`,
 		`{"timeout":null}`,
 		`{"timeout":"soon"}`,
 		`{"secret":"${PAYGATE_FUZZ_UNSET}"}`,

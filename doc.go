@@ -18,4 +18,41 @@
 //     an order is never re-sent by paygate.
 //   - Secrets stay secret. [Config] redacts them in String, GoString and slog output, and no
 //     error or log line carries a secret or a full signature.
+//   - Config is strict. [LoadConfig] refuses an unknown key or option, naming the nearest known
+//     one and the line; each provider declares its options ([OptionSpec], [OptionSpecs]).
+//
+// # Errors
+//
+// Every error paygate returns is one of these, matched with [errors.Is] or [errors.As]. Each
+// begins with "paygate: provider operation: " once, however deeply it is wrapped.
+//
+//	Error                     Match with                        What to do
+//	*ValidationError          errors.Is(err, ErrInvalidRequest) Fix the request: nothing was sent. Problems lists
+//	                                                            every field at fault; Field names the first.
+//	*NotSentError             errors.Is(err, ErrNotSent)        The request never left (connection refused, DNS,
+//	                                                            TLS, limiter, open circuit): safe to send again,
+//	                                                            here or to another provider.
+//	*OutcomeError             errors.Is(err, ErrOutcomeUnknown) A create may have reached the provider (timeout,
+//	                                                            reset, 5xx, unreadable answer): Query the order
+//	                                                            before deciding; never re-send it blindly.
+//	*ProviderError            errors.As(err, &pe)               The provider said no; on a create, nothing was
+//	                                                            created. pe.Code and pe.Message say why; Retryable
+//	                                                            marks a refusal worth repeating later (rate limit).
+//	  wrapping ErrDuplicateOrder                                The order number exists already: Query it.
+//	  wrapping ErrOrderNotFound                                 Query: the provider has no such order (of that kind).
+//	*ResponseError            errors.Is(err, ErrMalformedResponse) A read's answer could not be read (HTML page,
+//	                                                            truncated JSON): retry the read later. On a create
+//	                                                            it arrives inside an *OutcomeError.
+//	*CallError                errors.As(err, &ce)               Any other failure of a read (transport error,
+//	                                                            cancelled context, which it wraps): retry later.
+//	*SignatureError           errors.Is(err, ErrInvalidSignature) A callback (or response) signature did not
+//	                                                            verify: answer 401, trust nothing in the body.
+//	ErrMalformedCallback      errors.Is                         A callback too broken to verify: answer 400.
+//	ErrUnsupported            errors.Is                         The provider has no such operation: check
+//	                                                            Gateway.Capabilities first.
+//	*ConfigError              errors.Is(err, ErrInvalidConfig)  LoadConfig, New or a provider's New refused the
+//	                                                            config: Field (and Line, from a file) say where.
+//	ErrBadAmount, ErrUnknownCurrency  errors.Is                 ParseMoney refused the amount or currency.
+//
+// The example of this package named "errorHandling" is a checkout function that handles each.
 package paygate

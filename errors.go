@@ -3,6 +3,7 @@ package paygate
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -33,13 +34,26 @@ var (
 	// before the body is trusted, so this is returned only for bodies that are not even
 	// well-formed enough to verify.
 	ErrMalformedCallback = errors.New("paygate: malformed callback")
+	// ErrInvalidConfig: a config file or a Config that paygate refused: an unknown key or
+	// option, a value of the wrong form, a required field left empty. A *ConfigError wraps it.
+	ErrInvalidConfig = errors.New("paygate: invalid config")
 )
 
 // ValidationError is a request paygate refused before any I/O. It matches ErrInvalidRequest.
+// Every field at fault is reported at once: Problems lists them all, and Field and Reason
+// repeat the first.
 type ValidationError struct {
 	Provider, Op string // may be empty when the check is provider-independent
 	Field        string // the request field at fault, e.g. "Amount" or "Beneficiary.IFSC"
 	Reason       string
+	// Problems is every field at fault, the first being Field and Reason. It may be nil when
+	// only Field is at fault.
+	Problems []FieldProblem
+}
+
+// FieldProblem is one field of a request that validation refused.
+type FieldProblem struct {
+	Field, Reason string
 }
 
 // Invalid is shorthand for a *ValidationError naming field.
@@ -47,9 +61,26 @@ func Invalid(field, format string, args ...any) *ValidationError {
 	return &ValidationError{Field: field, Reason: fmt.Sprintf(format, args...)}
 }
 
-// Error implements error.
+// AllProblems returns every field at fault: Problems, or Field and Reason when Problems is empty.
+func (e *ValidationError) AllProblems() []FieldProblem {
+	if len(e.Problems) > 0 {
+		return e.Problems
+	}
+	return []FieldProblem{{Field: e.Field, Reason: e.Reason}}
+}
+
+// Error implements error. It names every field at fault, separated by semicolons.
 func (e *ValidationError) Error() string {
-	return prefix(e.Provider, e.Op) + "invalid request: " + e.Field + ": " + e.Reason
+	var b strings.Builder
+	b.WriteString(prefix(e.Provider, e.Op))
+	b.WriteString("invalid request: ")
+	for i, p := range e.AllProblems() {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(p.Field + ": " + p.Reason)
+	}
+	return b.String()
 }
 
 // Is reports whether target is ErrInvalidRequest.
@@ -69,21 +100,29 @@ type ProviderError struct {
 	Err error
 }
 
-// Error implements error. It names provider, operation, code and message, never Raw.
+// Error implements error. It names provider, operation, code and message, never Raw. A
+// refusal carried by a 2xx answer does not repeat the HTTP status, nor a code that is only
+// that status again (DeekPay answers "order not found" as code 200 with empty data); a
+// classified refusal without a message says what Err means.
 func (e *ProviderError) Error() string {
 	var b strings.Builder
 	b.WriteString(prefix(e.Provider, e.Op))
 	b.WriteString("provider refused")
-	if e.HTTPStatus != 0 {
+	ok2xx := e.HTTPStatus >= 200 && e.HTTPStatus < 300
+	if e.HTTPStatus != 0 && !ok2xx {
 		fmt.Fprintf(&b, " (HTTP %d)", e.HTTPStatus)
 	}
-	if e.Code != "" {
+	if e.Code != "" && (!ok2xx || e.Code != strconv.Itoa(e.HTTPStatus)) {
 		b.WriteString(": code ")
 		b.WriteString(e.Code)
 	}
-	if e.Message != "" {
+	msg := e.Message
+	if msg == "" && e.Err != nil {
+		msg = strings.TrimPrefix(e.Err.Error(), "paygate: ")
+	}
+	if msg != "" {
 		b.WriteString(": ")
-		b.WriteString(truncate(e.Message, 200))
+		b.WriteString(truncate(msg, 200))
 	}
 	return b.String()
 }
@@ -108,7 +147,7 @@ func (e *ResponseError) Error() string {
 		msg += fmt.Sprintf(" (HTTP %d)", e.HTTPStatus)
 	}
 	if e.Err != nil {
-		msg += ": " + e.Err.Error()
+		msg += ": " + cause(e.Err, e.Provider, e.Op)
 	}
 	if e.Snippet != "" {
 		msg += fmt.Sprintf(": body %q", e.Snippet)
@@ -133,8 +172,8 @@ type OutcomeError struct {
 
 // Error implements error.
 func (e *OutcomeError) Error() string {
-	return fmt.Sprintf("%soutcome unknown for order %q, query it before retrying: %v",
-		prefix(e.Provider, e.Op), e.OrderID, e.Err)
+	return fmt.Sprintf("%soutcome unknown for order %q, query it before retrying: %s",
+		prefix(e.Provider, e.Op), e.OrderID, cause(e.Err, e.Provider, e.Op))
 }
 
 // Unwrap returns the cause.
@@ -151,7 +190,7 @@ type CallError struct {
 }
 
 // Error implements error.
-func (e *CallError) Error() string { return prefix(e.Provider, e.Op) + e.Err.Error() }
+func (e *CallError) Error() string { return prefix(e.Provider, e.Op) + cause(e.Err, e.Provider, e.Op) }
 
 // Unwrap returns the cause.
 func (e *CallError) Unwrap() error { return e.Err }
@@ -170,6 +209,20 @@ func (e *SignatureError) Error() string {
 
 // Is matches ErrInvalidSignature.
 func (e *SignatureError) Is(target error) bool { return target == ErrInvalidSignature }
+
+// cause is the text of a wrapped error without the prefix its wrapper already printed: the
+// wrapper's own "paygate: provider op: ", else a leading "paygate: " (a cause from another
+// provider or operation keeps its names). Each error then reads with one prefix.
+func cause(err error, provider, op string) string {
+	if err == nil {
+		return "<nil>"
+	}
+	s := err.Error()
+	if p := prefix(provider, op); p != "paygate: " && strings.HasPrefix(s, p) {
+		return s[len(p):]
+	}
+	return strings.TrimPrefix(s, "paygate: ")
+}
 
 func prefix(provider, op string) string {
 	switch {
@@ -194,7 +247,7 @@ type NotSentError struct {
 
 // Error implements error.
 func (e *NotSentError) Error() string {
-	return prefix(e.Provider, e.Op) + "not sent: " + e.Err.Error()
+	return prefix(e.Provider, e.Op) + "not sent: " + cause(e.Err, e.Provider, e.Op)
 }
 
 // Unwrap returns the cause.
@@ -202,3 +255,38 @@ func (e *NotSentError) Unwrap() error { return e.Err }
 
 // Is matches ErrNotSent.
 func (e *NotSentError) Is(target error) bool { return target == ErrNotSent }
+
+// ConfigError is a config paygate refused: a key or option it does not know, a value of the
+// wrong form, a required field left empty. It matches ErrInvalidConfig and never quotes a
+// secret.
+type ConfigError struct {
+	Provider string // the provider whose constructor refused it; empty for a file's own errors
+	Field    string // the config key: "base_url", "timeout", "options.sign_style"
+	Reason   string
+	Line     int // the line of the config file, 1-based; 0 when not read from a file
+}
+
+// ConfigErr is shorthand for a *ConfigError of provider naming the config key field.
+func ConfigErr(provider, field, format string, args ...any) *ConfigError {
+	return &ConfigError{Provider: provider, Field: field, Reason: fmt.Sprintf(format, args...)}
+}
+
+// Error implements error: "paygate: cashgit: config line 3: options.sign_styel: unknown option; …".
+func (e *ConfigError) Error() string {
+	var b strings.Builder
+	b.WriteString(prefix(e.Provider, ""))
+	b.WriteString("config")
+	if e.Line > 0 {
+		fmt.Fprintf(&b, " line %d", e.Line)
+	}
+	b.WriteString(": ")
+	if e.Field != "" {
+		b.WriteString(e.Field)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Reason)
+	return b.String()
+}
+
+// Is matches ErrInvalidConfig.
+func (e *ConfigError) Is(target error) bool { return target == ErrInvalidConfig }

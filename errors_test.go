@@ -81,9 +81,9 @@ func TestProviderError(t *testing.T) {
 	}{
 		{"duplicate", &ProviderError{Provider: "cashgit", Op: "payin", HTTPStatus: 200, Code: "409",
 			Message: "order exists", Raw: raw, Err: ErrDuplicateOrder},
-			"paygate: cashgit payin: provider refused (HTTP 200): code 409: order exists", []error{ErrDuplicateOrder}},
+			"paygate: cashgit payin: provider refused: code 409: order exists", []error{ErrDuplicateOrder}},
 		{"not found", &ProviderError{Provider: "caipay", Op: "query", Code: "404", Raw: raw, Err: ErrOrderNotFound},
-			"paygate: caipay query: provider refused: code 404", []error{ErrOrderNotFound}},
+			"paygate: caipay query: provider refused: code 404: order not found", []error{ErrOrderNotFound}},
 		{"unclassified", &ProviderError{Provider: "cashy", Message: "Payin_Order_Error", Raw: raw},
 			"paygate: cashy: provider refused: Payin_Order_Error", nil},
 		{"bare", &ProviderError{}, "paygate: provider refused", nil},
@@ -207,8 +207,8 @@ func TestCallError(t *testing.T) {
 		is    []error
 	}{
 		{"canceled", context.Canceled, "paygate: deekpay query: context canceled", nil},
-		{"unsupported", ErrUnsupported, "paygate: deekpay query: " + ErrUnsupported.Error(), []error{ErrUnsupported}},
-		{"provider", &ProviderError{Code: "404", Err: ErrOrderNotFound}, "paygate: deekpay query: paygate: provider refused: code 404", []error{ErrOrderNotFound}},
+		{"unsupported", ErrUnsupported, "paygate: deekpay query: operation not supported by this provider", []error{ErrUnsupported}},
+		{"provider", &ProviderError{Code: "404", Err: ErrOrderNotFound}, "paygate: deekpay query: provider refused: code 404: order not found", []error{ErrOrderNotFound}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -246,4 +246,44 @@ func TestErrorTypesAreDistinct(t *testing.T) {
 	require.False(t, errors.As(err, &oe))
 	require.False(t, errors.As(err, &ce))
 	require.True(t, errors.As(err, &se))
+}
+
+// TestOnePrefix is finding 5: a wrapped error that carries its wrapper's prefix is printed
+// once ("paygate: cashgit payout: outcome unknown …: paygate: cashgit payout: unreadable …"
+// before).
+func TestOnePrefix(t *testing.T) {
+	inner := &ResponseError{Provider: "cashgit", Op: "payout", HTTPStatus: 502, Snippet: "<html>"}
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{&OutcomeError{Provider: "cashgit", Op: "payout", OrderID: "PO_1", Err: inner},
+			`paygate: cashgit payout: outcome unknown for order "PO_1", query it before retrying: unreadable response (HTTP 502): body "<html>"`},
+		{&CallError{Provider: "cashgit", Op: "query", Err: &ProviderError{Provider: "cashgit", Op: "query", Code: "404", Err: ErrOrderNotFound}},
+			"paygate: cashgit query: provider refused: code 404: order not found"},
+		{&NotSentError{Provider: "cashy", Op: "payin", Err: &CallError{Provider: "cashy", Op: "payin", Err: errors.New("dial tcp: refused")}},
+			"paygate: cashy payin: not sent: dial tcp: refused"},
+		{&ResponseError{Provider: "deekpay", Op: "query", Err: &SignatureError{Provider: "deekpay", Op: "query", Reason: "mismatch"}},
+			"paygate: deekpay query: unreadable response: invalid signature: mismatch"},
+		// A cause from another provider or operation keeps its names, without a second "paygate: ".
+		{&OutcomeError{Provider: "router", Op: "payin", OrderID: "O_1", Err: &ResponseError{Provider: "cashgit", Op: "payin", HTTPStatus: 502}},
+			`paygate: router payin: outcome unknown for order "O_1", query it before retrying: cashgit payin: unreadable response (HTTP 502)`},
+		{&CallError{Provider: "cashgit", Op: "query", Err: fmt.Errorf("wrapped: %w", context.Canceled)},
+			"paygate: cashgit query: wrapped: context canceled"},
+	}
+	for _, tt := range tests {
+		require.Equal(t, tt.want, tt.err.Error())
+		require.Equal(t, 1, strings.Count(tt.err.Error(), "paygate: "), tt.err.Error())
+	}
+}
+
+// TestProviderErrorNoMisleadingCode is finding 5: DeekPay's not-found (code 200, HTTP 200,
+// empty data) does not read "provider refused (HTTP 200): code 200".
+func TestProviderErrorNoMisleadingCode(t *testing.T) {
+	e := &ProviderError{Provider: "deekpay", Op: "query", HTTPStatus: 200, Code: "200", Err: ErrOrderNotFound}
+	require.Equal(t, "paygate: deekpay query: provider refused: order not found", e.Error())
+	e.Message = "order not found (data is an empty array)"
+	require.Equal(t, "paygate: deekpay query: provider refused: order not found (data is an empty array)", e.Error())
+	e = &ProviderError{Provider: "cashgit", Op: "payin", HTTPStatus: 409, Code: "409", Message: "exists"}
+	require.Equal(t, "paygate: cashgit payin: provider refused (HTTP 409): code 409: exists", e.Error(), "a non-2xx status is kept")
 }

@@ -49,8 +49,8 @@ func ExampleMoney_UnmarshalJSON() {
 	out, _ := json.Marshal(paygate.MustParseMoney("100.50", paygate.INR))
 	fmt.Println(string(out))
 	// Output:
-	// 20000.00 2500.0000
-	// {"amount":"100.5","currency":"INR"}
+	// 20000.00 2500.00
+	// {"amount":"100.50","currency":"INR"}
 }
 
 func ExampleValidationError() {

@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/shopspring/decimal"
 )
 
-// Currency is an ISO 4217 currency code.
+// Currency is an ISO 4217 currency code, in upper case.
 type Currency string
 
 // The currencies the providers settle in.
@@ -17,6 +19,26 @@ const (
 	INR Currency = "INR"
 	PKR Currency = "PKR"
 )
+
+// Currencies are the currencies paygate's providers settle in, the only ones ParseMoney takes.
+var Currencies = []Currency{INR, PKR}
+
+// ErrUnknownCurrency is returned by ParseMoney and Money.UnmarshalJSON for a currency code
+// that no provider settles in, or that is not written in upper case.
+var ErrUnknownCurrency = errors.New("paygate: unknown currency")
+
+// Check reports whether c is one of Currencies, or empty (an amount in no currency yet, which
+// a provider takes as its own). Lower case is refused, not normalized: a Currency is compared
+// as it is written, so "inr" would never equal INR further on.
+func (c Currency) Check() error {
+	if c == "" || slices.Contains(Currencies, c) {
+		return nil
+	}
+	if up := Currency(strings.ToUpper(string(c))); slices.Contains(Currencies, up) {
+		return fmt.Errorf("%w %q: write it in upper case, %s", ErrUnknownCurrency, truncate(string(c), 8), up)
+	}
+	return fmt.Errorf("%w %q: paygate's providers settle in INR and PKR only", ErrUnknownCurrency, truncate(string(c), 8))
+}
 
 // Money is an exact decimal amount in a currency. The zero value is zero in no currency.
 // Money never passes through binary floating point.
@@ -35,8 +57,12 @@ var ErrBadAmount = errors.New("paygate: not a plain decimal amount")
 
 // ParseMoney parses a plain decimal number such as "100", "40.2" or "-3.50". It is exact and
 // refuses anything else: exponents, NaN, infinities, signs other than a leading minus,
-// spaces, separators and empty text.
+// spaces, separators and empty text. The currency must be INR or PKR, in upper case, or empty
+// (see Currency.Check): "inr" and "USD" are refused with ErrUnknownCurrency.
 func ParseMoney(s string, c Currency) (Money, error) {
+	if err := c.Check(); err != nil {
+		return Money{}, err
+	}
 	d, err := ParseDecimal(s)
 	if err != nil {
 		return Money{}, err
@@ -54,8 +80,15 @@ func ParseDecimal(s string) (decimal.Decimal, error) {
 
 // plainDecimal reports whether s is -?digits(.digits)?.
 func plainDecimal(s string) bool {
-	if len(s) > 64 {
-		return false // the limit counts the sign too
+	// At most 64 characters, the sign counted, not counting zeros that end a fraction (so
+	// that Text's "999….00" reads back); 128 in all.
+	if len(s) > 128 {
+		return false
+	}
+	if t := s; strings.IndexByte(t, '.') >= 0 && len(strings.TrimSuffix(strings.TrimRight(t, "0"), ".")) > 64 {
+		return false
+	} else if strings.IndexByte(t, '.') < 0 && len(t) > 64 {
+		return false
 	}
 	if len(s) > 0 && s[0] == '-' {
 		s = s[1:]
@@ -104,10 +137,20 @@ func (m Money) Equal(o Money) bool {
 // Cmp compares the amounts of m and o, ignoring currency: -1, 0 or +1.
 func (m Money) Cmp(o Money) int { return m.amount.Cmp(o.amount) }
 
-// String formats the amount with at least two decimal places and the currency: "100.00 INR".
+// Text writes the amount with the currency's two decimal places, or more where fewer would
+// lose precision: "100.00", "40.20", "101000.00" (from "101000.0000": trailing zeros beyond
+// two places are dropped), "10.005". The value is never changed.
+func (m Money) Text() string {
+	places := max(-m.amount.Exponent(), 0)
+	for places > 2 && m.amount.Truncate(places-1).Equal(m.amount) {
+		places-- // a trailing zero
+	}
+	return m.amount.StringFixed(max(places, 2))
+}
+
+// String formats the amount as Text does, followed by the currency: "100.00 INR".
 func (m Money) String() string {
-	places := max(int32(2), -m.amount.Exponent())
-	s := m.amount.StringFixed(places)
+	s := m.Text()
 	if m.currency == "" {
 		return s
 	}
@@ -171,9 +214,10 @@ type moneyJSON struct {
 	Currency Currency `json:"currency,omitempty"`
 }
 
-// MarshalJSON writes {"amount":"100.00","currency":"INR"}, the amount as an exact string.
+// MarshalJSON writes {"amount":"100.00","currency":"INR"}: the amount as an exact string, as
+// Text writes it (two places where no precision is lost).
 func (m Money) MarshalJSON() ([]byte, error) {
-	return json.Marshal(moneyJSON{Amount: m.amount.String(), Currency: m.currency})
+	return json.Marshal(moneyJSON{Amount: m.Text(), Currency: m.currency})
 }
 
 // UnmarshalJSON reads the object MarshalJSON writes, or a bare amount given as a JSON string
@@ -189,6 +233,9 @@ func (m *Money) UnmarshalJSON(b []byte) error {
 	case b[0] == '{':
 		var v moneyJSON
 		if err := json.Unmarshal(b, &v); err != nil {
+			return err
+		}
+		if err := v.Currency.Check(); err != nil {
 			return err
 		}
 		d, err := ParseDecimal(v.Amount)

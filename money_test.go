@@ -170,7 +170,10 @@ func TestMoneyString(t *testing.T) {
 		{MustParseMoney("1.005", INR), "1.005 INR"},
 		{MustParseMoney("5", ""), "5.00"},
 		{MustParseMoney("-3.5", PKR), "-3.50 PKR"},
-		{MustParseMoney("2500.0000", PKR), "2500.0000 PKR"},
+		{MustParseMoney("2500.0000", PKR), "2500.00 PKR"},     // trailing zeros beyond two places dropped
+		{MustParseMoney("101000.0000", INR), "101000.00 INR"}, // the balance the issue saw in two forms
+		{MustParseMoney("1.0050", INR), "1.005 INR"},          // only the zeros
+		{MustParseMoney("0.0001000", INR), "0.0001 INR"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
@@ -223,11 +226,47 @@ func TestMoneyJSONRoundTrip(t *testing.T) {
 
 	b, err := json.Marshal(MustParseMoney("100.50", INR))
 	require.NoError(t, err)
-	require.JSONEq(t, `{"amount":"100.5","currency":"INR"}`, string(b))
+	require.JSONEq(t, `{"amount":"100.50","currency":"INR"}`, string(b))
 
 	b, err = json.Marshal(MustParseMoney("1", ""))
 	require.NoError(t, err)
-	require.JSONEq(t, `{"amount":"1"}`, string(b), "an unset currency is omitted")
+	require.JSONEq(t, `{"amount":"1.00"}`, string(b), "an unset currency is omitted")
+}
+
+// TestMoneyTwoPlaces is finding 6: JSON and String write the currency's two places where no
+// precision is lost, and trailing zeros beyond two places are dropped for display only.
+func TestMoneyTwoPlaces(t *testing.T) {
+	tests := []struct{ in, text string }{
+		{"100.00", "100.00"}, {"100", "100.00"}, {"100.5", "100.50"}, {"101000.0000", "101000.00"},
+		{"10.005", "10.005"}, {"10.0050", "10.005"}, {"0", "0.00"}, {"-0.10", "-0.10"},
+	}
+	for _, tt := range tests {
+		m := MustParseMoney(tt.in, INR)
+		require.Equal(t, tt.text, m.Text(), tt.in)
+		require.Equal(t, tt.text+" INR", m.String(), tt.in)
+		b, err := json.Marshal(m)
+		require.NoError(t, err)
+		require.JSONEq(t, `{"amount":"`+tt.text+`","currency":"INR"}`, string(b), tt.in)
+		require.Equal(t, tt.in, m.Decimal().StringFixed(-m.Decimal().Exponent()), "the value is never changed")
+	}
+}
+
+// TestParseMoneyCurrency is finding 6: currency codes are checked at parse.
+func TestParseMoneyCurrency(t *testing.T) {
+	for _, c := range []Currency{INR, PKR, ""} {
+		_, err := ParseMoney("100", c)
+		require.NoError(t, err, c)
+	}
+	_, err := ParseMoney("100", "inr")
+	require.ErrorIs(t, err, ErrUnknownCurrency)
+	require.EqualError(t, err, `paygate: unknown currency "inr": write it in upper case, INR`)
+	_, err = ParseMoney("100", "USD")
+	require.ErrorIs(t, err, ErrUnknownCurrency)
+	require.EqualError(t, err, `paygate: unknown currency "USD": paygate's providers settle in INR and PKR only`)
+	require.Panics(t, func() { MustParseMoney("1", "usd") })
+
+	var m Money
+	require.ErrorIs(t, json.Unmarshal([]byte(`{"amount":"1","currency":"usd"}`), &m), ErrUnknownCurrency)
 }
 
 func TestMoneyUnmarshalJSON(t *testing.T) {
@@ -283,7 +322,7 @@ func TestMoneyJSONNoFloat(t *testing.T) {
 	require.Equal(t, int32(-4), v.Fee.Decimal().Exponent())
 	require.Equal(t, "12345678901234567.89", v.Big.Decimal().String())
 	require.True(t, v.Big.Decimal().Equal(decimal.New(1234567890123456789, -2)))
-	require.Equal(t, "2500.0000", v.Fee.String())
+	require.Equal(t, "2500.00", v.Fee.String(), "displayed with two places, the value untouched")
 }
 
 func TestMoneyUnmarshalJSONRejects(t *testing.T) {
@@ -408,7 +447,10 @@ func FuzzParseMoney(f *testing.F) {
 			return
 		}
 		require.Equal(t, m, m2)
-		require.LessOrEqual(t, len(s), 64)
+		require.LessOrEqual(t, len(s), 128)
+		if !strings.Contains(s, ".") {
+			require.LessOrEqual(t, len(s), 64)
+		}
 
 		// Every accepted text re-parses to the same value from the decimal's own text.
 		again, err := ParseMoney(m.Decimal().String(), INR)

@@ -61,13 +61,16 @@ var spec = engine.Spec{
 // New returns a CaiPay client for cfg. MerchantID (tenantId), APIKey (token) and Secret are
 // required; BaseURL defaults to ProductionURL.
 func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
+	if err := cfg.CheckOptions(Name); err != nil {
+		return nil, err
+	}
 	switch {
 	case cfg.MerchantID == "":
-		return nil, errors.New("paygate: caipay: Config.MerchantID (tenantId) is required")
+		return nil, paygate.ConfigErr(Name, "merchant_id", "Config.MerchantID (tenantId) is required")
 	case cfg.APIKey == "":
-		return nil, errors.New("paygate: caipay: Config.APIKey (token) is required")
+		return nil, paygate.ConfigErr(Name, "api_key", "Config.APIKey (token) is required")
 	case cfg.Secret == "":
-		return nil, errors.New("paygate: caipay: Config.Secret is required")
+		return nil, paygate.ConfigErr(Name, "secret", "Config.Secret is required")
 	}
 	base := cfg.BaseURL
 	if base == "" {

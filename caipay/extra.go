@@ -22,13 +22,12 @@ type UTRResult struct {
 // sent too, as with every request. utr must be 12 digits, checked before any I/O. A
 // submission cannot move money, so it is retried like a read.
 func (c *Client) SubmitUTR(ctx context.Context, platformOrderID, utr string) (result *UTRResult, opErr error) {
-	ctx, end := c.Begin(ctx, "submit_utr")
-	defer func() { end(opErr) }()
-	const op = "submit_utr"
+	ctx, op := c.Begin(ctx, "submit_utr")
+	defer op.End(&opErr)
 	if err := check.First(check.Required("platformOrderID", platformOrderID), check.Digits("utr", utr, 12)); err != nil {
-		return nil, check.Named(err, Name, op)
+		return nil, err
 	}
-	resp, err := c.do(ctx, call{op: op, method: http.MethodPost, path: PathSubmitUTR, noData: true,
+	resp, err := c.do(ctx, call{op: op.Name, method: http.MethodPost, path: PathSubmitUTR, noData: true,
 		fields: map[string]string{"transId": platformOrderID, "UTR": utr}}, nil)
 	if err != nil {
 		return nil, err

@@ -53,19 +53,18 @@ type searchData struct {
 // and Customer Name, Email and Phone are required, as CaiPay's API document requires every
 // parameter.
 func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *paygate.PayInResult, opErr error) {
-	ctx, end := c.Begin(ctx, "payin")
-	defer func() { end(opErr) }()
-	const op = "payin"
+	ctx, op := c.Begin(ctx, "payin")
+	defer op.End(&opErr)
 	fields, err := payInFields(req)
 	if err != nil {
-		return nil, check.Named(err, Name, op)
+		return nil, err
 	}
 	path := PathPayIn
 	if req.Direct {
 		path = PathPayInH2H
 	}
 	var d payInData
-	resp, err := c.do(ctx, call{op: op, method: http.MethodGet, path: path, fields: fields, create: true,
+	resp, err := c.do(ctx, call{op: op.Name, method: http.MethodGet, path: path, fields: fields, create: true,
 		orderID: req.OrderID}, &d)
 	if err != nil {
 		return nil, err
@@ -141,15 +140,14 @@ func PaytmURL(res *paygate.PayInResult) string {
 // AccountNumber, IFSC, Email and Phone and NotifyURL are required. customerOrderNo is sent
 // although CaiPay's field list omits it: the answer and the pay-out search need it.
 func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (result *paygate.PayOutResult, opErr error) {
-	ctx, end := c.Begin(ctx, "payout")
-	defer func() { end(opErr) }()
-	const op = "payout"
+	ctx, op := c.Begin(ctx, "payout")
+	defer op.End(&opErr)
 	fields, err := payOutFields(req)
 	if err != nil {
-		return nil, check.Named(err, Name, op)
+		return nil, err
 	}
 	var d payOutData
-	resp, err := c.do(ctx, call{op: op, method: http.MethodPost, path: PathPayOut, fields: fields, create: true,
+	resp, err := c.do(ctx, call{op: op.Name, method: http.MethodPost, path: PathPayOut, fields: fields, create: true,
 		orderID: req.OrderID}, &d)
 	if err != nil {
 		return nil, err
@@ -191,18 +189,17 @@ func payOutFields(req *paygate.PayOutRequest) (map[string]string, error) {
 // customerOrderNo. CaiPay looks orders up by merchant order number only. utr "None" is an
 // empty UTR; actualAmount fills ActualAmount.
 func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *paygate.Order, opErr error) {
-	ctx, end := c.Begin(ctx, "query")
-	defer func() { end(opErr) }()
-	const op = "query"
+	ctx, op := c.Begin(ctx, "query")
+	defer op.End(&opErr)
 	if err := check.QueryByOrderID(req); err != nil {
-		return nil, check.Named(err, Name, op)
+		return nil, err
 	}
 	path := PathSearchPayIn
 	if req.Kind == paygate.KindPayOut {
 		path = PathSearchPayOut
 	}
 	var d searchData
-	resp, err := c.do(ctx, call{op: op, method: http.MethodGet, path: path,
+	resp, err := c.do(ctx, call{op: op.Name, method: http.MethodGet, path: path,
 		fields: map[string]string{"customerOrderNo": req.OrderID}}, &d)
 	if err != nil {
 		return nil, err

@@ -60,11 +60,14 @@ var spec = engine.Spec{
 
 // New returns a CashGit client for cfg.
 func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
+	if err := cfg.CheckOptions(Name); err != nil {
+		return nil, err
+	}
 	if cfg.MerchantID == "" {
-		return nil, errors.New("paygate: cashgit: Config.MerchantID (appid) is required")
+		return nil, paygate.ConfigErr(Name, "merchant_id", "Config.MerchantID (appid) is required")
 	}
 	if cfg.Secret == "" {
-		return nil, errors.New("paygate: cashgit: Config.Secret is required")
+		return nil, paygate.ConfigErr(Name, "secret", "Config.Secret is required")
 	}
 	c := &Client{style: cfg.Option("sign_style", SignKeyParam)}
 	switch c.style {
@@ -73,7 +76,7 @@ func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
 	case SignAppend:
 		c.sign = signing.AppendMD5
 	default:
-		return nil, fmt.Errorf("paygate: cashgit: option sign_style must be %q or %q, got %q", SignKeyParam, SignAppend, c.style)
+		return nil, paygate.ConfigErr(Name, "options.sign_style", "must be %q or %q, got %q", SignKeyParam, SignAppend, c.style)
 	}
 	sandbox, err := cfg.BoolOption("sandbox", false)
 	if err != nil {
@@ -103,7 +106,7 @@ const maxBurst = 1000
 func rateLimit(v string) (float64, error) {
 	d, err := paygate.ParseDecimal(v)
 	if err != nil || d.IsNegative() {
-		return 0, fmt.Errorf("paygate: cashgit: option rate_limit must be a decimal number of requests per second (0 turns it off), got %q", v)
+		return 0, paygate.ConfigErr(Name, "options.rate_limit", "must be a decimal number of requests per second (0 turns it off), got %q", v)
 	}
 	f, _ := d.Float64() // a rate, not money
 	return f, nil

@@ -21,12 +21,11 @@ type UTRResult struct {
 // SubmitUTR asks CashGit to match a payment the customer made outside the cashier to order
 // orderID (POST /api/utr/submit). utr is the bank's 12-digit reference; amount what was paid.
 func (c *Client) SubmitUTR(ctx context.Context, orderID, utr string, amount paygate.Money) (result *UTRResult, opErr error) {
-	ctx, end := c.Begin(ctx, "submit_utr")
-	defer func() { end(opErr) }()
-	const op = "submit_utr"
+	ctx, op := c.Begin(ctx, "submit_utr")
+	defer op.End(&opErr)
 	amt, err := check.Amount("amount", amount, paygate.INR, paygate.Fixed2, check.Limits{})
 	if err := check.First(check.Required("orderID", orderID), check.Digits("utr", utr, 12), err); err != nil {
-		return nil, check.Named(err, Name, op)
+		return nil, err
 	}
 	var d struct {
 		OrderID     string      `json:"orderid"`
@@ -35,7 +34,7 @@ func (c *Client) SubmitUTR(ctx context.Context, orderID, utr string, amount payg
 		SubmittedAt wire.Millis `json:"submitted_at"`
 	}
 	fields := map[string]string{"orderid": orderID, "utr": utr, "amount": amt}
-	resp, err := c.call(ctx, op, "/api/utr/submit", fields, false, &d)
+	resp, err := c.call(ctx, op.Name, "/api/utr/submit", fields, false, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -56,11 +55,10 @@ type CloseResult struct {
 
 // Close closes an unpaid pay-in order (POST /api/close).
 func (c *Client) Close(ctx context.Context, orderID string) (result *CloseResult, opErr error) {
-	ctx, end := c.Begin(ctx, "close")
-	defer func() { end(opErr) }()
-	const op = "close"
+	ctx, op := c.Begin(ctx, "close")
+	defer op.End(&opErr)
 	if err := check.Required("orderID", orderID); err != nil {
-		return nil, check.Named(err, Name, op)
+		return nil, err
 	}
 	var d struct {
 		OrderID         string      `json:"orderid"`
@@ -68,7 +66,7 @@ func (c *Client) Close(ctx context.Context, orderID string) (result *CloseResult
 		Status          string      `json:"status"`
 		ClosedAt        wire.Millis `json:"closed_at"`
 	}
-	resp, err := c.call(ctx, op, "/api/close", map[string]string{"orderid": orderID}, false, &d)
+	resp, err := c.call(ctx, op.Name, "/api/close", map[string]string{"orderid": orderID}, false, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -95,8 +93,8 @@ type upiAccount struct {
 
 // UPIAccounts lists the platform's UPI accounts for this merchant (POST /api/upi/query).
 func (c *Client) UPIAccounts(ctx context.Context) (result []UPIAccount, opErr error) {
-	ctx, end := c.Begin(ctx, "upi_accounts")
-	defer func() { end(opErr) }()
+	ctx, op := c.Begin(ctx, "upi_accounts")
+	defer op.End(&opErr)
 	var d struct {
 		List []upiAccount `json:"upi_list"`
 	}

@@ -80,15 +80,14 @@ func orderID(id string) error {
 // PayIn creates a collection order (POST /api/pay): pay_id 1 (hosted page) or, when
 // req.Direct, 2 (UPI intent, which requires Customer.Phone).
 func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *paygate.PayInResult, opErr error) {
-	ctx, end := c.Begin(ctx, "payin")
-	defer func() { end(opErr) }()
-	const op = "payin"
+	ctx, op := c.Begin(ctx, "payin")
+	defer op.End(&opErr)
 	fields, err := payInFields(req)
 	if err != nil {
-		return nil, check.Named(err, Name, op)
+		return nil, err
 	}
 	var d payInData
-	resp, err := c.call(ctx, op, "/api/pay", fields, true, &d)
+	resp, err := c.call(ctx, op.Name, "/api/pay", fields, true, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -140,15 +139,14 @@ func payInFields(req *paygate.PayInRequest) (map[string]string, error) {
 // PayOut creates a disbursement (POST /api/payout/create). Beneficiary Name, AccountNumber,
 // IFSC (11 characters) and Phone are required.
 func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (result *paygate.PayOutResult, opErr error) {
-	ctx, end := c.Begin(ctx, "payout")
-	defer func() { end(opErr) }()
-	const op = "payout"
+	ctx, op := c.Begin(ctx, "payout")
+	defer op.End(&opErr)
 	fields, err := payOutFields(req)
 	if err != nil {
-		return nil, check.Named(err, Name, op)
+		return nil, err
 	}
 	var d payOutData
-	resp, err := c.call(ctx, op, "/api/payout/create", fields, true, &d)
+	resp, err := c.call(ctx, op.Name, "/api/payout/create", fields, true, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -190,16 +188,15 @@ func payOutFields(req *paygate.PayOutRequest) (map[string]string, error) {
 // Query asks for an order by merchant order number (POST /api/query for pay-ins,
 // /api/payout/query for pay-outs). CashGit looks orders up by OrderID only.
 func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *paygate.Order, opErr error) {
-	ctx, end := c.Begin(ctx, "query")
-	defer func() { end(opErr) }()
-	const op = "query"
+	ctx, op := c.Begin(ctx, "query")
+	defer op.End(&opErr)
 	if err := check.QueryByOrderID(req); err != nil {
-		return nil, check.Named(err, Name, op)
+		return nil, err
 	}
 	fields := map[string]string{"orderid": req.OrderID}
 	if req.Kind == paygate.KindPayOut {
 		var d payOutData
-		resp, err := c.call(ctx, op, "/api/payout/query", fields, false, &d)
+		resp, err := c.call(ctx, op.Name, "/api/payout/query", fields, false, &d)
 		if err != nil {
 			return nil, err
 		}
@@ -214,7 +211,7 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *
 		}, nil
 	}
 	var d queryData
-	resp, err := c.call(ctx, op, "/api/query", fields, false, &d)
+	resp, err := c.call(ctx, op.Name, "/api/query", fields, false, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -235,8 +232,8 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *
 // Balance reads the merchant's balance (POST /api/balance/query): Available is
 // available_balance, Frozen is frozen_balance; CashGit reports nothing pending.
 func (c *Client) Balance(ctx context.Context) (result *paygate.Balance, opErr error) {
-	ctx, end := c.Begin(ctx, "balance")
-	defer func() { end(opErr) }()
+	ctx, op := c.Begin(ctx, "balance")
+	defer op.End(&opErr)
 	var d balanceData
 	resp, err := c.call(ctx, "balance", "/api/balance/query", map[string]string{}, false, &d)
 	if err != nil {

@@ -68,20 +68,18 @@ var spec = engine.Spec{
 // New returns a Cashy client for cfg. BaseURL, MerchantID and Secret are required: Cashy
 // gives each merchant its own host, so there is no default base URL.
 func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
-	switch {
-	case cfg.BaseURL == "":
-		return nil, errors.New("paygate: cashy: Config.BaseURL is required (Cashy has no default host)")
-	case cfg.MerchantID == "":
-		return nil, errors.New("paygate: cashy: Config.MerchantID (the MerchantId header) is required")
-	case cfg.Secret == "":
-		return nil, errors.New("paygate: cashy: Config.Secret is required")
+	if err := cfg.CheckOptions(Name); err != nil {
+		return nil, err
+	}
+	if err := cfg.Require(Name, "base_url", "merchant_id", "secret"); err != nil {
+		return nil, err // every missing field at once (Cashy has no default host)
 	}
 	if err := check.URL("BaseURL", cfg.BaseURL); err != nil {
-		return nil, errors.New("paygate: cashy: Config.BaseURL must be an absolute http(s) URL")
+		return nil, paygate.ConfigErr(Name, "base_url", "Config.BaseURL must be an absolute http(s) URL")
 	}
 	payType, err := parsePayType(cfg.Option("pay_type", strconv.Itoa(DefaultPayType)))
 	if err != nil {
-		return nil, fmt.Errorf("paygate: cashy: option pay_type must be a positive integer, got %q", cfg.Options["pay_type"])
+		return nil, paygate.ConfigErr(Name, "options.pay_type", "must be a positive integer, got %q", cfg.Options["pay_type"])
 	}
 	c := &Client{payType: payType, Base: engine.New(spec, cfg, engine.Options{BaseURL: cfg.BaseURL}, opts...)}
 	c.nonce = c.Settings.Nonce

@@ -108,16 +108,15 @@ func orDefault(v, def string) string {
 // (idType) is optional. Channel is the payType (default 36 or Options["pay_type"]).
 // ReturnURL and Customer.IP have no Cashy field and are not sent.
 func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *paygate.PayInResult, opErr error) {
-	ctx, end := c.Begin(ctx, "payin")
-	defer func() { end(opErr) }()
-	const op = "payin"
+	ctx, op := c.Begin(ctx, "payin")
+	defer op.End(&opErr)
 	body, err := c.payInBody(req)
 	if err != nil {
-		return nil, check.Named(err, Name, op)
+		return nil, err
 	}
 	sent := c.Now()
 	var d payInData
-	resp, err := c.call(ctx, op, "/api/payIn", body, true, req.OrderID, &d)
+	resp, err := c.call(ctx, op.Name, "/api/payIn", body, true, req.OrderID, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -218,15 +217,14 @@ func sameOrder(gotMch, wantMch, gotNo, wantNo string) error {
 // accountType Beneficiary.AccountType (e.g. EASYPAISA), bankId Beneficiary.BankCode; all four
 // and NotifyURL are required. Channel has no Cashy field and is not sent.
 func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (result *paygate.PayOutResult, opErr error) {
-	ctx, end := c.Begin(ctx, "payout")
-	defer func() { end(opErr) }()
-	const op = "payout"
+	ctx, op := c.Begin(ctx, "payout")
+	defer op.End(&opErr)
 	body, err := c.payOutBody(req)
 	if err != nil {
-		return nil, check.Named(err, Name, op)
+		return nil, err
 	}
 	var d payOutData
-	resp, err := c.call(ctx, op, "/api/payOut", body, true, req.OrderID, &d)
+	resp, err := c.call(ctx, op.Name, "/api/payOut", body, true, req.OrderID, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -288,19 +286,18 @@ func (c *Client) payOutBody(req *paygate.PayOutRequest) (map[string]any, error) 
 // orderNo or both, as given. UTR is the channel's reference (channelOrderNo) when Cashy gives
 // one; CompletedAt is completionTime read in Pakistan time (UTC+5).
 func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *paygate.Order, opErr error) {
-	ctx, end := c.Begin(ctx, "query")
-	defer func() { end(opErr) }()
-	const op = "query"
+	ctx, op := c.Begin(ctx, "query")
+	defer op.End(&opErr)
 	if err := check.Query(req); err != nil {
-		return nil, check.Named(err, Name, op)
+		return nil, err
 	}
 	if err := check.First(check.MaxLength("OrderID", req.OrderID, maxText),
 		check.MaxLength("ProviderOrderID", req.ProviderOrderID, maxText)); err != nil {
-		return nil, check.Named(err, Name, op)
+		return nil, err
 	}
 	nonce, err := c.nonceStr()
 	if err != nil {
-		return nil, check.Named(err, Name, op)
+		return nil, err
 	}
 	body := map[string]any{"nonceStr": nonce}
 	if req.OrderID != "" {
@@ -314,7 +311,7 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *
 		path = "/api/payOutQuery"
 	}
 	var d queryData
-	resp, err := c.call(ctx, op, path, body, false, req.OrderID, &d)
+	resp, err := c.call(ctx, op.Name, path, body, false, req.OrderID, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -340,15 +337,14 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *
 // Balance reads the merchant's balance (POST /api/getBalance): Available is balance, Pending
 // is unBalance (not yet settled); Cashy reports nothing frozen.
 func (c *Client) Balance(ctx context.Context) (result *paygate.Balance, opErr error) {
-	ctx, end := c.Begin(ctx, "balance")
-	defer func() { end(opErr) }()
-	const op = "balance"
+	ctx, op := c.Begin(ctx, "balance")
+	defer op.End(&opErr)
 	nonce, err := c.nonceStr()
 	if err != nil {
-		return nil, check.Named(err, Name, op)
+		return nil, err
 	}
 	var d balanceData
-	resp, err := c.call(ctx, op, "/api/getBalance", map[string]any{"nonceStr": nonce}, false, "", &d)
+	resp, err := c.call(ctx, op.Name, "/api/getBalance", map[string]any{"nonceStr": nonce}, false, "", &d)
 	if err != nil {
 		return nil, err
 	}

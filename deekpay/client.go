@@ -3,7 +3,6 @@ package deekpay
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -78,23 +77,26 @@ var spec = engine.Spec{
 // New returns a DeekPay client for cfg. BaseURL, APIKey (the access_key) and Secret (the
 // secret_key) are required: DeekPay publishes no default host.
 func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
+	if err := cfg.CheckOptions(Name); err != nil {
+		return nil, err
+	}
 	if cfg.BaseURL == "" {
-		return nil, errors.New("paygate: deekpay: Config.BaseURL is required (DeekPay publishes no default host; use the API host from your merchant back office)")
+		return nil, paygate.ConfigErr(Name, "base_url", "Config.BaseURL is required (DeekPay publishes no default host; use the API host from your merchant back office)")
 	}
 	if u, err := url.Parse(cfg.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, errors.New("paygate: deekpay: Config.BaseURL must be an absolute http(s) URL")
+		return nil, paygate.ConfigErr(Name, "base_url", "Config.BaseURL must be an absolute http(s) URL")
 	}
 	if cfg.APIKey == "" {
-		return nil, errors.New("paygate: deekpay: Config.APIKey (the access_key) is required")
+		return nil, paygate.ConfigErr(Name, "api_key", "Config.APIKey (the access_key) is required")
 	}
 	if cfg.Secret == "" {
-		return nil, errors.New("paygate: deekpay: Config.Secret (the secret_key) is required")
+		return nil, paygate.ConfigErr(Name, "secret", "Config.Secret (the secret_key) is required")
 	}
 	tolerance := DefaultCallbackTolerance
 	if v := cfg.Option("callback_tolerance", ""); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil || d <= 0 {
-			return nil, fmt.Errorf("paygate: deekpay: option callback_tolerance must be a positive Go duration such as \"5m\", got %q", v)
+			return nil, paygate.ConfigErr(Name, "options.callback_tolerance", "must be a positive Go duration such as \"5m\", got %q", v)
 		}
 		tolerance = d
 	}

@@ -26,8 +26,8 @@ type pong struct {
 // expected; a bare {"version":…,"timestamp":…} is accepted too. The request is signed like
 // any other, although the document counts basic-information interfaces as public.
 func (c *Client) Ping(ctx context.Context) (version string, err error) {
-	ctx, end := c.Begin(ctx, "ping")
-	defer func() { end(err) }()
+	ctx, op := c.Begin(ctx, "ping")
+	defer op.End(&err)
 	resp, err := c.do(ctx, call{op: "ping", method: http.MethodGet, path: PathPing, envelope: readPong}, nil)
 	if err != nil {
 		return "", err
@@ -69,13 +69,12 @@ type Bank struct {
 // Banks lists the banks whose name matches name (POST /api/v3/ind/query/bank); "" lists them
 // all, as DeekPay prescribes (the empty bankName is sent, and not signed).
 func (c *Client) Banks(ctx context.Context, name string) (result []Bank, opErr error) {
-	ctx, end := c.Begin(ctx, "banks")
-	defer func() { end(opErr) }()
-	const op = "banks"
+	ctx, op := c.Begin(ctx, "banks")
+	defer op.End(&opErr)
 	if err := check.MaxLength("name", name, 128); err != nil {
-		return nil, check.Named(err, Name, op)
+		return nil, err
 	}
-	resp, err := c.do(ctx, call{op: op, method: http.MethodPost, path: PathBanks, noData: true,
+	resp, err := c.do(ctx, call{op: op.Name, method: http.MethodPost, path: PathBanks, noData: true,
 		fields: map[string]string{"bankName": strings.TrimSpace(name)}}, nil)
 	if err != nil {
 		return nil, err

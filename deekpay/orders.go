@@ -107,19 +107,18 @@ func orderID(id string) error {
 // DeekPay's cashier link as PaymentURL. Channel is the channelType (default UPI). DeekPay
 // has no direct flow: a request with Direct set is paygate.ErrUnsupported.
 func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *paygate.PayInResult, opErr error) {
-	ctx, end := c.Begin(ctx, "payin")
-	defer func() { end(opErr) }()
-	const op = "payin"
+	ctx, op := c.Begin(ctx, "payin")
+	defer op.End(&opErr)
 	if req != nil && req.Direct {
-		return nil, &paygate.CallError{Provider: Name, Op: op,
+		return nil, &paygate.CallError{Provider: Name, Op: op.Name,
 			Err: fmt.Errorf("direct pay-in: %w (DeekPay offers its hosted cashier only)", paygate.ErrUnsupported)}
 	}
 	fields, err := payInFields(req)
 	if err != nil {
-		return nil, check.Named(err, Name, op)
+		return nil, err
 	}
 	var d payInData
-	resp, err := c.do(ctx, call{op: op, method: http.MethodPost, path: PathCreateCollect,
+	resp, err := c.do(ctx, call{op: op.Name, method: http.MethodPost, path: PathCreateCollect,
 		fields: fields, create: true, orderID: req.OrderID}, &d)
 	if err != nil {
 		return nil, err
@@ -163,15 +162,14 @@ func payInFields(req *paygate.PayInRequest) (map[string]string, error) {
 // accountType (default INR), IFSC is ifSC. For channel UPI, ifSC carries the beneficiary's
 // UPI ID (name@bank), taken from Beneficiary.IFSC or else from Beneficiary.AccountNumber.
 func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (result *paygate.PayOutResult, opErr error) {
-	ctx, end := c.Begin(ctx, "payout")
-	defer func() { end(opErr) }()
-	const op = "payout"
+	ctx, op := c.Begin(ctx, "payout")
+	defer op.End(&opErr)
 	fields, err := payOutFields(req)
 	if err != nil {
-		return nil, check.Named(err, Name, op)
+		return nil, err
 	}
 	var d payOutData
-	resp, err := c.do(ctx, call{op: op, method: http.MethodPost, path: PathCreateTransfer,
+	resp, err := c.do(ctx, call{op: op.Name, method: http.MethodPost, path: PathCreateTransfer,
 		fields: fields, create: true, orderID: req.OrderID}, &d)
 	if err != nil {
 		return nil, err
@@ -267,14 +265,13 @@ func isBankCode(s string) bool {
 // *paygate.ProviderError wrapping paygate.ErrOrderNotFound. RawStatus is the orderStatus
 // number followed by the orderStatusCode text (see SplitRawStatus).
 func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *paygate.Order, opErr error) {
-	ctx, end := c.Begin(ctx, "query")
-	defer func() { end(opErr) }()
-	const op = "query"
+	ctx, op := c.Begin(ctx, "query")
+	defer op.End(&opErr)
 	if err := check.Query(req); err != nil {
-		return nil, check.Named(err, Name, op)
+		return nil, err
 	}
 	if err := check.MaxLength("OrderID", req.OrderID, maxOrderID); err != nil {
-		return nil, check.Named(err, Name, op)
+		return nil, err
 	}
 	path := PathQueryCollecting
 	if req.Kind == paygate.KindPayOut {
@@ -283,7 +280,7 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *
 	// DeekPay's field list marks both fields required; HamBit's public docs query by either.
 	// Both keys are always sent, an unknown one empty (and so unsigned).
 	fields := map[string]string{"externalOrderId": req.OrderID, "orderId": req.ProviderOrderID}
-	resp, err := c.do(ctx, call{op: op, method: http.MethodPost, path: path, fields: fields}, nil)
+	resp, err := c.do(ctx, call{op: op.Name, method: http.MethodPost, path: path, fields: fields}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -354,8 +351,8 @@ func (o *order) toOrder(kind paygate.Kind, raw json.RawMessage) *paygate.Order {
 // accountBalance, Frozen accountFreezeAmount, Pending accountWaitSettledAmount. When DeekPay
 // answers with one account per currency, the INR one is taken.
 func (c *Client) Balance(ctx context.Context) (result *paygate.Balance, opErr error) {
-	ctx, end := c.Begin(ctx, "balance")
-	defer func() { end(opErr) }()
+	ctx, op := c.Begin(ctx, "balance")
+	defer op.End(&opErr)
 	resp, err := c.do(ctx, call{op: "balance", method: http.MethodGet, path: PathBalance}, nil)
 	if err != nil {
 		return nil, err

@@ -78,14 +78,17 @@ var spec = engine.Spec{
 // New returns a PayPro client for cfg. PayPro has no public default host: BaseURL,
 // MerchantID (merchantNo) and Secret are required.
 func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
+	if err := cfg.CheckOptions(Name); err != nil {
+		return nil, err
+	}
 	if cfg.BaseURL == "" {
-		return nil, errors.New("paygate: paypro: Config.BaseURL is required (PayPro has no default host)")
+		return nil, paygate.ConfigErr(Name, "base_url", "Config.BaseURL is required (PayPro has no default host)")
 	}
 	if cfg.MerchantID == "" {
-		return nil, errors.New("paygate: paypro: Config.MerchantID (merchantNo) is required")
+		return nil, paygate.ConfigErr(Name, "merchant_id", "Config.MerchantID (merchantNo) is required")
 	}
 	if cfg.Secret == "" {
-		return nil, errors.New("paygate: paypro: Config.Secret is required")
+		return nil, paygate.ConfigErr(Name, "secret", "Config.Secret is required")
 	}
 	serverIP := cfg.Option(optServerIP, "")
 	if serverIP != "" {

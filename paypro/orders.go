@@ -71,20 +71,19 @@ func (c *Client) warnFraction(ctx context.Context, op string, m paygate.Money) {
 // Customer.Name, Customer.Phone, Customer.Email, Customer.IP, NotifyURL and ReturnURL are
 // required, as PayPro's documentation marks them.
 func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *paygate.PayInResult, opErr error) {
-	ctx, end := c.Begin(ctx, "payin")
-	defer func() { end(opErr) }()
-	const op = "payin"
+	ctx, op := c.Begin(ctx, "payin")
+	defer op.End(&opErr)
 	fields, err := payInFields(req)
 	if err != nil {
-		return nil, check.Named(err, Name, op)
+		return nil, err
 	}
-	c.warnFraction(ctx, op, req.Amount)
+	c.warnFraction(ctx, op.Name, req.Amount)
 	path := PathPayIn
 	if req.Direct {
 		path = PathPayInDirect
 	}
 	var d payInData
-	resp, err := c.call(ctx, op, path, fields, true, &d)
+	resp, err := c.call(ctx, op.Name, path, fields, true, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -149,16 +148,15 @@ func createOutcome(resp *engine.Reply, status, desc string) error {
 // ipAddress is Extra["ipAddress"] when given, else Options["server_ip"], else left out (the
 // platform's own example request has none).
 func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (result *paygate.PayOutResult, opErr error) {
-	ctx, end := c.Begin(ctx, "payout")
-	defer func() { end(opErr) }()
-	const op = "payout"
+	ctx, op := c.Begin(ctx, "payout")
+	defer op.End(&opErr)
 	fields, err := c.payOutFields(req)
 	if err != nil {
-		return nil, check.Named(err, Name, op)
+		return nil, err
 	}
-	c.warnFraction(ctx, op, req.Amount)
+	c.warnFraction(ctx, op.Name, req.Amount)
 	var d payOutData
-	resp, err := c.call(ctx, op, PathPayOut, fields, true, &d)
+	resp, err := c.call(ctx, op.Name, PathPayOut, fields, true, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -224,18 +222,17 @@ func (c *Client) payOutFields(req *paygate.PayOutRequest) (map[string]string, er
 // Amount is data.amount; ActualAmount is the same amount once the order succeeded — for
 // status 0001 PayPro reports there the amount actually paid, which differs from the order's.
 func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *paygate.Order, opErr error) {
-	ctx, end := c.Begin(ctx, "query")
-	defer func() { end(opErr) }()
-	const op = "query"
+	ctx, op := c.Begin(ctx, "query")
+	defer op.End(&opErr)
 	if err := check.QueryByOrderID(req); err != nil {
-		return nil, check.Named(err, Name, op)
+		return nil, err
 	}
 	path := PathQueryPayIn
 	if req.Kind == paygate.KindPayOut {
 		path = PathQueryPayOut
 	}
 	var d queryData
-	resp, err := c.call(ctx, op, path, map[string]string{fieldTradeNo: req.OrderID}, false, &d)
+	resp, err := c.call(ctx, op.Name, path, map[string]string{fieldTradeNo: req.OrderID}, false, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -277,8 +274,8 @@ func parseSuccessTime(s string) (t time.Time, err error) {
 // availableAmount (or availablAmount, as some of the platform's pages spell it), Frozen
 // freezeAmount and Pending unsettledAmount (settled to the available balance on T+1).
 func (c *Client) Balance(ctx context.Context) (result *paygate.Balance, opErr error) {
-	ctx, end := c.Begin(ctx, "balance")
-	defer func() { end(opErr) }()
+	ctx, op := c.Begin(ctx, "balance")
+	defer op.End(&opErr)
 	var d balanceData
 	resp, err := c.call(ctx, "balance", PathQueryBalance, map[string]string{}, false, &d)
 	if err != nil {

@@ -52,5 +52,7 @@ func ExampleSchema() {
 	// Output:
 	// CREATE TABLE IF NOT EXISTS shop_dedupe (
 	// CREATE INDEX IF NOT EXISTS shop_dedupe_expires_at ON shop_dedupe (expires_at);
+	// CREATE TABLE IF NOT EXISTS shop_tracker (
+	// CREATE INDEX IF NOT EXISTS shop_tracker_due ON shop_tracker (due);
 	// CREATE TABLE IF NOT EXISTS shop_router_orders (
 }

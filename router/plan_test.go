@@ -5,6 +5,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/shopspring/decimal"
 	"github.com/stretchr/testify/require"
 
 	"github.com/paygate-go/paygate"
@@ -93,7 +94,7 @@ func TestRules(t *testing.T) {
 		{"predicate", blocked, []string{"a", "b", "hosted"}},
 		{"direct: hosted-only route excluded", direct, []string{"c", "a", "b"}},
 		{"PKR: only the PKR provider", router.Request{Kind: paygate.KindPayIn, Amount: paygate.MustParseMoney("500", paygate.PKR)}, []string{"pk"}},
-		{"USD: nobody", router.Request{Kind: paygate.KindPayIn, Amount: paygate.MustParseMoney("500", "USD")}, []string{}},
+		{"USD: nobody", router.Request{Kind: paygate.KindPayIn, Amount: paygate.NewMoney(decimal.NewFromInt(500), "USD")}, []string{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			require.Equal(t, tc.want, firsts(r.Plan(tc.req)))
@@ -101,7 +102,7 @@ func TestRules(t *testing.T) {
 	}
 
 	// No route: nothing is called, the error says so.
-	_, err = r.PayIn(context.Background(), &paygate.PayInRequest{OrderID: "O2", Amount: paygate.MustParseMoney("5", "USD")})
+	_, err = r.PayIn(context.Background(), &paygate.PayInRequest{OrderID: "O2", Amount: paygate.NewMoney(decimal.NewFromInt(5), "USD")})
 	require.ErrorIs(t, err, router.ErrNoRoute)
 	require.ErrorIs(t, err, paygate.ErrUnsupported)
 	// A PKR pay-in goes to the PKR provider only; the INR ones are never called.

@@ -6,7 +6,9 @@ import (
 	"github.com/paygate-go/paygate/signing"
 )
 
-// The example of caipay.txt section 5.1, signed as its Java and PHP samples sign it.
+// The signature example of CaiPay's merchant API document (section 5.1), signed as its Java
+// and PHP samples sign it: the values of the non-empty parameters in ASCII key order, then
+// the secret.
 func ExampleValuesMD5() {
 	params := map[string]string{
 		"token":           "a41fd77e034d424b97e64ea42f17c544",
@@ -25,7 +27,8 @@ func ExampleValuesMD5() {
 	// 2b4698c99716ba64176e0196a67b6e81
 }
 
-// The signature example of cashgit.txt.
+// The signature example of CashGit's merchant API document: k=v pairs in ASCII key order
+// joined by &, then &key= and the secret.
 func ExampleKeyParamMD5() {
 	params := map[string]string{
 		"orderid":    "ORDER_20231201001",

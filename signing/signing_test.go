@@ -116,7 +116,8 @@ func cloneWith(m map[string]string, k, v string) map[string]string {
 	return out
 }
 
-// payProSeed is the request example of paypro.txt, mobile without its 91 prefix.
+// payProSeed is the pay-in request example of PayPro's API document (docs.paypro.tech),
+// mobile without its 91 prefix.
 func payProSeed() map[string]string {
 	return map[string]string{
 		"sign":      "f53ee692f15d0329a1461373b67ff25a",
@@ -133,7 +134,7 @@ func payProSeed() map[string]string {
 	}
 }
 
-// caiPayCallback is the callback sample of caipay.txt section 4.1.
+// caiPayCallback is the pay-in callback sample of CaiPay's API document (section 4.1).
 func caiPayCallback() map[string]string {
 	return map[string]string{
 		"customerOrderNo": "TEST98989898",
@@ -587,15 +588,15 @@ func TestSignersConcurrent(t *testing.T) {
 // same signature twice over what it returns.
 func FuzzFields(f *testing.F) {
 	seeds := []string{
-		// Cashy webhook (cashy.txt).
+		// Cashy webhook (the sample of docs.cashypro.com).
 		`{"amount":20000.00,"completionTime":"2024-12-02 12:07:06","fee":2500.0000,"mchOrderNo":"1386503284355244033","merchantId":"3002120","nonceStr":"1733116026894","orderNo":"PAYIN8551790545658687488","orderStatus":"SUCCESS","payCode":"OR.GPNQR..INOPROID_BS","payType":"41","payUrl":"https://payurl.com"}`,
 		`{"amount": 1000.0, "completionTime": "2024-11-24 21:56:55", "fee": 2.0, "mchOrderNo": "order_xxxxxxxxxxxxxx", "merchantId": "2004015", "nonceStr": "1732507016285", "orderNo": "PAYIN1234500000000002", "orderStatus": "SUCCESS", "orderType": "PATCH", "patchMchOrderNo": "order_xxxxxxxxxxxxxx0001", "patchOrderNo": "PAYIN1234500000000001", "payCode": "60088888888888", "payType": "69"}`,
-		// CaiPay callback (caipay.txt 4.1).
+		// CaiPay callback (its API document, section 4.1).
 		`{"customerOrderNo":"TEST98989898","description":"No data","orderAmount":"10","orderStatus":"SUCCESS","payUtrNo":"1111111111111","platOrderNo":"1111111111111111","orderMessage":"SUCCESS","token":"4f44347e81987f3325ef8c0f3df366b7b1f365883929127a9e207ba0bc94a46f3e5d9f2d71870a1d0050f43f1806126f","signKey":"4aa177240e759e3c7cd5e4a3549e1fec"}`,
-		// CashGit callbacks (cashgit.txt).
+		// CashGit callbacks (its API document's samples).
 		`{"orderid":"ORDER_20231201001","platform_orderid":"CG202312010001","amount":"100.00","status":"paid","paytime":1701422400000,"utr":"341234567890","sign":"a1b2c3"}`,
 		`{"orderid":"PAYOUT_20231201001","platform_orderid":"PO202312010001","amount":"500.00","fee":"10.00","actual_amount":"490.00","status":"success","utr":"341234567891","completed_at":1701422400000,"sign":"a1b2c3"}`,
-		// PayPro request (paypro.txt).
+		// PayPro request (docs.paypro.tech).
 		`{"sign":"f53ee692f15d0329a1461373b67ff25a","timestamp":"1724142041682","tradeNo":"00000007","amount":"300","name":"abc","mobile":"918234567890","email":"123@qq.com","ipAddress":"14.155.28.59","remark":"000000","notifyUrl":"https://google.com","returnUrl":"http://abc.com/callback_page"}`,
 		// Shapes.
 		`{"o":{"b":1,"a":[1,2]},"n":null,"t":true}`,

@@ -40,6 +40,7 @@ type options struct {
 	deduper  Deduper
 	confirm  int // 0: as the gateway asks (ConfirmCallbacks), 1: always, -1: never
 	logger   *slog.Logger
+	final    func(ctx context.Context, provider string, cb *paygate.Callback)
 	observer paygate.Observer
 }
 
@@ -96,6 +97,15 @@ func WithLogger(l *slog.Logger) Option {
 			o.logger = l
 		}
 	}
+}
+
+// WithFinal has the handler call f after fn returned nil for a callback whose status is final
+// (the callback fn saw, WithConfirm's answer included), with the provider's name. A status
+// tracker's Final method fits (tracker.Tracker.Final), so a verified final callback stops the
+// polling of its order. f runs before the Ack is written: it should be quick and must not fail
+// the callback, which is already handled.
+func WithFinal(f func(ctx context.Context, provider string, cb *paygate.Callback)) Option {
+	return func(o *options) { o.final = f }
 }
 
 // WithObserver reports each callback the handler answers to ob (Observer.Callback: provider,
@@ -298,6 +308,9 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, a *answer) {
 		return
 	}
 	a.acknowledge(cb, OutcomeHandled)
+	if h.opts.final != nil && target.Status.Final() {
+		h.opts.final(ctx, h.name, target)
+	}
 }
 
 // errPanic marks fn's panic, recovered by call.

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"strings"
@@ -44,6 +45,9 @@ func (f *callFlags) gateway(args []string) (paygate.Gateway, paygate.Config, err
 		return nil, paygate.Config{}, usagef("--timeout must be positive")
 	}
 	cfg, err := paygate.LoadConfig(f.config)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, cfg, usagef("--config: %s does not exist (a commented sample: examples/paygate.example.yaml)", f.config)
+	}
 	if err != nil {
 		return nil, cfg, err
 	}
@@ -241,6 +245,7 @@ var queryCmd = &command{
 	name:     "query",
 	synopsis: "--config FILE [--kind payin|payout] (--order-id ID | --provider-order-id ID) [flags]",
 	summary:  "ask the provider where an order stands",
+	about:    "An order not found as the kind asked for (a pay-in unless --kind says otherwise) is looked\nfor as the other kind, and the command says so on standard error.\n",
 	example:  "paygate query --config cashgit.yaml --kind payin --order-id ORDER_1001 --json",
 	setup: func(fs *flag.FlagSet) func(context.Context, *cli, []string) error {
 		var (
@@ -249,12 +254,14 @@ var queryCmd = &command{
 			req  paygate.QueryRequest
 		)
 		cf.declare(fs)
-		fs.StringVar(&kind, "kind", "payin", "payin or payout")
+		fs.StringVar(&kind, "kind", "", "payin or payout (default: payin); when the order is not found, the other kind is tried")
 		fs.StringVar(&req.OrderID, "order-id", "", "merchant order number")
 		fs.StringVar(&req.ProviderOrderID, "provider-order-id", "", "the provider's order number")
 		return func(ctx context.Context, c *cli, args []string) error {
 			switch req.Kind = paygate.Kind(kind); req.Kind {
 			case paygate.KindPayIn, paygate.KindPayOut:
+			case "":
+				req.Kind = paygate.KindPayIn
 			default:
 				return usagef("--kind must be payin or payout, not %q", kind)
 			}
@@ -267,7 +274,7 @@ var queryCmd = &command{
 			}
 			var o *paygate.Order
 			err = cf.call(ctx, func(ctx context.Context) (err error) {
-				o, err = gw.Query(ctx, &req)
+				o, err = queryEitherKind(ctx, c, gw, req)
 				return err
 			})
 			if err != nil {
@@ -286,6 +293,41 @@ var queryCmd = &command{
 			})
 		}
 	},
+}
+
+// kindName is "pay-in" or "pay-out".
+func kindName(k paygate.Kind) string {
+	if k == paygate.KindPayOut {
+		return "pay-out"
+	}
+	return "pay-in"
+}
+
+// queryEitherKind queries req; when the provider has no such order of req.Kind, it tries the
+// other kind and says so on standard error: a pay-out queried as a pay-in is found all the
+// same.
+func queryEitherKind(ctx context.Context, c *cli, gw paygate.Gateway, req paygate.QueryRequest) (*paygate.Order, error) {
+	o, err := gw.Query(ctx, &req)
+	if !errors.Is(err, paygate.ErrOrderNotFound) {
+		return o, err
+	}
+	other := req
+	other.Kind = paygate.KindPayOut
+	if req.Kind == paygate.KindPayOut {
+		other.Kind = paygate.KindPayIn
+	}
+	o2, err2 := gw.Query(ctx, &other)
+	switch {
+	case err2 == nil:
+		fmt.Fprintf(c.stderr, "paygate query: no %s of that number; found a %s (--kind %s)\n",
+			kindName(req.Kind), kindName(other.Kind), other.Kind)
+		return o2, nil
+	case errors.Is(err2, paygate.ErrOrderNotFound):
+		return nil, fmt.Errorf("order not found, neither as a %s nor as a %s: %w", kindName(req.Kind), kindName(other.Kind), err)
+	case errors.Is(err2, paygate.ErrUnsupported), errors.Is(err2, paygate.ErrInvalidRequest):
+		return nil, err // the other kind cannot be asked: the first answer stands
+	}
+	return nil, fmt.Errorf("no %s of that number; asking for a %s failed: %w", kindName(req.Kind), kindName(other.Kind), err2)
 }
 
 var balanceCmd = &command{

@@ -70,16 +70,19 @@ func lookup(name string) *command {
 
 func (c *cli) run(ctx context.Context, args []string) int {
 	if len(args) == 0 {
-		usage(c.stderr)
+		fmt.Fprintf(c.stderr, "paygate: no command given\nrun `paygate help` for the commands\n")
 		return exitUsage
 	}
 	switch args[0] {
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 && args[0] == "help" {
+			if args[1] == "config" {
+				configHelp(c.stdout)
+				return exitOK
+			}
 			cmd := lookup(args[1])
 			if cmd == nil {
-				fmt.Fprintf(c.stderr, "paygate help: unknown command %q\n\n", args[1])
-				usage(c.stderr)
+				fmt.Fprintf(c.stderr, "paygate help: unknown command %q%s\nrun `paygate help` for the commands\n", args[1], didYouMean(args[1]))
 				return exitUsage
 			}
 			cmd.usage(c.stdout, newFlagSet(cmd))
@@ -90,8 +93,7 @@ func (c *cli) run(ctx context.Context, args []string) int {
 	}
 	cmd := lookup(args[0])
 	if cmd == nil {
-		fmt.Fprintf(c.stderr, "paygate: unknown command %q\n\n", args[0])
-		usage(c.stderr)
+		fmt.Fprintf(c.stderr, "paygate: unknown command %q%s\nrun `paygate help` for the commands\n", args[0], didYouMean(args[0]))
 		return exitUsage
 	}
 	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
@@ -104,9 +106,7 @@ func (c *cli) run(ctx context.Context, args []string) int {
 		return exitOK
 	}
 	if err != nil {
-		fmt.Fprintf(c.stderr, "paygate %s: %v\n\n", cmd.name, err)
-		cmd.usage(c.stderr, fs)
-		return exitUsage
+		return cmd.usageError(c.stderr, err.Error())
 	}
 	err = do(ctx, c, positional)
 	var ue *usageError
@@ -117,13 +117,55 @@ func (c *cli) run(ctx context.Context, args []string) int {
 	case errors.As(err, &status):
 		return int(status)
 	case errors.As(err, &ue):
-		fmt.Fprintf(c.stderr, "paygate %s: %s\n\n", cmd.name, ue.msg)
-		cmd.usage(c.stderr, fs)
-		return exitUsage
+		return cmd.usageError(c.stderr, ue.msg)
 	}
-	// The library's errors begin with "paygate: " too; say it once.
-	fmt.Fprintf(c.stderr, "paygate %s: %s\n", cmd.name, strings.TrimPrefix(err.Error(), "paygate: "))
+	// The library's errors begin with "paygate: " too; say it once, on every line (a config
+	// file's problems are reported one per line).
+	for _, l := range strings.Split(err.Error(), "\n") {
+		fmt.Fprintf(c.stderr, "paygate %s: %s\n", cmd.name, strings.TrimPrefix(l, "paygate: "))
+	}
 	return exitFailed
+}
+
+// usageError prints a mistake on the command line in one line, and where to read more.
+func (cmd *command) usageError(w io.Writer, msg string) int {
+	fmt.Fprintf(w, "paygate %s: %s\nrun `paygate help %s` for its flags\n", cmd.name, msg, cmd.name)
+	return exitUsage
+}
+
+// didYouMean is "; did you mean \"query\"?" for the command nearest to name, or "".
+func didYouMean(name string) string {
+	best, bestD := "", 3
+	for _, cmd := range commands {
+		if d := editDistance(name, cmd.name); d < bestD && 2*d < len(cmd.name) {
+			best, bestD = cmd.name, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf("; did you mean %q?", best)
+}
+
+// editDistance is the Levenshtein distance of a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 // newFlagSet returns cmd's flags, declared, for printing them.
@@ -179,12 +221,12 @@ Commands:
 	for _, cmd := range commands {
 		fmt.Fprintf(&b, "  %-8s %s\n           %s\n", cmd.name, cmd.summary, cmd.example)
 	}
-	b.WriteString(`  help     print this text, or one command's flags
-           paygate help payin
+	b.WriteString(`  help     print this text, one command's flags, or the config file's keys and options
+           paygate help payin; paygate help config
 
-Config files (--config) are JSON (*.json) or YAML with the fields provider, base_url,
+Config files (--config) are JSON (*.json) or YAML with the keys provider, base_url,
 merchant_id, api_key, secret, timeout and options; ${NAME} is replaced by the environment
-variable NAME, so secrets stay out of the file:
+variable NAME, so secrets stay out of the file ("paygate help config" says more):
 
   provider: cashgit
   base_url: https://test.cashgit.com

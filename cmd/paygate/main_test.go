@@ -86,7 +86,7 @@ func TestUsageErrors(t *testing.T) {
 		name, want string
 		args       []string
 	}{
-		{"no arguments", "Commands:", nil},
+		{"no arguments", "no command given", nil},
 		{"unknown command", `unknown command "frobnicate"`, []string{"frobnicate"}},
 		{"help of unknown command", `unknown command "frobnicate"`, []string{"help", "frobnicate"}},
 		{"unknown flag", "flag provided but not defined: -nope", []string{"sign", "--nope"}},
@@ -128,10 +128,94 @@ func TestUsageErrors(t *testing.T) {
 			r := paygateCmd(t, tc.args...)
 			require.Equal(t, exitUsage, r.code, r.stderr)
 			require.Contains(t, r.stderr, tc.want)
-			require.Contains(t, r.stderr, "Usage:", "a usage error prints the usage")
+			require.NotContains(t, r.stderr, "Usage:", "a usage error prints one line, not the whole help")
+			require.NotContains(t, r.stderr, "Commands:")
+			lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
+			require.Len(t, lines, 2, r.stderr)
+			require.Regexp(t, "^run `paygate help( [a-z]+)?` for ", lines[1])
 			require.Empty(t, r.stdout)
 		})
 	}
+}
+
+// TestUsageErrorIsShort is finding 7: a usage error is one line and a pointer to the help,
+// not the 33-line help itself.
+func TestUsageErrorIsShort(t *testing.T) {
+	r := paygateCmd(t, "payin", "--amount", "100", "--order-id", "O_1")
+	require.Equal(t, exitUsage, r.code)
+	require.Equal(t, "paygate payin: --config is required\nrun `paygate help payin` for its flags\n", r.stderr)
+
+	r = paygateCmd(t, "qeury")
+	require.Equal(t, exitUsage, r.code)
+	require.Equal(t, "paygate: unknown command \"qeury\"; did you mean \"query\"?\nrun `paygate help` for the commands\n", r.stderr)
+}
+
+// TestMissingFilesAreUsageErrors is finding 7: a --body or --config file that does not exist
+// is a usage error (exit 2), not a failed operation (exit 1).
+func TestMissingFilesAreUsageErrors(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "nope.json")
+	r := paygateCmd(t, "verify", "--provider", "cashgit", "--secret", "s", "--body", missing)
+	require.Equal(t, exitUsage, r.code, r.stderr)
+	require.Contains(t, r.stderr, "--body: open "+missing)
+	require.Contains(t, r.stderr, "run `paygate help verify`")
+
+	r = paygateCmd(t, "sign", "--provider", "cashy", "--secret", "s", "--body", missing)
+	require.Equal(t, exitUsage, r.code, r.stderr)
+
+	r = paygateCmd(t, "balance", "--config", missing)
+	require.Equal(t, exitUsage, r.code, r.stderr)
+	require.Contains(t, r.stderr, "does not exist (a commented sample: examples/paygate.example.yaml)")
+}
+
+// TestHelpConfig: "paygate help config" prints the keys and every provider's declared options.
+func TestHelpConfig(t *testing.T) {
+	r := paygateCmd(t, "help", "config")
+	require.Equal(t, exitOK, r.code)
+	require.Empty(t, r.stderr)
+	for _, p := range paygate.Providers() {
+		require.Contains(t, r.stdout, "Options of "+p+":")
+		for _, s := range paygate.OptionSpecs(p) {
+			require.Contains(t, r.stdout, "  "+s.Name+"\n")
+		}
+	}
+	require.Contains(t, r.stdout, "(default key_param; one of: key_param, append)")
+	require.Contains(t, r.stdout, "timeout needs a unit")
+}
+
+// TestConfigErrorsOnePerLine: every problem of a config file is printed, one per line, with
+// the command's prefix.
+func TestConfigErrorsOnePerLine(t *testing.T) {
+	cfg := writeConfig(t, "bad.yaml", "provider: cashgit\nbase_ur: http://127.0.0.1:1\ntimeout: 30\n")
+	r := paygateCmd(t, "balance", "--config", cfg)
+	require.Equal(t, exitFailed, r.code)
+	require.Equal(t, "paygate balance: config line 2: base_ur: unknown key; did you mean `base_url`?\n"+
+		"paygate balance: config line 3: timeout: `30` is a bare number; write 30s (a duration needs a unit: ms, s, m, h)\n", r.stderr)
+}
+
+// TestQueryTriesTheOtherKind is finding 7: a pay-out queried without --kind is found, and the
+// command says it looked for the other kind.
+func TestQueryTriesTheOtherKind(t *testing.T) {
+	srv := fakeCashGit(t, cashgitCfg)
+	cfg := writeConfig(t, "cashgit.yaml", fmt.Sprintf("provider: cashgit\nbase_url: %s\nmerchant_id: M10001\nsecret: cg-sandbox-secret\noptions:\n  rate_limit: \"0\"\n", srv.URL()))
+	r := paygateCmd(t, "payout", "--config", cfg, "--order-id", "PO_000002", "--amount", "500",
+		"--name", "A Kumar", "--account", "1234567890", "--ifsc", "HDFC0000001", "--phone", "9876543210")
+	require.Equal(t, exitOK, r.code, r.stderr)
+
+	r = paygateCmd(t, "query", "--config", cfg, "--order-id", "PO_000002")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	require.Equal(t, "payout", valueOf(t, r.stdout, "kind"))
+	require.Equal(t, "paygate query: no pay-in of that number; found a pay-out (--kind payout)\n", r.stderr)
+
+	r = paygateCmd(t, "payin", "--config", cfg, "--order-id", "ORDER_000003", "--amount", "100")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	r = paygateCmd(t, "query", "--config", cfg, "--order-id", "ORDER_000003", "--kind", "payout")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	require.Equal(t, "payin", valueOf(t, r.stdout, "kind"))
+	require.Contains(t, r.stderr, "no pay-out of that number; found a pay-in (--kind payin)")
+
+	r = paygateCmd(t, "query", "--config", cfg, "--order-id", "NOSUCH_0001")
+	require.Equal(t, exitFailed, r.code)
+	require.Contains(t, r.stderr, "order not found, neither as a pay-in nor as a pay-out")
 }
 
 // vectors are internal/testdata/signatures.json: signatures made by the providers' own code.
@@ -352,8 +436,8 @@ func TestVerifyCallbackBodyCarriesItsSign(t *testing.T) {
 	require.Contains(t, r.stderr, "appears twice")
 
 	r = paygateCmd(t, "sign", "--provider", "cashgit", "--secret", v.Secret, "--body", filepath.Join(t.TempDir(), "missing.json"))
-	require.Equal(t, exitFailed, r.code)
-	require.Contains(t, r.stderr, "read body")
+	require.Equal(t, exitUsage, r.code, "a missing file is a usage error")
+	require.Contains(t, r.stderr, "--body: open ")
 }
 
 func TestSignNeverPrintsTheSecret(t *testing.T) {
@@ -446,7 +530,7 @@ func TestCallsAgainstSandbox(t *testing.T) {
 			require.JSONEq(t, `"payin"`, string(o["Kind"]))
 			require.JSONEq(t, fmt.Sprintf("%q", orderID), string(o["OrderID"]))
 			require.JSONEq(t, `"pending"`, string(o["Status"]))
-			require.JSONEq(t, `{"amount":"100.5","currency":"INR"}`, string(o["Amount"]))
+			require.JSONEq(t, `{"amount":"100.50","currency":"INR"}`, string(o["Amount"]))
 			require.Contains(t, r.stdout, "\n  \"OrderID\"", "indented")
 
 			require.NoError(t, srv.Settle(orderID, paygate.StatusSucceeded))
@@ -516,8 +600,8 @@ func TestConfigSecretFromEnvironment(t *testing.T) {
 	require.Contains(t, r.stderr, "PAYGATE_TEST_CG_SECRET is not set")
 
 	r = paygateCmd(t, "balance", "--config", filepath.Join(t.TempDir(), "missing.yaml"))
-	require.Equal(t, exitFailed, r.code)
-	require.Contains(t, r.stderr, "load config")
+	require.Equal(t, exitUsage, r.code, "a missing file is a usage error")
+	require.Contains(t, r.stderr, "does not exist")
 }
 
 func TestCallErrors(t *testing.T) {
@@ -671,7 +755,7 @@ func TestSandboxCommandDoesNotPrintGivenSecrets(t *testing.T) {
 	require.Contains(t, out, "--admin-addr to settle")
 
 	t.Setenv("PAYGATE_TEST_SB_SECRET", secret)
-	cfg := writeConfig(t, "sb.yaml", "provider: cashgit\nmerchant_id: cgpay\nsecret: ${PAYGATE_TEST_SB_SECRET}\noptions:\n  sign_style: append\n  callback_token: hidden-token\n")
+	cfg := writeConfig(t, "sb.yaml", "provider: cashgit\nmerchant_id: cgpay\nsecret: ${PAYGATE_TEST_SB_SECRET}\noptions:\n  sign_style: append\n  previous_secrets: hidden-token\n")
 	out, _ = startSandboxCmd(t, "--config", cfg)
 	require.NotContains(t, out, secret)
 	require.NotContains(t, out, "hidden-token")
@@ -790,4 +874,28 @@ func verifyCallback(t *testing.T, provider, secret string, header http.Header, b
 	r = paygateCmd(t, append(args, "--secret", secret+"x")...)
 	require.Equal(t, exitFailed, r.code, r.stderr)
 	require.Equal(t, "invalid\n", r.stdout)
+}
+
+// TestExampleConfigFile: the sample config the README names exists, loads with its
+// environment variables set, and builds a Gateway.
+func TestExampleConfigFile(t *testing.T) {
+	path := filepath.Join("..", "..", "examples", "paygate.example.yaml")
+	t.Setenv("CASHGIT_APPID", "cgpay")
+	t.Setenv("CASHGIT_SECRET", "example-secret")
+	cfg, err := paygate.LoadConfig(path)
+	require.NoError(t, err)
+	require.Equal(t, "cashgit", cfg.Provider)
+	require.Equal(t, "cgpay", cfg.MerchantID)
+	require.Equal(t, 30*time.Second, cfg.Timeout)
+	gw, err := paygate.New(cfg)
+	require.NoError(t, err)
+	require.Equal(t, "cashgit", gw.Name())
+
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	require.NoError(t, err)
+	require.Contains(t, string(readme), "--config examples/paygate.example.yaml", "the README's command names the sample")
+	for _, m := range regexp.MustCompile(`--config ([^\s]+\.(?:ya?ml|json))`).FindAllStringSubmatch(string(readme), -1) {
+		_, err := os.Stat(filepath.Join("..", "..", m[1]))
+		require.NoError(t, err, "README names %s", m[1])
+	}
 }

@@ -173,7 +173,8 @@ func (f *signFlags) readBody(c *cli) ([]byte, error) {
 	if f.body != "-" {
 		file, err := os.Open(f.body)
 		if err != nil {
-			return nil, fmt.Errorf("read body: %w", err)
+			// A file that is not there is a mistake on the command line, not a failed check.
+			return nil, usagef("--body: %v", err)
 		}
 		defer func() { _ = file.Close() }()
 		r = file

@@ -1,5 +1,6 @@
 // Package check holds the request validations provider packages share. Every failure is a
-// *paygate.ValidationError naming the request field, raised before any I/O.
+// *paygate.ValidationError naming the request field, raised before any I/O; All merges the
+// failures of one request so that the caller learns every field at fault at once.
 package check
 
 import (
@@ -167,18 +168,52 @@ func Named(err error, provider, op string) error {
 	return err
 }
 
-// First returns the first non-nil error.
-func First(errs ...error) error {
+// All reports every problem of a request at once. The non-nil errors, when they are all
+// *paygate.ValidationError, are merged into one whose Problems lists each field at fault
+// once (the first problem found for a field wins, so an empty field reported as "is
+// required" is not also reported as too short), and whose Field and Reason are the first.
+// A lone error is returned as it is. An error of another kind is returned at once: it is not
+// a problem of the request.
+func All(errs ...error) error {
+	var (
+		first    *paygate.ValidationError
+		problems []paygate.FieldProblem
+		seen     = map[string]bool{}
+	)
 	for _, e := range errs {
-		if e != nil {
+		if e == nil {
+			continue
+		}
+		var ve *paygate.ValidationError
+		if !errors.As(e, &ve) {
 			return e
 		}
+		if first == nil {
+			first = ve
+		}
+		for _, p := range ve.AllProblems() {
+			if !seen[p.Field] {
+				seen[p.Field] = true
+				problems = append(problems, p)
+			}
+		}
 	}
-	return nil
+	switch {
+	case first == nil:
+		return nil
+	case len(problems) == 1:
+		return first
+	}
+	return &paygate.ValidationError{Provider: first.Provider, Op: first.Op,
+		Field: problems[0].Field, Reason: problems[0].Reason, Problems: problems}
 }
 
-// Extra copies a request's provider-specific fields into fields, "sent and signed as given"
-// (DESIGN.md). A field paygate sets itself, one already in fields or named in reserved (the
+// First is All, under the name the provider packages call it by: despite the name, every
+// problem is reported.
+func First(errs ...error) error { return All(errs...) }
+
+// Extra copies a request's provider-specific fields into fields: they are sent and signed
+// exactly as given, which is what PayInRequest.Extra promises. A field paygate sets itself, one already in fields or named in reserved (the
 // signature, credentials, timestamps), is refused rather than overridden. Empty values are
 // skipped, as the providers skip them when signing.
 func Extra[V any](fields map[string]V, extra map[string]string, reserved ...string) error {

@@ -203,12 +203,43 @@ func TestNamed(t *testing.T) {
 	require.NoError(t, Named(nil, "cashgit", "payin"))
 }
 
-func TestFirst(t *testing.T) {
+// TestAll is finding 5's validation part: every problem of a request is reported at once,
+// one per field, while errors.As and errors.Is keep working and Field names the first.
+func TestAll(t *testing.T) {
 	a, b := Required("A", ""), Required("B", "")
-	require.NoError(t, First())
-	require.NoError(t, First(nil, nil))
-	require.Equal(t, a, First(nil, a, b))
-	require.Equal(t, b, First(b, a))
+	require.NoError(t, All())
+	require.NoError(t, All(nil, nil))
+	require.Same(t, a, All(nil, a), "a lone problem is returned as it is")
+
+	err := First(nil, a, b) // the provider packages' name for All
+	var ve *paygate.ValidationError
+	require.True(t, errors.As(fmt.Errorf("wrapped: %w", err), &ve))
+	require.ErrorIs(t, err, paygate.ErrInvalidRequest)
+	require.Equal(t, "A", ve.Field)
+	require.Equal(t, "is required", ve.Reason)
+	require.Equal(t, []paygate.FieldProblem{{Field: "A", Reason: "is required"}, {Field: "B", Reason: "is required"}}, ve.Problems)
+	require.Equal(t, "paygate: invalid request: A: is required; B: is required", err.Error())
+
+	// One problem per field; nested results are flattened.
+	id := All(Required("OrderID", ""), Length("OrderID", "", 6, 32))
+	require.Equal(t, id, All(id))
+	err = All(id, All(Required("Name", ""), URL("NotifyURL", "ftp://x")), Required("Name", ""))
+	require.True(t, errors.As(err, &ve))
+	require.Equal(t, []string{"OrderID", "Name", "NotifyURL"}, fields(ve.Problems))
+	require.Equal(t, "paygate: cashgit payin: invalid request: OrderID: is required; Name: is required; NotifyURL: must be an absolute http(s) URL",
+		Named(err, "cashgit", "payin").Error())
+
+	// An error that is not a validation problem is returned as it is.
+	other := errors.New("boom")
+	require.Same(t, other, All(a, other, b))
+}
+
+func fields(ps []paygate.FieldProblem) []string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.Field)
+	}
+	return out
 }
 
 func TestStatus(t *testing.T) {

@@ -24,6 +24,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -113,19 +114,38 @@ func (b *Base) MerchantID() string { return b.merchantID }
 // Now is the configured clock's time.
 func (b *Base) Now() time.Time { return b.Settings.Clock() }
 
-// noEnd is Begin's end function when no observer is set: nothing is spent on reporting.
-func noEnd(error) {}
+// Op is one Gateway operation under way, from Begin to End.
+type Op struct {
+	Name string // "payin", "payout", "query", "balance", or a provider's extra operation
+	b    *Base
+	ctx  context.Context
+	e    paygate.OperationEvent
+}
 
-// Begin reports the start of a Gateway operation to the observer, if there is one, and
-// returns the context to run it in and the function to call with its error when it ends.
-func (b *Base) Begin(ctx context.Context, op string) (context.Context, func(error)) {
+// Begin starts operation name: it reports the start to the observer, if there is one, and
+// returns the context to run it in. Defer End with the operation's error.
+func (b *Base) Begin(ctx context.Context, name string) (context.Context, Op) {
+	o := Op{Name: name, b: b}
 	if b.observer == nil {
-		return ctx, noEnd
+		return ctx, o
 	}
-	e := paygate.OperationEvent{Provider: b.spec.Name, Operation: op, Start: time.Now()}
-	ctx = b.observer.OperationStart(ctx, e)
-	return ctx, func(err error) {
-		e.Duration, e.Outcome, e.Err = time.Since(e.Start), paygate.ClassifyOutcome(err), err
-		b.observer.OperationEnd(ctx, e)
+	o.e = paygate.OperationEvent{Provider: b.spec.Name, Operation: name, Start: time.Now()}
+	ctx = b.observer.OperationStart(ctx, o.e)
+	o.ctx = ctx
+	return ctx, o
+}
+
+// End finishes the operation whose error *err holds: a *paygate.ValidationError is named
+// with provider and operation, and the observer, if there is one, is told the outcome.
+func (o Op) End(err *error) {
+	var ve *paygate.ValidationError
+	if *err != nil && errors.As(*err, &ve) && ve.Provider == "" {
+		ve.Provider, ve.Op = o.b.spec.Name, o.Name
 	}
+	if o.b.observer == nil {
+		return
+	}
+	e := o.e
+	e.Duration, e.Outcome, e.Err = time.Since(e.Start), paygate.ClassifyOutcome(*err), *err
+	o.b.observer.OperationEnd(o.ctx, e)
 }

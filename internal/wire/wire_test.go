@@ -260,7 +260,7 @@ func ExampleAmount() {
 		return
 	}
 	fmt.Println(cb.Amount.Money(paygate.PKR), cb.Fee.Money(paygate.PKR), cb.UTR.Set, cb.Status)
-	// Output: 20000.00 PKR 2500.0000 PKR false 2
+	// Output: 20000.00 PKR 2500.00 PKR false 2
 }
 
 func TestPut(t *testing.T) {

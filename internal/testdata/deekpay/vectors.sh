@@ -1,7 +1,7 @@
 #!/bin/sh
 # Regenerates vectors.json: every sign below is computed by OpenSSL, outside Go, as
 #   printf '%s' "$canonical" | openssl dgst -sha1 -hmac "$key" -binary | base64
-# over canonical strings written by hand from deekpay.txt sections 13-16 (non-empty fields
+# over canonical strings written by hand from the HamBit (DeekPay) API documentation (docs.hambit.co), signature sections (non-empty fields
 # plus access_key, timestamp and nonce, ASCII key order, "k=v&k=v"). The key is made up.
 set -eu
 key='deekpay-test-secret'
@@ -13,7 +13,7 @@ vec() { # name canonical [key]
 }
 {
   printf '{\n  "about": "DeekPay HMAC-SHA1 vectors computed by OpenSSL (%s) with vectors.sh; canonical strings written by hand. access_key %s, timestamp %s, nonce %s.",\n  "vectors": [\n' "$(openssl version | cut -d' ' -f1-2)" "$ak" "$ts" "$nonce"
-  vec "doc example (createCollectingOrder, deekpay.txt 20-21)" "access_key=$ak&amount=40.20&channelType=UPI&externalOrderId=716134866255702461&nonce=$nonce&notifyUrl=http://192.168.1.135:30001&remark=123&timestamp=$ts"; printf ',\n'
+  vec "doc example (createCollectingOrder, HamBit API document, createCollectingOrder example)" "access_key=$ak&amount=40.20&channelType=UPI&externalOrderId=716134866255702461&nonce=$nonce&notifyUrl=http://192.168.1.135:30001&remark=123&timestamp=$ts"; printf ',\n'
   vec "payin" "access_key=$ak&amount=40.2&channelType=UPI&externalOrderId=716134866255702461&nonce=$nonce&notifyUrl=http://192.168.1.135:30001&remark=123&returnUrl=http://192.168.1.135:30001/return&timestamp=$ts"; printf ',\n'
   vec "payout" "access_key=$ak&accountId=13178968584&accountType=INR&bankName=YesBank&channelType=BANK&currencyAmount=40.2&externalOrderId=687279463984441035&ifSC=YESB0000001&nonce=$nonce&notifyUrl=http://192.168.1.135:30001&remark=123&timestamp=$ts&userInfoName=test"; printf ',\n'
   vec "query" "access_key=$ak&externalOrderId=716134866255702461&nonce=$nonce&orderId=DKC1679724896223001&timestamp=$ts"; printf ',\n'

@@ -1,0 +1,195 @@
+package engine_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/engine"
+	"github.com/paygate-go/paygate/internal/wire"
+	"github.com/paygate-go/paygate/signing"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// readTest reads {"code":"OK"|..., "flag":bool, "data":...}: a small provider of the test's own.
+func readTest(body []byte) (engine.Envelope, error) {
+	var env struct {
+		Code string          `json:"code"`
+		Flag *bool           `json:"flag"`
+		Data json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(body, &env); err != nil {
+		return engine.Envelope{}, err
+	}
+	e := engine.Envelope{Code: env.Code, Data: env.Data}
+	switch {
+	case env.Code == "OK" && env.Flag != nil && !*env.Flag:
+		e.Verdict = engine.Contradictory
+	case env.Code == "OK":
+	case env.Code == "BUSY":
+		e.Verdict, e.Uncertain = engine.Refused, true
+	default:
+		e.Verdict, e.Err = engine.Refused, paygate.ErrDuplicateOrder
+	}
+	return e, nil
+}
+
+var spec = engine.Spec{Name: "test", MerchantLabel: "mid", Envelope: readTest,
+	Capabilities: paygate.Capabilities{PayIn: true, Currency: paygate.INR}}
+
+func newBase(t *testing.T, status int, body string) *engine.Base {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(status)
+		_, _ = w.Write([]byte(body))
+	}))
+	t.Cleanup(srv.Close)
+	b := engine.New(spec, paygate.Config{MerchantID: "M1", Secret: "s3cret-current", APIKey: "api-key-1",
+		Options: map[string]string{"previous_secrets": "s3cret-old"}}, engine.Options{BaseURL: srv.URL},
+		paygate.WithRetry(paygate.RetryPolicy{MaxAttempts: 1}))
+	t.Cleanup(b.CloseIdleConnections)
+	return b
+}
+
+// TestCallVerdicts: one rule per answer, for every provider alike.
+func TestCallVerdicts(t *testing.T) {
+	cases := []struct {
+		name         string
+		status       int
+		body         string
+		create       bool
+		ok, unknown  bool
+		refused, dup bool
+	}{
+		{"success", 200, `{"code":"OK","data":{"id":"P1"}}`, true, true, false, false, false},
+		{"success under 403 (read)", 403, `{"code":"OK","data":{"id":"P1"}}`, false, false, false, false, false},
+		{"success under 404 (create)", 404, `{"code":"OK","data":{"id":"P1"}}`, true, false, true, false, false},
+		{"contradiction (read)", 200, `{"code":"OK","flag":false,"data":{}}`, false, false, false, false, false},
+		{"contradiction (create)", 200, `{"code":"OK","flag":false,"data":{}}`, true, false, true, false, false},
+		{"refusal", 200, `{"code":"DUP"}`, true, false, false, true, true},
+		{"uncertain refusal (create)", 200, `{"code":"BUSY"}`, true, false, true, true, false},
+		{"uncertain refusal (read)", 200, `{"code":"BUSY"}`, false, false, false, true, false},
+		{"success without data", 200, `{"code":"OK"}`, true, false, true, false, false},
+		{"not JSON (create)", 200, `<html>`, true, false, true, false, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b := newBase(t, c.status, c.body)
+			var out map[string]string
+			_, err := b.Call(context.Background(), &engine.Call{Op: "payin", Path: "/p", Body: []byte(`{}`), Create: c.create, OrderID: "O1"}, &out)
+			require.Equal(t, c.ok, err == nil, "%v", err)
+			require.Equal(t, c.unknown, errors.Is(err, paygate.ErrOutcomeUnknown), "%v", err)
+			var pe *paygate.ProviderError
+			require.Equal(t, c.refused, errors.As(err, &pe), "%v", err)
+			require.Equal(t, c.dup, errors.Is(err, paygate.ErrDuplicateOrder))
+		})
+	}
+}
+
+// TestCreated: an answer about another order or amount, or without the provider's number, is
+// outcome-unknown; an answer without the amount reports the requested one.
+func TestCreated(t *testing.T) {
+	want := paygate.MustParseMoney("100.00", paygate.INR)
+	amount := func(s string) wire.Amount {
+		var a wire.Amount
+		require.NoError(t, a.UnmarshalJSON([]byte(s)))
+		return a
+	}
+	cases := []struct {
+		name    string
+		a       engine.Answer
+		unknown bool
+		got     string
+	}{
+		{"plain", engine.Answer{OrderID: "O1", ProviderOrderID: "P1", Amount: amount(`"100.00"`)}, false, "100.00 INR"},
+		{"amount omitted", engine.Answer{OrderID: "O1", ProviderOrderID: "P1"}, false, "100.00 INR"},
+		{"order omitted", engine.Answer{ProviderOrderID: "P1"}, false, "100.00 INR"},
+		{"another order", engine.Answer{OrderID: "O2", ProviderOrderID: "P1"}, true, ""},
+		{"another amount", engine.Answer{OrderID: "O1", ProviderOrderID: "P1", Amount: amount(`1.00`)}, true, ""},
+		{"no provider order number", engine.Answer{OrderID: "O1"}, true, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b := newBase(t, 200, `{"code":"OK","data":{}}`)
+			r, err := b.Call(context.Background(), &engine.Call{Op: "payin", Path: "/p", Body: []byte(`{}`), Create: true, OrderID: "O1"}, nil)
+			require.NoError(t, err)
+			m, err := r.Created(c.a, want)
+			require.Equal(t, c.unknown, errors.Is(err, paygate.ErrOutcomeUnknown), "%v", err)
+			if !c.unknown {
+				require.Equal(t, c.got, m.String())
+			}
+		})
+	}
+}
+
+// TestQuotesNoCredential: an answer that echoes the request is quoted without the secrets,
+// the API key or the request's signature.
+func TestQuotesNoCredential(t *testing.T) {
+	b := newBase(t, 400, `<pre>GET /p?token=api-key-1&sign=SIG-abcdef key=s3cret-current old=s3cret-old</pre>`)
+	_, err := b.Call(context.Background(), &engine.Call{Op: "query", Path: "/p", Signature: "SIG-abcdef"}, nil)
+	require.Error(t, err)
+	for _, s := range []string{"api-key-1", "SIG-abcdef", "s3cret-current", "s3cret-old"} {
+		require.NotContains(t, err.Error(), s)
+	}
+	require.Contains(t, err.Error(), "[REDACTED]")
+}
+
+// TestSchema: the shapes that would let a forger re-split signed members are refused.
+func TestSchema(t *testing.T) {
+	joined := engine.Schema{Scheme: engine.PairsJoined, Required: []string{"id"}}
+	require.NoError(t, joined.Check(map[string]string{"id": "1", "a": "x&y=z"}), "values may hold '&': they are not split")
+	require.Error(t, joined.Check(map[string]string{"fee=2.50&id": "1"}))
+	require.Error(t, joined.Present(map[string]string{"id": ""}))
+
+	strict := engine.Schema{Scheme: engine.PairsConcatenated, Known: []string{"id", "amount", "sign"}}
+	require.NoError(t, strict.Check(map[string]string{"id": "1", "amount": "10"}))
+	require.Error(t, strict.Check(map[string]string{"id": "1", "extra": "x"}), "unknown key")
+	require.Error(t, strict.Check(map[string]string{"id": "1", "amount": "10id=2"}), "a value swallowing a member")
+
+	raw := engine.Schema{Scheme: engine.RawBody}
+	require.NoError(t, raw.Check(map[string]string{"fee=2.50&id": "1"}), "a raw body cannot be re-split")
+}
+
+// TestVerifierRotation: the current and every previous secret verify, in constant time.
+func TestVerifierRotation(t *testing.T) {
+	rule := func(secret string) string { return signing.AppendMD5(map[string]string{"a": "1"}, secret) }
+	v := signing.Verifier{Provider: "test", Op: "callback", Secrets: []string{"new", "old"}}
+	require.NoError(t, v.Verify(signing.AppendMD5(map[string]string{"a": "1"}, "old"), rule))
+	err := v.Verify(signing.AppendMD5(map[string]string{"a": "1"}, "other"), rule)
+	var se *paygate.SignatureError
+	require.ErrorAs(t, err, &se)
+	require.ErrorIs(t, v.Verify("", rule), paygate.ErrInvalidSignature)
+}
+
+type kindless struct{ paygate.Gateway }
+
+func (kindless) Name() string { return "test" }
+func (kindless) ParseCallback(http.Header, []byte) (*paygate.Callback, error) {
+	return &paygate.Callback{Kind: paygate.KindPayIn, OrderID: "O1"}, nil
+}
+
+// TestForKind: the address decides the kind where nothing signed tells it, and refuses a
+// callback of the other kind where something does.
+func TestForKind(t *testing.T) {
+	cb, err := engine.ForKind(kindless{}, paygate.KindPayOut, false).ParseCallback(nil, nil)
+	require.NoError(t, err)
+	require.Equal(t, paygate.KindPayOut, cb.Kind)
+	_, err = engine.ForKind(kindless{}, paygate.KindPayOut, true).ParseCallback(nil, nil)
+	require.ErrorIs(t, err, paygate.ErrMalformedCallback)
+	_, err = engine.ForKind(kindless{}, "refund", false).ParseCallback(nil, nil)
+	require.Error(t, err)
+}
+
+func TestString(t *testing.T) {
+	b := newBase(t, 200, "")
+	require.Equal(t, "test.Client{mid: M1}", b.String())
+	require.Equal(t, "test", b.Name())
+}

@@ -1,0 +1,159 @@
+package redisstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/tracker"
+)
+
+// TrackerStore is a tracker.Store in Redis, shared by every replica of a merchant's backend:
+// a sorted set of the tracked orders by due time, a hash of the orders (encoding/json of
+// tracker.Item) and a hash of their lease tokens. Claiming an order moves its score to the
+// end of its lease, so no other replica sees it until then; each operation is one Lua script,
+// atomic in Redis.
+//
+// Its three keys share the hash tag {tracker} (prefix + "{tracker}:due", ":items",
+// ":leases"), so they live in one slot of a Redis Cluster. Due times are microseconds of the
+// tracker's clock (tracker.WithClock), so replicas' clocks should agree to well within the
+// tracker's lease. The store's own WithLease is not used: the tracker passes its lease.
+type TrackerStore struct {
+	c    redis.UniversalClient
+	keys []string // due, items, leases
+}
+
+var _ tracker.Store = (*TrackerStore)(nil)
+
+// NewTrackerStore returns a TrackerStore on c under the prefix of WithKeyPrefix.
+func NewTrackerStore(c redis.UniversalClient, opts ...Option) *TrackerStore {
+	o := resolve(opts)
+	base := o.prefix + "{tracker}:"
+	return &TrackerStore{c: c, keys: []string{base + "due", base + "items", base + "leases"}}
+}
+
+// KEYS: due, items, leases.
+var (
+	trackerAdd = redis.NewScript(`
+if redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2]) == 1 then
+  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+end
+return 1`)
+
+	// ARGV: now, lease end, max, token prefix. Returns key, item, token triples.
+	trackerClaim = redis.NewScript(`
+local keys = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+local out = {}
+for i, k in ipairs(keys) do
+  local item = redis.call('HGET', KEYS[2], k)
+  if item then
+    local token = ARGV[4] .. ':' .. i
+    redis.call('ZADD', KEYS[1], ARGV[2], k)
+    redis.call('HSET', KEYS[3], k, token)
+    out[#out + 1] = item
+    out[#out + 1] = token
+  else
+    redis.call('ZREM', KEYS[1], k)
+  end
+end
+return out`)
+
+	// ARGV: key, token, item, due. Returns 1, or 0 when the lease is not the caller's.
+	trackerReschedule = redis.NewScript(`
+if redis.call('HGET', KEYS[3], ARGV[1]) ~= ARGV[2] then
+  return 0
+end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+redis.call('ZADD', KEYS[1], ARGV[4], ARGV[1])
+redis.call('HDEL', KEYS[3], ARGV[1])
+return 1`)
+
+	trackerRemove = redis.NewScript(`
+redis.call('ZREM', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[2], ARGV[1])
+redis.call('HDEL', KEYS[3], ARGV[1])
+return 1`)
+)
+
+func score(t time.Time) string { return strconv.FormatInt(t.UnixMicro(), 10) }
+
+// Add implements tracker.Store.
+func (s *TrackerStore) Add(ctx context.Context, it tracker.Item) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	b, err := json.Marshal(it)
+	if err != nil {
+		return fmt.Errorf("redisstore: tracker add: %w", err)
+	}
+	if err := trackerAdd.Run(ctx, s.c, s.keys, it.Key(), b, score(it.Due)).Err(); err != nil {
+		return fmt.Errorf("redisstore: tracker add: %w", err)
+	}
+	return nil
+}
+
+// Claim implements tracker.Store.
+func (s *TrackerStore) Claim(ctx context.Context, now time.Time, lease time.Duration, maxItems int) ([]tracker.Item, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if maxItems <= 0 {
+		return nil, nil
+	}
+	res, err := trackerClaim.Run(ctx, s.c, s.keys, score(now), score(now.Add(lease)), maxItems, uuid.NewString()).StringSlice()
+	if err != nil {
+		return nil, fmt.Errorf("redisstore: tracker claim: %w", err)
+	}
+	items := make([]tracker.Item, 0, len(res)/2)
+	for i := 0; i+1 < len(res); i += 2 {
+		var it tracker.Item
+		if err := json.Unmarshal([]byte(res[i]), &it); err != nil {
+			// Unreadable: its lease runs out and it stays claimable, for a person to see.
+			return items, fmt.Errorf("redisstore: tracker claim: item: %w", err)
+		}
+		it.Lease = res[i+1]
+		items = append(items, it)
+	}
+	slices.SortStableFunc(items, func(a, b tracker.Item) int { return a.Due.Compare(b.Due) })
+	return items, nil
+}
+
+// Reschedule implements tracker.Store.
+func (s *TrackerStore) Reschedule(ctx context.Context, it tracker.Item) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if it.Lease == "" {
+		return tracker.ErrLeaseLost
+	}
+	b, err := json.Marshal(it)
+	if err != nil {
+		return fmt.Errorf("redisstore: tracker reschedule: %w", err)
+	}
+	ok, err := trackerReschedule.Run(ctx, s.c, s.keys, it.Key(), it.Lease, b, score(it.Due)).Int()
+	if err != nil {
+		return fmt.Errorf("redisstore: tracker reschedule: %w", err)
+	}
+	if ok == 0 {
+		return tracker.ErrLeaseLost
+	}
+	return nil
+}
+
+// Remove implements tracker.Store.
+func (s *TrackerStore) Remove(ctx context.Context, provider string, kind paygate.Kind, orderID string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := trackerRemove.Run(ctx, s.c, s.keys, tracker.ItemKey(provider, kind, orderID)).Err(); err != nil {
+		return fmt.Errorf("redisstore: tracker remove: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,68 @@
+// Package tracker is paygate's status sync: it polls the orders whose final status has not
+// arrived — a callback lost on the way, a create that ended in paygate.ErrOutcomeUnknown —
+// and hands each change to the merchant's function, the same one webhook.NewMux calls.
+// A callback is a hint; the provider's answer to a query is the truth.
+//
+//	tr := tracker.New(gws, store, handle, tracker.WithDeduper(d))
+//	mux := webhook.NewMux(handle, gws, webhook.WithDeduper(d), webhook.WithFinal(tr.Final))
+//	go tr.Run(ctx)
+//	...
+//	res, err := gw.PayOut(ctx, req)
+//	switch {
+//	case err == nil:
+//		err = tr.Track(ctx, gw.Name(), paygate.KindPayOut, req.OrderID, tracker.WithStatus(res.Status, res.RawStatus))
+//	case errors.Is(err, paygate.ErrOutcomeUnknown):
+//		err = tr.Track(ctx, gw.Name(), paygate.KindPayOut, req.OrderID, tracker.OutcomeUnknown())
+//	}
+//
+// # What the function sees
+//
+// A status found by polling reaches the function as a *paygate.Callback built from the
+// queried paygate.Order: Kind, OrderID, ProviderOrderID, Status, RawStatus, Amount (the
+// actual amount where the provider reports one), Fee, UTR, CompletedAt, and Raw, the query's
+// response body. Its Ack is zero — a provider's verified callback never has a zero Ack — and
+// EventFrom(ctx) tells the call came from the tracker, and why. Through a shared Deduper
+// (WithDeduper, the webhook's) under webhook.Key, each (order, status) is handed to the
+// function once, whichever of the callback and the poll brings it first. An error from the
+// function has the same status handed again at a later poll. An order tracked without
+// WithStatus has the first status found handed over, pending included: for an
+// OutcomeUnknown create, that is the news that it landed.
+//
+// Two more events close a tracking without a status from the provider:
+//
+//   - StatusNotCreated: a create tracked with OutcomeUnknown that the provider still did not
+//     know a whole Schedule.Window after it was sent. Never earlier: until then "not found"
+//     is only "not yet". It is not paygate.StatusFailed, and Final reports false for it.
+//   - paygate.StatusUnknown with RawStatus RawGaveUp: no final status by the end of the
+//     Schedule.Horizon. Never an automatic failure: the order's fate is for a person to find.
+//
+// Both carry a Raw of {"source":"tracker","outcome":...,"reason":...}; EventFrom gives the
+// reason too.
+//
+// # Rules
+//
+//   - A status never moves backwards: pending, then processing, then a final status;
+//     succeeded never becomes failed (only reversed may follow succeeded). An answer that
+//     goes back is logged at Warn, reported to the observer as "regression", and not
+//     applied; polling goes on.
+//   - A query error, or "not found" for an order the provider has shown or whose create
+//     was answered, is tried again at the next poll, never reported as a status.
+//   - A final status handed to the function ends the tracking, as does a verified final
+//     callback through webhook.WithFinal(tr.Final), or Forget.
+//
+// # Schedule
+//
+// Per provider (WithProviderSchedule, else WithSchedule, else the defaults): the first query
+// a minute after Track, then doubling intervals up to every 30 minutes, for 72 hours — long
+// after every provider's own callback retries have run out — with up to 10% jitter.
+// Queries go through the Gateway, so its Limiter (paygate.WithLimiter) paces them.
+//
+// # Replicas
+//
+// Every replica runs Run on one shared Store (redisstore, pgstore); a claimed order is
+// leased to one replica, so each due order is queried by one replica at a time, and the
+// orders of a replica that died go to the others when their lease ends. When the store
+// fails, nothing is lost: a failed claim is retried after the interval, and an order whose
+// new schedule could not be written is polled again when its lease ends (the Deduper keeps
+// that from reaching the function twice).
+package tracker

@@ -1,0 +1,643 @@
+package tracker
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/webhook"
+)
+
+// StatusNotCreated is the status of the event the tracker hands the merchant's function when
+// a create whose outcome was unknown turned out not to have landed: the provider still said
+// "not found" a whole Schedule.Window after it. It is not a failure (paygate.StatusFailed is
+// the provider's verdict on an order it has) and Final reports false for it: no money moved,
+// and the merchant decides what to do. Sending the create again under the same merchant order
+// number is the safe retry: should the first one land after all, the provider refuses the
+// second as a duplicate (paygate.ErrDuplicateOrder).
+const StatusNotCreated paygate.Status = "not_created"
+
+// RawGaveUp is the RawStatus of the StatusUnknown event the tracker hands the merchant's
+// function when it gives up on an order: no final status by the end of the Schedule's
+// Horizon. Giving up is never a failure; the order's fate is for a person to find out.
+const RawGaveUp = "tracker:gave_up"
+
+// Poll outcomes, as reported to an observer (paygate.PollEvent.Outcome) and logged.
+const (
+	OutcomeChanged    = "changed"     // a newer status, handed to fn
+	OutcomeUnchanged  = "unchanged"   // the status fn already has
+	OutcomeNotFound   = "not_found"   // the provider has no such order (yet): asked again later
+	OutcomeError      = "error"       // the query, or fn, failed: tried again later
+	OutcomeGaveUp     = "gave_up"     // the horizon passed without a final status
+	OutcomeNotCreated = "not_created" // an outcome-unknown create did not land
+	OutcomeRegression = "regression"  // the provider reported an earlier status: not applied
+)
+
+// Func is the merchant's function: the one webhook.NewMux takes, so that an order's changes
+// are handled by one function whichever way they arrive.
+type Func = func(ctx context.Context, provider string, cb *paygate.Callback) error
+
+// Tracker polls the orders whose final status has not arrived. Build it with New, Track the
+// orders, and Run it (on every replica, with a shared Store). It is safe for concurrent use.
+type Tracker struct {
+	gws   map[string]paygate.Gateway
+	store Store
+	fn    Func
+	o     options
+}
+
+// Option configures a Tracker.
+type Option func(*options)
+
+type options struct {
+	deduper     webhook.Deduper
+	logger      *slog.Logger
+	observer    paygate.Observer
+	now         func() time.Time
+	def         Schedule
+	schedules   map[string]Schedule
+	lease       time.Duration
+	batch       int
+	concurrency int
+	interval    time.Duration
+}
+
+// Defaults of the options.
+const (
+	DefaultLease       = 2 * time.Minute // how long a claimed order is kept from other replicas
+	DefaultBatch       = 100             // orders claimed at a time
+	DefaultConcurrency = 8               // queries in flight per replica
+	DefaultInterval    = time.Second     // Run's pause when nothing is due
+)
+
+// WithDeduper hands the events to fn through d, the Deduper the webhook handler uses
+// (webhook.WithDeduper), under webhook.Key: an (order, status) reaches fn once, whichever of
+// the callback and the poll brings it first. Without it the tracker never hands fn the same
+// status twice, but fn may see a status both from the tracker and from the webhook.
+func WithDeduper(d webhook.Deduper) Option { return func(o *options) { o.deduper = d } }
+
+// WithLogger logs through l (default: discard): one line per poll at Debug, a failed query
+// or store operation at Warn, a status regression at Warn.
+func WithLogger(l *slog.Logger) Option {
+	return func(o *options) {
+		if l != nil {
+			o.logger = l
+		}
+	}
+}
+
+// WithObserver reports each poll to ob (paygate.Observer.Poll). Without it nothing is spent
+// on reporting.
+func WithObserver(ob paygate.Observer) Option { return func(o *options) { o.observer = ob } }
+
+// WithClock makes the tracker read the time from now (default time.Now): for tests. Run still
+// pauses in real time (WithInterval).
+func WithClock(now func() time.Time) Option {
+	return func(o *options) {
+		if now != nil {
+			o.now = now
+		}
+	}
+}
+
+// WithSchedule sets the schedule of every provider not given its own by WithProviderSchedule.
+func WithSchedule(s Schedule) Option { return func(o *options) { o.def = s } }
+
+// WithProviderSchedule sets provider's schedule.
+func WithProviderSchedule(provider string, s Schedule) Option {
+	return func(o *options) { o.schedules[provider] = s }
+}
+
+// WithLease sets how long a claimed order is kept from the other replicas (default
+// DefaultLease). A replica that dies holding orders loses them to the others when the lease
+// ends; each order's query and fn must finish well within it (the tracker cancels them at
+// three quarters of it).
+func WithLease(d time.Duration) Option {
+	return func(o *options) {
+		if d > 0 {
+			o.lease = d
+		}
+	}
+}
+
+// WithBatch sets how many due orders a replica claims at a time (default DefaultBatch).
+func WithBatch(n int) Option {
+	return func(o *options) {
+		if n > 0 {
+			o.batch = n
+		}
+	}
+}
+
+// WithConcurrency sets how many queries a replica has in flight (default DefaultConcurrency).
+// The gateway's limiter paces them further.
+func WithConcurrency(n int) Option {
+	return func(o *options) {
+		if n > 0 {
+			o.concurrency = n
+		}
+	}
+}
+
+// WithInterval sets Run's pause when nothing more is due (default DefaultInterval).
+func WithInterval(d time.Duration) Option {
+	return func(o *options) {
+		if d > 0 {
+			o.interval = d
+		}
+	}
+}
+
+// New returns a Tracker that queries gateways (by Name), keeps its orders in store (nil: a
+// memory store) and hands every status change to fn. It panics if fn or a gateway is nil or
+// two gateways share a name: wiring mistakes, caught at start-up.
+func New(gateways []paygate.Gateway, store Store, fn Func, opts ...Option) *Tracker {
+	if fn == nil {
+		panic("tracker: New with nil func")
+	}
+	gws := make(map[string]paygate.Gateway, len(gateways))
+	for _, gw := range gateways {
+		if gw == nil {
+			panic("tracker: New with a nil Gateway")
+		}
+		if _, dup := gws[gw.Name()]; dup {
+			panic("tracker: New with two gateways named " + gw.Name())
+		}
+		gws[gw.Name()] = gw
+	}
+	if store == nil {
+		store = NewMemoryStore()
+	}
+	o := options{
+		now: time.Now, schedules: map[string]Schedule{}, lease: DefaultLease,
+		batch: DefaultBatch, concurrency: DefaultConcurrency, interval: DefaultInterval,
+	}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	if o.logger == nil {
+		o.logger = slog.New(slog.DiscardHandler)
+	}
+	o.def = o.def.withDefaults()
+	for p, s := range o.schedules {
+		o.schedules[p] = s.withDefaults()
+	}
+	return &Tracker{gws: gws, store: store, fn: fn, o: o}
+}
+
+func (t *Tracker) schedule(provider string) Schedule {
+	if s, ok := t.o.schedules[provider]; ok {
+		return s
+	}
+	return t.o.def
+}
+
+// TrackOption describes an order given to Track.
+type TrackOption func(*Item)
+
+// OutcomeUnknown marks an order whose create ended in paygate.ErrOutcomeUnknown: until the
+// provider shows it, "not found" may mean "not created", which is reported (StatusNotCreated)
+// only once the provider's Schedule.Window has passed since the create.
+func OutcomeUnknown() TrackOption { return func(it *Item) { it.OutcomeUnknown = true } }
+
+// WithProviderOrderID gives the provider's order number, for providers that query by it.
+func WithProviderOrderID(id string) TrackOption { return func(it *Item) { it.ProviderOrderID = id } }
+
+// WithStatus gives the status the create answered (pending, processing), so that a query
+// finding the same is not handed to fn again.
+func WithStatus(st paygate.Status, raw string) TrackOption {
+	return func(it *Item) { it.Status, it.RawStatus = st, raw }
+}
+
+// CreatedAt says when the create was sent (default: when Track is called). The horizon and
+// the not-created window count from it.
+func CreatedAt(at time.Time) TrackOption { return func(it *Item) { it.Created = at } }
+
+// Track starts polling an order: after every create whose final status is yet to come, and
+// especially after paygate.ErrOutcomeUnknown (with OutcomeUnknown). Tracking an order already
+// tracked changes nothing. It returns an error, and tracks nothing, when provider is not one of
+// the tracker's gateways, the gateway cannot query kind, orderID is empty, or the store fails.
+func (t *Tracker) Track(ctx context.Context, provider string, kind paygate.Kind, orderID string, opts ...TrackOption) error {
+	gw, ok := t.gws[provider]
+	if !ok {
+		return fmt.Errorf("tracker: no gateway named %q", provider)
+	}
+	caps := gw.Capabilities()
+	switch {
+	case kind == paygate.KindPayIn && caps.QueryPayIn, kind == paygate.KindPayOut && caps.QueryPayOut:
+	case kind != paygate.KindPayIn && kind != paygate.KindPayOut:
+		return fmt.Errorf("tracker: unknown kind %q", kind)
+	default:
+		return fmt.Errorf("tracker: %s cannot query a %s: %w", provider, kind, paygate.ErrUnsupported)
+	}
+	if orderID == "" {
+		return errors.New("tracker: empty order ID")
+	}
+	it := Item{Provider: provider, Kind: kind, OrderID: orderID}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&it)
+		}
+	}
+	if it.Status.Final() {
+		return nil // nothing to wait for
+	}
+	now := t.o.now()
+	if it.Created.IsZero() {
+		it.Created = now
+	}
+	it.Due = t.schedule(provider).next(&it, now)
+	if err := t.store.Add(ctx, it); err != nil {
+		return fmt.Errorf("tracker: track %s %s %q: %w", provider, kind, orderID, err)
+	}
+	return nil
+}
+
+// Forget stops polling an order. A verified final callback does it through Final.
+func (t *Tracker) Forget(ctx context.Context, provider string, kind paygate.Kind, orderID string) error {
+	if err := t.store.Remove(ctx, provider, kind, orderID); err != nil {
+		return fmt.Errorf("tracker: forget %s %s %q: %w", provider, kind, orderID, err)
+	}
+	return nil
+}
+
+// finalTimeout bounds Final's store call, which runs before the webhook's Ack.
+const finalTimeout = 2 * time.Second
+
+// Final stops polling cb's order when cb's status is final. It fits webhook.WithFinal, which
+// calls it once the merchant's function has handled a verified callback:
+//
+//	mux := webhook.NewMux(fn, gws, webhook.WithDeduper(d), webhook.WithFinal(tr.Final))
+//
+// A store error is logged, not returned: the callback is handled, and the next poll finds
+// the final status and, through the shared Deduper, ends the tracking without calling fn.
+func (t *Tracker) Final(ctx context.Context, provider string, cb *paygate.Callback) {
+	if cb == nil || !cb.Status.Final() || cb.OrderID == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), finalTimeout)
+	defer cancel()
+	if err := t.Forget(ctx, provider, cb.Kind, cb.OrderID); err != nil {
+		t.o.logger.LogAttrs(ctx, slog.LevelWarn, "paygate tracker: forget after final callback failed",
+			slog.String("provider", provider), slog.String("kind", string(cb.Kind)),
+			slog.String("order_id", cb.OrderID), slog.String("error", err.Error()))
+	}
+}
+
+// Run polls due orders until ctx ends, then returns nil once every query it started has
+// finished. A store error is logged at Warn and retried after the interval. Run it on every
+// replica; the store's leases keep each order with one replica at a time.
+func (t *Tracker) Run(ctx context.Context) error {
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-timer.C:
+		}
+		n, err := t.PollDue(ctx)
+		if err != nil && ctx.Err() == nil {
+			t.o.logger.LogAttrs(ctx, slog.LevelWarn, "paygate tracker: claiming due orders failed",
+				slog.String("error", err.Error()))
+		}
+		wait := t.o.interval
+		if err == nil && n >= t.o.batch {
+			wait = 0 // more may be due
+		}
+		timer.Reset(wait)
+	}
+}
+
+// PollDue claims the orders due now (at most the batch size), queries each, hands changes to
+// fn, and reschedules or forgets them; it returns how many it claimed, once all are done. Run
+// calls it in a loop; a merchant may call it from a scheduler of its own instead.
+func (t *Tracker) PollDue(ctx context.Context) (int, error) {
+	items, err := t.store.Claim(ctx, t.o.now(), t.o.lease, t.o.batch)
+	if err != nil {
+		return 0, fmt.Errorf("tracker: claim: %w", err)
+	}
+	if len(items) == 0 {
+		return 0, nil
+	}
+	workers := min(t.o.concurrency, len(items))
+	if workers == 1 {
+		for i := range items {
+			t.poll(ctx, &items[i])
+		}
+		return len(items), nil
+	}
+	next := make(chan *Item)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for it := range next {
+				t.poll(ctx, it)
+			}
+		})
+	}
+	for i := range items {
+		next <- &items[i]
+	}
+	close(next)
+	wg.Wait()
+	return len(items), nil
+}
+
+// Event tells the merchant's function why the tracker called it; EventFrom reads it from the
+// function's context. Callbacks the tracker builds also have a zero Ack, which a provider's
+// verified callback never has.
+type Event struct {
+	Outcome string // OutcomeChanged, OutcomeNotCreated or OutcomeGaveUp
+	Reason  string // for OutcomeNotCreated and OutcomeGaveUp: why, in words
+	Polls   int    // queries made for the order, this one included
+}
+
+type eventKey struct{}
+
+// EventFrom returns the Event of a call the tracker made to the merchant's function, and
+// false for calls that did not come from a tracker (a webhook's).
+func EventFrom(ctx context.Context) (Event, bool) {
+	e, ok := ctx.Value(eventKey{}).(Event)
+	return e, ok
+}
+
+// rank orders the statuses a provider may go through; a status may only move to a higher
+// rank, except that reversed may follow succeeded alone among the final ones.
+func rank(s paygate.Status) int {
+	switch s {
+	case "":
+		return 0
+	case paygate.StatusPending:
+		return 1
+	case paygate.StatusProcessing:
+		return 2
+	case paygate.StatusSucceeded, paygate.StatusFailed, paygate.StatusCancelled:
+		return 3
+	case paygate.StatusReversed:
+		return 4
+	}
+	return -1
+}
+
+// forward reports whether an order may move from one status to another.
+func forward(from, to paygate.Status) bool {
+	if from.Final() {
+		return from == paygate.StatusSucceeded && to == paygate.StatusReversed
+	}
+	return rank(to) > rank(from)
+}
+
+// poll queries one claimed order and settles it: reschedule, or remove once final.
+func (t *Tracker) poll(parent context.Context, it *Item) {
+	ctx, cancel := context.WithTimeout(parent, t.o.lease*3/4)
+	defer cancel()
+	sched := t.schedule(it.Provider)
+	gw, ok := t.gws[it.Provider]
+	if !ok {
+		// Another replica tracks a provider this one does not know: leave it to them.
+		t.log(ctx, slog.LevelWarn, it, "no gateway for this provider", nil)
+		it.Due = t.o.now().Add(sched.Every)
+		t.reschedule(ctx, it)
+		return
+	}
+	start := time.Now()
+	o, err := gw.Query(ctx, &paygate.QueryRequest{Kind: it.Kind, OrderID: it.OrderID, ProviderOrderID: it.ProviderOrderID, Provider: it.Provider})
+	elapsed := time.Since(start)
+	now := t.o.now()
+	it.Polls++
+	if err == nil {
+		err = identity(it, o)
+	}
+	var outcome string
+	switch {
+	case parent.Err() != nil && err != nil:
+		// Shutting down: give the order back as it was, untouched, for any replica to take.
+		// (A query cut short by the lease deadline is an error like any other.)
+		it.Polls--
+		t.release(ctx, it)
+		return
+	case errors.Is(err, paygate.ErrOrderNotFound) && it.OutcomeUnknown && now.Sub(it.Created) >= sched.Window:
+		outcome = OutcomeNotCreated
+		reason := fmt.Sprintf("the provider has no such order %s after the create", now.Sub(it.Created).Round(time.Second))
+		t.observe(ctx, it, outcome, elapsed)
+		cb := &paygate.Callback{Kind: it.Kind, OrderID: it.OrderID, Status: StatusNotCreated, Raw: rawEvent(outcome, reason)}
+		t.finish(ctx, it, cb, Event{Outcome: outcome, Reason: reason, Polls: it.Polls}, sched)
+		return
+	case errors.Is(err, paygate.ErrOrderNotFound):
+		outcome = OutcomeNotFound
+	case err != nil:
+		outcome = OutcomeError
+		t.log(ctx, slog.LevelWarn, it, "query failed, will retry", err)
+	default:
+		it.OutcomeUnknown = false // it exists
+		if o.ProviderOrderID != "" {
+			it.ProviderOrderID = o.ProviderOrderID
+		}
+		switch st := o.Status; {
+		case st == it.Status || st == paygate.StatusUnknown || st == "":
+			outcome = OutcomeUnchanged
+		case forward(it.Status, st):
+			outcome = OutcomeChanged
+			it.Status, it.RawStatus, it.Undelivered = st, o.RawStatus, true
+		default:
+			outcome = OutcomeRegression
+			t.o.logger.LogAttrs(ctx, slog.LevelWarn, "paygate tracker: provider reported an earlier status, not applied",
+				slog.String("provider", it.Provider), slog.String("kind", string(it.Kind)),
+				slog.String("order_id", it.OrderID), slog.String("status", string(it.Status)),
+				slog.String("reported", string(st)), slog.String("raw_status", o.RawStatus))
+		}
+		if it.Undelivered && o.Status == it.Status {
+			cb := callbackFrom(it, o)
+			if err := t.deliver(ctx, it.Provider, cb, Event{Outcome: OutcomeChanged, Polls: it.Polls}); err != nil {
+				t.log(ctx, slog.LevelWarn, it, "handing the status to fn failed, will retry", err)
+				t.observe(ctx, it, OutcomeError, elapsed)
+				it.Due = now.Add(sched.First)
+				t.reschedule(ctx, it)
+				return
+			}
+			it.Undelivered = false
+			outcome = OutcomeChanged
+		}
+	}
+	done := it.Status.Final() && !it.Undelivered
+	giveUp := !done && !now.Before(it.Created.Add(sched.Horizon))
+	if giveUp {
+		outcome = OutcomeGaveUp // this query was the last
+	}
+	t.observe(ctx, it, outcome, elapsed)
+	if t.o.logger.Enabled(ctx, slog.LevelDebug) {
+		t.o.logger.LogAttrs(ctx, slog.LevelDebug, "paygate tracker poll",
+			slog.String("provider", it.Provider), slog.String("kind", string(it.Kind)),
+			slog.String("order_id", it.OrderID), slog.String("outcome", outcome),
+			slog.String("status", string(it.Status)), slog.Int("polls", it.Polls))
+	}
+	switch {
+	case done:
+		t.remove(ctx, it)
+		return
+	case giveUp:
+		reason := fmt.Sprintf("no final status %s after the order was created (%d queries; last status %q)",
+			sched.Horizon, it.Polls, it.Status)
+		t.log(ctx, slog.LevelWarn, it, "gave up: "+reason, nil)
+		cb := &paygate.Callback{Kind: it.Kind, OrderID: it.OrderID, ProviderOrderID: it.ProviderOrderID,
+			Status: paygate.StatusUnknown, RawStatus: RawGaveUp, Raw: rawEvent(OutcomeGaveUp, reason)}
+		t.finish(ctx, it, cb, Event{Outcome: OutcomeGaveUp, Reason: reason, Polls: it.Polls}, sched)
+		return
+	}
+	it.Due = sched.next(it, now)
+	t.reschedule(ctx, it)
+}
+
+// identity refuses an answer about another order.
+func identity(it *Item, o *paygate.Order) error {
+	switch {
+	case o == nil:
+		return errors.New("query returned no order and no error")
+	case o.OrderID != "" && o.OrderID != it.OrderID:
+		return fmt.Errorf("query answered for order %q", o.OrderID)
+	case o.Kind != "" && o.Kind != it.Kind:
+		return fmt.Errorf("query answered for a %s", o.Kind)
+	case it.ProviderOrderID != "" && o.ProviderOrderID != "" && o.ProviderOrderID != it.ProviderOrderID:
+		return fmt.Errorf("query answered for provider order %q", o.ProviderOrderID)
+	}
+	return nil
+}
+
+// finish hands a closing event (not created, gave up) to fn and removes the order; if fn
+// fails, the order is polled again later and the event comes again.
+func (t *Tracker) finish(ctx context.Context, it *Item, cb *paygate.Callback, ev Event, sched Schedule) {
+	if err := t.deliver(ctx, it.Provider, cb, ev); err != nil {
+		t.log(ctx, slog.LevelWarn, it, "handing the "+ev.Outcome+" event to fn failed, will retry", err)
+		it.Due = t.o.now().Add(sched.First)
+		t.reschedule(ctx, it)
+		return
+	}
+	t.remove(ctx, it)
+}
+
+// callbackFrom builds the callback fn is handed from a query's answer.
+func callbackFrom(it *Item, o *paygate.Order) *paygate.Callback {
+	cb := &paygate.Callback{
+		Kind: it.Kind, OrderID: it.OrderID, ProviderOrderID: o.ProviderOrderID,
+		Status: o.Status, RawStatus: o.RawStatus,
+		Amount: o.Amount, Fee: o.Fee, UTR: o.UTR, CompletedAt: o.CompletedAt, Raw: o.Raw,
+	}
+	if !o.ActualAmount.IsZero() {
+		cb.Amount = o.ActualAmount
+	}
+	if cb.ProviderOrderID == "" {
+		cb.ProviderOrderID = it.ProviderOrderID
+	}
+	return cb
+}
+
+// rawEvent is the Raw of a callback the tracker made up: no provider said it.
+func rawEvent(outcome, reason string) json.RawMessage {
+	b, _ := json.Marshal(struct {
+		Source  string `json:"source"`
+		Outcome string `json:"outcome"`
+		Reason  string `json:"reason"`
+	}{"tracker", outcome, reason})
+	return b
+}
+
+// deliver hands cb to fn through the Deduper: an (order, status) the webhook (or another
+// replica) already handled is not handed again, and counts as delivered.
+func (t *Tracker) deliver(ctx context.Context, provider string, cb *paygate.Callback, ev Event) (err error) {
+	d := t.o.deduper
+	var key string
+	if d != nil {
+		key = webhook.Key(provider, cb)
+	}
+	if key != "" {
+		claimed, cerr := d.Claim(ctx, key)
+		if cerr != nil {
+			return fmt.Errorf("dedupe: %w", cerr)
+		}
+		if !claimed {
+			return nil
+		}
+		defer func() {
+			rctx := context.WithoutCancel(ctx)
+			var derr error
+			if err == nil {
+				derr = d.Done(rctx, key)
+			} else {
+				derr = d.Release(rctx, key)
+			}
+			if derr != nil {
+				t.o.logger.LogAttrs(ctx, slog.LevelWarn, "paygate tracker: dedupe mark failed",
+					slog.String("provider", provider), slog.String("order_id", cb.OrderID), slog.String("error", derr.Error()))
+			}
+		}()
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("tracker: fn panicked: %v", p)
+			t.o.logger.LogAttrs(ctx, slog.LevelError, "paygate tracker: fn panicked",
+				slog.String("provider", provider), slog.String("order_id", cb.OrderID), slog.Any("panic", p))
+		}
+	}()
+	return t.fn(context.WithValue(ctx, eventKey{}, ev), provider, cb)
+}
+
+// reschedule writes it back with its new Due; a lost lease means another replica has it now.
+func (t *Tracker) reschedule(ctx context.Context, it *Item) {
+	sctx, cancel := storeCtx(ctx)
+	defer cancel()
+	if err := t.store.Reschedule(sctx, *it); err != nil {
+		level := slog.LevelWarn
+		if errors.Is(err, ErrLeaseLost) {
+			level = slog.LevelInfo
+		}
+		t.log(ctx, level, it, "reschedule failed; the order is polled again when its lease ends", err)
+	}
+}
+
+// release gives a claimed order back unchanged, due as it was, for any replica to take.
+func (t *Tracker) release(ctx context.Context, it *Item) {
+	t.reschedule(ctx, it)
+}
+
+func (t *Tracker) remove(ctx context.Context, it *Item) {
+	sctx, cancel := storeCtx(ctx)
+	defer cancel()
+	if err := t.store.Remove(sctx, it.Provider, it.Kind, it.OrderID); err != nil {
+		t.log(ctx, slog.LevelWarn, it, "remove failed; the order is polled again when its lease ends", err)
+	}
+}
+
+// storeCtx outlives the poll's own context (shutdown, lease deadline) for the store write
+// that settles the poll, bounded on its own.
+func storeCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+}
+
+func (t *Tracker) observe(ctx context.Context, it *Item, outcome string, d time.Duration) {
+	if ob := t.o.observer; ob != nil {
+		ob.Poll(ctx, paygate.PollEvent{Provider: it.Provider, Kind: it.Kind, Outcome: outcome, Duration: d})
+	}
+}
+
+func (t *Tracker) log(ctx context.Context, level slog.Level, it *Item, msg string, err error) {
+	l := t.o.logger
+	if !l.Enabled(ctx, level) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("provider", it.Provider), slog.String("kind", string(it.Kind)),
+		slog.String("order_id", it.OrderID), slog.Int("polls", it.Polls),
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	l.LogAttrs(ctx, level, "paygate tracker: "+msg, attrs...)
+}
