@@ -196,8 +196,7 @@ func newRun(t *testing.T, provider string, propagate bool) *run {
 	}
 	r := newRig(t, opts...)
 	w := &wire{values: map[string]bool{}}
-	cfg := paygate.Config{Provider: provider, MerchantID: "M77001", APIKey: "api-key-" + provider + "-K3y", Secret: "otel-secret-" + provider,
-		Options: map[string]string{"rate_limit": "0"}}
+	cfg := paygate.Config{Provider: provider, MerchantID: "M77001", APIKey: "api-key-" + provider + "-K3y", Secret: "otel-secret-" + provider}
 	sb, err := sandbox.New(provider, cfg, sandbox.WithMinute(time.Millisecond))
 	require.NoError(t, err)
 	t.Cleanup(sb.Close)
