@@ -52,10 +52,11 @@ const (
 
 // ClassifyOutcome returns the outcome class of an operation's error (nil is OutcomeOK).
 func ClassifyOutcome(err error) Outcome {
+	if err == nil {
+		return OutcomeOK // before anything escapes: no allocation for a success
+	}
 	var pe *ProviderError
 	switch {
-	case err == nil:
-		return OutcomeOK
 	case errors.Is(err, ErrInvalidRequest), errors.Is(err, ErrUnsupported):
 		return OutcomeInvalid
 	case errors.Is(err, ErrOutcomeUnknown):
@@ -103,7 +104,7 @@ type CallbackEvent struct {
 	Provider   string
 	Kind       Kind   // empty when the callback could not be read
 	Status     Status // empty when the callback could not be read
-	Outcome    string // "handled", "duplicate", "invalid_signature", "malformed", "failed", "too_large", "method", "panic", "store_error", "unconfirmed"
+	Outcome    string // one of webhook's Outcome constants: "handled", "duplicate", "invalid_signature", "malformed", "too_large", "handler_error", ...
 	HTTPStatus int
 	Duration   time.Duration
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/paygate-go/paygate"
 )
@@ -35,11 +36,12 @@ const (
 type Option func(*options)
 
 type options struct {
-	maxBody int64
-	deduper Deduper
-	confirm int // 0: as the gateway asks (ConfirmCallbacks), 1: always, -1: never
-	logger  *slog.Logger
-	final   func(ctx context.Context, provider string, cb *paygate.Callback)
+	maxBody  int64
+	deduper  Deduper
+	confirm  int // 0: as the gateway asks (ConfirmCallbacks), 1: always, -1: never
+	logger   *slog.Logger
+	final    func(ctx context.Context, provider string, cb *paygate.Callback)
+	observer paygate.Observer
 }
 
 // WithMaxBodyBytes bounds the callback body (default DefaultMaxBodyBytes). A body over the
@@ -106,6 +108,11 @@ func WithFinal(f func(ctx context.Context, provider string, cb *paygate.Callback
 	return func(o *options) { o.final = f }
 }
 
+// WithObserver reports each callback the handler answers to ob (Observer.Callback: provider,
+// kind, status, outcome, HTTP status and duration; never the order or its amount), for
+// example an otelpaygate Observer. A nil ob reports nothing.
+func WithObserver(ob paygate.Observer) Option { return func(o *options) { o.observer = ob } }
+
 func resolve(opts []Option) options {
 	o := options{maxBody: DefaultMaxBodyBytes}
 	for _, opt := range opts {
@@ -163,18 +170,24 @@ type answer struct {
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
+	var start time.Time
+	if h.opts.observer != nil {
+		start = time.Now()
+	}
 	finished := false
 	var a answer
 	defer func() {
 		if !finished { // fn (or the gateway) panicked: say so once; net/http handles the panic
 			a.outcome, a.code = OutcomeHandlerPanic, 0
 			h.log(ctx, &a)
+			h.observe(ctx, &a, start)
 		}
 	}()
 	h.serve(w, r, &a)
 	finished = true
 	// Log before answering, so that the line exists once the provider has its answer.
 	h.log(ctx, &a)
+	h.observe(ctx, &a, start)
 	if a.ack != nil {
 		a.ack.Write(w)
 		return
@@ -357,6 +370,19 @@ func (h *handler) confirmed(ctx context.Context, cb *paygate.Callback) (*paygate
 		c.Fee = o.Fee
 	}
 	return &c, nil
+}
+
+// observe reports the request to the observer, if any.
+func (h *handler) observe(ctx context.Context, a *answer, start time.Time) {
+	ob := h.opts.observer
+	if ob == nil {
+		return
+	}
+	e := paygate.CallbackEvent{Provider: h.name, Outcome: a.outcome, HTTPStatus: a.code, Duration: time.Since(start)}
+	if a.cb != nil {
+		e.Kind, e.Status = a.cb.Kind, a.cb.Status
+	}
+	ob.Callback(ctx, e)
 }
 
 // log writes the one line of a request.
