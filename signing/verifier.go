@@ -5,10 +5,10 @@ import (
 )
 
 // Verifier checks a callback's signature the same way for every provider: against the
-// current secret and every previous one (so a merchant can rotate secrets without losing
-// callbacks), under each of the provider's signing rules, always trying every combination
-// so that the time taken does not tell which one matched. Comparison is constant-time and
-// case-insensitive for hex signatures (Equal).
+// current secret and then every previous one (so a merchant can rotate secrets without losing
+// callbacks), under each of the provider's signing rules in turn, until one matches. Each
+// comparison is constant-time and case-insensitive for hex signatures (Equal): the time taken
+// can tell which secret matched, never how close a forged signature came.
 type Verifier struct {
 	Provider string
 	Op       string   // names the check in errors: "callback"
@@ -21,17 +21,15 @@ func (v Verifier) Verify(got string, rules ...func(secret string) string) error 
 	if got == "" {
 		return &paygate.SignatureError{Provider: v.Provider, Op: v.Op, Reason: "signature is missing"}
 	}
-	ok := false
 	for _, secret := range v.Secrets {
 		if secret == "" {
 			continue
 		}
 		for _, sign := range rules {
-			ok = Equal(got, sign(secret)) || ok
+			if Equal(got, sign(secret)) {
+				return nil
+			}
 		}
 	}
-	if !ok {
-		return &paygate.SignatureError{Provider: v.Provider, Op: v.Op, Reason: "signature does not match"}
-	}
-	return nil
+	return &paygate.SignatureError{Provider: v.Provider, Op: v.Op, Reason: "signature does not match"}
 }

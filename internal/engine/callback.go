@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -52,6 +51,9 @@ func (s Schema) Check(fields map[string]string) error {
 		}
 		if !contains(s.Known, k) {
 			return fmt.Errorf("key %q is not in the provider's documented callback", k)
+		}
+		if !strings.Contains(v, "=") {
+			continue
 		}
 		for _, other := range s.Known {
 			if strings.Contains(v, other+"=") {
@@ -120,17 +122,19 @@ func (b *Base) Callback(body []byte, schema Schema, sig func(fields map[string]s
 
 // Verify checks got against rules over fields under every secret (signing.Verifier).
 func (b *Base) Verify(got string, fields map[string]string, rules ...func(fields map[string]string, secret string) string) error {
+	v := signing.Verifier{Provider: b.spec.Name, Op: "callback", Secrets: b.Secrets}
+	if len(rules) == 1 {
+		r := rules[0]
+		return v.Verify(got, func(secret string) string { return r(fields, secret) })
+	}
 	bound := make([]func(string) string, len(rules))
 	for i, r := range rules {
 		bound[i] = func(secret string) string { return r(fields, secret) }
 	}
-	return signing.Verifier{Provider: b.spec.Name, Op: "callback", Secrets: b.Secrets}.Verify(got, bound...)
+	return v.Verify(got, bound...)
 }
 
 // Refuse is a *paygate.SignatureError of a verified callback that is not for this merchant.
 func (b *Base) Refuse(reason string) error {
 	return &paygate.SignatureError{Provider: b.spec.Name, Op: "callback", Reason: reason}
 }
-
-// ErrKind is returned by ForKind for a kind that is neither pay-in nor pay-out.
-var ErrKind = errors.New("kind must be payin or payout")

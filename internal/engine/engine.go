@@ -4,7 +4,7 @@
 // plus ordinary Go for what truly differs. Each rule that holds for every provider is written
 // here once:
 //
-// Responses (Engine.Call):
+// Responses (Base.Call, Reply.Created):
 //   - redirects are never followed; a 3xx is an error naming the target host (on a create,
 //     outcome-unknown);
 //   - a success envelope under an HTTP status of 300 or more is never a success;
@@ -17,9 +17,11 @@
 //     signature from the quote;
 //   - a request that provably never left is paygate.ErrNotSent.
 //
-// Callbacks (Engine.Callback): the body is read as flat fields, keys that would let a forger
-// re-split signed members are refused, the signature is checked in constant time under the
-// current and every previous secret (signing.Verifier), and only then is anything in it read.
+// Callbacks (Base.Callback): the body is read as flat fields, the signature is checked in
+// constant time under the current and every previous secret (signing.Verifier), then the
+// shape: keys that would let a forger re-split signed members, undocumented keys where keys
+// are unsigned, values carrying another member, a missing field that is always sent. Only
+// then is anything in it used. A malformed callback is a *paygate.CallbackError.
 package engine
 
 import (
