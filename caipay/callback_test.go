@@ -13,9 +13,9 @@ import (
 	"github.com/paygate-go/paygate/caipay"
 )
 
-// sampleCanonical is the values of caipay.txt's callback sample in ASCII key order
-// (customerOrderNo, description, orderAmount, orderMessage, orderStatus, payUtrNo, platOrderNo,
-// token), written out by hand.
+// sampleCanonical is the values of the callback sample in CaiPay's API document, in ASCII key
+// order (customerOrderNo, description, orderAmount, orderMessage, orderStatus, payUtrNo,
+// platOrderNo, token), written out by hand.
 const sampleCanonical = "TEST98989898" + "No data" + "10" + "SUCCESS" + "SUCCESS" + "1111111111111" + "1111111111111111" + testToken
 
 // resign replaces the document's signKey in body with sig.
@@ -39,7 +39,7 @@ func signBody(t testing.TB, fields map[string]string, secret string) []byte {
 	for k := range fields {
 		keys = append(keys, k)
 	}
-	slices.Sort(keys) // byte-wise: ASCII order, as caipay.txt's Java sample sorts
+	slices.Sort(keys) // byte-wise: ASCII order, as the Java sample of CaiPay's API document sorts
 	var b strings.Builder
 	for _, k := range keys {
 		if k != "signKey" && fields[k] != "" {

@@ -20,11 +20,13 @@ import (
 )
 
 const (
-	// testToken is the token of caipay.txt's callback samples, used as the test client's APIKey.
+	// testToken is the token of the callback samples in CaiPay's API document, used as the test
+	// client's APIKey.
 	testToken  = "4f44347e81987f3325ef8c0f3df366b7b1f365883929127a9e207ba0bc94a46f3e5d9f2d71870a1d0050f43f1806126f"
 	testTenant = "1919668884792586242"
 	testSecret = "caipay-test-secret-7f3a"
-	// docSignKey is the signKey printed in caipay.txt's callback samples (secret unknown).
+	// docSignKey is the signKey printed in CaiPay's API document's callback samples (secret
+	// unknown).
 	docSignKey = "4aa177240e759e3c7cd5e4a3549e1fec"
 )
 

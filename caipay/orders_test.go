@@ -13,7 +13,7 @@ import (
 	"github.com/paygate-go/paygate/caipay"
 )
 
-// The success answers of caipay.txt, verbatim.
+// The success answers of CaiPay's API document, verbatim.
 const (
 	docPayIn = `{
     "code": 0,

@@ -16,9 +16,9 @@ import (
 	"github.com/paygate-go/paygate"
 )
 
-// TestSignKeyVector sends the example of caipay.txt section 5 through the client's own
-// request path and checks the signKey on the wire against the one its Java and PHP samples
-// produce (internal/testdata/signatures.json).
+// TestSignKeyVector sends the sample code's example (CaiPay's API document, section 5) through
+// the client's own request path and checks the signKey on the wire against the one its Java and
+// PHP samples produce (internal/testdata/signatures.json).
 func TestSignKeyVector(t *testing.T) {
 	raw, err := os.ReadFile(filepath.Join("..", "internal", "testdata", "signatures.json"))
 	require.NoError(t, err)

@@ -184,8 +184,8 @@ func TestRateLimitOff(t *testing.T) {
 	require.Equal(t, 25, p.calls())
 }
 
-// TestMapStatus: every value of both of cashgit.txt's tables, in either case; anything else
-// is StatusUnknown.
+// TestMapStatus: every value of both status tables of CashGit's API document, in either case;
+// anything else is StatusUnknown.
 func TestMapStatus(t *testing.T) {
 	table := map[string]paygate.Status{
 		// 代收订单状态

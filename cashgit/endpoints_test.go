@@ -15,7 +15,7 @@ import (
 	"github.com/paygate-go/paygate/cashgit"
 )
 
-// The document's sample responses, one per endpoint (cashgit.txt).
+// The sample responses of CashGit's API document, one per endpoint.
 const (
 	payInOK = `{"code":200,"message":"订单创建成功","data":{"orderid":"ORDER_20231201001","platform_orderid":"CG202312010001",` +
 		`"amount":"100.00","payurl":"https://payment.gateway.com/pay/abc123","qrcode":"https://api.qrserver.com/v1/create-qr-code/?data=...",` +

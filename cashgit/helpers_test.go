@@ -36,7 +36,8 @@ func md5hex(s string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// keyParamSign is cashgit.txt's documented rule applied to a canonical string written by hand.
+// keyParamSign is the rule of CashGit's API document applied to a canonical string written by
+// hand.
 func keyParamSign(canonical, secret string) string { return md5hex(canonical + "&key=" + secret) }
 
 // appendSign is the platform's public-code variant: the secret appended without "&key=".

@@ -17,7 +17,8 @@ import (
 	"github.com/paygate-go/paygate/cashy"
 )
 
-// sample reads one of cashy.txt's webhook bodies, byte for byte.
+// sample reads one of the webhook bodies of Cashy's documentation (docs.cashypro.com), byte for
+// byte.
 func sample(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "internal", "testdata", "cashy", name))
@@ -220,7 +221,7 @@ func FuzzParseCallback(f *testing.F) {
 		b := sample(f, name)
 		f.Add(b, true, "")
 		f.Add(b, false, sum(b, testSecret))
-		f.Add(b, false, "A6FC73F7D22EC8B4A064C8FFCC592CBF") // cashy.txt's placeholder
+		f.Add(b, false, "A6FC73F7D22EC8B4A064C8FFCC592CBF") // the documentation's placeholder sign
 	}
 	for _, s := range []string{`{"mchOrderNo":"PO1","orderNo":"PAYOUT77","amount":500.00,"accountNo":"1","orderStatus":"SUCCESS"}`,
 		`{"mchOrderNo":"A1","amount":100,"orderType":"PATCH","patchMchOrderNo":"A"}`, `{"a":1,"a":2}`, `not json`, ``, `{}`} {

@@ -76,8 +76,8 @@ func TestPayIn(t *testing.T) {
 
 	r := s.only(t)
 	requireSigned(t, r, "/api/payIn")
-	// Every key of cashy.txt's request example, amount a Fixed2 string, payType and
-	// expireTime numbers, reusableStatus false; idType omitted when empty.
+	// Every key of the request example in Cashy's documentation, amount a Fixed2 string,
+	// payType and expireTime numbers, reusableStatus false; idType omitted when empty.
 	require.Equal(t, `{"amount":"100.00","currency":"PKR","email":"test@gmail.com","expireTime":36000,`+
 		`"idCard":"3310401123456","mchOrderNo":"order000000001","nonceStr":"1863484722378907648",`+
 		`"notifyUrl":"https://test.com/payment/cashy/payIn/callback","payType":36,"phone":"3001234567",`+
@@ -277,7 +277,7 @@ func TestQuery(t *testing.T) {
 		require.NoError(t, err)
 		r := s.only(t)
 		requireSigned(t, r, "/api/payInQuery")
-		// Byte for byte cashy.txt's request example.
+		// Byte for byte the request example in Cashy's documentation.
 		require.Equal(t, `{"mchOrderNo":"1386556575370063873","nonceStr":"9459931608","orderNo":"PAYIN8551843837024997376"}`, string(r.body))
 		require.Equal(t, paygate.KindPayIn, o.Kind)
 		require.Equal(t, "1386556575370063873", o.OrderID)

@@ -129,7 +129,8 @@ func requireSigned(t *testing.T, r seen, path string) {
 
 func pkr(s string) paygate.Money { return paygate.MustParseMoney(s, paygate.PKR) }
 
-// payInReq is cashy.txt's request example as a PayInRequest.
+// payInReq is the request example of Cashy's documentation (docs.cashypro.com) as a
+// PayInRequest.
 func payInReq() *paygate.PayInRequest {
 	return &paygate.PayInRequest{
 		OrderID: "order000000001", Amount: pkr("100.00"),

@@ -90,8 +90,8 @@ func BenchmarkPayInRoundTrip(b *testing.B) {
 		}
 	})
 
-	// resty alone, as DESIGN.md mandates it, with the same timeout: how much of paygate's
-	// cost is the HTTP library rather than paygate.
+	// resty alone (paygate's decision: all HTTP goes through resty), with the same timeout: how
+	// much of paygate's cost is the HTTP library rather than paygate.
 	b.Run("resty", func(b *testing.B) {
 		client := resty.NewWithClient(&http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}).
 			SetTimeout(30 * time.Second).SetBaseURL(srv.URL)

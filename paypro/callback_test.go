@@ -15,9 +15,9 @@ import (
 	"github.com/paygate-go/paygate/paypro"
 )
 
-// The platform's notify example (docs.paypro.tech), in the field set DESIGN.md records for
-// India: {status, message, platFormTradeNo, tradeNo, amount, utr?, timestamp, sign}. Its sign
-// was made with a secret the document does not give, so tests re-sign it with testSecret.
+// The platform's notify example (docs.paypro.tech), in the field set paygate reads for India:
+// {status, message, platFormTradeNo, tradeNo, amount, utr?, timestamp, sign}. Its sign was made
+// with a secret the document does not give, so tests re-sign it with testSecret.
 const sampleCallback = `{"platFormTradeNo":"5286e98841194687a95d25b5f3be346d","tradeNo":"00000020","amount":"30000","status":"0000","message":"SUCCESS","utr":"341234567890","timestamp":"1724142641682","sign":"4a7a4f0b5bd0b9c1b8d3d3b7e2f3c9a1"}`
 
 // signBody re-signs a JSON object body: every field as signing.Fields reads it (numbers as their

@@ -22,7 +22,8 @@ import (
 const (
 	testMerchant = "M10001"
 	testSecret   = "pp-test-secret-7f3a"
-	// testNow is the clock every test client reads: timestamp "1724142041682", as in paypro.txt.
+	// testNow is the clock every test client reads: timestamp "1724142041682", as in the
+	// request example of PayPro's documentation (docs.paypro.tech).
 	testMillis = "1724142041682"
 )
 

@@ -447,7 +447,7 @@ func TestMapStatus(t *testing.T) {
 		"0100019": paygate.StatusFailed,     // PAYEE_DAILY_CUMULATIVE_AMT_REACHED
 		"00029":   paygate.StatusFailed,     // REJECTED_TRANSACTION
 		"00032":   paygate.StatusUnknown,    // UNKNOWN_ERROR: never taken as failed
-		"9999":    paygate.StatusFailed,     // any other code: failed, as paypro.txt says
+		"9999":    paygate.StatusFailed,     // any other code: failed, as docs.paypro.tech says
 		"":        paygate.StatusUnknown,
 		"CREATED": paygate.StatusUnknown, // not a status code
 		"0000 ":   paygate.StatusUnknown,

@@ -15,9 +15,10 @@ import (
 	"github.com/paygate-go/paygate/signing"
 )
 
-// TestSignSeedLayout rebuilds, by hand, the canonical string of paypro.txt's request example —
-// keys in ASCII order, "k=v" with no separator, the secret appended — and checks it against
-// signing.ConcatMD5 and the vector computed outside Go in internal/testdata/paypro.
+// TestSignSeedLayout rebuilds, by hand, the canonical string of the request example in PayPro's
+// documentation (docs.paypro.tech) — keys in ASCII order, "k=v" with no separator, the secret
+// appended — and checks it against signing.ConcatMD5 and the vector computed outside Go in
+// internal/testdata/paypro.
 func TestSignSeedLayout(t *testing.T) {
 	raw, err := os.ReadFile("../internal/testdata/paypro/sign_vectors.json")
 	require.NoError(t, err)
@@ -50,8 +51,8 @@ func TestSignSeedLayout(t *testing.T) {
 	}
 }
 
-// TestPayInSignsSeedExample sends paypro.txt's example through PayIn (the clock set to its
-// timestamp) and checks the body's sign against the hand-built canonical string. The seed's
+// TestPayInSignsSeedExample sends the documentation's example through PayIn (the clock set to
+// its timestamp) and checks the body's sign against the hand-built canonical string. The seed's
 // mobile carries 91, which PayIn strips: the signed text has the 10-digit number.
 func TestPayInSignsSeedExample(t *testing.T) {
 	s := newServer(t, ok(payInData))

@@ -14,8 +14,9 @@ import (
 	"github.com/paygate-go/paygate/signing"
 )
 
-// cashgitCase is CashGit in the TestGateways table: a pay-in callback as cashgit.txt shows
-// it (paytime a JSON number, signed as its text), signed with the documented key_param style.
+// cashgitCase is CashGit in the TestGateways table: a pay-in callback as CashGit's API document
+// shows it (paytime a JSON number, signed as its text), signed with the documented key_param
+// style.
 func cashgitCase(t *testing.T) gatewayCase {
 	t.Helper()
 	const secret = "cashgit-test-secret"

@@ -15,11 +15,11 @@ import (
 	"github.com/paygate-go/paygate/signing"
 )
 
-// caipayFake fakes caipay.txt: pay-ins GET with form-encoded query parameters, pay-outs and
-// submitUtr POST JSON, searches GET; every request carries token, tenantId and signKey
-// (values of the other non-empty parameters in key order + secret, MD5). Answers are the
-// envelope {code, msg, data, ok}; refusals use the system codes of section 3.1 as both the
-// HTTP status and the envelope code.
+// caipayFake fakes CaiPay's API document: pay-ins GET with form-encoded query parameters,
+// pay-outs and submitUtr POST JSON, searches GET; every request carries token, tenantId and
+// signKey (values of the other non-empty parameters in key order + secret, MD5). Answers are
+// the envelope {code, msg, data, ok}; refusals use the document's system status codes (its
+// section 3.1) as both the HTTP status and the envelope code.
 type caipayFake struct{ b *fakeserver.Books }
 
 var spec = fakeserver.Spec{Provider: Provider, Title: "CaiPay", APIKey: true, Currency: paygate.INR,
@@ -27,14 +27,14 @@ var spec = fakeserver.Spec{Provider: Provider, Title: "CaiPay", APIKey: true, Cu
 
 const caipayPrefix = "/api/cai/out/v1/"
 
-// caipayAmount is "two decimal places" (caipay.txt 1.1 and 6).
+// caipayAmount is "two decimal places" (CaiPay's API document, sections 1.1 and 6).
 var caipayAmount = regexp.MustCompile(`^[0-9]+\.[0-9]{2}$`)
 
-// Routes: caipay.txt's endpoints, and the cashier page its pay-in url names.
+// Routes: the endpoints of CaiPay's API document, and the cashier page its pay-in url names.
 func (f *caipayFake) Routes() []fakeserver.Route {
 	payIn := []string{"amount", "customerOrderNo", "callbackUrl", "rechargeName", "rechargeEmail", "rechargePhone"}
-	// customerOrderNo is not among caipay.txt's pay-out parameters: a pay-out without it is
-	// accepted (the order is then kept under the platform's number).
+	// customerOrderNo is not among CaiPay's documented pay-out parameters: a pay-out without it
+	// is accepted (the order is then kept under the platform's number).
 	payOut := []string{"bankAccountName", "bankAccountNumber", "callbackUrl", "orderAmount", "payEmail", "payIfsc", "payPhone"}
 	return []fakeserver.Route{
 		{Pattern: "GET " + caipayPrefix + "payIn", Handler: f.handle(f.payIn(false), payIn...), Create: true},
@@ -104,7 +104,7 @@ func (f *caipayFake) fields(r *http.Request) (map[string]string, bool) {
 
 func (f *caipayFake) write(w http.ResponseWriter, rp caipayReply) {
 	status := http.StatusOK
-	var msg any // null on success, as in every sample of caipay.txt
+	var msg any // null on success, as in every sample of CaiPay's API document
 	if rp.code != 0 {
 		status, msg = rp.code, rp.msg
 	}
@@ -205,7 +205,8 @@ func (f *caipayFake) submitUTR(fields map[string]string) caipayReply {
 	return caipayReply{}
 }
 
-// caipayRaw is caipay.txt 3.2's word for st. CaiPay has no cancelled state: it is FAILED.
+// caipayRaw is the order status code for st (CaiPay's API document, section 3.2). CaiPay has no
+// cancelled state: it is FAILED.
 func caipayRaw(st paygate.Status) string {
 	switch st {
 	case paygate.StatusProcessing:
@@ -237,12 +238,12 @@ func (f *caipayFake) Callback(o *fakeserver.Order) (http.Header, []byte, error) 
 	return http.Header{"Content-Type": {"application/json"}}, b, err
 }
 
-// Acked: HTTP 200 and a body of exactly "success" (caipay.txt section 4: all lower case, no
-// quotes, no whitespace).
+// Acked: HTTP 200 and a body of exactly "success" (CaiPay's API document, section 4: all lower
+// case, no quotes, no whitespace).
 func (f *caipayFake) Acked(status int, body []byte) bool {
 	return status == http.StatusOK && string(body) == "success"
 }
 
-// Schedule: caipay.txt says failed callbacks are retried up to 5 times without giving the
-// intervals; the sandbox uses 1, 2, 4, 8 and 16 minutes, as for CashGit.
+// Schedule: CaiPay's API document says failed callbacks are retried up to 5 times without
+// giving the intervals; the sandbox uses 1, 2, 4, 8 and 16 minutes, as for CashGit.
 func (f *caipayFake) Schedule() []int { return []int{1, 2, 4, 8, 16} }

@@ -238,9 +238,9 @@ func caipayPayOut(orderID, callbackURL string) map[string]string {
 		"customerOrderNo": orderID}
 }
 
-// TestCaiPayFakePayOutWithoutCustomerOrderNo: caipay.txt does not list customerOrderNo among a
-// pay-out's parameters, so the fake accepts a pay-out without it (third-party clients send
-// none) and keeps the order under the platform's number.
+// TestCaiPayFakePayOutWithoutCustomerOrderNo: CaiPay's API document does not list
+// customerOrderNo among a pay-out's parameters, so the fake accepts a pay-out without it
+// (third-party clients send none) and keeps the order under the platform's number.
 func TestCaiPayFakePayOutWithoutCustomerOrderNo(t *testing.T) {
 	sb := caipayServer(t)
 	for range 2 { // two such pay-outs are not duplicates of each other

@@ -17,8 +17,8 @@ import (
 	"github.com/paygate-go/paygate/signing"
 )
 
-// cashgitFake fakes cashgit.txt: POST JSON everywhere, envelope {code, message, data,
-// timestamp}, sign over the body fields in the config's sign_style.
+// cashgitFake fakes CashGit's API document: POST JSON everywhere, envelope {code, message,
+// data, timestamp}, sign over the body fields in the config's sign_style.
 type cashgitFake struct {
 	b    *fakeserver.Books
 	sign func(map[string]string, string) string
@@ -35,7 +35,8 @@ var spec = fakeserver.Spec{Provider: Provider, Title: "CashGit", Currency: payga
 
 var cashgitLimits = [2]decimal.Decimal{decimal.NewFromInt(10), decimal.NewFromInt(50000)}
 
-// Routes: cashgit.txt's endpoints, and the pages a pay-in's payurl and qrcode name.
+// Routes: the endpoints of CashGit's API document, and the pages a pay-in's payurl and qrcode
+// name.
 func (f *cashgitFake) Routes() []fakeserver.Route {
 	byID := func(r *http.Request) string { return r.PathValue("id") }
 	return []fakeserver.Route{
@@ -280,8 +281,8 @@ func cashgitRaw(o *fakeserver.Order) string {
 	return "pending"
 }
 
-// Callback builds cashgit.txt's callback: strings for amounts, numbers for paytime and
-// completed_at, signed over every field with numbers as their JSON text.
+// Callback builds the callback of CashGit's API document: strings for amounts, numbers for
+// paytime and completed_at, signed over every field with numbers as their JSON text.
 func (f *cashgitFake) Callback(o *fakeserver.Order) (http.Header, []byte, error) {
 	fields := map[string]string{
 		"orderid": o.OrderID, "platform_orderid": o.ProviderOrderID,
@@ -312,6 +313,6 @@ func (f *cashgitFake) Acked(status int, body []byte) bool {
 	return status == http.StatusOK && strings.TrimSpace(string(body)) == "success"
 }
 
-// Schedule: cashgit.txt says failed callbacks are retried up to 5 times without giving the
-// intervals; the sandbox uses 1, 2, 4, 8 and 16 minutes.
+// Schedule: CashGit's API document says failed callbacks are retried up to 5 times without
+// giving the intervals; the sandbox uses 1, 2, 4, 8 and 16 minutes.
 func (f *cashgitFake) Schedule() []int { return []int{1, 2, 4, 8, 16} }

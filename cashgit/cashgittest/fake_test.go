@@ -29,8 +29,8 @@ const (
 	cashgitSecret = "cg-sandbox-secret"
 )
 
-// cashgitSign is cashgit.txt's rule, written out here: "k=v&…" of the non-empty fields but
-// sign in key order, "&key=" and the secret (or the secret appended directly).
+// cashgitSign is the rule of CashGit's API document, written out here: "k=v&…" of the non-empty
+// fields but sign in key order, "&key=" and the secret (or the secret appended directly).
 func cashgitSign(fields map[string]string, secret string, appendStyle bool) string {
 	keys := make([]string, 0, len(fields))
 	for k, v := range fields {
@@ -405,7 +405,8 @@ func TestCashgitCallbackRetried(t *testing.T) {
 }
 
 // TestCashgitCallbackRetriesExhausted: an answer other than "success" is not an
-// acknowledgement; the fake tries 1 + 5 times, as cashgit.txt says (最多5次), then stops.
+// acknowledgement; the fake tries 1 + 5 times, as CashGit's API document says (最多5次), then
+// stops.
 func TestCashgitCallbackRetriesExhausted(t *testing.T) {
 	sb, cfg := cashgitSandbox(t, nil, fakeserver.WithMinute(time.Millisecond))
 	rcv := newCashgitReceiver(t, 0, "OK")

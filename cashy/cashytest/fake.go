@@ -16,18 +16,19 @@ import (
 	"github.com/paygate-go/paygate/signing"
 )
 
-// cashyFake fakes cashy.txt (and the pay-out, pay-out query and balance endpoints of Cashy's
-// public documentation): POST JSON everywhere with the MerchantId and Sign headers, Sign the
-// upper-case hex MD5 of the raw body followed by the secret; envelope {code, msg, data},
-// code 200 on success and 500 with a msg on refusal. Messages cashy.txt does not document
-// (a missing parameter, an unknown order, too little balance) are the sandbox's own.
+// cashyFake fakes the pay-in, pay-in query, pay-out, pay-out query and balance endpoints of
+// Cashy's public documentation (docs.cashypro.com): POST JSON everywhere with the MerchantId
+// and Sign headers, Sign the upper-case hex MD5 of the raw body followed by the secret;
+// envelope {code, msg, data}, code 200 on success and 500 with a msg on refusal. Messages
+// Cashy does not document (a missing parameter, an unknown order, too little balance) are the
+// sandbox's own.
 type cashyFake struct{ b *fakeserver.Books }
 
 var spec = fakeserver.Spec{Provider: Provider, Title: "Cashy", Currency: paygate.PKR,
 	New: func(b *fakeserver.Books) fakeserver.Fake { return &cashyFake{b: b} }}
 
-// Cashy's messages. Sign_verify_error and Payin_Order_Error are cashy.txt's; the others are
-// the sandbox's wording for refusals Cashy does not document.
+// Cashy's messages. Sign_verify_error and Payin_Order_Error are Cashy's documented ones; the
+// others are the sandbox's wording for refusals Cashy does not document.
 const (
 	cashySignError    = "Sign_verify_error"
 	cashyPayInError   = "Payin_Order_Error"
@@ -171,7 +172,7 @@ func (f *cashyFake) payIn(r *cashyReq) cashyReply {
 		NotifyURL: r.fields["notifyUrl"], Fields: r.fields,
 	})
 	if err != nil {
-		return cashyRefuse(cashyPayInError) // cashy.txt's refusal of a pay-in, duplicates included
+		return cashyRefuse(cashyPayInError) // Cashy's refusal of a pay-in, duplicates included
 	}
 	return cashyReply{data: map[string]any{
 		"merchantId": f.b.Config().MerchantID, "mchOrderNo": o.OrderID, "orderNo": o.ProviderOrderID,
@@ -244,7 +245,8 @@ func (f *cashyFake) balance(*cashyReq) cashyReply {
 }
 
 // cashyExact writes d with at least two decimal places and never fewer than it has: a pay-in
-// fee has four (cashy.txt: fee decimal(20,4)), and so may the balance it is taken from.
+// fee has four (Cashy's documentation types fee decimal(20,4)), and so may the balance it is
+// taken from.
 func cashyExact(d decimal.Decimal) string { return d.StringFixed(max(2, -d.Exponent())) }
 
 // cashyRaw is Cashy's word for o's status, from the table of o's kind.
@@ -284,10 +286,10 @@ func cashyTime(t time.Time) any {
 	return t.In(wire.PKT).Format(time.DateTime)
 }
 
-// Callback builds Cashy's webhook as cashy.txt's samples show it: amount and fee as JSON
-// numbers (two and four decimals), merchantId as a string, the order's type and patch fields
-// for a pay-in, the beneficiary's fields for a pay-out; MerchantId and Sign headers, Sign over
-// the exact body sent.
+// Callback builds Cashy's webhook as the documentation's samples show it: amount and fee as
+// JSON numbers (two and four decimals), merchantId as a string, the order's type and patch
+// fields for a pay-in, the beneficiary's fields for a pay-out; MerchantId and Sign headers,
+// Sign over the exact body sent.
 func (f *cashyFake) Callback(o *fakeserver.Order) (http.Header, []byte, error) {
 	body := map[string]any{
 		"amount":         json.Number(o.Amount.StringFixed(2)),
@@ -328,12 +330,12 @@ func (f *cashyFake) Callback(o *fakeserver.Order) (http.Header, []byte, error) {
 	return h, b, nil
 }
 
-// Acked: cashy.txt counts HTTP 200, 301 and 302 as received, whatever the body.
+// Acked: Cashy counts HTTP 200, 301 and 302 as received, whatever the body.
 func (f *cashyFake) Acked(status int, _ []byte) bool {
 	return status == http.StatusOK || status == http.StatusMovedPermanently || status == http.StatusFound
 }
 
-// Schedule: cashy.txt retries a failed webhook after 1, 2, 4, 8, 16, 32, 64, 128, 256 and 512
+// Schedule: Cashy retries a failed webhook after 1, 2, 4, 8, 16, 32, 64, 128, 256 and 512
 // minutes.
 func (f *cashyFake) Schedule() []int { return []int{1, 2, 4, 8, 16, 32, 64, 128, 256, 512} }
 

@@ -58,7 +58,8 @@ func requireRefused(t *testing.T, env map[string]any, msg string) {
 	require.NotContains(t, env, "data")
 }
 
-// cashyPayIn is cashy.txt's request example with amount "100.00" and fields as given.
+// cashyPayIn is the request example of Cashy's documentation with amount "100.00" and fields as
+// given.
 func cashyPayIn(mod func(map[string]any)) string {
 	m := map[string]any{"nonceStr": "test001", "currency": "PKR", "payType": 36, "amount": "100.00",
 		"reusableStatus": false, "mchOrderNo": "order000000001", "expireTime": 36000,
@@ -115,7 +116,7 @@ func TestCashyRefusals(t *testing.T) {
 	require.Equal(t, "order000000001", data["mchOrderNo"])
 	require.Equal(t, json.Number("100.00"), data["amount"])
 	require.True(t, strings.HasPrefix(data["orderNo"].(string), "PAYIN"))
-	// A duplicate order number: cashy.txt's refusal of a pay-in.
+	// A duplicate order number: Cashy's documented refusal of a pay-in.
 	requireRefused(t, cashyPost(t, s, "/api/payIn", good, "1002001", ""), "Payin_Order_Error")
 
 	payout := `{"accountName":"Ali Khan","accountNo":"03001234567","accountType":"EASYPAISA","amount":"500.00",` +
@@ -147,7 +148,7 @@ func TestCashyCallback(t *testing.T) {
 			http.Error(w, "down", http.StatusServiceUnavailable)
 			return
 		}
-		w.WriteHeader(http.StatusFound) // cashy.txt: 302 counts as received
+		w.WriteHeader(http.StatusFound) // Cashy: 302 counts as received
 	}))
 	defer rcv.Close()
 
@@ -167,7 +168,8 @@ func TestCashyCallback(t *testing.T) {
 	cb := <-received
 	require.Equal(t, "1002001", cb.header.Get("MerchantId"))
 	require.Equal(t, cashySum(cb.body, cashyCfg.Secret), cb.header.Get("Sign"))
-	// Field types as cashy.txt's samples: amounts are JSON numbers, merchantId a string.
+	// Field types as in Cashy's documented samples: amounts are JSON numbers, merchantId a
+	// string.
 	require.Contains(t, string(cb.body), `"amount":20000.00,`)
 	require.Contains(t, string(cb.body), `"fee":500.0000,`)
 	require.Contains(t, string(cb.body), `"merchantId":"1002001"`)
@@ -239,9 +241,9 @@ func TestCashyAckAndSchedule(t *testing.T) {
 	require.Equal(t, 1023, total, "ten retries over about 17 hours")
 }
 
-// TestCashyFeeAndBalanceExact: the pay-in fee is 2.5 % to four places (cashy.txt types fee
-// decimal(20,4)); the query and the balance must report it as the webhook does, not rounded to
-// two places.
+// TestCashyFeeAndBalanceExact: the pay-in fee is 2.5 % to four places (Cashy's documentation
+// types fee decimal(20,4)); the query and the balance must report it as the webhook does, not
+// rounded to two places.
 func TestCashyFeeAndBalanceExact(t *testing.T) {
 	s := newCashy(t)
 	body := cashyPayIn(func(m map[string]any) { m["amount"] = "150.50"; m["notifyUrl"] = acking(t) })

@@ -19,13 +19,14 @@ import (
 	"github.com/paygate-go/paygate/signing"
 )
 
-// deekpayFake fakes deekpay.txt: headers access_key, timestamp, nonce and sign on every
-// request, sign = Base64(HMAC-SHA1) over the body's (a GET's query's) non-empty fields plus
-// those three headers; envelope {"code":"200","success":true,"msg","msgEn","data"}; query
-// endpoints answer with an array of orders.
+// deekpayFake fakes HamBit's documentation (docs.hambit.co/indian): headers access_key,
+// timestamp, nonce and sign on every request, sign = Base64(HMAC-SHA1) over the body's (a GET's
+// query's) non-empty fields plus those three headers; envelope
+// {"code":"200","success":true,"msg","msgEn","data"}; query endpoints answer with an array of
+// orders.
 //
-// deekpay.txt lists no error codes. The fake answers HTTP 200 with code "400" for a bad or
-// missing parameter and a duplicate externalOrderId ("Duplicate externalOrderId: order
+// The documentation lists no error codes. The fake answers HTTP 200 with code "400" for a bad
+// or missing parameter and a duplicate externalOrderId ("Duplicate externalOrderId: order
 // already exists"), and "401" for an unknown access_key, a stale timestamp, a malformed nonce
 // or a signature that does not verify.
 type deekpayFake struct{ b *fakeserver.Books }
@@ -55,10 +56,10 @@ func deekpayDenied(msgEn string) deekpayReply {
 	return deekpayReply{code: "401", msg: "认证失败", msgEn: msgEn}
 }
 
-// Routes: deekpay.txt's endpoints, and the cashier page a collecting order's cashierUrl names.
+// Routes: the documented endpoints, and the cashier page a collecting order's cashierUrl names.
 func (f *deekpayFake) Routes() []fakeserver.Route {
 	ping := func(w http.ResponseWriter, _ *http.Request) {
-		// A public interface (deekpay.txt section 10): no signature is required.
+		// A public interface (HamBit's documentation): no signature is required.
 		f.write(w, deekpayOK(map[string]any{"version": "v3", "timestamp": time.Now().Unix()}))
 	}
 	return []fakeserver.Route{
@@ -75,8 +76,9 @@ func (f *deekpayFake) Routes() []fakeserver.Route {
 	}
 }
 
-// handle authenticates a request as deekpay.txt sections 9-17 describe, checks required
-// fields, and answers with next's envelope.
+// handle authenticates a request as HamBit's documentation describes (access_key, timestamp,
+// nonce and sign headers; sign over the sorted fields), checks required fields, and answers
+// with next's envelope.
 func (f *deekpayFake) handle(next func(map[string]string) deekpayReply, required ...string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		fields := map[string]string{}
@@ -147,7 +149,8 @@ func (f *deekpayFake) write(w http.ResponseWriter, rp deekpayReply) {
 		"msg": rp.msg, "msgEn": rp.msgEn, "data": rp.data})
 }
 
-// deekpayAmount checks an amount as deekpay.txt states it: positive, at most 2 places.
+// deekpayAmount checks an amount as HamBit's documentation states it: positive, at most 2
+// places.
 func deekpayAmount(v string) (decimal.Decimal, bool) {
 	d, err := paygate.ParseDecimal(v)
 	if err != nil || !d.IsPositive() || !d.Equal(d.Truncate(2)) {
@@ -221,7 +224,8 @@ func (f *deekpayFake) payOut(fields map[string]string) deekpayReply {
 	if rp != nil {
 		return *rp
 	}
-	// deekpay.txt section 25 types this orderStatus String (the queries' is int64).
+	// HamBit's documentation types the create-payout answer's orderStatus String (the queries'
+	// is int64).
 	status, _ := deekpayStatus(o)
 	return deekpayOK(map[string]any{
 		"orderId": o.ProviderOrderID, "orderStatus": fmt.Sprint(status), "externalOrderId": o.OrderID, "currencyType": "INR",
@@ -249,7 +253,7 @@ func (f *deekpayFake) balance(map[string]string) deekpayReply {
 	})
 }
 
-// deekpayBanks is a part of deekpay.txt section 36's list.
+// deekpayBanks is a part of the bank list in HamBit's documentation.
 var deekpayBanks = [][2]string{
 	{"State Bank of India", "SBIN"}, {"HDFC Bank", "HDFC"}, {"ICICI Bank", "ICIC"}, {"Axis Bank", "UTIB"},
 	{"Yes Bank", "YESB"}, {"Punjab National Bank", "PUNB"}, {"Bank of Baroda", "BARB"}, {"UPI", "UPI"},
@@ -270,8 +274,9 @@ func (f *deekpayFake) banks(fields map[string]string) deekpayReply {
 	return deekpayOK(out)
 }
 
-// deekpayStatus is o's orderStatus and orderStatusCode: the number of deekpay.txt's table for
-// o's kind, or a text where the table has none (a failed or cancelled collection).
+// deekpayStatus is o's orderStatus and orderStatusCode: the number of the documentation's
+// status table for o's kind, or a text where the table has none (a failed or cancelled
+// collection).
 func deekpayStatus(o *fakeserver.Order) (any, string) {
 	if o.Kind == paygate.KindPayIn {
 		switch o.Status {
@@ -301,8 +306,8 @@ func deekpayStatus(o *fakeserver.Order) (any, string) {
 	return 1, "Accepted"
 }
 
-// deekpayOrder is the order object of deekpay.txt sections 28 and 31, as the queries and the
-// callbacks carry it.
+// deekpayOrder is the order object of HamBit's documented collecting and payout order queries,
+// as the queries and the callbacks carry it.
 func deekpayOrder(o *fakeserver.Order) map[string]any {
 	status, statusCode := deekpayStatus(o)
 	orderType, typeCode, payType := 1, "COLLECTION", 102
@@ -386,8 +391,8 @@ func (f *deekpayFake) Acked(status int, body []byte) bool {
 	return code == "200" && v.Success
 }
 
-// Schedule: deekpay.txt does not document callback retries; the sandbox retries after 1, 2,
-// 4, 8 and 16 minutes.
+// Schedule: HamBit does not document callback retries; the sandbox retries after 1, 2, 4, 8 and
+// 16 minutes.
 func (f *deekpayFake) Schedule() []int { return []int{1, 2, 4, 8, 16} }
 
 // deekpayUUID reports whether s has the 8-4-4-4-12 hex form of a UUID.

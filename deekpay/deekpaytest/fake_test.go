@@ -290,9 +290,9 @@ func TestDeekpayAckRule(t *testing.T) {
 	}
 }
 
-// TestDeekpayFakeStatusShapes: deekpay.txt types the create-payout answer's orderStatus as a
-// String, and HamBit's own integrations read a callback's orderStatus as text ("Completed",
-// "Failed"): the fake sends both so.
+// TestDeekpayFakeStatusShapes: HamBit's documentation (docs.hambit.co/indian) types the
+// create-payout answer's orderStatus as a String, and HamBit's own integrations read a
+// callback's orderStatus as text ("Completed", "Failed"): the fake sends both so.
 func TestDeekpayFakeStatusShapes(t *testing.T) {
 	sb := newDeekpaySandbox(t)
 	bodies := make(chan []byte, 4)

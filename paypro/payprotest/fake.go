@@ -17,9 +17,9 @@ import (
 	"github.com/paygate-go/paygate/signing"
 )
 
-// payproFake fakes paypro.txt and the India pages of docs.paypro.tech: POST JSON everywhere,
-// header merchantNo, timestamp and sign in the body (md5 of "k1=v1k2=v2…" + secret), envelope
-// {msg, code, timestamp, success, data} with code "0000" for an accepted request and the
+// payproFake fakes the India pages of docs.paypro.tech: POST JSON everywhere, header
+// merchantNo, timestamp and sign in the body (md5 of "k1=v1k2=v2…" + secret), envelope {msg,
+// code, timestamp, success, data} with code "0000" for an accepted request and the
 // transaction's state in data.status (0000 success, 0015 processing, other codes failure).
 //
 // PayPro publishes no business error codes; the fake's own are payproCode* below.
@@ -115,8 +115,8 @@ func (f *payproFake) write(w http.ResponseWriter, rp payproReply) {
 }
 
 // check validates the fields every create shares: a positive amount with at most two decimal
-// places (paypro.txt only calls decimals "not recommended") and an Indian mobile number (10
-// digits starting 6–9; the doc's own example prefixes 91).
+// places (PayPro's documentation only calls decimals "not recommended") and an Indian mobile
+// number (10 digits starting 6–9; the doc's own example prefixes 91).
 func (f *payproFake) check(fields map[string]string) (decimal.Decimal, *payproReply) {
 	amt, err := paygate.ParseDecimal(fields["amount"])
 	if err != nil || strings.ContainsAny(fields["amount"], "eE") || !amt.IsPositive() || !amt.Equal(amt.Truncate(2)) {

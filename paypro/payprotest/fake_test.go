@@ -182,8 +182,9 @@ func TestPayProFakeCallbackRetry(t *testing.T) {
 	}
 }
 
-// TestPayProFakeDecimalAmounts: paypro.txt only calls decimal amounts "not recommended", so the
-// fake accepts them with up to two places, keeps them exactly and reports them back.
+// TestPayProFakeDecimalAmounts: PayPro's documentation (docs.paypro.tech) only calls decimal
+// amounts "not recommended", so the fake accepts them with up to two places, keeps them exactly
+// and reports them back.
 func TestPayProFakeDecimalAmounts(t *testing.T) {
 	sb, err := payprotest.New(payproCfg)
 	require.NoError(t, err)
