@@ -11,10 +11,12 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 )
@@ -49,6 +51,49 @@ func unavailable(t testing.TB, what, url, how string, err error) {
 	t.Skipf("%s not reachable at %s (%v); to run: %s", what, url, err, how)
 }
 
+// probes remember, per URL and process, whether a server answered: a test binary whose
+// server is away skips every test at once instead of waiting for each connection to fail.
+var probes sync.Map // url → *probe
+
+type probe struct {
+	once sync.Once
+	err  error
+}
+
+func probed(url string, ping func(ctx context.Context) error) error {
+	p, _ := probes.LoadOrStore(url, &probe{})
+	pr := p.(*probe)
+	pr.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		pr.err = ping(ctx)
+	})
+	return pr.err
+}
+
+func redisAway(url string) error {
+	return probed("redis "+url, func(ctx context.Context) error {
+		opt, err := redis.ParseURL(url)
+		if err != nil {
+			return err
+		}
+		opt.MaxRetries = -1 // one attempt: a refused connection is an answer
+		c := redis.NewClient(opt)
+		defer c.Close()
+		return c.Ping(ctx).Err()
+	})
+}
+
+func postgresAway(url string) error {
+	return probed("postgres "+url, func(ctx context.Context) error {
+		conn, err := pgx.Connect(ctx, url)
+		if err != nil {
+			return err
+		}
+		return conn.Close(ctx)
+	})
+}
+
 // Redis returns a client for PAYGATE_REDIS_URL and a key prefix of the test's own. Every key
 // under the prefix is deleted and the client closed when the test ends.
 func Redis(t testing.TB) (*redis.Client, string) {
@@ -58,13 +103,10 @@ func Redis(t testing.TB) (*redis.Client, string) {
 	if err != nil {
 		t.Fatalf("PAYGATE_REDIS_URL: %v", err)
 	}
-	c := redis.NewClient(opt)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if err := c.Ping(ctx).Err(); err != nil {
-		_ = c.Close()
+	if err := redisAway(url); err != nil {
 		unavailable(t, "Redis", url, `redis-server --daemonize yes --port 6379 --save "" --appendonly no`, err)
 	}
+	c := redis.NewClient(opt)
 	prefix := "paygatetest:" + uuid.NewString()[:8] + ":"
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -95,6 +137,9 @@ func RedisOptions(t testing.TB) *redis.Options {
 func Postgres(t testing.TB) (*pgxpool.Pool, string) {
 	t.Helper()
 	url := PostgresURL()
+	if err := postgresAway(url); err != nil {
+		unavailable(t, "PostgreSQL", url, "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start", err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	admin, err := pgxpool.New(ctx, url)
@@ -105,7 +150,7 @@ func Postgres(t testing.TB) (*pgxpool.Pool, string) {
 		if admin != nil {
 			admin.Close()
 		}
-		unavailable(t, "PostgreSQL", url, "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start", err)
+		t.Fatalf("PostgreSQL at %s: %v", url, err)
 	}
 	schema := "paygatetest_" + strings.ReplaceAll(uuid.NewString()[:8], "-", "")
 	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
