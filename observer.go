@@ -121,8 +121,8 @@ type PollEvent struct {
 type RouteEvent struct {
 	Operation string // "payin", "payout", "query"
 	Provider  string // the provider chosen or tried
-	Decision  string // "chosen", "failover", "skipped", "exhausted"
-	Reason    string // low-cardinality reason: "weight", "priority", "not_sent", "invalid", "rate_limited", "circuit_open", "ineligible", ...
+	Decision  string // "chosen", "failover", "skipped", "stopped" (an error that may mean created), "exhausted"
+	Reason    string // low-cardinality reason: "weight", "priority", "fallback", "not_sent", "invalid", "refused_definite", "circuit_open", "outcome_unknown", "duplicate", ...
 }
 
 // NopObserver does nothing. Embed it to implement only some of Observer's methods.
