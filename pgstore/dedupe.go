@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -16,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/paygate-go/paygate/internal/lease"
 	"github.com/paygate-go/paygate/webhook"
 )
 
@@ -64,15 +64,7 @@ type Deduper struct {
 	q     dedupeSQL
 	dones atomic.Uint64
 
-	mu  sync.Mutex
-	own map[string]*hold // keys held by callers in this process
-}
-
-// hold is one key held in this process: by a caller asking the database (token "") or by
-// the owner of token.
-type hold struct {
-	ch    chan struct{} // closed when the hold ends
-	token string
+	holds lease.Holds // keys held by callers in this process
 }
 
 type dedupeSQL struct{ claim, state, done, release, purge string }
@@ -103,14 +95,14 @@ ON CONFLICT (key) DO UPDATE SET state = 'done', owner = NULL, updated_at = now()
 		release: `DELETE FROM ` + t + ` WHERE key = $1 AND owner = $2`,
 		purge:   `DELETE FROM ` + t + ` WHERE key IN (SELECT key FROM ` + t + ` WHERE expires_at <= now() LIMIT $1)`,
 	}
-	return &Deduper{db: db, o: o, q: q, own: make(map[string]*hold)}, nil
+	return &Deduper{db: db, o: o, q: q}, nil
 }
 
 const firstPoll = 5 * time.Millisecond
 
 // Claim implements webhook.Deduper.
 func (d *Deduper) Claim(ctx context.Context, key string) (bool, error) {
-	h, err := d.holdLocally(ctx, key)
+	h, err := d.holds.Acquire(ctx, key)
 	if err != nil {
 		return false, err
 	}
@@ -124,7 +116,7 @@ func (d *Deduper) Claim(ctx context.Context, key string) (bool, error) {
 			// database allows, so that the provider's next delivery need not wait for the
 			// lease.
 			d.giveUp(ctx, k, token)
-			d.unhold(key, h)
+			d.holds.Release(key, h)
 			if ctx.Err() != nil {
 				return false, ctx.Err()
 			}
@@ -132,12 +124,10 @@ func (d *Deduper) Claim(ctx context.Context, key string) (bool, error) {
 		}
 		switch {
 		case claimed:
-			d.mu.Lock()
-			h.token = token
-			d.mu.Unlock()
+			d.holds.Claimed(h, token)
 			return true, nil
 		case done:
-			d.unhold(key, h)
+			d.holds.Release(key, h)
 			return false, nil
 		}
 		// Held by another replica: look again until it is marked, released or expires.
@@ -146,7 +136,7 @@ func (d *Deduper) Claim(ctx context.Context, key string) (bool, error) {
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			d.unhold(key, h)
+			d.holds.Release(key, h)
 			return false, ctx.Err()
 		}
 		wait = min(2*wait, d.o.poll)
@@ -176,17 +166,17 @@ func (d *Deduper) try(ctx context.Context, k, token string) (claimed, done bool,
 // Done implements webhook.Deduper.
 func (d *Deduper) Done(ctx context.Context, key string) error {
 	k := boundKey(key)
-	h := d.owned(key)
-	err := retry(ctx, d.o.retry, func(ctx context.Context) error {
+	h := d.holds.Owned(key)
+	err := lease.Retry(ctx, d.o.retry, func(ctx context.Context) error {
 		_, err := d.db.Exec(ctx, d.q.done, k, d.o.doneTTL.Milliseconds())
 		return err
-	})
+	}, permanent)
 	if err != nil && h != nil {
 		// Leave the key claimable rather than held until the lease ends, where possible.
-		d.giveUp(ctx, k, h.token)
+		d.giveUp(ctx, k, h.Token())
 	}
 	if h != nil {
-		d.unhold(key, h)
+		d.holds.Release(key, h)
 	}
 	if err != nil {
 		return fmt.Errorf("pgstore: done: %w", err)
@@ -199,15 +189,15 @@ func (d *Deduper) Done(ctx context.Context, key string) error {
 
 // Release implements webhook.Deduper.
 func (d *Deduper) Release(ctx context.Context, key string) error {
-	h := d.owned(key)
+	h := d.holds.Owned(key)
 	if h == nil {
 		return nil // not held by this process: nothing of ours to give up
 	}
-	err := retry(ctx, d.o.retry, func(ctx context.Context) error {
-		_, err := d.db.Exec(ctx, d.q.release, boundKey(key), h.token)
+	err := lease.Retry(ctx, d.o.retry, func(ctx context.Context) error {
+		_, err := d.db.Exec(ctx, d.q.release, boundKey(key), h.Token())
 		return err
-	})
-	d.unhold(key, h)
+	}, permanent)
+	d.holds.Release(key, h)
 	if err != nil {
 		return fmt.Errorf("pgstore: release: %w", err)
 	}
@@ -242,67 +232,10 @@ func (d *Deduper) giveUp(ctx context.Context, k, token string) {
 	_, _ = d.db.Exec(ctx, d.q.release, k, token)
 }
 
-// retry runs op until it succeeds, the server answers with an error of its own, ctx ends
-// or budget is spent.
-func retry(ctx context.Context, budget time.Duration, op func(context.Context) error) error {
-	end := time.Now().Add(budget)
-	wait := 10 * time.Millisecond
-	for {
-		err := op(ctx)
-		var pgErr *pgconn.PgError
-		if err == nil || (errors.As(err, &pgErr) && !transient(pgErr)) || ctx.Err() != nil || time.Now().Add(wait).After(end) {
-			return err
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return err
-		}
-		wait = min(2*wait, 500*time.Millisecond)
-	}
-}
-
-// holdLocally waits, honouring ctx, until no other caller in this process holds key, and
-// holds it.
-func (d *Deduper) holdLocally(ctx context.Context, key string) (*hold, error) {
-	for {
-		d.mu.Lock()
-		h, held := d.own[key]
-		if !held {
-			h = &hold{ch: make(chan struct{})}
-			d.own[key] = h
-			d.mu.Unlock()
-			return h, nil
-		}
-		d.mu.Unlock()
-		select {
-		case <-h.ch:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
-}
-
-// owned returns this process's claim of key, or nil when no caller here holds it.
-func (d *Deduper) owned(key string) *hold {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if h := d.own[key]; h != nil && h.token != "" {
-		return h
-	}
-	return nil
-}
-
-// unhold ends h and wakes the callers in this process waiting for key.
-func (d *Deduper) unhold(key string, h *hold) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.own[key] == h {
-		delete(d.own, key)
-		close(h.ch)
-	}
+// permanent reports an error the store answered with itself: retrying will not help.
+func permanent(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && !transient(pgErr)
 }
 
 // boundKey returns key, or its SHA-256 when it is longer than MaxKeyBytes or not text

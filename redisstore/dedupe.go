@@ -6,12 +6,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/paygate-go/paygate/internal/lease"
 	"github.com/paygate-go/paygate/webhook"
 )
 
@@ -49,17 +49,9 @@ const MaxKeyBytes = 255
 // tries to release the claim; when that fails too, the key becomes claimable when the lease
 // ends — and the callback may then be handled again, as the webhook.Deduper contract says.
 type Deduper struct {
-	c   redis.UniversalClient
-	o   options
-	mu  sync.Mutex
-	own map[string]*hold // keys held by callers in this process
-}
-
-// hold is one key held in this process: by a caller asking Redis (token "") or by the
-// owner of token.
-type hold struct {
-	ch    chan struct{} // closed when the hold ends
-	token string
+	c     redis.UniversalClient
+	o     options
+	holds lease.Holds // keys held by callers in this process
 }
 
 var _ webhook.Deduper = (*Deduper)(nil)
@@ -70,7 +62,7 @@ func NewDeduper(c redis.UniversalClient, opts ...Option) *Deduper {
 	if c == nil {
 		panic("redisstore: NewDeduper with nil client")
 	}
-	return &Deduper{c: c, o: resolve(opts), own: make(map[string]*hold)}
+	return &Deduper{c: c, o: resolve(opts)}
 }
 
 // claimScript takes KEYS[1] for ARGV[1] for ARGV[2] ms: 1 when taken (or already ours: a
@@ -100,21 +92,21 @@ const (
 
 // Claim implements webhook.Deduper.
 func (d *Deduper) Claim(ctx context.Context, key string) (bool, error) {
-	h, err := d.holdLocally(ctx, key)
+	h, err := d.holds.Acquire(ctx, key)
 	if err != nil {
 		return false, err
 	}
 	rk := d.redisKey(key)
 	token := claimPrefix + uuid.NewString()
-	lease := d.o.lease.Milliseconds()
+	leaseMS := d.o.lease.Milliseconds()
 	wait := firstPoll
 	for {
-		r, err := claimScript.Run(ctx, d.c, []string{rk}, token, lease).Int()
+		r, err := claimScript.Run(ctx, d.c, []string{rk}, token, leaseMS).Int()
 		if err != nil {
 			// The claim may have been taken with its answer lost: give it up where Redis
 			// allows, so that the provider's next delivery need not wait for the lease.
 			d.giveUp(ctx, rk, token)
-			d.unhold(key, h)
+			d.holds.Release(key, h)
 			if ctx.Err() != nil {
 				return false, ctx.Err()
 			}
@@ -122,12 +114,10 @@ func (d *Deduper) Claim(ctx context.Context, key string) (bool, error) {
 		}
 		switch r {
 		case 1:
-			d.mu.Lock()
-			h.token = token
-			d.mu.Unlock()
+			d.holds.Claimed(h, token)
 			return true, nil
 		case 0:
-			d.unhold(key, h)
+			d.holds.Release(key, h)
 			return false, nil
 		}
 		// Held by another replica: look again until it is marked, released or expires.
@@ -136,7 +126,7 @@ func (d *Deduper) Claim(ctx context.Context, key string) (bool, error) {
 		case <-t.C:
 		case <-ctx.Done():
 			t.Stop()
-			d.unhold(key, h)
+			d.holds.Release(key, h)
 			return false, ctx.Err()
 		}
 		wait = min(2*wait, d.o.poll)
@@ -146,16 +136,16 @@ func (d *Deduper) Claim(ctx context.Context, key string) (bool, error) {
 // Done implements webhook.Deduper.
 func (d *Deduper) Done(ctx context.Context, key string) error {
 	rk := d.redisKey(key)
-	h := d.owned(key)
-	err := retry(ctx, d.o.retry, func(ctx context.Context) error {
+	h := d.holds.Owned(key)
+	err := lease.Retry(ctx, d.o.retry, func(ctx context.Context) error {
 		return d.c.Set(ctx, rk, doneValue, d.o.doneTTL).Err()
-	})
+	}, permanent)
 	if err != nil && h != nil {
 		// Leave the key claimable rather than held until the lease ends, where Redis allows.
-		d.giveUp(ctx, rk, h.token)
+		d.giveUp(ctx, rk, h.Token())
 	}
 	if h != nil {
-		d.unhold(key, h)
+		d.holds.Release(key, h)
 	}
 	if err != nil {
 		return fmt.Errorf("redisstore: done: %w", err)
@@ -165,14 +155,14 @@ func (d *Deduper) Done(ctx context.Context, key string) error {
 
 // Release implements webhook.Deduper.
 func (d *Deduper) Release(ctx context.Context, key string) error {
-	h := d.owned(key)
+	h := d.holds.Owned(key)
 	if h == nil {
 		return nil // not held by this process: nothing of ours to give up
 	}
-	err := retry(ctx, d.o.retry, func(ctx context.Context) error {
-		return releaseScript.Run(ctx, d.c, []string{d.redisKey(key)}, h.token).Err()
-	})
-	d.unhold(key, h)
+	err := lease.Retry(ctx, d.o.retry, func(ctx context.Context) error {
+		return releaseScript.Run(ctx, d.c, []string{d.redisKey(key)}, h.Token()).Err()
+	}, permanent)
+	d.holds.Release(key, h)
 	if err != nil {
 		return fmt.Errorf("redisstore: release: %w", err)
 	}
@@ -186,67 +176,10 @@ func (d *Deduper) giveUp(ctx context.Context, rk, token string) {
 	_ = releaseScript.Run(ctx, d.c, []string{rk}, token).Err()
 }
 
-// retry runs op until it succeeds, Redis answers with an error of its own, ctx ends or
-// budget is spent.
-func retry(ctx context.Context, budget time.Duration, op func(context.Context) error) error {
-	end := time.Now().Add(budget)
-	wait := 10 * time.Millisecond
-	for {
-		err := op(ctx)
-		var rerr redis.Error
-		if err == nil || errors.As(err, &rerr) || ctx.Err() != nil || time.Now().Add(wait).After(end) {
-			return err
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return err
-		}
-		wait = min(2*wait, 500*time.Millisecond)
-	}
-}
-
-// holdLocally waits, honouring ctx, until no other caller in this process holds key, and
-// holds it.
-func (d *Deduper) holdLocally(ctx context.Context, key string) (*hold, error) {
-	for {
-		d.mu.Lock()
-		h, held := d.own[key]
-		if !held {
-			h = &hold{ch: make(chan struct{})}
-			d.own[key] = h
-			d.mu.Unlock()
-			return h, nil
-		}
-		d.mu.Unlock()
-		select {
-		case <-h.ch:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
-	}
-}
-
-// owned returns this process's claim of key, or nil when no caller here holds it.
-func (d *Deduper) owned(key string) *hold {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if h := d.own[key]; h != nil && h.token != "" {
-		return h
-	}
-	return nil
-}
-
-// unhold ends h and wakes the callers in this process waiting for key.
-func (d *Deduper) unhold(key string, h *hold) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.own[key] == h {
-		delete(d.own, key)
-		close(h.ch)
-	}
+// permanent reports an error the store answered with itself: retrying will not help.
+func permanent(err error) bool {
+	var rerr redis.Error
+	return errors.As(err, &rerr)
 }
 
 func (d *Deduper) redisKey(key string) string {
