@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/paygate-go/paygate/internal/lease"
 )
 
 // DB is what the stores need of a connection: *pgxpool.Pool, *pgx.Conn and pgx.Tx satisfy it.
@@ -26,18 +28,14 @@ type DB interface {
 const (
 	// DefaultTablePrefix starts the name of every table: paygate_dedupe, ...
 	DefaultTablePrefix = "paygate_"
-	// DefaultLease is how long a claim holds before another replica may take it over: longer
-	// than a merchant's function takes, short enough that a replica that died holding a
-	// claim delays the provider's next delivery only a little.
-	DefaultLease = 2 * time.Minute
-	// DefaultDoneTTL is how long a handled callback is remembered: longer than any
-	// provider's retry schedule.
-	DefaultDoneTTL = 24 * time.Hour
+	// DefaultLease is how long a claim holds before another replica may take it over.
+	DefaultLease = lease.DefaultLease
+	// DefaultDoneTTL is how long a handled callback is remembered.
+	DefaultDoneTTL = lease.DefaultDoneTTL
 	// DefaultPollInterval is the longest a waiting claim sleeps between looks.
-	DefaultPollInterval = 100 * time.Millisecond
-	// DefaultWriteRetry is how long Done and Release keep trying when the database does not
-	// answer.
-	DefaultWriteRetry = 10 * time.Second
+	DefaultPollInterval = lease.DefaultPollInterval
+	// DefaultWriteRetry is how long Done and Release keep trying when the database does not answer.
+	DefaultWriteRetry = lease.DefaultWriteRetry
 )
 
 // Option configures Migrate, Schema and the stores. An option a function does not use is

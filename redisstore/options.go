@@ -1,22 +1,23 @@
 package redisstore
 
-import "time"
+import (
+	"time"
+
+	"github.com/paygate-go/paygate/internal/lease"
+)
 
 // Defaults of the options.
 const (
 	// DefaultKeyPrefix starts every key: paygate:dedupe:..., paygate:rate:...
 	DefaultKeyPrefix = "paygate:"
-	// DefaultLease is how long a claim holds before another replica may take it over: longer
-	// than a merchant's function takes, short enough that a replica that died holding a
-	// claim delays the provider's next delivery only a little.
-	DefaultLease = 2 * time.Minute
-	// DefaultDoneTTL is how long a handled callback is remembered: longer than any
-	// provider's retry schedule.
-	DefaultDoneTTL = 24 * time.Hour
+	// DefaultLease is how long a claim holds before another replica may take it over.
+	DefaultLease = lease.DefaultLease
+	// DefaultDoneTTL is how long a handled callback is remembered.
+	DefaultDoneTTL = lease.DefaultDoneTTL
 	// DefaultPollInterval is the longest a waiting claim sleeps between looks.
-	DefaultPollInterval = 100 * time.Millisecond
+	DefaultPollInterval = lease.DefaultPollInterval
 	// DefaultWriteRetry is how long Done and Release keep trying when Redis does not answer.
-	DefaultWriteRetry = 10 * time.Second
+	DefaultWriteRetry = lease.DefaultWriteRetry
 )
 
 // Option configures the stores. An option a store does not use is ignored, so one option

@@ -95,3 +95,18 @@ func Retry(ctx context.Context, budget time.Duration, op func(context.Context) e
 		wait = min(2*wait, 500*time.Millisecond)
 	}
 }
+
+// Defaults the store-backed Dedupers share.
+const (
+	// DefaultLease is how long a claim holds before another replica may take it over: longer
+	// than a merchant's function takes, short enough that a replica that died holding a
+	// claim delays the provider's next delivery only a little.
+	DefaultLease = 2 * time.Minute
+	// DefaultDoneTTL is how long a handled callback is remembered: longer than any
+	// provider's retry schedule.
+	DefaultDoneTTL = 24 * time.Hour
+	// DefaultPollInterval is the longest a waiting claim sleeps between looks.
+	DefaultPollInterval = 100 * time.Millisecond
+	// DefaultWriteRetry is how long Done and Release keep trying when the store does not answer.
+	DefaultWriteRetry = 10 * time.Second
+)
