@@ -26,7 +26,6 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -34,6 +33,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/check"
 	"github.com/paygate-go/paygate/internal/transport"
 )
 
@@ -140,9 +140,8 @@ func (b *Base) Begin(ctx context.Context, name string) (context.Context, Op) {
 // End finishes the operation whose error *err holds: a *paygate.ValidationError is named
 // with provider and operation, and the observer, if there is one, is told the outcome.
 func (o Op) End(err *error) {
-	var ve *paygate.ValidationError
-	if *err != nil && errors.As(*err, &ve) && ve.Provider == "" {
-		ve.Provider, ve.Op = o.b.spec.Name, o.Name
+	if *err != nil {
+		check.Named(*err, o.b.spec.Name, o.Name)
 	}
 	if o.b.observer == nil {
 		return

@@ -430,26 +430,6 @@ func errorType(err error, st *attemptState) string {
 	return "connection"
 }
 
-// Decode unmarshals the JSON body into v. An empty, truncated or non-JSON body is a
-// *paygate.ResponseError quoting at most SnippetBytes of it; for a create answered with a 2xx,
-// it is a *paygate.OutcomeError around that, since the provider may have taken the order.
-func (r *Response) Decode(v any) error {
-	var cause error
-	if len(r.Body) == 0 {
-		cause = errors.New("empty body")
-	} else if err := json.Unmarshal(r.Body, v); err != nil {
-		cause = err
-	}
-	if cause == nil {
-		return nil
-	}
-	err := r.malformed(cause)
-	if r.req.Create && r.StatusCode < 300 {
-		return &paygate.OutcomeError{Provider: r.provider, Op: r.req.Op, OrderID: r.req.OrderID, Err: err}
-	}
-	return err
-}
-
 // Uncertain wraps err as an outcome-unknown error when the response belongs to a create:
 // for a provider answer that was read but cannot be trusted as either success or refusal.
 func (r *Response) Uncertain(err error) error {

@@ -80,36 +80,6 @@ func TestCancelledContextStopsAtOnce(t *testing.T) {
 	require.Zero(t, mock.GetTotalCallCount())
 }
 
-func TestDecode(t *testing.T) {
-	long := "<html>" + strings.Repeat("é", 400) + "</html>"
-	tests := []struct {
-		name, body string
-		create     bool
-		status     int
-		unknown    bool
-	}{
-		{"empty read", "", false, 200, false},
-		{"html read", long, false, 502, false},
-		{"truncated create", `{"code":`, true, 200, true},
-		{"empty create", "", true, 200, true},
-		{"html create 404 is definite", long, true, 404, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := &Response{StatusCode: tt.status, Body: []byte(tt.body), provider: "test",
-				req: &Request{Op: "op", Create: tt.create, OrderID: "O1"}}
-			var v map[string]any
-			err := r.Decode(&v)
-			require.ErrorIs(t, err, paygate.ErrMalformedResponse)
-			require.Equal(t, tt.unknown, errors.Is(err, paygate.ErrOutcomeUnknown))
-			var re *paygate.ResponseError
-			require.ErrorAs(t, err, &re)
-			require.LessOrEqual(t, len(re.Snippet), SnippetBytes+len("…"))
-			require.True(t, strings.HasPrefix(err.Error(), "paygate: test op: "))
-		})
-	}
-}
-
 func TestBodyLimit(t *testing.T) {
 	c, mock := newMocked(t)
 	mock.RegisterResponder(http.MethodGet, "https://provider.example/big",
