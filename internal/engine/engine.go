@@ -141,7 +141,7 @@ func (b *Base) Begin(ctx context.Context, name string) (context.Context, Op) {
 // with provider and operation, and the observer, if there is one, is told the outcome.
 func (o Op) End(err *error) {
 	if *err != nil {
-		check.Named(*err, o.b.spec.Name, o.Name)
+		*err = check.Named(*err, o.b.spec.Name, o.Name)
 	}
 	if o.b.observer == nil {
 		return
