@@ -100,6 +100,7 @@ func New(o Options, s paygate.Settings) *Client {
 		SetRetryCount(s.Retry.MaxAttempts - 1).
 		SetRetryWaitTime(s.Retry.MinWait).
 		SetRetryMaxWaitTime(s.Retry.MaxWait).
+		AddRetryCondition(retryCondition).
 		OnBeforeRequest(signEachAttempt).
 		SetPreRequestHook(noReplay)
 	c := &Client{provider: o.Provider, r: r, log: s.Logger, hc: hc, shared: s.Limiter,
@@ -144,15 +145,12 @@ type Request struct {
 	Sign func() http.Header
 }
 
-// createKey marks the context of a create, for noReplay.
-type createKey struct{}
-
 // noReplay stops net/http from re-sending a create on its own. net/http silently repeats a
 // body-less GET (CaiPay's pay-in) whose reused keep-alive connection failed after the request
 // was written: the provider may have taken the first one. A body that cannot be rewound makes
 // the request non-replayable; it reads as empty, so nothing on the wire changes.
 func noReplay(_ *resty.Client, hr *http.Request) error {
-	if create, _ := hr.Context().Value(createKey{}).(bool); create && (hr.Body == nil || hr.Body == http.NoBody) {
+	if st := stateOf(hr.Context()); st != nil && st.req.Create && (hr.Body == nil || hr.Body == http.NoBody) {
 		hr.Body, hr.GetBody = emptyBody{}, nil
 	}
 	return nil
@@ -163,13 +161,10 @@ type emptyBody struct{}
 func (emptyBody) Read([]byte) (int, error) { return 0, io.EOF }
 func (emptyBody) Close() error             { return nil }
 
-// signKey carries a Request's Sign hook to the per-attempt middleware.
-type signKey struct{}
-
 // signEachAttempt is resty middleware that runs before every attempt, retries included.
 func signEachAttempt(_ *resty.Client, rr *resty.Request) error {
-	if sign, ok := rr.Context().Value(signKey{}).(func() http.Header); ok {
-		for k, vs := range sign() {
+	if st := stateOf(rr.Context()); st != nil && st.req.Sign != nil {
+		for k, vs := range st.req.Sign() {
 			rr.Header[k] = vs // as given: the provider's documented header case is kept
 		}
 	}
@@ -198,23 +193,14 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		return nil, err
 	}
 	start := time.Now()
-	attempts := 0
-	if req.Sign != nil {
-		ctx = context.WithValue(ctx, signKey{}, req.Sign)
-	}
-	if req.Create {
-		ctx = context.WithValue(ctx, createKey{}, true)
-	}
-	st := &attemptState{provider: c.provider, op: req.Op, path: req.Path, host: c.host, port: c.port}
-	ctx = httptrace.WithClientTrace(context.WithValue(ctx, attemptKey{}, st), &httptrace.ClientTrace{
+	st := &attemptState{req: req, provider: c.provider, host: c.host, port: c.port}
+	st.trace = httptrace.ClientTrace{
 		GetConn:      func(string) { st.traced.Store(true) },
 		WroteHeaders: func() { st.wrote.Store(true) },
 		WroteRequest: func(httptrace.WroteRequestInfo) { st.wrote.Store(true) },
-	})
-	rr := c.r.R().SetContext(ctx).AddRetryCondition(func(resp *resty.Response, err error) bool {
-		attempts++
-		return retryable(req.Create, ctx, resp, err, st)
-	})
+	}
+	ctx = httptrace.WithClientTrace(context.WithValue(ctx, attemptKey{}, st), &st.trace)
+	rr := c.r.R().SetContext(ctx)
 	if req.Query != nil {
 		rr.SetQueryParamsFromValues(req.Query)
 	}
@@ -232,11 +218,13 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	if resp != nil && resp.RawResponse != nil {
 		status = resp.StatusCode()
 	}
-	c.log.LogAttrs(ctx, slog.LevelDebug, "paygate request",
-		slog.String("provider", c.provider), slog.String("op", req.Op),
-		slog.String("method", req.Method), slog.String("path", req.Path),
-		slog.Int("status", status), slog.Int("attempts", max(attempts, 1)),
-		slog.Duration("elapsed", time.Since(start)), slog.Bool("error", err != nil))
+	if c.log.Enabled(ctx, slog.LevelDebug) {
+		c.log.LogAttrs(ctx, slog.LevelDebug, "paygate request",
+			slog.String("provider", c.provider), slog.String("op", req.Op),
+			slog.String("method", req.Method), slog.String("path", req.Path),
+			slog.Int("status", status), slog.Int("attempts", max(int(st.attempts.Load()), 1)),
+			slog.Duration("elapsed", time.Since(start)), slog.Bool("error", err != nil))
+	}
 
 	if err != nil {
 		err = redactURL(err)
@@ -326,19 +314,29 @@ type redacted struct {
 func (r *redacted) Error() string { return r.msg }
 func (r *redacted) Unwrap() error { return r.err }
 
-// retryable is the one retry rule: reads retry on transport errors, 429 and 5xx; creates only
-// when the request was provably never written, so it cannot have reached the provider.
-func retryable(create bool, ctx context.Context, resp *resty.Response, err error, st *attemptState) bool {
-	if ctx.Err() != nil {
+// retryCondition applies retryable to the attempt's request.
+func retryCondition(resp *resty.Response, err error) bool {
+	if resp == nil || resp.Request == nil {
 		return false
 	}
+	ctx := resp.Request.Context()
+	st := stateOf(ctx)
+	if st == nil || ctx.Err() != nil {
+		return false
+	}
+	return retryable(st.req.Create, resp, err, st)
+}
+
+// retryable is the one retry rule: reads retry on transport errors, 429 and 5xx; creates only
+// when the request was provably never written, so it cannot have reached the provider.
+func retryable(create bool, resp *resty.Response, err error, st *attemptState) bool {
 	if err != nil {
 		if errors.Is(err, resty.ErrResponseBodyTooLarge) {
 			return false
 		}
 		return !create || st.notSent(err)
 	}
-	if create || resp == nil {
+	if create || resp.RawResponse == nil {
 		return false
 	}
 	code := resp.StatusCode()
@@ -357,17 +355,28 @@ func dialFailure(err error) bool {
 	return errors.As(err, &dns)
 }
 
-// attemptKey carries a Do call's *attemptState to attemptTransport.
+// attemptKey carries a Do call's *attemptState to the middleware, the retry condition and
+// attemptTransport: one context value for all of them.
 type attemptKey struct{}
 
-// attemptState follows one Do call across its attempts: whether any attempt wrote its
-// request (net/http/httptrace WroteRequest), and what to tell the observer.
+// attemptState follows one Do call across its attempts: its Request (for signing each
+// attempt and telling a create), whether any attempt wrote its request
+// (net/http/httptrace WroteRequest), and what to tell the observer.
 type attemptState struct {
-	provider, op, path, host string
-	port                     int
-	traced                   atomic.Bool // a connection was asked for: httptrace events are reported
-	wrote                    atomic.Bool // some attempt's request was (at least partly) written
-	attempts                 atomic.Int32
+	req      *Request
+	provider string
+	host     string
+	port     int
+	trace    httptrace.ClientTrace
+	traced   atomic.Bool // a connection was asked for: httptrace events are reported
+	wrote    atomic.Bool // some attempt's request was (at least partly) written
+	attempts atomic.Int32
+}
+
+// stateOf returns the attemptState a Do call put in ctx, or nil.
+func stateOf(ctx context.Context) *attemptState {
+	st, _ := ctx.Value(attemptKey{}).(*attemptState)
+	return st
 }
 
 // notSent reports whether err came from attempts none of which wrote its request. Where the
@@ -392,7 +401,7 @@ type attemptTransport struct {
 }
 
 func (t *attemptTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	st, _ := r.Context().Value(attemptKey{}).(*attemptState)
+	st := stateOf(r.Context())
 	if st == nil {
 		return t.base.RoundTrip(r)
 	}
@@ -401,7 +410,7 @@ func (t *attemptTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		return t.base.RoundTrip(r)
 	}
 	ctx := r.Context()
-	ev := paygate.AttemptEvent{Provider: st.provider, Operation: st.op, Method: r.Method, URLTemplate: st.path,
+	ev := paygate.AttemptEvent{Provider: st.provider, Operation: st.req.Op, Method: r.Method, URLTemplate: st.req.Path,
 		ServerAddress: st.host, ServerPort: st.port, ResendCount: n, Header: r.Header, Start: time.Now()}
 	ctx = t.observer.AttemptStart(ctx, ev)
 	ev.Header = nil
