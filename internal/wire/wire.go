@@ -7,9 +7,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
@@ -102,8 +104,15 @@ func ParseMillis(s string) (time.Time, error) {
 	return time.UnixMilli(n).UTC(), nil
 }
 
-// Encode marshals v as compact JSON without HTML escaping, so a URL's & stays &.
+// Encode marshals v as compact JSON without HTML escaping, so a URL's & stays &. A
+// map[string]string (every provider's request fields) is written directly, byte for byte
+// what encoding/json writes, without its reflection.
 func Encode(v any) ([]byte, error) {
+	if m, ok := v.(map[string]string); ok && m != nil {
+		if b, ok := encodeFields(m); ok {
+			return b, nil
+		}
+	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
@@ -111,6 +120,45 @@ func Encode(v any) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// encodeFields writes m as a JSON object with its keys in order, as encoding/json does. It
+// declines (false) when a key or value needs escaping, leaving that to encoding/json.
+func encodeFields(m map[string]string) ([]byte, bool) {
+	keys := make([]string, 0, len(m))
+	size := 2
+	for k, v := range m {
+		if !plain(k) || !plain(v) {
+			return nil, false
+		}
+		keys = append(keys, k)
+		size += len(k) + len(v) + 6
+	}
+	slices.Sort(keys)
+	b := make([]byte, 0, size)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, '"')
+		b = append(b, k...)
+		b = append(b, '"', ':', '"')
+		b = append(b, m[k]...)
+		b = append(b, '"')
+	}
+	return append(b, '}'), true
+}
+
+// plain reports whether encoding/json writes s between quotes unchanged: valid UTF-8 without
+// control characters, quotes, backslashes or the line separators U+2028 and U+2029.
+func plain(s string) bool {
+	for _, r := range s {
+		if r < 0x20 || r == '"' || r == '\\' || r == utf8.RuneError || r == '\u2028' || r == '\u2029' {
+			return false
+		}
+	}
+	return true
 }
 
 // Timestamp returns now in milliseconds as 13-digit text.

@@ -1,8 +1,10 @@
 package wire
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -186,6 +188,10 @@ func TestEncode(t *testing.T) {
 			Amount Amount `json:"amount"`
 		}{}, `{"amount":null}`},
 		{"no trailing newline", 1, `1`},
+		{"fields in key order", map[string]string{"b": "2", "a": "1", "c": ""}, `{"a":"1","b":"2","c":""}`},
+		{"empty fields", map[string]string{}, `{}`},
+		{"nil fields", map[string]string(nil), `null`},
+		{"escapes left to encoding/json", map[string]string{"q": "a\"b\\c\n\u2028\xff"}, `{"q":"a\"b\\c\n\u2028\ufffd"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -268,4 +274,21 @@ func TestPut(t *testing.T) {
 	Put(m, "a", "1")
 	Put(m, "b", "")
 	require.Equal(t, map[string]string{"a": "1"}, m)
+}
+
+// FuzzEncodeFields holds Encode's direct writing of request fields to encoding/json's bytes.
+func FuzzEncodeFields(f *testing.F) {
+	f.Add("notify_url", "https://merchant.com/notify?a=1&b=<2>", "desc", "游戏充值")
+	f.Add("amount", "100.00", "q", "a\"b\\c\n\u2028\xff")
+	f.Add("", "", "\x00", "\ufffd")
+	f.Fuzz(func(t *testing.T, k1, v1, k2, v2 string) {
+		m := map[string]string{k1: v1, k2: v2}
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		require.NoError(t, enc.Encode(m))
+		got, err := Encode(m)
+		require.NoError(t, err)
+		require.Equal(t, strings.TrimSuffix(b.String(), "\n"), string(got))
+	})
 }
