@@ -82,20 +82,20 @@ func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
 // readEnvelope reads every CaiPay answer: {code, msg, data, ok}. Code 0 with ok true is a
 // success; code 0 without ok true contradicts itself. CaiPay documents only its system
 // codes (400, 401, 403, 500): 500 on a create may still have been taken.
-func readEnvelope(body []byte) (engine.Envelope, error) {
-	var env struct {
-		Code *wire.Text      `json:"code"`
-		Msg  *string         `json:"msg"`
-		Data json.RawMessage `json:"data"`
-		OK   *bool           `json:"ok"`
-	}
+func readEnvelope(body []byte, data any) (engine.Envelope, error) {
+	env := struct {
+		Code *wire.Text `json:"code"`
+		Msg  *string    `json:"msg"`
+		Data any        `json:"data"`
+		OK   *bool      `json:"ok"`
+	}{Data: data}
 	if err := json.Unmarshal(body, &env); err != nil {
 		return engine.Envelope{}, err
 	}
 	if env.Code == nil {
 		return engine.Envelope{}, errors.New("no code in the envelope")
 	}
-	e := engine.Envelope{Code: string(*env.Code), Data: env.Data}
+	e := engine.Envelope{Code: string(*env.Code)}
 	if env.Msg != nil {
 		e.Message = *env.Msg
 	}

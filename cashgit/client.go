@@ -116,12 +116,12 @@ func rateLimit(v string) (float64, error) {
 // success; the other codes are refusals with the meanings CashGit documents (409 order
 // exists, 404 not found, 429 rate limited); a 5xx-class code on a create may still have been
 // taken.
-func readEnvelope(body []byte) (engine.Envelope, error) {
-	var env struct {
-		Code    wire.Text       `json:"code"`
-		Message string          `json:"message"`
-		Data    json.RawMessage `json:"data"`
-	}
+func readEnvelope(body []byte, data any) (engine.Envelope, error) {
+	env := struct {
+		Code    wire.Text `json:"code"`
+		Message string    `json:"message"`
+		Data    any       `json:"data"`
+	}{Data: data}
 	if err := json.Unmarshal(body, &env); err != nil {
 		return engine.Envelope{}, err
 	}
@@ -129,7 +129,7 @@ func readEnvelope(body []byte) (engine.Envelope, error) {
 		return engine.Envelope{}, errors.New("envelope without code")
 	}
 	if env.Code == "200" {
-		return engine.Envelope{Verdict: engine.Accepted, Code: "200", Data: env.Data}, nil
+		return engine.Envelope{Verdict: engine.Accepted, Code: "200"}, nil
 	}
 	e := engine.Envelope{Verdict: engine.Refused, Code: string(env.Code), Message: env.Message}
 	code, _ := strconv.Atoi(string(env.Code))

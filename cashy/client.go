@@ -136,12 +136,12 @@ func (c *Client) call(ctx context.Context, op, path string, body map[string]any,
 // System_busy may have taken a create (outcome-unknown) and is retryable for reads. Cashy
 // documents no code for "duplicate order" or "no such order": messages saying the order does
 // not exist are classified paygate.ErrOrderNotFound.
-func readEnvelope(body []byte) (engine.Envelope, error) {
-	var env struct {
-		Code wire.Text       `json:"code"`
-		Msg  string          `json:"msg"`
-		Data json.RawMessage `json:"data"`
-	}
+func readEnvelope(body []byte, data any) (engine.Envelope, error) {
+	env := struct {
+		Code wire.Text `json:"code"`
+		Msg  string    `json:"msg"`
+		Data any       `json:"data"`
+	}{Data: data}
 	if err := json.Unmarshal(body, &env); err != nil {
 		return engine.Envelope{}, err
 	}
@@ -149,7 +149,7 @@ func readEnvelope(body []byte) (engine.Envelope, error) {
 	case "":
 		return engine.Envelope{}, errors.New("envelope without code")
 	case CodeSuccess:
-		return engine.Envelope{Verdict: engine.Accepted, Code: CodeSuccess, Data: env.Data}, nil
+		return engine.Envelope{Verdict: engine.Accepted, Code: CodeSuccess}, nil
 	}
 	e := engine.Envelope{Verdict: engine.Refused, Code: string(env.Code), Message: env.Msg}
 	msg := strings.ToLower(env.Msg)

@@ -135,19 +135,19 @@ func Headers(params map[string]string, accessKey, secret, timestamp, nonce strin
 
 // envelope is every DeekPay response: {"code":"200","success":true,"msg","msgEn","data"}.
 type envelope struct {
-	Code    wire.Text       `json:"code"`
-	Success bool            `json:"success"`
-	Msg     string          `json:"msg"`
-	MsgEn   string          `json:"msgEn"`
-	Data    json.RawMessage `json:"data"`
+	Code    wire.Text `json:"code"`
+	Success bool      `json:"success"`
+	Msg     string    `json:"msg"`
+	MsgEn   string    `json:"msgEn"`
+	Data    any       `json:"data"` // decoded into what readEnvelope is given
 }
 
 // readEnvelope reads a DeekPay answer. Code 200 with success true is a success; code 200
 // with success false contradicts itself. Other codes refuse, carrying msgEn (msg when msgEn
 // is empty). DeekPay lists no error codes: duplicates and unknown orders are recognised from
 // the message, 429 is retryable, and a 5xx-class code on a create may have been taken.
-func readEnvelope(body []byte) (engine.Envelope, error) {
-	var env envelope
+func readEnvelope(body []byte, data any) (engine.Envelope, error) {
+	env := envelope{Data: data}
 	if err := json.Unmarshal(body, &env); err != nil {
 		return engine.Envelope{}, err
 	}
@@ -159,7 +159,7 @@ func (env *envelope) read() engine.Envelope {
 	if msg == "" {
 		msg = env.Msg
 	}
-	e := engine.Envelope{Code: string(env.Code), Message: msg, Data: env.Data}
+	e := engine.Envelope{Code: string(env.Code), Message: msg}
 	switch {
 	case env.Code == "200" && env.Success:
 		return e
@@ -188,7 +188,7 @@ type call struct {
 	create           bool
 	orderID          string
 	noData           bool
-	envelope         func([]byte) (engine.Envelope, error)
+	envelope         func(body []byte, data any) (engine.Envelope, error)
 }
 
 // do sends cl, signed afresh for every attempt (a retried read carries a fresh timestamp,

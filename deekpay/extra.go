@@ -43,16 +43,17 @@ func (c *Client) Ping(ctx context.Context) (version string, err error) {
 }
 
 // readPong reads /ping's answer: the envelope, or the bare {"version":…,"timestamp":…}.
-func readPong(body []byte) (engine.Envelope, error) {
+func readPong(body []byte, data any) (engine.Envelope, error) {
 	var probe struct {
 		envelope
 		pong
 	}
+	probe.Data = data
 	if err := json.Unmarshal(body, &probe); err != nil {
 		return engine.Envelope{}, err
 	}
 	if probe.Version != "" && probe.Code == "" { // the bare form: the body is the data
-		return engine.Envelope{Code: "200", Data: body}, nil
+		return engine.Envelope{Code: "200"}, json.Unmarshal(body, data)
 	}
 	return probe.read(), nil
 }

@@ -110,17 +110,17 @@ func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
 // only means the request was accepted; the transaction's state is data.status. A "0000" with
 // success false contradicts itself; 00032 (UNKNOWN_ERROR) says PayPro itself does not know,
 // so on a create the order may exist.
-func readEnvelope(body []byte) (engine.Envelope, error) {
-	var env struct {
-		Msg     string          `json:"msg"`
-		Code    wire.Text       `json:"code"`
-		Success *bool           `json:"success"`
-		Data    json.RawMessage `json:"data"`
-	}
+func readEnvelope(body []byte, data any) (engine.Envelope, error) {
+	env := struct {
+		Msg     string    `json:"msg"`
+		Code    wire.Text `json:"code"`
+		Success *bool     `json:"success"`
+		Data    any       `json:"data"`
+	}{Data: data}
 	if err := json.Unmarshal(body, &env); err != nil {
 		return engine.Envelope{}, err
 	}
-	e := engine.Envelope{Code: string(env.Code), Message: env.Msg, Data: env.Data}
+	e := engine.Envelope{Code: string(env.Code), Message: env.Msg}
 	switch {
 	case env.Code == "":
 		return e, errors.New("envelope without code")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/internal/transport"
@@ -32,7 +33,6 @@ type Envelope struct {
 	Verdict Verdict
 	Code    string
 	Message string
-	Data    json.RawMessage
 	// For a refusal:
 	Err       error // a sentinel classifying it (paygate.ErrDuplicateOrder, ErrOrderNotFound), or nil
 	Retryable bool  // repeating the same read later may succeed (rate limit, busy)
@@ -60,13 +60,14 @@ type Call struct {
 	NoData bool
 	// Envelope, when set, reads this call's answer instead of the spec's reader (an
 	// endpoint whose answer has another shape).
-	Envelope func(body []byte) (Envelope, error)
+	Envelope func(body []byte, data any) (Envelope, error)
 }
 
 // Reply is an accepted answer.
 type Reply struct {
 	resp *transport.Response
 	env  Envelope
+	data json.RawMessage // the data member, when the call decoded it into no out
 	call *Call
 	cur  paygate.Currency // the provider's currency
 }
@@ -95,7 +96,7 @@ func (b *Base) Call(ctx context.Context, c *Call, out any) (*Reply, error) {
 	if c.Envelope != nil {
 		read = c.Envelope
 	}
-	env, err := read(resp.Body)
+	env, data, decoded, err := readBody(read, resp.Body, out)
 	if err != nil {
 		return nil, resp.Malformed(err)
 	}
@@ -113,26 +114,46 @@ func (b *Base) Call(ctx context.Context, c *Call, out any) (*Reply, error) {
 	if resp.StatusCode >= 300 {
 		return nil, resp.Malformed(fmt.Errorf("a success envelope under HTTP status %d", resp.StatusCode))
 	}
-	r := &Reply{resp: resp, env: env, call: c, cur: b.spec.Capabilities.Currency}
-	if len(env.Data) == 0 || string(env.Data) == "null" {
+	r := &Reply{resp: resp, env: env, data: data, call: c, cur: b.spec.Capabilities.Currency}
+	if !decoded && (len(data) == 0 || string(data) == "null") {
 		if c.NoData {
 			return r, nil
 		}
 		return nil, resp.Malformed(errors.New("success without data"))
 	}
-	if out != nil {
-		if err := json.Unmarshal(env.Data, out); err != nil {
+	if out != nil && !decoded {
+		if err := json.Unmarshal(data, out); err != nil {
 			return nil, resp.Malformed(fmt.Errorf("data: %w", err))
 		}
 	}
 	return r, nil
 }
 
+// readBody reads body's envelope. With out a pointer, it first decodes the data member into
+// out in the same pass (decoded); data that is absent or null leaves out as it was. Where
+// out is nil, or that pass failed (a refusal's data of another shape, data that does not fit
+// out, a body that is no envelope), it reads the envelope again keeping the data member raw.
+func readBody(read func([]byte, any) (Envelope, error), body []byte, out any) (env Envelope, data json.RawMessage, decoded bool, err error) {
+	if out != nil {
+		// A nil *T: decoding allocates it only when the data member is present and not null.
+		target := reflect.New(reflect.TypeOf(out))
+		if env, err := read(body, target.Interface()); err == nil {
+			if p := target.Elem(); !p.IsNil() {
+				reflect.ValueOf(out).Elem().Set(p.Elem())
+				return env, nil, true, nil
+			}
+			return env, nil, false, nil
+		}
+	}
+	env, err = read(body, &data)
+	return env, data, false, err
+}
+
 // Raw is the response body, untouched.
 func (r *Reply) Raw() json.RawMessage { return r.resp.Raw() }
 
-// Data is the envelope's data.
-func (r *Reply) Data() json.RawMessage { return r.env.Data }
+// Data is the envelope's data member, raw, for a call made with no out to decode it into.
+func (r *Reply) Data() json.RawMessage { return r.data }
 
 // NotFound is the provider's answer that it has no such order, given as a success with no
 // order in it: a *paygate.ProviderError wrapping paygate.ErrOrderNotFound.

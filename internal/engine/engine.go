@@ -47,9 +47,12 @@ type Spec struct {
 	// ConfirmCallbacks: the provider's callback signature leaves keys or member boundaries
 	// unsigned, so webhook.Handler confirms its callbacks by query unless told otherwise.
 	ConfirmCallbacks bool
-	// Envelope reads a response body. It returns an error only when the body is not the
-	// provider's envelope at all (not JSON, no code).
-	Envelope func(body []byte) (Envelope, error)
+	// Envelope reads a response body. Its envelope struct has a field `Data any` set to data
+	// before decoding, so that the data member is decoded into data in the same pass. It
+	// returns an error when the body is not the provider's envelope at all (not JSON, no
+	// code), or the decoding's error: the engine then reads the body again with data a
+	// *json.RawMessage, to tell the two apart.
+	Envelope func(body []byte, data any) (Envelope, error)
 }
 
 // Base is embedded in every provider's Client: the methods every Gateway has alike.

@@ -20,16 +20,16 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // readTest reads {"code":"OK"|..., "flag":bool, "data":...}: a small provider of the test's own.
-func readTest(body []byte) (engine.Envelope, error) {
-	var env struct {
-		Code string          `json:"code"`
-		Flag *bool           `json:"flag"`
-		Data json.RawMessage `json:"data"`
-	}
+func readTest(body []byte, data any) (engine.Envelope, error) {
+	env := struct {
+		Code string `json:"code"`
+		Flag *bool  `json:"flag"`
+		Data any    `json:"data"`
+	}{Data: data}
 	if err := json.Unmarshal(body, &env); err != nil {
 		return engine.Envelope{}, err
 	}
-	e := engine.Envelope{Code: env.Code, Data: env.Data}
+	e := engine.Envelope{Code: env.Code}
 	switch {
 	case env.Code == "OK" && env.Flag != nil && !*env.Flag:
 		e.Verdict = engine.Contradictory
@@ -92,6 +92,53 @@ func TestCallVerdicts(t *testing.T) {
 			require.Equal(t, c.dup, errors.Is(err, paygate.ErrDuplicateOrder))
 		})
 	}
+}
+
+// TestCallData: the data member is decoded into out in the same pass as the envelope; a
+// refusal's data of another shape is no obstacle to reading the refusal, data that does not
+// fit out is a malformed answer, and absent or null data is a success without data unless
+// the call expects none.
+func TestCallData(t *testing.T) {
+	type data struct {
+		ID string `json:"id"`
+	}
+	cases := []struct {
+		name    string
+		body    string
+		noData  bool
+		want    string // the decoded id; "" with errText
+		errText string
+	}{
+		{"decoded in one pass", `{"code":"OK","data":{"id":"P1"}}`, false, "P1", ""},
+		{"empty object", `{"code":"OK","data":{}}`, false, "", ""},
+		{"does not fit", `{"code":"OK","data":{"id":7}}`, false, "", "data: json: cannot unmarshal"},
+		{"a string for an object", `{"code":"OK","data":"P1"}`, false, "", "data: json: cannot unmarshal"},
+		{"null", `{"code":"OK","data":null}`, false, "", "success without data"},
+		{"absent", `{"code":"OK"}`, false, "", "success without data"},
+		{"absent, none expected", `{"code":"OK"}`, true, "", ""},
+		{"refusal with data of another shape", `{"code":"DUP","data":[1,2]}`, false, "", "DUP"},
+		{"not JSON", `{"code":"OK","data":{"id":"P1"}`, false, "", "not JSON"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b := newBase(t, 200, c.body)
+			var out data
+			_, err := b.Call(context.Background(), &engine.Call{Op: "query", Path: "/q", NoData: c.noData}, &out)
+			if c.errText != "" {
+				require.ErrorContains(t, err, c.errText)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, c.want, out.ID)
+		})
+	}
+
+	t.Run("raw data without out", func(t *testing.T) {
+		b := newBase(t, 200, `{"code":"OK","data":[{"id":"P1"}]}`)
+		r, err := b.Call(context.Background(), &engine.Call{Op: "query", Path: "/q"}, nil)
+		require.NoError(t, err)
+		require.JSONEq(t, `[{"id":"P1"}]`, string(r.Data()))
+	})
 }
 
 // TestCreated: an answer about another order or amount, or without the provider's number, is
