@@ -1,6 +1,7 @@
 package caipay
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -35,11 +36,7 @@ const (
 	redactedQueryValue = "[REDACTED]"
 )
 
-func init() {
-	paygate.Register(Name, func(cfg paygate.Config, opts ...paygate.Option) (paygate.Gateway, error) {
-		return New(cfg, opts...)
-	})
-}
+func init() { engine.Register(Name, New, Options) }
 
 // Client is a CaiPay gateway. It is safe for concurrent use.
 type Client struct {
@@ -53,7 +50,7 @@ var _ paygate.Gateway = (*Client)(nil)
 // callbacks; CaiPay has no balance endpoint. Its callbacks sign the values only, so
 // webhook.Handler confirms them by query unless told otherwise (ConfirmCallbacks).
 var spec = engine.Spec{
-	Name: Name, MerchantLabel: "tenantId", Envelope: readEnvelope, ConfirmCallbacks: true,
+	Name: Name, Required: []string{"merchant_id", "api_key", "secret"}, MerchantLabel: "tenantId", Envelope: readEnvelope, ConfirmCallbacks: true,
 	Capabilities: paygate.Capabilities{PayIn: true, PayInDirect: true, PayOut: true, QueryPayIn: true,
 		QueryPayOut: true, Balance: false, Callbacks: true, Currency: paygate.INR, AmountStyle: paygate.Fixed2},
 }
@@ -61,22 +58,11 @@ var spec = engine.Spec{
 // New returns a CaiPay client for cfg. MerchantID (tenantId), APIKey (token) and Secret are
 // required; BaseURL defaults to ProductionURL.
 func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
-	if err := cfg.CheckOptions(Name); err != nil {
+	base, err := engine.New(spec, cfg, engine.Options{BaseURL: cmp.Or(cfg.BaseURL, ProductionURL)}, opts...)
+	if err != nil {
 		return nil, err
 	}
-	switch {
-	case cfg.MerchantID == "":
-		return nil, paygate.ConfigErr(Name, "merchant_id", "Config.MerchantID (tenantId) is required")
-	case cfg.APIKey == "":
-		return nil, paygate.ConfigErr(Name, "api_key", "Config.APIKey (token) is required")
-	case cfg.Secret == "":
-		return nil, paygate.ConfigErr(Name, "secret", "Config.Secret is required")
-	}
-	base := cfg.BaseURL
-	if base == "" {
-		base = ProductionURL
-	}
-	return &Client{token: cfg.APIKey, Base: engine.New(spec, cfg, engine.Options{BaseURL: base}, opts...)}, nil
+	return &Client{token: cfg.APIKey, Base: base}, nil
 }
 
 // readEnvelope reads every CaiPay answer: {code, msg, data, ok}. Code 0 with ok true is a

@@ -7,5 +7,3 @@ import "github.com/paygate-go/paygate"
 var Options = []paygate.OptionSpec{
 	{Name: "previous_secrets", Meaning: "Former signing secrets, comma-separated, that callbacks still verify under while a rotation settles."},
 }
-
-func init() { paygate.RegisterOptions(Name, Options...) }

@@ -36,11 +36,7 @@ const (
 // DefaultRateLimit is the documented limit of 10 requests per second per merchant.
 const DefaultRateLimit = 10
 
-func init() {
-	paygate.Register(Name, func(cfg paygate.Config, opts ...paygate.Option) (paygate.Gateway, error) {
-		return New(cfg, opts...)
-	})
-}
+func init() { engine.Register(Name, New, Options) }
 
 // Client is a CashGit gateway. It is safe for concurrent use.
 type Client struct {
@@ -53,22 +49,13 @@ var _ paygate.Gateway = (*Client)(nil)
 
 // spec is CashGit for the engine.
 var spec = engine.Spec{
-	Name: Name, MerchantLabel: "appid", Envelope: readEnvelope,
+	Name: Name, Required: []string{"merchant_id", "secret"}, MerchantLabel: "appid", Envelope: readEnvelope,
 	Capabilities: paygate.Capabilities{PayIn: true, PayInDirect: true, PayOut: true, QueryPayIn: true,
 		QueryPayOut: true, Balance: true, Callbacks: true, Currency: paygate.INR, AmountStyle: paygate.Fixed2},
 }
 
 // New returns a CashGit client for cfg.
 func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
-	if err := cfg.CheckOptions(Name); err != nil {
-		return nil, err
-	}
-	if cfg.MerchantID == "" {
-		return nil, paygate.ConfigErr(Name, "merchant_id", "Config.MerchantID (appid) is required")
-	}
-	if cfg.Secret == "" {
-		return nil, paygate.ConfigErr(Name, "secret", "Config.Secret is required")
-	}
 	c := &Client{style: cfg.Option("sign_style", SignKeyParam)}
 	switch c.style {
 	case SignKeyParam:
@@ -93,8 +80,11 @@ func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.Base = engine.New(spec, cfg, engine.Options{BaseURL: base,
+	c.Base, err = engine.New(spec, cfg, engine.Options{BaseURL: base,
 		RateLimit: rate.Limit(limit), Burst: int(max(1, min(limit, maxBurst)))}, opts...)
+	if err != nil {
+		return nil, err
+	}
 	return c, nil
 }
 

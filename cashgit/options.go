@@ -16,5 +16,3 @@ var Options = []paygate.OptionSpec{
 	{Name: "rate_limit", Meaning: "Requests per second this client sends at most, as a decimal number; 0 turns the limit off.",
 		Default: strconv.Itoa(DefaultRateLimit)},
 }
-
-func init() { paygate.RegisterOptions(Name, Options...) }

@@ -42,11 +42,7 @@ const (
 	MsgSystemBusy      = "System_busy"       // try again later
 )
 
-func init() {
-	paygate.Register(Name, func(cfg paygate.Config, opts ...paygate.Option) (paygate.Gateway, error) {
-		return New(cfg, opts...)
-	})
-}
+func init() { engine.Register(Name, New, Options) }
 
 // Client is a Cashy gateway. It is safe for concurrent use.
 type Client struct {
@@ -60,7 +56,7 @@ var _ paygate.Gateway = (*Client)(nil)
 // spec is Cashy for the engine: hosted pay-in (pay desk or payment code), pay-out, both
 // queries, balance and callbacks, in Pakistani rupees. Cashy has no host-to-host pay-in.
 var spec = engine.Spec{
-	Name: Name, MerchantLabel: "MerchantId", Envelope: readEnvelope,
+	Name: Name, Required: []string{"base_url", "merchant_id", "secret"}, MerchantLabel: "MerchantId", Envelope: readEnvelope,
 	Capabilities: paygate.Capabilities{PayIn: true, PayOut: true, QueryPayIn: true, QueryPayOut: true,
 		Balance: true, Callbacks: true, Currency: paygate.PKR, AmountStyle: paygate.Fixed2},
 }
@@ -68,20 +64,15 @@ var spec = engine.Spec{
 // New returns a Cashy client for cfg. BaseURL, MerchantID and Secret are required: Cashy
 // gives each merchant its own host, so there is no default base URL.
 func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
-	if err := cfg.CheckOptions(Name); err != nil {
+	base, err := engine.New(spec, cfg, engine.Options{BaseURL: cfg.BaseURL}, opts...)
+	if err != nil {
 		return nil, err
-	}
-	if err := cfg.Require(Name, "base_url", "merchant_id", "secret"); err != nil {
-		return nil, err // every missing field at once (Cashy has no default host)
-	}
-	if err := check.URL("BaseURL", cfg.BaseURL); err != nil {
-		return nil, paygate.ConfigErr(Name, "base_url", "Config.BaseURL must be an absolute http(s) URL")
 	}
 	payType, err := parsePayType(cfg.Option("pay_type", strconv.Itoa(DefaultPayType)))
 	if err != nil {
 		return nil, paygate.ConfigErr(Name, "options.pay_type", "must be a positive integer, got %q", cfg.Options["pay_type"])
 	}
-	c := &Client{payType: payType, Base: engine.New(spec, cfg, engine.Options{BaseURL: cfg.BaseURL}, opts...)}
+	c := &Client{payType: payType, Base: base}
 	c.nonce = c.Settings.Nonce
 	if c.nonce == nil {
 		c.nonce = randomNonce

@@ -13,5 +13,3 @@ var Options = []paygate.OptionSpec{
 	{Name: "pay_type", Meaning: "The payType sent when PayInRequest.Channel is empty: a positive integer.",
 		Default: strconv.Itoa(DefaultPayType)},
 }
-
-func init() { paygate.RegisterOptions(Name, Options...) }

@@ -48,11 +48,7 @@ const (
 	PathBanks           = "/api/v3/ind/query/bank"
 )
 
-func init() {
-	paygate.Register(Name, func(cfg paygate.Config, opts ...paygate.Option) (paygate.Gateway, error) {
-		return New(cfg, opts...)
-	})
-}
+func init() { engine.Register(Name, New, Options) }
 
 // Client is a DeekPay gateway. It is safe for concurrent use.
 type Client struct {
@@ -69,7 +65,7 @@ var _ paygate.Gateway = (*Client)(nil)
 // DeekPay does not offer: a pay-in is always DeekPay's hosted cashier. Its only merchant
 // identifier is the access key, a credential: String names none.
 var spec = engine.Spec{
-	Name: Name, Envelope: readEnvelope,
+	Name: Name, Required: []string{"base_url", "api_key", "secret"}, Envelope: readEnvelope,
 	Capabilities: paygate.Capabilities{PayIn: true, PayOut: true, QueryPayIn: true, QueryPayOut: true,
 		Balance: true, Callbacks: true, Currency: paygate.INR, AmountStyle: paygate.Trimmed},
 }
@@ -77,20 +73,9 @@ var spec = engine.Spec{
 // New returns a DeekPay client for cfg. BaseURL, APIKey (the access_key) and Secret (the
 // secret_key) are required: DeekPay publishes no default host.
 func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
-	if err := cfg.CheckOptions(Name); err != nil {
+	base, err := engine.New(spec, cfg, engine.Options{BaseURL: cfg.BaseURL}, opts...)
+	if err != nil {
 		return nil, err
-	}
-	if cfg.BaseURL == "" {
-		return nil, paygate.ConfigErr(Name, "base_url", "Config.BaseURL is required (DeekPay publishes no default host; use the API host from your merchant back office)")
-	}
-	if u, err := url.Parse(cfg.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, paygate.ConfigErr(Name, "base_url", "Config.BaseURL must be an absolute http(s) URL")
-	}
-	if cfg.APIKey == "" {
-		return nil, paygate.ConfigErr(Name, "api_key", "Config.APIKey (the access_key) is required")
-	}
-	if cfg.Secret == "" {
-		return nil, paygate.ConfigErr(Name, "secret", "Config.Secret (the secret_key) is required")
 	}
 	tolerance := DefaultCallbackTolerance
 	if v := cfg.Option("callback_tolerance", ""); v != "" {
@@ -100,8 +85,7 @@ func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
 		}
 		tolerance = d
 	}
-	c := &Client{accessKey: cfg.APIKey, accessKeys: []string{cfg.APIKey}, tolerance: tolerance,
-		Base: engine.New(spec, cfg, engine.Options{BaseURL: cfg.BaseURL}, opts...)}
+	c := &Client{accessKey: cfg.APIKey, accessKeys: []string{cfg.APIKey}, tolerance: tolerance, Base: base}
 	c.nonce = c.Settings.Nonce
 	for _, k := range strings.Split(cfg.Option("previous_access_keys", ""), ",") {
 		if k = strings.TrimSpace(k); k != "" {

@@ -56,8 +56,8 @@ func TestNew(t *testing.T) {
 	}{
 		{"no base URL", func(c *paygate.Config) { c.BaseURL = "" }, "Config.BaseURL is required"},
 		{"relative base URL", func(c *paygate.Config) { c.BaseURL = "api.deekpay.example" }, "Config.BaseURL must be an absolute"},
-		{"no access key", func(c *paygate.Config) { c.APIKey = "" }, "Config.APIKey (the access_key) is required"},
-		{"no secret", func(c *paygate.Config) { c.Secret = "" }, "Config.Secret (the secret_key) is required"},
+		{"no access key", func(c *paygate.Config) { c.APIKey = "" }, "Config.APIKey is required"},
+		{"no secret", func(c *paygate.Config) { c.Secret = "" }, "Config.Secret is required"},
 		{"bad tolerance", func(c *paygate.Config) { c.Options = map[string]string{"callback_tolerance": "five"} }, "callback_tolerance"},
 		{"zero tolerance", func(c *paygate.Config) { c.Options = map[string]string{"callback_tolerance": "0s"} }, "callback_tolerance"},
 	} {

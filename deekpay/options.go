@@ -10,5 +10,3 @@ var Options = []paygate.OptionSpec{
 	{Name: "callback_tolerance", Meaning: "How far a callback's timestamp may be from the clock, in either direction, as a duration with a unit.",
 		Default: DefaultCallbackTolerance.String()},
 }
-
-func init() { paygate.RegisterOptions(Name, Options...) }

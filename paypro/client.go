@@ -51,11 +51,7 @@ const (
 	StatusProcessing = "0015" // processing
 )
 
-func init() {
-	paygate.Register(Name, func(cfg paygate.Config, opts ...paygate.Option) (paygate.Gateway, error) {
-		return New(cfg, opts...)
-	})
-}
+func init() { engine.Register(Name, New, Options) }
 
 // Client is a PayPro gateway. It is safe for concurrent use.
 type Client struct {
@@ -70,7 +66,7 @@ var _ paygate.Gateway = (*Client)(nil)
 // spec is PayPro for the engine. Its callbacks sign "k1=v1k2=v2" without a separator, so
 // webhook.Handler confirms them by query unless told otherwise (ConfirmCallbacks).
 var spec = engine.Spec{
-	Name: Name, MerchantLabel: "merchantNo", Envelope: readEnvelope, ConfirmCallbacks: true,
+	Name: Name, Required: []string{"base_url", "merchant_id", "secret"}, MerchantLabel: "merchantNo", Envelope: readEnvelope, ConfirmCallbacks: true,
 	Capabilities: paygate.Capabilities{PayIn: true, PayInDirect: true, PayOut: true, QueryPayIn: true,
 		QueryPayOut: true, Balance: true, Callbacks: true, Currency: paygate.INR, AmountStyle: paygate.Trimmed},
 }
@@ -78,17 +74,9 @@ var spec = engine.Spec{
 // New returns a PayPro client for cfg. PayPro has no public default host: BaseURL,
 // MerchantID (merchantNo) and Secret are required.
 func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
-	if err := cfg.CheckOptions(Name); err != nil {
+	base, err := engine.New(spec, cfg, engine.Options{BaseURL: cfg.BaseURL}, opts...)
+	if err != nil {
 		return nil, err
-	}
-	if cfg.BaseURL == "" {
-		return nil, paygate.ConfigErr(Name, "base_url", "Config.BaseURL is required (PayPro has no default host)")
-	}
-	if cfg.MerchantID == "" {
-		return nil, paygate.ConfigErr(Name, "merchant_id", "Config.MerchantID (merchantNo) is required")
-	}
-	if cfg.Secret == "" {
-		return nil, paygate.ConfigErr(Name, "secret", "Config.Secret is required")
 	}
 	serverIP := cfg.Option(optServerIP, "")
 	if serverIP != "" {
@@ -101,8 +89,7 @@ func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
 		return nil, fmt.Errorf("paygate: paypro: option %s must be %q or %q, got %q", optCallbackKind, paygate.KindPayIn, paygate.KindPayOut, kind)
 	}
 	return &Client{
-		serverIP: serverIP, payoutPrefix: cfg.Option(optPayoutPrefix, ""), callbackKind: kind,
-		Base: engine.New(spec, cfg, engine.Options{BaseURL: cfg.BaseURL}, opts...),
+		serverIP: serverIP, payoutPrefix: cfg.Option(optPayoutPrefix, ""), callbackKind: kind, Base: base,
 	}, nil
 }
 

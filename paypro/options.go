@@ -11,5 +11,3 @@ var Options = []paygate.OptionSpec{
 	{Name: optCallbackKind, Meaning: "Take every callback as this kind (for separate pay-in and pay-out callback URLs, one Client each).",
 		Allowed: []string{string(paygate.KindPayIn), string(paygate.KindPayOut)}},
 }
-
-func init() { paygate.RegisterOptions(Name, Options...) }

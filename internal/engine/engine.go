@@ -4,6 +4,10 @@
 // plus ordinary Go for what truly differs. Each rule that holds for every provider is written
 // here once:
 //
+// Construction (New, Register): options the provider did not declare are refused, every
+// missing required key is reported at once, the host must be an absolute http(s) URL, and a
+// failing constructor gives paygate.New a nil Gateway.
+//
 // Responses (Base.Call, Reply.Created):
 //   - redirects are never followed; a 3xx is an error naming the target host (on a create,
 //     outcome-unknown);
@@ -27,6 +31,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -47,6 +52,9 @@ type Spec struct {
 	// ConfirmCallbacks: the provider's callback signature leaves keys or member boundaries
 	// unsigned, so webhook.Handler confirms its callbacks by query unless told otherwise.
 	ConfirmCallbacks bool
+	// Required are the Config keys the provider cannot work without ("base_url",
+	// "merchant_id", "api_key", "secret"): New reports every missing one at once.
+	Required []string
 	// Envelope reads a response body. Its envelope struct has a field `Data any` set to data
 	// before decoding, so that the data member is decoded into data in the same pass. It
 	// returns an error when the body is not the provider's envelope at all (not JSON, no
@@ -70,13 +78,24 @@ type Base struct {
 
 // Options configure a Base.
 type Options struct {
-	BaseURL   string
+	BaseURL   string     // the host: Config.BaseURL, or the provider's default when that is empty
 	RateLimit rate.Limit // requests per second; zero is no in-process limit
 	Burst     int
 }
 
-// New returns the Base of a provider client for cfg.
-func New(spec Spec, cfg paygate.Config, o Options, opts ...paygate.Option) *Base {
+// New returns the Base of a provider client for cfg. It checks what every provider checks
+// alike: cfg's options are ones the provider declared (paygate.RegisterOptions), every
+// Required key is set, and the host is an absolute http(s) URL.
+func New(spec Spec, cfg paygate.Config, o Options, opts ...paygate.Option) (*Base, error) {
+	if err := cfg.CheckOptions(spec.Name); err != nil {
+		return nil, err
+	}
+	if err := cfg.Require(spec.Name, spec.Required...); err != nil {
+		return nil, err
+	}
+	if u, err := url.Parse(o.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, paygate.ConfigErr(spec.Name, "base_url", "Config.BaseURL must be an absolute http(s) URL")
+	}
 	s := paygate.Resolve(opts...)
 	b := &Base{spec: spec, merchantID: cfg.MerchantID, Secrets: cfg.Secrets(), Settings: s, observer: s.Observer}
 	b.redact = append(append(b.redact, b.Secrets...), cfg.APIKey)
@@ -84,7 +103,21 @@ func New(spec Spec, cfg paygate.Config, o Options, opts ...paygate.Option) *Base
 		Provider: spec.Name, MerchantID: cfg.MerchantID, BaseURL: strings.TrimRight(o.BaseURL, "/"),
 		Timeout: cfg.Timeout, RateLimit: o.RateLimit, Burst: o.Burst, Redact: b.redact,
 	}, s)
-	return b
+	return b, nil
+}
+
+// Register makes a provider's constructor and options known to paygate.New (paygate.Register,
+// paygate.RegisterOptions). A failing constructor gives paygate.New a nil Gateway, never a
+// Gateway holding a nil *Client.
+func Register[C paygate.Gateway](name string, newClient func(paygate.Config, ...paygate.Option) (C, error), options []paygate.OptionSpec) {
+	paygate.Register(name, func(cfg paygate.Config, opts ...paygate.Option) (paygate.Gateway, error) {
+		c, err := newClient(cfg, opts...)
+		if err != nil {
+			return nil, err
+		}
+		return c, nil
+	})
+	paygate.RegisterOptions(name, options...)
 }
 
 // Name returns the provider's registered name.

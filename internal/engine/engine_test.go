@@ -52,11 +52,45 @@ func newBase(t *testing.T, status int, body string) *engine.Base {
 		_, _ = w.Write([]byte(body))
 	}))
 	t.Cleanup(srv.Close)
-	b := engine.New(spec, paygate.Config{MerchantID: "M1", Secret: "s3cret-current", APIKey: "api-key-1",
+	b, err := engine.New(spec, paygate.Config{MerchantID: "M1", Secret: "s3cret-current", APIKey: "api-key-1",
 		Options: map[string]string{"previous_secrets": "s3cret-old"}}, engine.Options{BaseURL: srv.URL},
 		paygate.WithRetry(paygate.RetryPolicy{MaxAttempts: 1}))
+	require.NoError(t, err)
 	t.Cleanup(b.CloseIdleConnections)
 	return b
+}
+
+// TestNew: what every provider's constructor checks alike, checked once.
+func TestNew(t *testing.T) {
+	spec := engine.Spec{Name: "newtest", Required: []string{"merchant_id", "secret"}, Envelope: readTest}
+	ok := paygate.Config{MerchantID: "M1", Secret: "s"}
+	cases := []struct {
+		name string
+		cfg  paygate.Config
+		base string
+		want []string // in the error; none: no error
+	}{
+		{"complete", ok, "https://api.example.com", nil},
+		{"every missing key at once", paygate.Config{}, "https://api.example.com",
+			[]string{"merchant_id: Config.MerchantID is required", "secret: Config.Secret is required"}},
+		{"host without scheme", ok, "api.example.com", []string{"base_url: Config.BaseURL must be an absolute http(s) URL"}},
+		{"no host", ok, "", []string{"base_url: Config.BaseURL must be an absolute http(s) URL"}},
+		{"another scheme", ok, "ftp://api.example.com", []string{"absolute http(s) URL"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b, err := engine.New(spec, c.cfg, engine.Options{BaseURL: c.base})
+			if c.want == nil {
+				require.NoError(t, err)
+				b.CloseIdleConnections()
+				return
+			}
+			require.ErrorIs(t, err, paygate.ErrInvalidConfig)
+			for _, w := range c.want {
+				require.ErrorContains(t, err, w)
+			}
+		})
+	}
 }
 
 // TestCallVerdicts: one rule per answer, for every provider alike.

@@ -17,7 +17,11 @@ func Example() {
 		_, _ = w.Write([]byte(`{"code":"OK","data":{"order":"SOMEONE_ELSE","id":"P1"}}`))
 	}))
 	defer srv.Close()
-	b := engine.New(spec, paygate.Config{MerchantID: "M1", Secret: "s"}, engine.Options{BaseURL: srv.URL})
+	b, err := engine.New(spec, paygate.Config{MerchantID: "M1", Secret: "s"}, engine.Options{BaseURL: srv.URL})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	defer b.CloseIdleConnections()
 
 	var d struct{ Order, ID string }
