@@ -1,7 +1,6 @@
 package deekpay
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -80,23 +79,12 @@ func (c *Client) Banks(ctx context.Context, name string) (result []Bank, opErr e
 	if err != nil {
 		return nil, err
 	}
-	raw := bytes.TrimSpace(resp.Data())
-	if len(raw) == 0 || string(raw) == "null" {
-		return []Bank{}, nil // no bank matches
-	}
-	if raw[0] == '{' {
-		var b Bank
-		if err := json.Unmarshal(raw, &b); err != nil {
-			return nil, resp.Malformed(fmt.Errorf("data: %w", err))
-		}
-		return []Bank{b}, nil
-	}
-	var banks []Bank
-	if err := json.Unmarshal(raw, &banks); err != nil {
-		return nil, resp.Malformed(fmt.Errorf("data: %w", err))
+	banks, err := oneOrMany[Bank](resp)
+	if err != nil {
+		return nil, err
 	}
 	if banks == nil {
-		banks = []Bank{}
+		banks = []Bank{} // no bank matches
 	}
 	return banks, nil
 }

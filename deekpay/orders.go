@@ -315,19 +315,29 @@ func matches(got, want string) bool { return want == "" || got == "" || got == w
 
 // orderList decodes data as an array of orders, or a single order object.
 func orderList(resp *engine.Reply) ([]order, error) {
-	raw := bytes.TrimSpace(resp.Data())
-	if len(raw) == 0 || string(raw) == "null" {
+	list, err := oneOrMany[order](resp)
+	if err == nil && list == nil {
 		return nil, resp.Malformed(errors.New("success without data"))
 	}
-	if raw[0] == '{' {
-		var o order
-		if err := json.Unmarshal(raw, &o); err != nil {
-			return nil, resp.Malformed(fmt.Errorf("data: %w", err))
-		}
-		return []order{o}, nil
+	return list, err
+}
+
+// oneOrMany decodes the data of resp, which DeekPay sends as an array or as one object; it
+// is nil when there is no data (absent or null). Data that is neither is a malformed answer.
+func oneOrMany[T any](resp *engine.Reply) ([]T, error) {
+	raw := bytes.TrimSpace(resp.Data())
+	var list []T
+	var err error
+	switch {
+	case len(raw) == 0 || string(raw) == "null":
+		return nil, nil
+	case raw[0] == '{':
+		list = make([]T, 1)
+		err = json.Unmarshal(raw, &list[0])
+	default:
+		err = json.Unmarshal(raw, &list)
 	}
-	var list []order
-	if err := json.Unmarshal(raw, &list); err != nil {
+	if err != nil {
 		return nil, resp.Malformed(fmt.Errorf("data: %w", err))
 	}
 	return list, nil
@@ -357,25 +367,19 @@ func (c *Client) Balance(ctx context.Context) (result *paygate.Balance, opErr er
 	if err != nil {
 		return nil, err
 	}
-	raw := bytes.TrimSpace(resp.Data())
-	var d balanceData
-	if len(raw) > 0 && raw[0] == '[' {
-		var list []balanceData
-		if err := json.Unmarshal(raw, &list); err != nil {
-			return nil, resp.Malformed(fmt.Errorf("data: %w", err))
+	list, err := oneOrMany[balanceData](resp)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return nil, resp.Malformed(errors.New("data has no account"))
+	}
+	d := list[0]
+	for _, b := range list {
+		if currency(b.CurrencyType) == paygate.INR {
+			d = b
+			break
 		}
-		if len(list) == 0 {
-			return nil, resp.Malformed(errors.New("data is an empty array"))
-		}
-		d = list[0]
-		for _, b := range list {
-			if currency(b.CurrencyType) == paygate.INR {
-				d = b
-				break
-			}
-		}
-	} else if err := json.Unmarshal(raw, &d); err != nil {
-		return nil, resp.Malformed(fmt.Errorf("data: %w", err))
 	}
 	if !d.AccountBalance.Set {
 		return nil, resp.Malformed(errors.New("data lacks accountBalance"))
