@@ -108,8 +108,7 @@ func readEnvelope(body []byte, data any) (engine.Envelope, error) {
 type call struct {
 	op, method, path string
 	fields           map[string]string
-	create           bool
-	orderID          string
+	create           *engine.Order // set on a create
 	noData           bool
 }
 
@@ -119,8 +118,8 @@ func (c *Client) do(ctx context.Context, cl call, out any) (*engine.Reply, error
 	cl.fields["tenantId"] = c.MerchantID()
 	sig := signing.ValuesMD5(cl.fields, c.Secrets[0])
 	cl.fields[signField] = sig
-	req := &engine.Call{Op: cl.op, Method: cl.method, Path: cl.path, Create: cl.create, OrderID: cl.orderID,
-		NoData: cl.noData, Signature: sig}
+	req := &engine.Call{Op: cl.op, Method: cl.method, Path: cl.path, Create: cl.create, NoData: cl.noData,
+		Signature: sig}
 	if cl.method == http.MethodGet {
 		q := make(url.Values, len(cl.fields))
 		for k, v := range cl.fields {

@@ -16,25 +16,26 @@ import (
 // noUTR is what CaiPay writes for a UTR it does not have (searches and callbacks).
 const noUTR = "None"
 
-// payInData is data of GET payIn and payIn-H2H. orderAmount is a string in the hosted answer
-// and a number in the H2H one: wire.Amount takes both.
-type payInData struct {
+// createData is data of POST payOut, and what the pay-in answers add to. orderAmount is a
+// string in the hosted pay-in answer and a number in the H2H one: wire.Amount takes both.
+type createData struct {
 	OrderStatus     string      `json:"orderStatus"`
 	CustomerOrderNo string      `json:"customerOrderNo"`
 	PlatOrderNo     wire.Text   `json:"platOrderNo"`
 	OrderAmount     wire.Amount `json:"orderAmount"`
-	URL             string      `json:"url"`        // hosted
-	UPI             string      `json:"upi"`        // H2H
-	Paytm           string      `json:"paytm"`      // H2H
-	ExpireTime      string      `json:"expireTime"` // H2H, "2006-01-02 15:04:05" in IST
 }
 
-// payOutData is data of POST payOut.
-type payOutData struct {
-	OrderStatus     string      `json:"orderStatus"`
-	CustomerOrderNo string      `json:"customerOrderNo"`
-	PlatOrderNo     wire.Text   `json:"platOrderNo"`
-	OrderAmount     wire.Amount `json:"orderAmount"`
+func (d *createData) Answer() engine.Answer {
+	return engine.Answer{OrderID: d.CustomerOrderNo, ProviderOrderID: d.PlatOrderNo.String(), Amount: d.OrderAmount}
+}
+
+// payInData is data of GET payIn and payIn-H2H.
+type payInData struct {
+	createData
+	URL        string `json:"url"`        // hosted
+	UPI        string `json:"upi"`        // H2H
+	Paytm      string `json:"paytm"`      // H2H
+	ExpireTime string `json:"expireTime"` // H2H, "2006-01-02 15:04:05" in IST
 }
 
 // searchData is data of GET searchPayInResult and searchPayOutResult.
@@ -64,12 +65,8 @@ func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *
 		path = PathPayInH2H
 	}
 	var d payInData
-	resp, err := c.do(ctx, call{op: op.Name, method: http.MethodGet, path: path, fields: fields, create: true,
-		orderID: req.OrderID}, &d)
-	if err != nil {
-		return nil, err
-	}
-	amount, err := resp.Created(engine.Answer{OrderID: d.CustomerOrderNo, ProviderOrderID: d.PlatOrderNo.String(), Amount: d.OrderAmount}, req.Amount)
+	resp, err := c.do(ctx, call{op: op.Name, method: http.MethodGet, path: path, fields: fields,
+		create: &engine.Order{ID: req.OrderID, Amount: req.Amount}}, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +76,7 @@ func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *
 	res := &paygate.PayInResult{
 		Provider: Name, OrderID: req.OrderID, ProviderOrderID: d.PlatOrderNo.String(),
 		Status: MapStatus(d.OrderStatus), RawStatus: d.OrderStatus,
-		Amount: amount, PaymentURL: d.URL, UPIURL: d.UPI, Raw: resp.Raw(),
+		Amount: resp.Amount(), PaymentURL: d.URL, UPIURL: d.UPI, Raw: resp.Raw(),
 	}
 	// An unreadable expireTime leaves ExpiresAt zero: the order exists either way, and Raw
 	// keeps the text.
@@ -146,19 +143,15 @@ func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (result
 	if err != nil {
 		return nil, err
 	}
-	var d payOutData
-	resp, err := c.do(ctx, call{op: op.Name, method: http.MethodPost, path: PathPayOut, fields: fields, create: true,
-		orderID: req.OrderID}, &d)
-	if err != nil {
-		return nil, err
-	}
-	amount, err := resp.Created(engine.Answer{OrderID: d.CustomerOrderNo, ProviderOrderID: d.PlatOrderNo.String(), Amount: d.OrderAmount}, req.Amount)
+	var d createData
+	resp, err := c.do(ctx, call{op: op.Name, method: http.MethodPost, path: PathPayOut, fields: fields,
+		create: &engine.Order{ID: req.OrderID, Amount: req.Amount}}, &d)
 	if err != nil {
 		return nil, err
 	}
 	return &paygate.PayOutResult{
 		Provider: Name, OrderID: req.OrderID, ProviderOrderID: d.PlatOrderNo.String(),
-		Status: MapStatus(d.OrderStatus), RawStatus: d.OrderStatus, Amount: amount, Raw: resp.Raw(),
+		Status: MapStatus(d.OrderStatus), RawStatus: d.OrderStatus, Amount: resp.Amount(), Raw: resp.Raw(),
 	}, nil
 }
 

@@ -138,8 +138,9 @@ func readEnvelope(body []byte, data any) (engine.Envelope, error) {
 	return e, nil
 }
 
-// call signs fields, POSTs them to path and decodes the envelope's data into out.
-func (c *Client) call(ctx context.Context, op, path string, fields map[string]string, create bool, out any) (*engine.Reply, error) {
+// call signs fields, POSTs them to path and decodes the envelope's data into out. create is
+// the order a create makes; nil for a read.
+func (c *Client) call(ctx context.Context, op, path string, fields map[string]string, create *engine.Order, out any) (*engine.Reply, error) {
 	fields["appid"] = c.MerchantID()
 	sig := c.sign(fields, c.Secrets[0])
 	fields["sign"] = sig
@@ -147,8 +148,7 @@ func (c *Client) call(ctx context.Context, op, path string, fields map[string]st
 	if err != nil {
 		return nil, fmt.Errorf("paygate: cashgit %s: encode: %w", op, err)
 	}
-	r, err := c.Call(ctx, &engine.Call{Op: op, Path: path, Body: body, Create: create,
-		OrderID: fields["orderid"], Signature: sig}, out)
+	r, err := c.Call(ctx, &engine.Call{Op: op, Path: path, Body: body, Create: create, Signature: sig}, out)
 	var pe *paygate.ProviderError
 	if c.style == SignKeyParam && errors.As(err, &pe) && pe.Code == "401" {
 		// CashGit's own server computes the append style; the document's style is the default.

@@ -34,7 +34,7 @@ func (c *Client) SubmitUTR(ctx context.Context, orderID, utr string, amount payg
 		SubmittedAt wire.Millis `json:"submitted_at"`
 	}
 	fields := map[string]string{"orderid": orderID, "utr": utr, "amount": amt}
-	resp, err := c.call(ctx, op.Name, "/api/utr/submit", fields, false, &d)
+	resp, err := c.call(ctx, op.Name, "/api/utr/submit", fields, nil, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +66,7 @@ func (c *Client) Close(ctx context.Context, orderID string) (result *CloseResult
 		Status          string      `json:"status"`
 		ClosedAt        wire.Millis `json:"closed_at"`
 	}
-	resp, err := c.call(ctx, op.Name, "/api/close", map[string]string{"orderid": orderID}, false, &d)
+	resp, err := c.call(ctx, op.Name, "/api/close", map[string]string{"orderid": orderID}, nil, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +98,7 @@ func (c *Client) UPIAccounts(ctx context.Context) (result []UPIAccount, opErr er
 	var d struct {
 		List []upiAccount `json:"upi_list"`
 	}
-	if _, err := c.call(ctx, "upi_accounts", "/api/upi/query", map[string]string{}, false, &d); err != nil {
+	if _, err := c.call(ctx, "upi_accounts", "/api/upi/query", map[string]string{}, nil, &d); err != nil {
 		return nil, err
 	}
 	out := make([]UPIAccount, len(d.List))

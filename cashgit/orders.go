@@ -21,47 +21,53 @@ const (
 	maxOrderID = 32
 )
 
-// payInData is data of POST /api/pay.
-type payInData struct {
+// orderData is what every order answer carries: both order numbers, the amount and the status.
+type orderData struct {
 	OrderID         string      `json:"orderid"`
 	PlatformOrderID string      `json:"platform_orderid"`
 	Amount          wire.Amount `json:"amount"`
-	PayURL          string      `json:"payurl"`
-	QRCode          string      `json:"qrcode"`
 	Status          string      `json:"status"`
-	PayType         string      `json:"pay_type"`
-	ExpiresAt       string      `json:"expires_at"`
+}
+
+func (d *orderData) Answer() engine.Answer {
+	return engine.Answer{OrderID: d.OrderID, ProviderOrderID: d.PlatformOrderID, Amount: d.Amount}
+}
+
+// payInData is data of POST /api/pay.
+type payInData struct {
+	orderData
+	PayURL    string `json:"payurl"`
+	QRCode    string `json:"qrcode"`
+	PayType   string `json:"pay_type"`
+	ExpiresAt string `json:"expires_at"`
+}
+
+// settled is when an order was made and what became of it.
+type settled struct {
+	UTR       string      `json:"utr"`
+	Desc      string      `json:"desc"`
+	CreatedAt wire.Millis `json:"created_at"`
 }
 
 // payOutData is data of POST /api/payout/create and /api/payout/query.
 type payOutData struct {
-	OrderID         string      `json:"orderid"`
-	PlatformOrderID string      `json:"platform_orderid"`
-	Amount          wire.Amount `json:"amount"`
-	Fee             wire.Amount `json:"fee"`
-	ActualAmount    wire.Amount `json:"actual_amount"`
-	Status          string      `json:"status"`
-	AccountName     string      `json:"account_name"`
-	AccountNumber   string      `json:"account_number"`
-	IFSC            string      `json:"ifsc"`
-	UTR             string      `json:"utr"`
-	Desc            string      `json:"desc"`
-	CreatedAt       wire.Millis `json:"created_at"`
-	CompletedAt     wire.Millis `json:"completed_at"`
+	orderData
+	settled
+	Fee           wire.Amount `json:"fee"`
+	ActualAmount  wire.Amount `json:"actual_amount"`
+	AccountName   string      `json:"account_name"`
+	AccountNumber string      `json:"account_number"`
+	IFSC          string      `json:"ifsc"`
+	CompletedAt   wire.Millis `json:"completed_at"`
 }
 
 // queryData is data of POST /api/query.
 type queryData struct {
-	OrderID         string      `json:"orderid"`
-	PlatformOrderID string      `json:"platform_orderid"`
-	Amount          wire.Amount `json:"amount"`
-	Status          string      `json:"status"`
-	PayType         string      `json:"pay_type"`
-	PayTime         wire.Millis `json:"paytime"`
-	UTR             string      `json:"utr"`
-	Desc            string      `json:"desc"`
-	CreatedAt       wire.Millis `json:"created_at"`
-	UpdatedAt       wire.Millis `json:"updated_at"`
+	orderData
+	settled
+	PayType   string      `json:"pay_type"`
+	PayTime   wire.Millis `json:"paytime"`
+	UpdatedAt wire.Millis `json:"updated_at"`
 }
 
 // balanceData is data of POST /api/balance/query.
@@ -87,11 +93,7 @@ func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *
 		return nil, err
 	}
 	var d payInData
-	resp, err := c.call(ctx, op.Name, "/api/pay", fields, true, &d)
-	if err != nil {
-		return nil, err
-	}
-	amount, err := resp.Created(engine.Answer{OrderID: d.OrderID, ProviderOrderID: d.PlatformOrderID, Amount: d.Amount}, req.Amount)
+	resp, err := c.call(ctx, op.Name, "/api/pay", fields, &engine.Order{ID: req.OrderID, Amount: req.Amount}, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +103,7 @@ func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *
 	res := &paygate.PayInResult{
 		Provider: Name, OrderID: req.OrderID, ProviderOrderID: d.PlatformOrderID,
 		Status: MapStatus(d.Status), RawStatus: d.Status,
-		Amount: amount, PaymentURL: d.PayURL, QRCode: d.QRCode,
+		Amount: resp.Amount(), PaymentURL: d.PayURL, QRCode: d.QRCode,
 		Raw: resp.Raw(),
 	}
 	if req.Direct {
@@ -146,18 +148,14 @@ func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (result
 		return nil, err
 	}
 	var d payOutData
-	resp, err := c.call(ctx, op.Name, "/api/payout/create", fields, true, &d)
-	if err != nil {
-		return nil, err
-	}
-	amount, err := resp.Created(engine.Answer{OrderID: d.OrderID, ProviderOrderID: d.PlatformOrderID, Amount: d.Amount}, req.Amount)
+	resp, err := c.call(ctx, op.Name, "/api/payout/create", fields, &engine.Order{ID: req.OrderID, Amount: req.Amount}, &d)
 	if err != nil {
 		return nil, err
 	}
 	return &paygate.PayOutResult{
 		Provider: Name, OrderID: req.OrderID, ProviderOrderID: d.PlatformOrderID,
 		Status: MapStatus(d.Status), RawStatus: d.Status,
-		Amount: amount, Fee: d.Fee.Money(paygate.INR), Raw: resp.Raw(),
+		Amount: resp.Amount(), Fee: d.Fee.Money(paygate.INR), Raw: resp.Raw(),
 	}, nil
 }
 
@@ -196,7 +194,7 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *
 	fields := map[string]string{"orderid": req.OrderID}
 	if req.Kind == paygate.KindPayOut {
 		var d payOutData
-		resp, err := c.call(ctx, op.Name, "/api/payout/query", fields, false, &d)
+		resp, err := c.call(ctx, op.Name, "/api/payout/query", fields, nil, &d)
 		if err != nil {
 			return nil, err
 		}
@@ -211,7 +209,7 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *
 		}, nil
 	}
 	var d queryData
-	resp, err := c.call(ctx, op.Name, "/api/query", fields, false, &d)
+	resp, err := c.call(ctx, op.Name, "/api/query", fields, nil, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -235,7 +233,7 @@ func (c *Client) Balance(ctx context.Context) (result *paygate.Balance, opErr er
 	ctx, op := c.Begin(ctx, "balance")
 	defer op.End(&opErr)
 	var d balanceData
-	resp, err := c.call(ctx, "balance", "/api/balance/query", map[string]string{}, false, &d)
+	resp, err := c.call(ctx, "balance", "/api/balance/query", map[string]string{}, nil, &d)
 	if err != nil {
 		return nil, err
 	}

@@ -106,7 +106,7 @@ func (c *Client) nonceStr() (string, error) {
 
 // call encodes body once, signs those very bytes (Sign = MD5HEX(body + secret), upper case),
 // POSTs them to path and decodes the envelope's data into out.
-func (c *Client) call(ctx context.Context, op, path string, body map[string]any, create bool, orderID string, out any) (*engine.Reply, error) {
+func (c *Client) call(ctx context.Context, op, path string, body map[string]any, create *engine.Order, out any) (*engine.Reply, error) {
 	raw, err := wire.Encode(body)
 	if err != nil {
 		return nil, fmt.Errorf("paygate: cashy %s: encode: %w", op, err)
@@ -116,8 +116,7 @@ func (c *Client) call(ctx context.Context, op, path string, body map[string]any,
 	header.Set(HeaderMerchantID, c.MerchantID())
 	header.Set(HeaderSign, sig)
 	header.Set("Content-Type", "application/json")
-	return c.Call(ctx, &engine.Call{Op: op, Path: path, Header: header, Body: raw, Create: create,
-		OrderID: orderID, Signature: sig}, out)
+	return c.Call(ctx, &engine.Call{Op: op, Path: path, Header: header, Body: raw, Create: create, Signature: sig}, out)
 }
 
 // readEnvelope reads every Cashy answer: {code, msg, data}, code 200 a success. Cashy's only

@@ -34,42 +34,47 @@ const (
 	DefaultPayOutRemark = "payout" // PayOutRequest.Remark when empty
 )
 
-// payInData is data of POST /api/payIn.
-type payInData struct {
+// orderData is what every order answer carries: the merchant, both order numbers, the amount
+// and the status.
+type orderData struct {
 	MerchantID  wire.Text   `json:"merchantId"`
 	MchOrderNo  string      `json:"mchOrderNo"`
 	OrderNo     string      `json:"orderNo"`
 	Amount      wire.Amount `json:"amount"`
-	OrderFee    wire.Amount `json:"orderFee"`
-	PayCode     string      `json:"payCode"`
-	PayURL      string      `json:"payUrl"`
-	PayDeskURL  string      `json:"payDeskUrl"`
 	OrderStatus string      `json:"orderStatus"`
+}
+
+func (d *orderData) Answer() engine.Answer {
+	return engine.Answer{OrderID: d.MchOrderNo, ProviderOrderID: d.OrderNo, Amount: d.Amount}
+}
+
+// payDesk is where a pay-in is paid.
+type payDesk struct {
+	PayCode    string `json:"payCode"`
+	PayURL     string `json:"payUrl"`
+	PayDeskURL string `json:"payDeskUrl"`
+}
+
+// payInData is data of POST /api/payIn.
+type payInData struct {
+	orderData
+	payDesk
+	OrderFee wire.Amount `json:"orderFee"`
 }
 
 // payOutData is data of POST /api/payOut.
 type payOutData struct {
-	MerchantID  wire.Text   `json:"merchantId"`
-	MchOrderNo  string      `json:"mchOrderNo"`
-	OrderNo     string      `json:"orderNo"`
-	Amount      wire.Amount `json:"amount"`
-	Fee         wire.Amount `json:"fee"`
-	OrderStatus string      `json:"orderStatus"`
+	orderData
+	Fee wire.Amount `json:"fee"`
 }
 
 // queryData is data of POST /api/payInQuery and /api/payOutQuery.
 type queryData struct {
-	MerchantID     wire.Text   `json:"merchantId"`
-	MchOrderNo     string      `json:"mchOrderNo"`
-	OrderNo        string      `json:"orderNo"`
+	orderData
+	payDesk
 	ChannelOrderNo string      `json:"channelOrderNo"`
 	PayType        wire.Text   `json:"payType"`
-	PayCode        string      `json:"payCode"`
-	PayURL         string      `json:"payUrl"`
-	PayDeskURL     string      `json:"payDeskUrl"`
-	Amount         wire.Amount `json:"amount"`
 	Fee            wire.Amount `json:"fee"`
-	OrderStatus    string      `json:"orderStatus"`
 	CompletionTime string      `json:"completionTime"`
 	AccountName    string      `json:"accountName"`
 	AccountNo      string      `json:"accountNo"`
@@ -116,11 +121,7 @@ func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *
 	}
 	sent := c.Now()
 	var d payInData
-	resp, err := c.call(ctx, op.Name, "/api/payIn", body, true, req.OrderID, &d)
-	if err != nil {
-		return nil, err
-	}
-	amount, err := resp.Created(engine.Answer{OrderID: d.MchOrderNo, ProviderOrderID: d.OrderNo, Amount: d.Amount}, req.Amount)
+	resp, err := c.call(ctx, op.Name, "/api/payIn", body, &engine.Order{ID: req.OrderID, Amount: req.Amount}, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +129,7 @@ func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *
 		Provider: Name, OrderID: req.OrderID, ProviderOrderID: d.OrderNo,
 		// A new pay-in is PAYING until paid; the answer carries no status.
 		Status: paygate.StatusPending, RawStatus: d.OrderStatus,
-		Amount:     amount,
+		Amount:     resp.Amount(),
 		PaymentURL: orDefault(d.PayDeskURL, d.PayURL), PayCode: d.PayCode,
 		ExpiresAt: sent.Add(expiry(req.ExpiresIn)), Raw: resp.Raw(),
 	}
@@ -224,11 +225,7 @@ func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (result
 		return nil, err
 	}
 	var d payOutData
-	resp, err := c.call(ctx, op.Name, "/api/payOut", body, true, req.OrderID, &d)
-	if err != nil {
-		return nil, err
-	}
-	amount, err := resp.Created(engine.Answer{OrderID: d.MchOrderNo, ProviderOrderID: d.OrderNo, Amount: d.Amount}, req.Amount)
+	resp, err := c.call(ctx, op.Name, "/api/payOut", body, &engine.Order{ID: req.OrderID, Amount: req.Amount}, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +233,7 @@ func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (result
 		Provider: Name, OrderID: req.OrderID, ProviderOrderID: d.OrderNo,
 		// An accepted pay-out is being processed until its callback says otherwise.
 		Status: paygate.StatusProcessing, RawStatus: d.OrderStatus,
-		Amount: amount, Fee: paygate.NewMoney(decimal.Zero, paygate.PKR),
+		Amount: resp.Amount(), Fee: paygate.NewMoney(decimal.Zero, paygate.PKR),
 		Raw: resp.Raw(),
 	}
 	if d.OrderStatus != "" {
@@ -311,7 +308,7 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *
 		path = "/api/payOutQuery"
 	}
 	var d queryData
-	resp, err := c.call(ctx, op.Name, path, body, false, req.OrderID, &d)
+	resp, err := c.call(ctx, op.Name, path, body, nil, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -344,7 +341,7 @@ func (c *Client) Balance(ctx context.Context) (result *paygate.Balance, opErr er
 		return nil, err
 	}
 	var d balanceData
-	resp, err := c.call(ctx, op.Name, "/api/getBalance", map[string]any{"nonceStr": nonce}, false, "", &d)
+	resp, err := c.call(ctx, op.Name, "/api/getBalance", map[string]any{"nonceStr": nonce}, nil, &d)
 	if err != nil {
 		return nil, err
 	}

@@ -169,8 +169,7 @@ func (env *envelope) read() engine.Envelope {
 type call struct {
 	op, method, path string
 	fields           map[string]string // the JSON body (POST) or the query (GET)
-	create           bool
-	orderID          string
+	create           *engine.Order     // set on a create
 	noData           bool
 	envelope         func(body []byte, data any) (engine.Envelope, error)
 }
@@ -195,7 +194,7 @@ func (c *Client) do(ctx context.Context, cl call, out any) (*engine.Reply, error
 		body = b
 	}
 	return c.Call(ctx, &engine.Call{Op: cl.op, Method: cl.method, Path: cl.path, Query: query,
-		Body: body, Create: cl.create, OrderID: cl.orderID, NoData: cl.noData, Envelope: cl.envelope,
+		Body: body, Create: cl.create, NoData: cl.noData, Envelope: cl.envelope,
 		Sign: func() http.Header {
 			return Headers(cl.fields, c.accessKey, c.Secrets[0], wire.Timestamp(c.Now()), c.nonce())
 		}}, out)

@@ -40,12 +40,21 @@ type payInData struct {
 	TradeNote       string      `json:"tradeNote"`
 }
 
+func (d *payInData) Answer() engine.Answer {
+	return engine.Answer{OrderID: d.ExternalOrderID, ProviderOrderID: d.OrderID, Amount: d.Amount}
+}
+
 // payOutData is data of POST /api/v3/ind/createTransferOrder.
 type payOutData struct {
 	OrderID         string    `json:"orderId"`
 	OrderStatus     wire.Text `json:"orderStatus"`
 	ExternalOrderID string    `json:"externalOrderId"`
 	CurrencyType    string    `json:"currencyType"`
+}
+
+// Answer: the transfer's answer names no amount.
+func (d *payOutData) Answer() engine.Answer {
+	return engine.Answer{OrderID: d.ExternalOrderID, ProviderOrderID: d.OrderID}
 }
 
 // order is one element of the query endpoints' data array (collecting and transfer orders),
@@ -119,11 +128,7 @@ func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *
 	}
 	var d payInData
 	resp, err := c.do(ctx, call{op: op.Name, method: http.MethodPost, path: PathCreateCollect,
-		fields: fields, create: true, orderID: req.OrderID}, &d)
-	if err != nil {
-		return nil, err
-	}
-	amount, err := resp.Created(engine.Answer{OrderID: d.ExternalOrderID, ProviderOrderID: d.OrderID, Amount: d.Amount}, req.Amount)
+		fields: fields, create: &engine.Order{ID: req.OrderID, Amount: req.Amount}}, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +137,7 @@ func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *
 	}
 	return &paygate.PayInResult{
 		Provider: Name, OrderID: req.OrderID, ProviderOrderID: d.OrderID, Status: paygate.StatusPending,
-		Amount: amount, PaymentURL: d.CashierURL, Raw: resp.Raw(),
+		Amount: resp.Amount(), PaymentURL: d.CashierURL, Raw: resp.Raw(),
 	}, nil
 }
 
@@ -170,18 +175,14 @@ func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (result
 	}
 	var d payOutData
 	resp, err := c.do(ctx, call{op: op.Name, method: http.MethodPost, path: PathCreateTransfer,
-		fields: fields, create: true, orderID: req.OrderID}, &d)
-	if err != nil {
-		return nil, err
-	}
-	amount, err := resp.Created(engine.Answer{OrderID: d.ExternalOrderID, ProviderOrderID: d.OrderID}, req.Amount)
+		fields: fields, create: &engine.Order{ID: req.OrderID, Amount: req.Amount}}, &d)
 	if err != nil {
 		return nil, err
 	}
 	res := &paygate.PayOutResult{
 		Provider: Name, OrderID: req.OrderID, ProviderOrderID: d.OrderID,
 		Status: MapStatus(paygate.KindPayOut, string(d.OrderStatus)), RawStatus: string(d.OrderStatus),
-		Amount: amount, Fee: paygate.NewMoney(decimal.Zero, paygate.INR),
+		Amount: resp.Amount(), Fee: paygate.NewMoney(decimal.Zero, paygate.INR),
 		Raw: resp.Raw(),
 	}
 	if d.OrderStatus == "" {

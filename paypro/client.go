@@ -124,7 +124,7 @@ func readEnvelope(body []byte, data any) (engine.Envelope, error) {
 
 // call adds timestamp and sign to fields, POSTs them to path with the merchantNo header and
 // decodes the envelope's data into out.
-func (c *Client) call(ctx context.Context, op, path string, fields map[string]string, create bool, out any) (*engine.Reply, error) {
+func (c *Client) call(ctx context.Context, op, path string, fields map[string]string, create *engine.Order, out any) (*engine.Reply, error) {
 	fields[fieldTimestamp] = wire.Timestamp(c.Now())
 	sig := signing.ConcatMD5(fields, c.Secrets[0])
 	fields[fieldSign] = sig
@@ -133,7 +133,7 @@ func (c *Client) call(ctx context.Context, op, path string, fields map[string]st
 		return nil, fmt.Errorf("paygate: paypro %s: encode: %w", op, err)
 	}
 	return c.Call(ctx, &engine.Call{Op: op, Path: path, Body: body, Header: http.Header{HeaderMerchantNo: {c.MerchantID()}},
-		Create: create, OrderID: fields[fieldTradeNo], Signature: sig}, out)
+		Create: create, Signature: sig}, out)
 }
 
 // statuses is PayPro's data.status table. Any other code is a failure (PayPro's documentation:

@@ -16,19 +16,42 @@ import (
 
 // payInData is data of POST /v1/paypro/payin and /v1/paypro/payinApi.
 type payInData struct {
-	PlatFormTradeNo string `json:"platFormTradeNo"`
-	Status          string `json:"status"`
-	Desc            string `json:"desc"`
-	Remark          string `json:"remark"`
-	PaymentLink     string `json:"paymentLink"`
+	createData
+	Remark      string `json:"remark"`
+	PaymentLink string `json:"paymentLink"`
 }
 
-// payOutData is data of POST /v1/paypro/payout.
+// payOutData is data of POST /v1/paypro/payout: it names our order too.
 type payOutData struct {
+	createData
+	TradeNo string `json:"tradeNo"`
+}
+
+func (d *payOutData) Answer() engine.Answer {
+	return engine.Answer{OrderID: d.TradeNo, ProviderOrderID: d.PlatFormTradeNo}
+}
+
+// createData is what both creates answer: PayPro's order number and data.status, which may
+// refuse the order or leave it open under an accepted envelope. The pay-in answer names
+// neither our order nor the amount.
+type createData struct {
 	PlatFormTradeNo string `json:"platFormTradeNo"`
-	TradeNo         string `json:"tradeNo"`
 	Status          string `json:"status"`
 	Desc            string `json:"desc"`
+}
+
+func (d *createData) Answer() engine.Answer { return engine.Answer{ProviderOrderID: d.PlatFormTradeNo} }
+
+// Check refuses the order when data.status is a failure, and leaves the outcome open when it
+// is missing or 00032 (UNKNOWN_ERROR): PayPro itself does not know.
+func (d *createData) Check(resp *engine.Reply) error {
+	switch MapStatus(d.Status) {
+	case paygate.StatusFailed:
+		return resp.Refused(d.Status, d.Desc)
+	case paygate.StatusUnknown:
+		return resp.Malformed(fmt.Errorf("data.status %q says neither created nor refused", d.Status))
+	}
+	return nil
 }
 
 // queryData is data of POST /v1/paypro/queryPayInResult and /v1/paypro/queryPayOutResult.
@@ -83,21 +106,14 @@ func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *
 		path = PathPayInDirect
 	}
 	var d payInData
-	resp, err := c.call(ctx, op.Name, path, fields, true, &d)
-	if err != nil {
-		return nil, err
-	}
-	if err := createOutcome(resp, d.Status, d.Desc); err != nil {
-		return nil, err
-	}
-	amount, err := resp.Created(engine.Answer{ProviderOrderID: d.PlatFormTradeNo}, req.Amount)
+	resp, err := c.call(ctx, op.Name, path, fields, &engine.Order{ID: req.OrderID, Amount: req.Amount}, &d)
 	if err != nil {
 		return nil, err
 	}
 	res := &paygate.PayInResult{
 		Provider: Name, OrderID: req.OrderID, ProviderOrderID: d.PlatFormTradeNo,
 		Status: MapStatus(d.Status), RawStatus: d.Status,
-		Amount: amount, PaymentURL: d.PaymentLink,
+		Amount: resp.Amount(), PaymentURL: d.PaymentLink,
 		Raw: resp.Raw(),
 	}
 	if strings.HasPrefix(strings.ToLower(d.PaymentLink), "upi:") {
@@ -128,20 +144,6 @@ func payInFields(req *paygate.PayInRequest) (map[string]string, error) {
 	return fields, check.Extra(fields, req.Extra, fieldSign, fieldTimestamp)
 }
 
-// createOutcome checks the data of an accepted create. data.status is what counts (the
-// envelope's code only says the request was read): a failure status is a *ProviderError
-// carrying data.status and data.desc, so the order definitely did not go through; a missing
-// status, or 00032 (UNKNOWN_ERROR: PayPro itself does not know), is outcome-unknown.
-func createOutcome(resp *engine.Reply, status, desc string) error {
-	switch MapStatus(status) {
-	case paygate.StatusFailed:
-		return resp.Refused(status, desc)
-	case paygate.StatusUnknown: // missing, or 00032: PayPro itself does not know
-		return resp.Malformed(fmt.Errorf("data.status %q says neither created nor refused", status))
-	}
-	return nil
-}
-
 // PayOut creates a disbursement: POST /v1/paypro/payout. OrderID, Amount (as for PayIn),
 // Beneficiary Name, Phone, Email, AccountNumber and IFSC (sent as bankCode, as the India
 // page defines it: "IFSC code") and NotifyURL are required; Beneficiary.BankCode is not used.
@@ -156,24 +158,14 @@ func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (result
 	}
 	c.warnFraction(ctx, op.Name, req.Amount)
 	var d payOutData
-	resp, err := c.call(ctx, op.Name, PathPayOut, fields, true, &d)
-	if err != nil {
-		return nil, err
-	}
-	amount, err := resp.Created(engine.Answer{OrderID: d.TradeNo, ProviderOrderID: d.PlatFormTradeNo}, req.Amount)
-	if err != nil && d.TradeNo != "" && d.TradeNo != req.OrderID {
-		return nil, err // an answer about another order: neither success nor refusal of ours
-	}
-	if err := createOutcome(resp, d.Status, d.Desc); err != nil {
-		return nil, err
-	}
+	resp, err := c.call(ctx, op.Name, PathPayOut, fields, &engine.Order{ID: req.OrderID, Amount: req.Amount}, &d)
 	if err != nil {
 		return nil, err
 	}
 	return &paygate.PayOutResult{
 		Provider: Name, OrderID: req.OrderID, ProviderOrderID: d.PlatFormTradeNo,
 		Status: MapStatus(d.Status), RawStatus: d.Status,
-		Amount: amount, Raw: resp.Raw(),
+		Amount: resp.Amount(), Raw: resp.Raw(),
 	}, nil
 }
 
@@ -232,7 +224,7 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *
 		path = PathQueryPayOut
 	}
 	var d queryData
-	resp, err := c.call(ctx, op.Name, path, map[string]string{fieldTradeNo: req.OrderID}, false, &d)
+	resp, err := c.call(ctx, op.Name, path, map[string]string{fieldTradeNo: req.OrderID}, nil, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -277,7 +269,7 @@ func (c *Client) Balance(ctx context.Context) (result *paygate.Balance, opErr er
 	ctx, op := c.Begin(ctx, "balance")
 	defer op.End(&opErr)
 	var d balanceData
-	resp, err := c.call(ctx, "balance", PathQueryBalance, map[string]string{}, false, &d)
+	resp, err := c.call(ctx, "balance", PathQueryBalance, map[string]string{}, nil, &d)
 	if err != nil {
 		return nil, err
 	}

@@ -49,9 +49,9 @@ type Call struct {
 	Query  url.Values
 	Header http.Header
 	Body   []byte
-	// Create marks a request that moves money: never re-sent once it may have left.
-	Create  bool
-	OrderID string
+	// Create, when set, marks a request that moves money: never re-sent once it may have
+	// left, and its answer is held to the order it makes (see Answerer).
+	Create *Order
 	// Sign, when set, signs every attempt afresh (DeekPay's timestamp and nonce).
 	Sign func() http.Header
 	// Signature is the request's own signature: removed from any quote of an answer.
@@ -63,18 +63,26 @@ type Call struct {
 	Envelope func(body []byte, data any) (Envelope, error)
 }
 
+// Order is the order a create makes.
+type Order struct {
+	ID     string        // the merchant order number
+	Amount paygate.Money // the amount asked for
+}
+
 // Reply is an accepted answer.
 type Reply struct {
-	resp *transport.Response
-	env  Envelope
-	data json.RawMessage // the data member, when the call decoded it into no out
-	call *Call
-	cur  paygate.Currency // the provider's currency
+	resp   *transport.Response
+	env    Envelope
+	data   json.RawMessage // the data member, when the call decoded it into no out
+	call   *Call
+	cur    paygate.Currency // the provider's currency
+	amount paygate.Money    // a create's amount, as Created found it
 }
 
 // Call runs the pipeline: send (the transport signs each attempt when asked, never follows a
 // redirect, never re-sends a create), HTTP status, envelope, verdict, data. It decodes the
-// envelope's data into out (when out is not nil) and returns the Reply.
+// envelope's data into out (when out is not nil) and returns the Reply. A create's out must be
+// an Answerer: what it answers is held to the request (Reply.Amount).
 func (b *Base) Call(ctx context.Context, c *Call, out any) (*Reply, error) {
 	method := c.Method
 	if method == "" {
@@ -84,8 +92,12 @@ func (b *Base) Call(ctx context.Context, c *Call, out any) (*Reply, error) {
 	if c.Signature != "" {
 		redact = []string{c.Signature}
 	}
+	create, orderID := c.Create != nil, ""
+	if create {
+		orderID = c.Create.ID
+	}
 	resp, err := b.t.Do(ctx, &transport.Request{Op: c.Op, Method: method, Path: c.Path, Query: c.Query,
-		Header: c.Header, Body: c.Body, Create: c.Create, OrderID: c.OrderID, Sign: c.Sign, Redact: redact})
+		Header: c.Header, Body: c.Body, Create: create, OrderID: orderID, Sign: c.Sign, Redact: redact})
 	if err != nil {
 		return nil, err
 	}
@@ -103,8 +115,8 @@ func (b *Base) Call(ctx context.Context, c *Call, out any) (*Reply, error) {
 	switch env.Verdict {
 	case Refused:
 		pe := resp.ProviderError(env.Code, env.Message)
-		pe.Err, pe.Retryable = env.Err, env.Retryable && !c.Create
-		if c.Create && env.Uncertain {
+		pe.Err, pe.Retryable = env.Err, env.Retryable && !create
+		if create && env.Uncertain {
 			return nil, resp.Uncertain(pe)
 		}
 		return nil, pe
@@ -124,6 +136,15 @@ func (b *Base) Call(ctx context.Context, c *Call, out any) (*Reply, error) {
 	if out != nil && !decoded {
 		if err := json.Unmarshal(data, out); err != nil {
 			return nil, resp.Malformed(fmt.Errorf("data: %w", err))
+		}
+	}
+	if create {
+		a, ok := out.(Answerer)
+		if !ok { // a provider package's mistake, caught by its first test
+			return nil, fmt.Errorf("paygate: engine: the data of create %q, %T, is not an Answerer", c.Op, out)
+		}
+		if r.amount, err = r.created(a.Answer(), out); err != nil {
+			return nil, err
 		}
 	}
 	return r, nil
@@ -176,24 +197,44 @@ func (r *Reply) Refused(code, message string) *paygate.ProviderError {
 // a *paygate.OutcomeError around it.
 func (r *Reply) Malformed(cause error) error { return r.resp.Malformed(cause) }
 
-// Answer is what a create's success says about the order, for Reply.Created. Empty fields are
-// those the provider's answer does not carry.
+// An Answerer is the data of a create's answer: it tells what the answer says about the order.
+type Answerer interface{ Answer() Answer }
+
+// A Checker is the data of a create's answer that can itself refuse the order, or leave the
+// outcome open, under an accepted envelope (PayPro's data.status). Check returns that refusal
+// (Reply.Refused) or doubt (Reply.Malformed), or nil. It is asked once the answer is known to
+// be about our order, before the provider's order number and amount are required.
+type Checker interface{ Check(r *Reply) error }
+
+// Answer is what a create's success says about the order. Empty fields are those the
+// provider's answer does not carry.
 type Answer struct {
 	OrderID         string      // the merchant order number the answer names
 	ProviderOrderID string      // the provider's order number
 	Amount          wire.Amount // the amount the answer names
 }
 
-// Created checks a create's success against its request: the answer must give the provider's
-// order number and, where it names them, our order and our amount. It returns the amount to
-// report: the answer's, or the requested one when the answer names none (never zero). An
-// answer that fails these checks cannot be trusted either way: outcome-unknown.
-func (r *Reply) Created(a Answer, requested paygate.Money) (paygate.Money, error) {
+// Amount is the amount a create's answer reports: the answer's, or the requested one when the
+// answer names none (never zero).
+func (r *Reply) Amount() paygate.Money { return r.amount }
+
+// created checks a create's success against its request: the answer must be about our order,
+// must not refuse it (a Checker), must give the provider's order number and, where it names
+// one, our amount. It returns the amount to report. An answer that fails these checks cannot
+// be trusted either way: outcome-unknown.
+func (r *Reply) created(a Answer, data any) (paygate.Money, error) {
+	requested, orderID := r.call.Create.Amount, r.call.Create.ID
+	if a.OrderID != "" && a.OrderID != orderID {
+		return paygate.Money{}, r.Malformed(fmt.Errorf("the answer is about order %q, not %q", a.OrderID, orderID))
+	}
+	if c, ok := data.(Checker); ok {
+		if err := c.Check(r); err != nil {
+			return paygate.Money{}, err
+		}
+	}
 	switch {
 	case a.ProviderOrderID == "":
 		return paygate.Money{}, r.Malformed(errors.New("a success without the provider's order number"))
-	case a.OrderID != "" && a.OrderID != r.call.OrderID:
-		return paygate.Money{}, r.Malformed(fmt.Errorf("the answer is about order %q, not %q", a.OrderID, r.call.OrderID))
 	case a.Amount.Set && !a.Amount.Value.Equal(requested.Decimal()):
 		return paygate.Money{}, r.Malformed(fmt.Errorf("the answer is for amount %s, not %s", a.Amount.Value, requested.Decimal()))
 	case a.Amount.Set:

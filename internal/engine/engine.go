@@ -8,14 +8,14 @@
 // missing required key is reported at once, the host must be an absolute http(s) URL, and a
 // failing constructor gives paygate.New a nil Gateway.
 //
-// Responses (Base.Call, Reply.Created):
+// Responses (Base.Call, Answerer, Reply.Amount):
 //   - redirects are never followed; a 3xx is an error naming the target host (on a create,
 //     outcome-unknown);
 //   - a success envelope under an HTTP status of 300 or more is never a success;
 //   - on a create, an answer that does not say plainly "created" or plainly "refused" is
 //     paygate.ErrOutcomeUnknown: a contradictory envelope, a code the provider uses for
 //     "unknown", a 5xx-class code, an answer about another order or another amount, a success
-//     without the provider's order number (Reply.Created);
+//     without the provider's order number (a create's data is an Answerer);
 //   - a create success that omits the amount reports the requested amount, never zero;
 //   - an error quoting a response first removes the secrets, API key, token and the request's
 //     signature from the quote;

@@ -13,7 +13,6 @@ import (
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/internal/engine"
-	"github.com/paygate-go/paygate/internal/wire"
 	"github.com/paygate-go/paygate/signing"
 )
 
@@ -117,8 +116,12 @@ func TestCallVerdicts(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			b := newBase(t, c.status, c.body)
-			var out map[string]string
-			_, err := b.Call(context.Background(), &engine.Call{Op: "payin", Path: "/p", Body: []byte(`{}`), Create: c.create, OrderID: "O1"}, &out)
+			var out created
+			call := &engine.Call{Op: "query", Path: "/p", Body: []byte(`{}`)}
+			if c.create {
+				call.Op, call.Create = "payin", &engine.Order{ID: "O1", Amount: paygate.MustParseMoney("1", paygate.INR)}
+			}
+			_, err := b.Call(context.Background(), call, &out)
 			require.Equal(t, c.ok, err == nil, "%v", err)
 			require.Equal(t, c.unknown, errors.Is(err, paygate.ErrOutcomeUnknown), "%v", err)
 			var pe *paygate.ProviderError
@@ -176,39 +179,42 @@ func TestCallData(t *testing.T) {
 }
 
 // TestCreated: an answer about another order or amount, or without the provider's number, is
-// outcome-unknown; an answer without the amount reports the requested one.
+// outcome-unknown; an answer without the amount reports the requested one; a create whose
+// data cannot answer is refused before anything is reported.
 func TestCreated(t *testing.T) {
-	want := paygate.MustParseMoney("100.00", paygate.INR)
-	amount := func(s string) wire.Amount {
-		var a wire.Amount
-		require.NoError(t, a.UnmarshalJSON([]byte(s)))
-		return a
-	}
 	cases := []struct {
 		name    string
-		a       engine.Answer
+		data    string
 		unknown bool
 		got     string
 	}{
-		{"plain", engine.Answer{OrderID: "O1", ProviderOrderID: "P1", Amount: amount(`"100.00"`)}, false, "100.00 INR"},
-		{"amount omitted", engine.Answer{OrderID: "O1", ProviderOrderID: "P1"}, false, "100.00 INR"},
-		{"order omitted", engine.Answer{ProviderOrderID: "P1"}, false, "100.00 INR"},
-		{"another order", engine.Answer{OrderID: "O2", ProviderOrderID: "P1"}, true, ""},
-		{"another amount", engine.Answer{OrderID: "O1", ProviderOrderID: "P1", Amount: amount(`1.00`)}, true, ""},
-		{"no provider order number", engine.Answer{OrderID: "O1"}, true, ""},
+		{"plain", `{"order":"O1","id":"P1","amount":"100.00"}`, false, "100.00 INR"},
+		{"amount omitted", `{"order":"O1","id":"P1"}`, false, "100.00 INR"},
+		{"order omitted", `{"id":"P1"}`, false, "100.00 INR"},
+		{"another order", `{"order":"O2","id":"P1"}`, true, ""},
+		{"another amount", `{"order":"O1","id":"P1","amount":1.00}`, true, ""},
+		{"no provider order number", `{"order":"O1"}`, true, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			b := newBase(t, 200, `{"code":"OK","data":{}}`)
-			r, err := b.Call(context.Background(), &engine.Call{Op: "payin", Path: "/p", Body: []byte(`{}`), Create: true, OrderID: "O1"}, nil)
-			require.NoError(t, err)
-			m, err := r.Created(c.a, want)
+			b := newBase(t, 200, `{"code":"OK","data":`+c.data+`}`)
+			var d created
+			r, err := b.Call(context.Background(), &engine.Call{Op: "payin", Path: "/p", Body: []byte(`{}`),
+				Create: &engine.Order{ID: "O1", Amount: paygate.MustParseMoney("100.00", paygate.INR)}}, &d)
 			require.Equal(t, c.unknown, errors.Is(err, paygate.ErrOutcomeUnknown), "%v", err)
 			if !c.unknown {
-				require.Equal(t, c.got, m.String())
+				require.NoError(t, err)
+				require.Equal(t, c.got, r.Amount().String())
 			}
 		})
 	}
+
+	t.Run("data that cannot answer", func(t *testing.T) {
+		b := newBase(t, 200, `{"code":"OK","data":{"id":"P1"}}`)
+		var d map[string]string
+		_, err := b.Call(context.Background(), &engine.Call{Op: "payin", Path: "/p", Body: []byte(`{}`), Create: &engine.Order{ID: "O1"}}, &d)
+		require.ErrorContains(t, err, "is not an Answerer")
+	})
 }
 
 // TestQuotesNoCredential: an answer that echoes the request is quoted without the secrets,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/internal/engine"
+	"github.com/paygate-go/paygate/internal/wire"
 )
 
 // A provider spec and one create whose answer names another order: outcome-unknown.
@@ -24,13 +25,19 @@ func Example() {
 	}
 	defer b.CloseIdleConnections()
 
-	var d struct{ Order, ID string }
-	r, err := b.Call(context.Background(), &engine.Call{Op: "payin", Path: "/pay", Body: []byte(`{}`), Create: true, OrderID: "ORDER1"}, &d)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	_, err = r.Created(engine.Answer{OrderID: d.Order, ProviderOrderID: d.ID}, paygate.MustParseMoney("10", paygate.INR))
+	var d created
+	_, err = b.Call(context.Background(), &engine.Call{Op: "payin", Path: "/pay", Body: []byte(`{}`),
+		Create: &engine.Order{ID: "ORDER1", Amount: paygate.MustParseMoney("10", paygate.INR)}}, &d)
 	fmt.Println(errors.Is(err, paygate.ErrOutcomeUnknown))
 	// Output: true
+}
+
+// created is the data of the test provider's create: it answers what it says about the order.
+type created struct {
+	Order, ID string
+	Amount    wire.Amount
+}
+
+func (d *created) Answer() engine.Answer {
+	return engine.Answer{OrderID: d.Order, ProviderOrderID: d.ID, Amount: d.Amount}
 }
