@@ -71,11 +71,9 @@ func (f *caipayFake) handle(next func(map[string]string) caipayReply, required .
 			f.write(w, caipayRefuse(401, "Unauthorized: signKey verification failed"))
 			return
 		}
-		for _, k := range required {
-			if fields[k] == "" {
-				f.write(w, caipayRefuse(400, "Bad request: "+k+" is required"))
-				return
-			}
+		if k := fakeserver.Missing(fields, required...); k != "" {
+			f.write(w, caipayRefuse(400, "Bad request: "+k+" is required"))
+			return
 		}
 		f.write(w, next(fields))
 	}
@@ -114,8 +112,8 @@ func (f *caipayFake) write(w http.ResponseWriter, rp caipayReply) {
 // create stores an order after checking its amount, or returns the refusal.
 func (f *caipayFake) create(kind paygate.Kind, prefix string, fields map[string]string, amountField string) (*fakeserver.Order, *caipayReply) {
 	text := fields[amountField]
-	amount, err := paygate.ParseDecimal(text)
-	if err != nil || !caipayAmount.MatchString(text) || !amount.IsPositive() {
+	amount, ok := fakeserver.Amount(text)
+	if !ok || !caipayAmount.MatchString(text) {
 		rp := caipayRefuse(400, "Bad request: "+amountField+" must be a positive amount with 2 decimal places")
 		return nil, &rp
 	}
@@ -234,8 +232,7 @@ func (f *caipayFake) Callback(o *fakeserver.Order) (http.Header, []byte, error) 
 		"orderMessage": caipayRaw(o.Status), "token": f.b.Config().APIKey,
 	}
 	fields["signKey"] = signing.ValuesMD5(fields, f.b.Config().Secret)
-	b, err := json.Marshal(fields)
-	return http.Header{"Content-Type": {"application/json"}}, b, err
+	return fakeserver.JSONCallback(fields)
 }
 
 // Acked: HTTP 200 and a body of exactly "success" (CaiPay's API document, section 4: all lower
@@ -245,5 +242,5 @@ func (f *caipayFake) Acked(status int, body []byte) bool {
 }
 
 // Schedule: CaiPay's API document says failed callbacks are retried up to 5 times without
-// giving the intervals; the sandbox uses 1, 2, 4, 8 and 16 minutes, as for CashGit.
-func (f *caipayFake) Schedule() []int { return []int{1, 2, 4, 8, 16} }
+// giving the intervals; the sandbox uses its default, as for CashGit.
+func (f *caipayFake) Schedule() []int { return fakeserver.DefaultSchedule() }

@@ -81,11 +81,9 @@ func (f *cashgitFake) handle(next func(map[string]string) reply, required ...str
 			f.write(w, reply{code: 401, message: "认证失败: sign verification failed"})
 			return
 		}
-		for _, k := range required {
-			if fields[k] == "" {
-				f.write(w, reply{code: 400, message: "参数错误: " + k + " is required"})
-				return
-			}
+		if k := fakeserver.Missing(fields, required...); k != "" {
+			f.write(w, reply{code: 400, message: "参数错误: " + k + " is required"})
+			return
 		}
 		delete(fields, "sign") // Order.Fields keeps the request without its signature
 		f.write(w, next(fields))
@@ -304,8 +302,7 @@ func (f *cashgitFake) Callback(o *fakeserver.Order) (http.Header, []byte, error)
 		}
 	}
 	body["sign"] = f.sign(fields, f.b.Config().Secret)
-	b, err := json.Marshal(body)
-	return http.Header{"Content-Type": {"application/json"}}, b, err
+	return fakeserver.JSONCallback(body)
 }
 
 // Acked: HTTP 200 and the body "success".
@@ -314,5 +311,5 @@ func (f *cashgitFake) Acked(status int, body []byte) bool {
 }
 
 // Schedule: CashGit's API document says failed callbacks are retried up to 5 times without
-// giving the intervals; the sandbox uses 1, 2, 4, 8 and 16 minutes.
-func (f *cashgitFake) Schedule() []int { return []int{1, 2, 4, 8, 16} }
+// giving the intervals; the sandbox uses its default.
+func (f *cashgitFake) Schedule() []int { return fakeserver.DefaultSchedule() }

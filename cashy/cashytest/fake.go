@@ -136,42 +136,59 @@ func (r *cashyReq) amount() (decimal.Decimal, error) {
 	if r.fields["currency"] != string(paygate.PKR) {
 		return decimal.Decimal{}, errors.New("currency must be PKR")
 	}
-	d, err := paygate.ParseDecimal(r.fields["amount"])
-	if err != nil || d.LessThan(cashyMin) || d.GreaterThan(cashyMax) || !d.Equal(d.Truncate(2)) {
+	d, ok := fakeserver.Amount(r.fields["amount"])
+	if !ok || d.LessThan(cashyMin) || d.GreaterThan(cashyMax) {
 		return decimal.Decimal{}, errors.New("amount must be 100.00-50000.00")
 	}
 	return d, nil
 }
 
-func (f *cashyFake) payIn(r *cashyReq) cashyReply {
-	err := r.required(32, "currency", "payType", "amount", "reusableStatus", "mchOrderNo", "expireTime",
-		"nonceStr", "remark", "realName", "phone", "email", "idCard")
+// order checks what a pay-in and a pay-out request share, in this order: every one of keys is
+// present and at most 32 characters, notifyUrl at most 250; then own, the checks of the kind's
+// own parameters (nil for none); then the currency and the amount. It returns the order the
+// request describes, whose fee and status are the kind's to set, or the first problem.
+func (r *cashyReq) order(own func() error, keys ...string) (*fakeserver.Order, error) {
+	err := r.required(32, keys...)
 	if err == nil {
 		err = r.required(250, "notifyUrl")
 	}
-	switch {
-	case err != nil:
-	case !r.integer("payType"):
-		err = errors.New("payType must be an int")
-	case string(r.raw["reusableStatus"]) != "false":
-		err = errors.New("reusableStatus can only be false")
-	case !r.integer("expireTime") || r.fields["expireTime"] == "0":
-		err = errors.New("expireTime must be a positive number of seconds")
-	case len(r.fields["idType"]) > 32:
-		err = errors.New("idType is longer than 32")
+	if err == nil && own != nil {
+		err = own()
 	}
 	if err != nil {
-		return cashyRefuse(cashyParamError + ": " + err.Error())
+		return nil, err
 	}
 	amount, err := r.amount()
 	if err != nil {
+		return nil, err
+	}
+	return &fakeserver.Order{OrderID: r.fields["mchOrderNo"], Amount: amount, NotifyURL: r.fields["notifyUrl"],
+		Fields: r.fields}, nil
+}
+
+// payInParams checks a pay-in's own parameters.
+func (r *cashyReq) payInParams() error {
+	switch {
+	case !r.integer("payType"):
+		return errors.New("payType must be an int")
+	case string(r.raw["reusableStatus"]) != "false":
+		return errors.New("reusableStatus can only be false")
+	case !r.integer("expireTime") || r.fields["expireTime"] == "0":
+		return errors.New("expireTime must be a positive number of seconds")
+	case len(r.fields["idType"]) > 32:
+		return errors.New("idType is longer than 32")
+	}
+	return nil
+}
+
+func (f *cashyFake) payIn(r *cashyReq) cashyReply {
+	o, err := r.order(r.payInParams, "currency", "payType", "amount", "reusableStatus", "mchOrderNo",
+		"expireTime", "nonceStr", "remark", "realName", "phone", "email", "idCard")
+	if err != nil {
 		return cashyRefuse(cashyParamError + ": " + err.Error())
 	}
-	o, err := f.b.Create(paygate.KindPayIn, "PAYIN", &fakeserver.Order{
-		OrderID: r.fields["mchOrderNo"], Amount: amount, Fee: amount.Mul(cashyPayInFeeRate).Round(4),
-		NotifyURL: r.fields["notifyUrl"], Fields: r.fields,
-	})
-	if err != nil {
+	o.Fee = o.Amount.Mul(cashyPayInFeeRate).Round(4)
+	if o, err = f.b.Create(paygate.KindPayIn, "PAYIN", o); err != nil {
 		return cashyRefuse(cashyPayInError) // Cashy's refusal of a pay-in, duplicates included
 	}
 	return cashyReply{data: map[string]any{
@@ -182,22 +199,13 @@ func (f *cashyFake) payIn(r *cashyReq) cashyReply {
 }
 
 func (f *cashyFake) payOut(r *cashyReq) cashyReply {
-	err := r.required(32, "accountName", "accountNo", "accountType", "currency", "amount", "bankId",
+	o, err := r.order(nil, "accountName", "accountNo", "accountType", "currency", "amount", "bankId",
 		"mchOrderNo", "nonceStr", "remark")
-	if err == nil {
-		err = r.required(250, "notifyUrl")
-	}
 	if err != nil {
 		return cashyRefuse(cashyParamError + ": " + err.Error())
 	}
-	amount, err := r.amount()
-	if err != nil {
-		return cashyRefuse(cashyParamError + ": " + err.Error())
-	}
-	o, err := f.b.Create(paygate.KindPayOut, "PAYOUT", &fakeserver.Order{
-		OrderID: r.fields["mchOrderNo"], Amount: amount, Fee: cashyPayOutFee,
-		NotifyURL: r.fields["notifyUrl"], Fields: r.fields, Status: paygate.StatusProcessing,
-	})
+	o.Fee, o.Status = cashyPayOutFee, paygate.StatusProcessing
+	o, err = f.b.Create(paygate.KindPayOut, "PAYOUT", o)
 	switch {
 	case errors.Is(err, fakeserver.ErrInsufficient):
 		return cashyRefuse(cashyBalanceError)

@@ -105,11 +105,9 @@ func (f *deekpayFake) handle(next func(map[string]string) deekpayReply, required
 			f.write(w, *rp)
 			return
 		}
-		for _, k := range required {
-			if fields[k] == "" {
-				f.write(w, deekpayBad(k+" is required"))
-				return
-			}
+		if k := fakeserver.Missing(fields, required...); k != "" {
+			f.write(w, deekpayBad(k+" is required"))
+			return
 		}
 		f.write(w, next(fields))
 	}
@@ -149,16 +147,6 @@ func (f *deekpayFake) write(w http.ResponseWriter, rp deekpayReply) {
 		"msg": rp.msg, "msgEn": rp.msgEn, "data": rp.data})
 }
 
-// deekpayAmount checks an amount as HamBit's documentation states it: positive, at most 2
-// places.
-func deekpayAmount(v string) (decimal.Decimal, bool) {
-	d, err := paygate.ParseDecimal(v)
-	if err != nil || !d.IsPositive() || !d.Equal(d.Truncate(2)) {
-		return d, false
-	}
-	return d, true
-}
-
 // limits checks the documented lengths and the notify URL.
 func (f *deekpayFake) limits(fields map[string]string) *deekpayReply {
 	bad := func(msg string) *deekpayReply { rp := deekpayBad(msg); return &rp }
@@ -182,7 +170,8 @@ func (f *deekpayFake) create(kind paygate.Kind, prefix, amount string, fields ma
 	if rp := f.limits(fields); rp != nil {
 		return nil, rp
 	}
-	d, ok := deekpayAmount(amount)
+	// HamBit's documentation: positive, at most 2 places.
+	d, ok := fakeserver.Amount(amount)
 	if !ok {
 		rp := deekpayBad("amount must be positive with no more than 2 decimal places")
 		return nil, &rp
@@ -391,9 +380,8 @@ func (f *deekpayFake) Acked(status int, body []byte) bool {
 	return code == "200" && v.Success
 }
 
-// Schedule: HamBit does not document callback retries; the sandbox retries after 1, 2, 4, 8 and
-// 16 minutes.
-func (f *deekpayFake) Schedule() []int { return []int{1, 2, 4, 8, 16} }
+// Schedule: HamBit does not document callback retries; the sandbox uses its default.
+func (f *deekpayFake) Schedule() []int { return fakeserver.DefaultSchedule() }
 
 // deekpayUUID reports whether s has the 8-4-4-4-12 hex form of a UUID.
 func deekpayUUID(s string) bool {

@@ -1,7 +1,6 @@
 package payprotest
 
 import (
-	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
@@ -95,11 +94,9 @@ func (f *payproFake) handle(next func(map[string]string) payproReply, required .
 			f.write(w, payproRefuse(payproCodeSign, "sign error"))
 			return
 		}
-		for _, k := range required {
-			if fields[k] == "" {
-				f.write(w, payproRefuse(payproCodeParam, k+" is required"))
-				return
-			}
+		if k := fakeserver.Missing(fields, required...); k != "" {
+			f.write(w, payproRefuse(payproCodeParam, k+" is required"))
+			return
 		}
 		f.write(w, next(fields))
 	}
@@ -118,8 +115,8 @@ func (f *payproFake) write(w http.ResponseWriter, rp payproReply) {
 // places (PayPro's documentation only calls decimals "not recommended") and an Indian mobile
 // number (10 digits starting 6–9; the doc's own example prefixes 91).
 func (f *payproFake) check(fields map[string]string) (decimal.Decimal, *payproReply) {
-	amt, err := paygate.ParseDecimal(fields["amount"])
-	if err != nil || strings.ContainsAny(fields["amount"], "eE") || !amt.IsPositive() || !amt.Equal(amt.Truncate(2)) {
+	amt, ok := fakeserver.Amount(fields["amount"])
+	if !ok {
 		rp := payproRefuse(payproCodeParam, "amount must be a positive number of rupees with at most two decimal places")
 		return amt, &rp
 	}
@@ -243,8 +240,7 @@ func (f *payproFake) Callback(o *fakeserver.Order) (http.Header, []byte, error) 
 		fields["channelCode"], fields["wayCode"] = "UPI", "UPI"
 	}
 	fields["sign"] = signing.ConcatMD5(fields, f.b.Config().Secret)
-	b, err := json.Marshal(fields)
-	return http.Header{"Content-Type": {"application/json"}}, b, err
+	return fakeserver.JSONCallback(fields)
 }
 
 // Acked: the merchant must answer HTTP 200 with the body "OK".
@@ -252,7 +248,7 @@ func (f *payproFake) Acked(status int, body []byte) bool {
 	return status == http.StatusOK && strings.TrimSpace(string(body)) == "OK"
 }
 
-// Schedule: the India pages do not give the retry intervals; the sandbox uses 1, 2, 4, 8 and
-// 16 minutes. (Other regions' pages of the platform state 8 attempts over 24 hours:
+// Schedule: the India pages do not give the retry intervals; the sandbox uses its default.
+// (Other regions' pages of the platform state 8 attempts over 24 hours:
 // 2s/5s/10s/30s/1h/3h/3h/3h.)
-func (f *payproFake) Schedule() []int { return []int{1, 2, 4, 8, 16} }
+func (f *payproFake) Schedule() []int { return fakeserver.DefaultSchedule() }
