@@ -13,7 +13,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 )
 
 func main() {
@@ -59,12 +61,15 @@ func init() {
 	commands = []*command{sandboxCmd, signCmd, verifyCmd, payinCmd, payoutCmd, queryCmd, balanceCmd}
 }
 
-func lookup(name string) *command {
+// lookup returns the command called name, or nil after saying on standard error, as who,
+// that there is none.
+func (c *cli) lookup(who, name string) *command {
 	for _, cmd := range commands {
 		if cmd.name == name {
 			return cmd
 		}
 	}
+	fmt.Fprintf(c.stderr, "%s: unknown command %q%s\nrun `paygate help` for the commands\n", who, name, didYouMean(name))
 	return nil
 }
 
@@ -80,26 +85,22 @@ func (c *cli) run(ctx context.Context, args []string) int {
 				configHelp(c.stdout)
 				return exitOK
 			}
-			cmd := lookup(args[1])
+			cmd := c.lookup("paygate help", args[1])
 			if cmd == nil {
-				fmt.Fprintf(c.stderr, "paygate help: unknown command %q%s\nrun `paygate help` for the commands\n", args[1], didYouMean(args[1]))
 				return exitUsage
 			}
-			cmd.usage(c.stdout, newFlagSet(cmd))
+			fs, _ := cmd.flags()
+			cmd.usage(c.stdout, fs)
 			return exitOK
 		}
 		usage(c.stdout)
 		return exitOK
 	}
-	cmd := lookup(args[0])
+	cmd := c.lookup("paygate", args[0])
 	if cmd == nil {
-		fmt.Fprintf(c.stderr, "paygate: unknown command %q%s\nrun `paygate help` for the commands\n", args[0], didYouMean(args[0]))
 		return exitUsage
 	}
-	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // errors and usage are printed below, to the right stream
-	fs.Usage = func() {}
-	do := cmd.setup(fs)
+	fs, do := cmd.flags()
 	positional, err := parseInterleaved(fs, args[1:])
 	if errors.Is(err, flag.ErrHelp) {
 		cmd.usage(c.stdout, fs)
@@ -168,11 +169,20 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// newFlagSet returns cmd's flags, declared, for printing them.
-func newFlagSet(cmd *command) *flag.FlagSet {
+// flags declares cmd's flags on a new flag set, which prints nothing itself (run prints errors
+// and usage to the right stream), and returns it with the function that runs cmd once the
+// flags are parsed.
+func (cmd *command) flags() (*flag.FlagSet, func(context.Context, *cli, []string) error) {
 	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
-	cmd.setup(fs)
-	return fs
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return fs, cmd.setup(fs)
+}
+
+// untilInterrupted returns a copy of ctx that is also cancelled by SIGINT or SIGTERM, the
+// signals that stop a command, and the function that stops listening for them.
+func untilInterrupted(ctx context.Context) (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 }
 
 // parseInterleaved parses flags that may come before, between or after positional arguments

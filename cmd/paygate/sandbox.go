@@ -12,12 +12,10 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/paygate-go/paygate"
@@ -191,7 +189,7 @@ func (f *sandboxFlags) run(ctx context.Context, c *cli, args []string) error {
 
 // wait runs until ctx ends or the process is interrupted.
 func wait(ctx context.Context, c *cli) error {
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := untilInterrupted(ctx)
 	defer stop()
 	<-ctx.Done()
 	fmt.Fprintln(c.stderr, "paygate sandbox: stopping")
