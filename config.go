@@ -18,8 +18,8 @@ import (
 )
 
 // Config selects a provider and carries the merchant's credentials. Secret, APIKey and any
-// option whose name mentions a secret, key or token are redacted from String, GoString and
-// slog output.
+// option whose name mentions a secret, key or token (IsSecretOption) are redacted from String,
+// GoString and slog output.
 type Config struct {
 	Provider   string            `json:"provider" yaml:"provider"`
 	BaseURL    string            `json:"base_url" yaml:"base_url"`
@@ -110,7 +110,7 @@ func (c Config) redactedCopy() Config {
 	if len(c.Options) > 0 {
 		r.Options = make(map[string]string, len(c.Options))
 		for k, v := range c.Options {
-			if sensitiveOption(k) {
+			if IsSecretOption(k) {
 				v = redacted
 			}
 			r.Options[k] = v
@@ -119,7 +119,10 @@ func (c Config) redactedCopy() Config {
 	return r
 }
 
-func sensitiveOption(name string) bool {
+// IsSecretOption reports whether an option's name says it holds a secret: it mentions a
+// secret, key, token or password, ignoring case. Such options are redacted from Config's
+// String, GoString and slog output, and their values are never quoted in errors.
+func IsSecretOption(name string) bool {
 	n := strings.ToLower(name)
 	for _, w := range []string{"secret", "key", "token", "password"} {
 		if strings.Contains(n, w) {
