@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 )
@@ -61,15 +62,12 @@ func init() {
 	commands = []*command{sandboxCmd, signCmd, verifyCmd, payinCmd, payoutCmd, queryCmd, balanceCmd}
 }
 
-// lookup returns the command called name, or nil after saying on standard error, as who,
-// that there is none.
-func (c *cli) lookup(who, name string) *command {
+func lookup(name string) *command {
 	for _, cmd := range commands {
 		if cmd.name == name {
 			return cmd
 		}
 	}
-	fmt.Fprintf(c.stderr, "%s: unknown command %q%s\nrun `paygate help` for the commands\n", who, name, didYouMean(name))
 	return nil
 }
 
@@ -78,30 +76,28 @@ func (c *cli) run(ctx context.Context, args []string) int {
 		fmt.Fprintf(c.stderr, "paygate: no command given\nrun `paygate help` for the commands\n")
 		return exitUsage
 	}
-	switch args[0] {
-	case "help", "-h", "-help", "--help":
-		if len(args) > 1 && args[0] == "help" {
-			if args[1] == "config" {
-				configHelp(c.stdout)
-				return exitOK
-			}
-			cmd := c.lookup("paygate help", args[1])
-			if cmd == nil {
-				return exitUsage
-			}
-			fs, _ := cmd.flags()
-			cmd.usage(c.stdout, fs)
-			return exitOK
-		}
+	who, name, rest := "paygate", args[0], args[1:]
+	switch {
+	case args[0] == "help" && len(args) > 1 && args[1] == "config":
+		configHelp(c.stdout)
+		return exitOK
+	case args[0] == "help" && len(args) > 1:
+		// "paygate help NAME" prints NAME's usage, as "paygate NAME -help" does.
+		who, name, rest = "paygate help", args[1], []string{"-help"}
+	case slices.Contains([]string{"help", "-h", "-help", "--help"}, args[0]):
 		usage(c.stdout)
 		return exitOK
 	}
-	cmd := c.lookup("paygate", args[0])
+	cmd := lookup(name)
 	if cmd == nil {
+		fmt.Fprintf(c.stderr, "%s: unknown command %q%s\nrun `paygate help` for the commands\n", who, name, didYouMean(name))
 		return exitUsage
 	}
-	fs, do := cmd.flags()
-	positional, err := parseInterleaved(fs, args[1:])
+	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard) // errors and usage are printed below, to the right stream
+	fs.Usage = func() {}
+	do := cmd.setup(fs)
+	positional, err := parseInterleaved(fs, rest)
 	if errors.Is(err, flag.ErrHelp) {
 		cmd.usage(c.stdout, fs)
 		return exitOK
@@ -167,16 +163,6 @@ func editDistance(a, b string) int {
 		prev = cur
 	}
 	return prev[len(b)]
-}
-
-// flags declares cmd's flags on a new flag set, which prints nothing itself (run prints errors
-// and usage to the right stream), and returns it with the function that runs cmd once the
-// flags are parsed.
-func (cmd *command) flags() (*flag.FlagSet, func(context.Context, *cli, []string) error) {
-	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-	return fs, cmd.setup(fs)
 }
 
 // untilInterrupted returns a copy of ctx that is also cancelled by SIGINT or SIGTERM, the
