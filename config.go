@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/paygate-go/paygate/internal/option"
 )
 
 // Config selects a provider and carries the merchant's credentials. Secret, APIKey and any
@@ -339,11 +341,7 @@ func WithNonce(f func() string) Option { return func(s *Settings) { s.Nonce = f 
 // Resolve applies opts over the defaults.
 func Resolve(opts ...Option) Settings {
 	s := Settings{Retry: DefaultRetry}
-	for _, o := range opts {
-		if o != nil {
-			o(&s)
-		}
-	}
+	option.Apply(&s, opts)
 	if s.Logger == nil {
 		s.Logger = slog.New(slog.DiscardHandler)
 	}
