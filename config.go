@@ -15,11 +15,13 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/paygate-go/paygate/internal/option"
 )
 
 // Config selects a provider and carries the merchant's credentials. Secret, APIKey and any
-// option whose name mentions a secret, key or token are redacted from String, GoString and
-// slog output.
+// option whose name mentions a secret, key or token (IsSecretOption) are redacted from String,
+// GoString and slog output.
 type Config struct {
 	Provider   string            `json:"provider" yaml:"provider"`
 	BaseURL    string            `json:"base_url" yaml:"base_url"`
@@ -110,7 +112,7 @@ func (c Config) redactedCopy() Config {
 	if len(c.Options) > 0 {
 		r.Options = make(map[string]string, len(c.Options))
 		for k, v := range c.Options {
-			if sensitiveOption(k) {
+			if IsSecretOption(k) {
 				v = redacted
 			}
 			r.Options[k] = v
@@ -119,7 +121,10 @@ func (c Config) redactedCopy() Config {
 	return r
 }
 
-func sensitiveOption(name string) bool {
+// IsSecretOption reports whether an option's name says it holds a secret: it mentions a
+// secret, key, token or password, ignoring case. Such options are redacted from Config's
+// String, GoString and slog output, and their values are never quoted in errors.
+func IsSecretOption(name string) bool {
 	n := strings.ToLower(name)
 	for _, w := range []string{"secret", "key", "token", "password"} {
 		if strings.Contains(n, w) {
@@ -336,11 +341,7 @@ func WithNonce(f func() string) Option { return func(s *Settings) { s.Nonce = f 
 // Resolve applies opts over the defaults.
 func Resolve(opts ...Option) Settings {
 	s := Settings{Retry: DefaultRetry}
-	for _, o := range opts {
-		if o != nil {
-			o(&s)
-		}
-	}
+	option.Apply(&s, opts)
 	if s.Logger == nil {
 		s.Logger = slog.New(slog.DiscardHandler)
 	}

@@ -101,7 +101,7 @@ func checkOptions(provider string, options map[string]string, lines map[string]i
 			continue
 		}
 		shown := "this value"
-		if !sensitiveOption(name) {
+		if !IsSecretOption(name) {
 			shown = "`" + truncate(v, 40) + "`"
 		}
 		errs = append(errs, &ConfigError{Provider: provider, Field: "options." + name, Line: lines[name],

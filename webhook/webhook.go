@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/option"
 )
 
 // DefaultMaxBodyBytes bounds a callback body when WithMaxBodyBytes is not given: 64 KiB, far
@@ -115,11 +116,7 @@ func WithObserver(ob paygate.Observer) Option { return func(o *options) { o.obse
 
 func resolve(opts []Option) options {
 	o := options{maxBody: DefaultMaxBodyBytes}
-	for _, opt := range opts {
-		if opt != nil {
-			opt(&o)
-		}
-	}
+	option.Apply(&o, opts)
 	if o.logger == nil {
 		o.logger = slog.New(slog.DiscardHandler)
 	}

@@ -8,10 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/paygate-go/paygate"
@@ -34,34 +31,77 @@ func (f *callFlags) declare(fs *flag.FlagSet) {
 }
 
 // gateway loads the config and builds its Gateway.
-func (f *callFlags) gateway(args []string) (paygate.Gateway, paygate.Config, error) {
+func (f *callFlags) gateway(args []string) (paygate.Gateway, error) {
 	if len(args) > 0 {
-		return nil, paygate.Config{}, usagef("unexpected argument %q", args[0])
+		return nil, usagef("unexpected argument %q", args[0])
 	}
 	if f.config == "" {
-		return nil, paygate.Config{}, usagef("--config is required")
+		return nil, usagef("--config is required")
 	}
 	if f.timeout <= 0 {
-		return nil, paygate.Config{}, usagef("--timeout must be positive")
+		return nil, usagef("--timeout must be positive")
 	}
 	cfg, err := paygate.LoadConfig(f.config)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, cfg, usagef("--config: %s does not exist (a commented sample: examples/paygate.example.yaml)", f.config)
+		return nil, usagef("--config: %s does not exist (a commented sample: examples/paygate.example.yaml)", f.config)
 	}
 	if err != nil {
-		return nil, cfg, err
+		return nil, err
 	}
-	gw, err := paygate.New(cfg)
-	return gw, cfg, err
+	return paygate.New(cfg)
 }
 
-// call runs op under the --timeout deadline, cancelled by SIGINT or SIGTERM.
-func (f *callFlags) call(ctx context.Context, op func(context.Context) error) error {
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+// run builds the Gateway, runs op with it under the --timeout deadline, cancelled by SIGINT or
+// SIGTERM, and prints what op returns.
+func (f *callFlags) run(ctx context.Context, c *cli, args []string, op func(context.Context, paygate.Gateway) (output, error)) error {
+	gw, err := f.gateway(args)
+	if err != nil {
+		return err
+	}
+	ctx, stop := untilInterrupted(ctx)
 	defer stop()
 	ctx, cancel := context.WithTimeout(ctx, f.timeout)
 	defer cancel()
-	return op(ctx)
+	out, err := op(ctx, gw)
+	if err != nil {
+		return err
+	}
+	return f.print(c.stdout, out)
+}
+
+// orderFlags are the flags of the calls that create an order: pay-in and pay-out.
+type orderFlags struct {
+	callFlags
+	orderID, amount, currency, notify, channel, remark string
+	extra                                              extraFlag
+}
+
+// declare declares the flags; amountExample shows an amount in the --amount help, and
+// channelHelp is the --channel help.
+func (f *orderFlags) declare(fs *flag.FlagSet, amountExample, channelHelp string) {
+	f.callFlags.declare(fs)
+	fs.StringVar(&f.orderID, "order-id", "", "merchant order number (required)")
+	fs.StringVar(&f.amount, "amount", "", "amount, e.g. "+amountExample+" (required)")
+	fs.StringVar(&f.currency, "currency", "", "currency (default INR, or PKR for cashy)")
+	fs.StringVar(&f.notify, "notify-url", "", "callback address")
+	fs.StringVar(&f.channel, "channel", "", channelHelp)
+	fs.StringVar(&f.remark, "remark", "", "remark / description")
+	fs.Var(&f.extra, "extra", "provider-specific field key=value, sent and signed as given (repeatable)")
+}
+
+// run is callFlags.run for a create: --order-id is required, and op is also given --amount,
+// in --currency or else the provider's own.
+func (f *orderFlags) run(ctx context.Context, c *cli, args []string, op func(context.Context, paygate.Gateway, paygate.Money) (output, error)) error {
+	if f.orderID == "" {
+		return usagef("--order-id is required")
+	}
+	return f.callFlags.run(ctx, c, args, func(ctx context.Context, gw paygate.Gateway) (output, error) {
+		m, err := amount(f.amount, currency(f.currency, gw))
+		if err != nil {
+			return output{}, err
+		}
+		return op(ctx, gw, m)
+	})
 }
 
 // currency is the --currency flag, or the provider's own currency (its Capabilities).
@@ -112,64 +152,40 @@ var payinCmd = &command{
 	about:    "The currency defaults to the provider's: PKR for cashy, INR for the others. Amounts are\nexact decimals, never rounded. A pay-in is never re-sent: when its outcome is unknown, query\nthe order before trying again.\n",
 	setup: func(fs *flag.FlagSet) func(context.Context, *cli, []string) error {
 		var (
-			cf                                     callFlags
-			orderID, amt, cur, notify, ret, remark string
-			name, email, phone, ip, channel        string
-			idNumber, idType                       string
-			direct                                 bool
-			extra                                  extraFlag
+			of     orderFlags
+			ret    string
+			cust   paygate.Customer
+			direct bool
 		)
-		cf.declare(fs)
-		fs.StringVar(&orderID, "order-id", "", "merchant order number (required)")
-		fs.StringVar(&amt, "amount", "", "amount, e.g. 100.00 (required)")
-		fs.StringVar(&cur, "currency", "", "currency (default INR, or PKR for cashy)")
-		fs.StringVar(&notify, "notify-url", "", "callback address")
+		of.declare(fs, "100.00", "provider's payment method code (DeekPay channelType, Cashy payType…)")
 		fs.StringVar(&ret, "return-url", "", "where the customer returns after paying")
-		fs.StringVar(&name, "name", "", "customer name")
-		fs.StringVar(&email, "email", "", "customer email")
-		fs.StringVar(&phone, "phone", "", "customer phone")
-		fs.StringVar(&ip, "ip", "", "customer IP address")
-		fs.StringVar(&idNumber, "id-number", "", "customer identity document number (Cashy: CNIC)")
-		fs.StringVar(&idType, "id-type", "", "customer identity document type")
-		fs.StringVar(&channel, "channel", "", "provider's payment method code (DeekPay channelType, Cashy payType…)")
+		fs.StringVar(&cust.Name, "name", "", "customer name")
+		fs.StringVar(&cust.Email, "email", "", "customer email")
+		fs.StringVar(&cust.Phone, "phone", "", "customer phone")
+		fs.StringVar(&cust.IP, "ip", "", "customer IP address")
+		fs.StringVar(&cust.IDNumber, "id-number", "", "customer identity document number (Cashy: CNIC)")
+		fs.StringVar(&cust.IDType, "id-type", "", "customer identity document type")
 		fs.BoolVar(&direct, "direct", false, "host-to-host / UPI intent instead of a hosted page")
-		fs.StringVar(&remark, "remark", "", "remark / description")
-		fs.Var(&extra, "extra", "provider-specific field key=value, sent and signed as given (repeatable)")
 		return func(ctx context.Context, c *cli, args []string) error {
-			if orderID == "" {
-				return usagef("--order-id is required")
-			}
-			gw, _, err := cf.gateway(args)
-			if err != nil {
-				return err
-			}
-			m, err := amount(amt, currency(cur, gw))
-			if err != nil {
-				return err
-			}
-			req := &paygate.PayInRequest{
-				OrderID: orderID, Amount: m, NotifyURL: notify, ReturnURL: ret, Remark: remark,
-				Channel: channel, Direct: direct, Extra: extra,
-				Customer: paygate.Customer{Name: name, Email: email, Phone: phone, IP: ip, IDNumber: idNumber, IDType: idType},
-			}
-			var res *paygate.PayInResult
-			err = cf.call(ctx, func(ctx context.Context) (err error) {
-				res, err = gw.PayIn(ctx, req)
-				return err
-			})
-			if err != nil {
-				return err
-			}
-			return cf.print(c.stdout, payInJSON{res, cf.rawOf(res.Raw)}, res.Raw, []line{
-				{"order_id", res.OrderID},
-				{"provider_order_id", res.ProviderOrderID},
-				{"status", status(res.Status, res.RawStatus)},
-				{"amount", money(res.Amount)},
-				{"payment_url", res.PaymentURL},
-				{"upi_url", res.UPIURL},
-				{"qr_code", res.QRCode},
-				{"pay_code", res.PayCode},
-				{"expires_at", timeText(res.ExpiresAt)},
+			return of.run(ctx, c, args, func(ctx context.Context, gw paygate.Gateway, m paygate.Money) (output, error) {
+				res, err := gw.PayIn(ctx, &paygate.PayInRequest{
+					OrderID: of.orderID, Amount: m, NotifyURL: of.notify, ReturnURL: ret, Remark: of.remark,
+					Channel: of.channel, Direct: direct, Extra: of.extra, Customer: cust,
+				})
+				if err != nil {
+					return output{}, err
+				}
+				return output{payInJSON{res, of.rawOf(res.Raw)}, res.Raw, []line{
+					{"order_id", res.OrderID},
+					{"provider_order_id", res.ProviderOrderID},
+					{"status", status(res.Status, res.RawStatus)},
+					{"amount", money(res.Amount)},
+					{"payment_url", res.PaymentURL},
+					{"upi_url", res.UPIURL},
+					{"qr_code", res.QRCode},
+					{"pay_code", res.PayCode},
+					{"expires_at", timeText(res.ExpiresAt)},
+				}}, nil
 			})
 		}
 	},
@@ -183,16 +199,10 @@ var payoutCmd = &command{
 	about:    "Which beneficiary fields are required depends on the provider. A pay-out is never re-sent:\nwhen its outcome is unknown, query the order before trying again.\n",
 	setup: func(fs *flag.FlagSet) func(context.Context, *cli, []string) error {
 		var (
-			cf                                 callFlags
-			orderID, amt, cur, notify, channel string
-			remark                             string
-			b                                  paygate.Beneficiary
-			extra                              extraFlag
+			of orderFlags
+			b  paygate.Beneficiary
 		)
-		cf.declare(fs)
-		fs.StringVar(&orderID, "order-id", "", "merchant order number (required)")
-		fs.StringVar(&amt, "amount", "", "amount, e.g. 500.00 (required)")
-		fs.StringVar(&cur, "currency", "", "currency (default INR, or PKR for cashy)")
+		of.declare(fs, "500.00", "provider's pay-out method code")
 		fs.StringVar(&b.Name, "name", "", "beneficiary name")
 		fs.StringVar(&b.AccountNumber, "account", "", "beneficiary account number")
 		fs.StringVar(&b.IFSC, "ifsc", "", "beneficiary bank's IFSC")
@@ -201,38 +211,20 @@ var payoutCmd = &command{
 		fs.StringVar(&b.AccountType, "account-type", "", "beneficiary account type")
 		fs.StringVar(&b.Phone, "phone", "", "beneficiary phone")
 		fs.StringVar(&b.Email, "email", "", "beneficiary email")
-		fs.StringVar(&notify, "notify-url", "", "callback address")
-		fs.StringVar(&channel, "channel", "", "provider's pay-out method code")
-		fs.StringVar(&remark, "remark", "", "remark / description")
-		fs.Var(&extra, "extra", "provider-specific field key=value, sent and signed as given (repeatable)")
 		return func(ctx context.Context, c *cli, args []string) error {
-			if orderID == "" {
-				return usagef("--order-id is required")
-			}
-			gw, _, err := cf.gateway(args)
-			if err != nil {
-				return err
-			}
-			m, err := amount(amt, currency(cur, gw))
-			if err != nil {
-				return err
-			}
-			req := &paygate.PayOutRequest{OrderID: orderID, Amount: m, Beneficiary: b,
-				NotifyURL: notify, Remark: remark, Channel: channel, Extra: extra}
-			var res *paygate.PayOutResult
-			err = cf.call(ctx, func(ctx context.Context) (err error) {
-				res, err = gw.PayOut(ctx, req)
-				return err
-			})
-			if err != nil {
-				return err
-			}
-			return cf.print(c.stdout, payOutJSON{res, cf.rawOf(res.Raw)}, res.Raw, []line{
-				{"order_id", res.OrderID},
-				{"provider_order_id", res.ProviderOrderID},
-				{"status", status(res.Status, res.RawStatus)},
-				{"amount", money(res.Amount)},
-				{"fee", money(res.Fee)},
+			return of.run(ctx, c, args, func(ctx context.Context, gw paygate.Gateway, m paygate.Money) (output, error) {
+				res, err := gw.PayOut(ctx, &paygate.PayOutRequest{OrderID: of.orderID, Amount: m, Beneficiary: b,
+					NotifyURL: of.notify, Remark: of.remark, Channel: of.channel, Extra: of.extra})
+				if err != nil {
+					return output{}, err
+				}
+				return output{payOutJSON{res, of.rawOf(res.Raw)}, res.Raw, []line{
+					{"order_id", res.OrderID},
+					{"provider_order_id", res.ProviderOrderID},
+					{"status", status(res.Status, res.RawStatus)},
+					{"amount", money(res.Amount)},
+					{"fee", money(res.Fee)},
+				}}, nil
 			})
 		}
 	},
@@ -265,28 +257,22 @@ var queryCmd = &command{
 			if req.OrderID == "" && req.ProviderOrderID == "" {
 				return usagef("--order-id or --provider-order-id is required")
 			}
-			gw, _, err := cf.gateway(args)
-			if err != nil {
-				return err
-			}
-			var o *paygate.Order
-			err = cf.call(ctx, func(ctx context.Context) (err error) {
-				o, err = queryEitherKind(ctx, c, gw, req)
-				return err
-			})
-			if err != nil {
-				return err
-			}
-			return cf.print(c.stdout, orderJSON{o, cf.rawOf(o.Raw)}, o.Raw, []line{
-				{"kind", string(o.Kind)},
-				{"order_id", o.OrderID},
-				{"provider_order_id", o.ProviderOrderID},
-				{"status", status(o.Status, o.RawStatus)},
-				{"amount", money(o.Amount)},
-				{"actual_amount", money(o.ActualAmount)},
-				{"fee", money(o.Fee)},
-				{"utr", o.UTR},
-				{"completed_at", timeText(o.CompletedAt)},
+			return cf.run(ctx, c, args, func(ctx context.Context, gw paygate.Gateway) (output, error) {
+				o, err := queryEitherKind(ctx, c, gw, req)
+				if err != nil {
+					return output{}, err
+				}
+				return output{orderJSON{o, cf.rawOf(o.Raw)}, o.Raw, []line{
+					{"kind", string(o.Kind)},
+					{"order_id", o.OrderID},
+					{"provider_order_id", o.ProviderOrderID},
+					{"status", status(o.Status, o.RawStatus)},
+					{"amount", money(o.Amount)},
+					{"actual_amount", money(o.ActualAmount)},
+					{"fee", money(o.Fee)},
+					{"utr", o.UTR},
+					{"completed_at", timeText(o.CompletedAt)},
+				}}, nil
 			})
 		}
 	},
@@ -336,22 +322,16 @@ var balanceCmd = &command{
 		var cf callFlags
 		cf.declare(fs)
 		return func(ctx context.Context, c *cli, args []string) error {
-			gw, _, err := cf.gateway(args)
-			if err != nil {
-				return err
-			}
-			var b *paygate.Balance
-			err = cf.call(ctx, func(ctx context.Context) (err error) {
-				b, err = gw.Balance(ctx)
-				return err
-			})
-			if err != nil {
-				return err
-			}
-			return cf.print(c.stdout, balanceJSON{b, cf.rawOf(b.Raw)}, b.Raw, []line{
-				{"available", money(b.Available)},
-				{"frozen", money(b.Frozen)},
-				{"pending", money(b.Pending)},
+			return cf.run(ctx, c, args, func(ctx context.Context, gw paygate.Gateway) (output, error) {
+				b, err := gw.Balance(ctx)
+				if err != nil {
+					return output{}, err
+				}
+				return output{balanceJSON{b, cf.rawOf(b.Raw)}, b.Raw, []line{
+					{"available", money(b.Available)},
+					{"frozen", money(b.Frozen)},
+					{"pending", money(b.Pending)},
+				}}, nil
 			})
 		}
 	},
@@ -389,10 +369,18 @@ func (f *callFlags) rawOf(raw json.RawMessage) json.RawMessage {
 // line is one "name: value" line of text output; empty values are not printed.
 type line struct{ name, value string }
 
-// print writes the result: indented JSON with --json, else readable lines.
-func (f *callFlags) print(w io.Writer, asJSON any, raw json.RawMessage, lines []line) error {
+// output is what a call prints: asJSON with --json, else lines, followed with --raw by the
+// provider's response body, raw.
+type output struct {
+	asJSON any
+	raw    json.RawMessage
+	lines  []line
+}
+
+// print writes out: indented JSON with --json, else readable lines.
+func (f *callFlags) print(w io.Writer, out output) error {
 	if f.json {
-		b, err := json.MarshalIndent(asJSON, "", "  ")
+		b, err := json.MarshalIndent(out.asJSON, "", "  ")
 		if err != nil {
 			return fmt.Errorf("encode result: %w", err)
 		}
@@ -400,13 +388,13 @@ func (f *callFlags) print(w io.Writer, asJSON any, raw json.RawMessage, lines []
 		return err
 	}
 	var b strings.Builder
-	for _, l := range lines {
+	for _, l := range out.lines {
 		if l.value != "" {
 			fmt.Fprintf(&b, "%-18s %s\n", l.name+":", l.value)
 		}
 	}
-	if f.raw && len(raw) > 0 {
-		fmt.Fprintf(&b, "%-18s %s\n", "raw:", raw)
+	if f.raw && len(out.raw) > 0 {
+		fmt.Fprintf(&b, "%-18s %s\n", "raw:", out.raw)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -13,7 +13,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"slices"
 	"strings"
+	"syscall"
 )
 
 func main() {
@@ -73,34 +76,28 @@ func (c *cli) run(ctx context.Context, args []string) int {
 		fmt.Fprintf(c.stderr, "paygate: no command given\nrun `paygate help` for the commands\n")
 		return exitUsage
 	}
-	switch args[0] {
-	case "help", "-h", "-help", "--help":
-		if len(args) > 1 && args[0] == "help" {
-			if args[1] == "config" {
-				configHelp(c.stdout)
-				return exitOK
-			}
-			cmd := lookup(args[1])
-			if cmd == nil {
-				fmt.Fprintf(c.stderr, "paygate help: unknown command %q%s\nrun `paygate help` for the commands\n", args[1], didYouMean(args[1]))
-				return exitUsage
-			}
-			cmd.usage(c.stdout, newFlagSet(cmd))
-			return exitOK
-		}
+	who, name, rest := "paygate", args[0], args[1:]
+	switch {
+	case args[0] == "help" && len(args) > 1 && args[1] == "config":
+		configHelp(c.stdout)
+		return exitOK
+	case args[0] == "help" && len(args) > 1:
+		// "paygate help NAME" prints NAME's usage, as "paygate NAME -help" does.
+		who, name, rest = "paygate help", args[1], []string{"-help"}
+	case slices.Contains([]string{"help", "-h", "-help", "--help"}, args[0]):
 		usage(c.stdout)
 		return exitOK
 	}
-	cmd := lookup(args[0])
+	cmd := lookup(name)
 	if cmd == nil {
-		fmt.Fprintf(c.stderr, "paygate: unknown command %q%s\nrun `paygate help` for the commands\n", args[0], didYouMean(args[0]))
+		fmt.Fprintf(c.stderr, "%s: unknown command %q%s\nrun `paygate help` for the commands\n", who, name, didYouMean(name))
 		return exitUsage
 	}
 	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors and usage are printed below, to the right stream
 	fs.Usage = func() {}
 	do := cmd.setup(fs)
-	positional, err := parseInterleaved(fs, args[1:])
+	positional, err := parseInterleaved(fs, rest)
 	if errors.Is(err, flag.ErrHelp) {
 		cmd.usage(c.stdout, fs)
 		return exitOK
@@ -168,11 +165,10 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// newFlagSet returns cmd's flags, declared, for printing them.
-func newFlagSet(cmd *command) *flag.FlagSet {
-	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
-	cmd.setup(fs)
-	return fs
+// untilInterrupted returns a copy of ctx that is also cancelled by SIGINT or SIGTERM, the
+// signals that stop a command, and the function that stops listening for them.
+func untilInterrupted(ctx context.Context) (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 }
 
 // parseInterleaved parses flags that may come before, between or after positional arguments

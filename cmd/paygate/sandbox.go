@@ -12,12 +12,10 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/paygate-go/paygate"
@@ -191,7 +189,7 @@ func (f *sandboxFlags) run(ctx context.Context, c *cli, args []string) error {
 
 // wait runs until ctx ends or the process is interrupted.
 func wait(ctx context.Context, c *cli) error {
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := untilInterrupted(ctx)
 	defer stop()
 	<-ctx.Done()
 	fmt.Fprintln(c.stderr, "paygate sandbox: stopping")
@@ -291,7 +289,7 @@ func writeSandboxConfig(b *strings.Builder, cfg paygate.Config, url string, apiK
 	if len(cfg.Options) > 0 {
 		b.WriteString("options:\n")
 		for _, k := range slices.Sorted(maps.Keys(cfg.Options)) {
-			if sensitive(k) {
+			if paygate.IsSecretOption(k) {
 				fmt.Fprintf(b, "  # %s: as in the config file\n", k)
 				continue
 			}
@@ -304,18 +302,6 @@ func writeSandboxConfig(b *strings.Builder, cfg paygate.Config, url string, apiK
 func quote(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
-}
-
-// sensitive reports whether an option's name says it holds a secret, as paygate.Config's
-// redaction decides.
-func sensitive(name string) bool {
-	n := strings.ToLower(name)
-	for _, w := range []string{"secret", "key", "token", "password"} {
-		if strings.Contains(n, w) {
-			return true
-		}
-	}
-	return false
 }
 
 // adminServer is the listener of the dashboard and the admin API.

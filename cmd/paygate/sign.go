@@ -97,13 +97,19 @@ type algorithm struct {
 // theirs in a header.
 var sigField = map[string]string{"caipay": "signKey", "paypro": "sign", "cashgit": "sign"}
 
-var (
-	caipayAlg  = algorithm{canonical: signing.ValuesCanonical, sign: signing.ValuesMD5, formula: "md5hex(canonical + secret)"}
-	deekpayAlg = algorithm{canonical: signing.HMACCanonical, sign: signing.HMACSHA1, formula: "base64(hmac-sha1(secret, canonical))"}
-	payproAlg  = algorithm{canonical: signing.ConcatCanonical, sign: signing.ConcatMD5, formula: "md5hex(canonical + secret)"}
-	keyParam   = algorithm{style: "key_param", canonical: signing.KeyParamCanonical, sign: signing.KeyParamMD5, formula: `md5hex(canonical + "&key=" + secret)`}
-	appendAlg  = algorithm{style: "append", canonical: signing.KeyParamCanonical, sign: signing.AppendMD5, formula: "md5hex(canonical + secret)"}
-)
+// cashgitStyles are cashgit's two sign styles, the default first.
+var cashgitStyles = []algorithm{
+	{style: "key_param", canonical: signing.KeyParamCanonical, sign: signing.KeyParamMD5, formula: `md5hex(canonical + "&key=" + secret)`},
+	{style: "append", canonical: signing.KeyParamCanonical, sign: signing.AppendMD5, formula: "md5hex(canonical + secret)"},
+}
+
+// fieldAlgorithms are the algorithms of the providers that sign fields in one way (cashgit has
+// two styles, and cashy signs the body).
+var fieldAlgorithms = map[string]algorithm{
+	"caipay":  {canonical: signing.ValuesCanonical, sign: signing.ValuesMD5, formula: "md5hex(canonical + secret)"},
+	"deekpay": {canonical: signing.HMACCanonical, sign: signing.HMACSHA1, formula: "base64(hmac-sha1(secret, canonical))"},
+	"paypro":  {canonical: signing.ConcatCanonical, sign: signing.ConcatMD5, formula: "md5hex(canonical + secret)"},
+}
 
 const cashyFormula = "MD5HEX(body + secret), upper case"
 
@@ -113,24 +119,21 @@ func (f *signFlags) algorithms(verify bool) ([]algorithm, error) {
 	if f.style != "" && f.provider != "cashgit" {
 		return nil, usagef("--style applies to cashgit only")
 	}
+	if a, ok := fieldAlgorithms[f.provider]; ok {
+		return []algorithm{a}, nil
+	}
 	switch f.provider {
-	case "caipay":
-		return []algorithm{caipayAlg}, nil
-	case "deekpay":
-		return []algorithm{deekpayAlg}, nil
-	case "paypro":
-		return []algorithm{payproAlg}, nil
 	case "cashgit":
-		switch f.style {
-		case "key_param":
-			return []algorithm{keyParam}, nil
-		case "append":
-			return []algorithm{appendAlg}, nil
-		case "":
+		if f.style == "" {
 			if verify {
-				return []algorithm{keyParam, appendAlg}, nil
+				return cashgitStyles, nil
 			}
-			return []algorithm{keyParam}, nil
+			return cashgitStyles[:1], nil
+		}
+		for _, a := range cashgitStyles {
+			if a.style == f.style {
+				return []algorithm{a}, nil
+			}
 		}
 		return nil, usagef("--style must be key_param or append, not %q", f.style)
 	case "cashy":
