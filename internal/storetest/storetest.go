@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/pause"
 	"github.com/paygate-go/paygate/webhook"
 )
 
@@ -176,7 +177,7 @@ func Deliver(ctx context.Context, urls []string, d Delivery) Stats {
 		wg.Go(func() {
 			order := Order(i % d.Callbacks)
 			if d.Spread > 0 {
-				if !sleep(ctx, rand.N(d.Spread)) { //nolint:gosec // test load, not security
+				if pause.For(ctx, rand.N(d.Spread)) != nil { //nolint:gosec // test load, not security
 					unfinished.Add(1)
 					return
 				}
@@ -184,7 +185,7 @@ func Deliver(ctx context.Context, urls []string, d Delivery) Stats {
 			for attempt := 0; ; attempt++ {
 				if attempt > 0 {
 					retries.Add(1)
-					if !sleep(ctx, d.Pause) {
+					if pause.For(ctx, d.Pause) != nil {
 						unfinished.Add(1)
 						return
 					}
@@ -230,17 +231,6 @@ func post(ctx context.Context, c *http.Client, url string, body []byte) (int, st
 		return 0, "", err
 	}
 	return resp.StatusCode, string(b), nil
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 // ErrNotOnce describes a count other than one.
