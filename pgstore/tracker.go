@@ -36,7 +36,7 @@ func NewTrackerStore(db DB, opts ...Option) (*TrackerStore, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := o.prefix + "tracker"
+	t := o.Prefix + "tracker"
 	return &TrackerStore{
 		db: db,
 		add: `INSERT INTO ` + t + ` (provider, kind, order_id, due, item) VALUES ($1, $2, $3, $4, $5)

@@ -35,7 +35,7 @@ var _ tracker.Store = (*TrackerStore)(nil)
 // NewTrackerStore returns a TrackerStore on c under the prefix of WithKeyPrefix.
 func NewTrackerStore(c redis.UniversalClient, opts ...Option) *TrackerStore {
 	o := resolve(opts)
-	base := o.prefix + "{tracker}:"
+	base := o.Prefix + "{tracker}:"
 	return &TrackerStore{c: c, keys: []string{base + "due", base + "items", base + "leases"}}
 }
 

@@ -7,6 +7,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/paygate-go/paygate/internal/pause"
 )
 
 // Holds are the keys held by callers in this process: one caller per key at a time, so a
@@ -85,11 +87,7 @@ func Retry(ctx context.Context, budget time.Duration, op func(context.Context) e
 		if err == nil || permanent(err) || ctx.Err() != nil || time.Now().Add(wait).After(end) {
 			return err
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
+		if pause.For(ctx, wait) != nil {
 			return err
 		}
 		wait = min(2*wait, 500*time.Millisecond)
