@@ -1,6 +1,7 @@
-// Package lease holds what the store-backed Dedupers (redisstore, pgstore) share: the keys that
-// callers in one process hold, with the owner token of each claim, and the bounded retry of a
-// store write that must not be lost.
+// Package lease holds what the stores of redisstore and pgstore share: their options and
+// defaults, the Deduper over one store's single operations (the polling claim, the keys that
+// callers in one process hold with the owner token of each claim, and the bounded retry of a
+// store write that must not be lost), and the tracker store over one store's statements.
 package lease
 
 import (
