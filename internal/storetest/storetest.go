@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -83,8 +84,8 @@ type Recorder struct {
 	// Delay is how long each call takes.
 	Delay time.Duration
 
+	calls   counts
 	mu      sync.Mutex
-	calls   map[string]int
 	running map[string]int
 	overlap []string
 }
@@ -93,11 +94,11 @@ type Recorder struct {
 // after it is counted.
 func (r *Recorder) Func(onCall func(ctx context.Context, order string)) func(ctx context.Context, cb *paygate.Callback) error {
 	return func(ctx context.Context, cb *paygate.Callback) error {
+		r.calls.add(cb.OrderID)
 		r.mu.Lock()
-		if r.calls == nil {
-			r.calls, r.running = make(map[string]int), make(map[string]int)
+		if r.running == nil {
+			r.running = make(map[string]int)
 		}
-		r.calls[cb.OrderID]++
 		r.running[cb.OrderID]++
 		if r.running[cb.OrderID] > 1 {
 			r.overlap = append(r.overlap, cb.OrderID)
@@ -119,13 +120,29 @@ func (r *Recorder) Func(onCall func(ctx context.Context, order string)) func(ctx
 }
 
 // Calls returns the calls per order so far.
-func (r *Recorder) Calls() map[string]int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := make(map[string]int, len(r.calls))
-	for k, v := range r.calls {
-		out[k] = v
+func (r *Recorder) Calls() map[string]int { return r.calls.snapshot() }
+
+// counts are calls per order, safe for concurrent use. The zero value is ready to use.
+type counts struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *counts) add(order string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == nil {
+		c.n = make(map[string]int)
 	}
+	c.n[order]++
+}
+
+// snapshot returns a copy of the counts so far.
+func (c *counts) snapshot() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make(map[string]int, len(c.n))
+	maps.Copy(out, c.n)
 	return out
 }
 
