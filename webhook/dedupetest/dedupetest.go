@@ -137,6 +137,15 @@ func claimOK(t *testing.T, d webhook.Deduper, k string) bool {
 	return ok
 }
 
+// claimed returns a replica that has claimed the test's key, and the key.
+func claimed(t *testing.T, replica func() webhook.Deduper) (webhook.Deduper, string) {
+	t.Helper()
+	d := replica()
+	k := key(t, 0)
+	require.True(t, claimOK(t, d, k), "a new key is claimed")
+	return d, k
+}
+
 // result of a Claim run in the background.
 type result struct {
 	ok  bool
@@ -175,18 +184,14 @@ func receive(t *testing.T, s *settings, ch <-chan result, why string) result {
 }
 
 func claimThenDone(t *testing.T, _ *settings, replica func() webhook.Deduper) {
-	d := replica()
-	k := key(t, 0)
-	require.True(t, claimOK(t, d, k), "a new key is claimed")
+	d, k := claimed(t, replica)
 	require.NoError(t, d.Done(t.Context(), k))
 	require.False(t, claimOK(t, d, k), "a handled key is not claimed again")
 	require.False(t, claimOK(t, replica(), k), "nor by another replica")
 }
 
 func claimThenRelease(t *testing.T, _ *settings, replica func() webhook.Deduper) {
-	d := replica()
-	k := key(t, 0)
-	require.True(t, claimOK(t, d, k))
+	d, k := claimed(t, replica)
 	require.NoError(t, d.Release(t.Context(), k))
 	require.True(t, claimOK(t, d, k), "a released key is claimed again")
 	require.NoError(t, d.Release(t.Context(), k))
@@ -246,9 +251,7 @@ func doneWithoutClaim(t *testing.T, _ *settings, replica func() webhook.Deduper)
 }
 
 func doneTwice(t *testing.T, _ *settings, replica func() webhook.Deduper) {
-	d := replica()
-	k := key(t, 0)
-	require.True(t, claimOK(t, d, k))
+	d, k := claimed(t, replica)
 	require.NoError(t, d.Done(t.Context(), k))
 	require.NoError(t, d.Done(t.Context(), k), "Done again")
 	require.False(t, claimOK(t, d, k))
@@ -534,9 +537,7 @@ func takenOver(t *testing.T, replica func() webhook.Deduper) (a, b, c webhook.De
 }
 
 func doneTTL(t *testing.T, _ *settings, replica func() webhook.Deduper) {
-	d := replica()
-	k := key(t, 0)
-	require.True(t, claimOK(t, d, k))
+	d, k := claimed(t, replica)
 	require.NoError(t, d.Done(t.Context(), k))
 	require.False(t, claimOK(t, d, k), "within the TTL")
 	time.Sleep(shortTTL + 200*time.Millisecond)
