@@ -19,7 +19,9 @@ import (
 // every due time is the tracker's. Replicas' clocks should agree to well within the
 // tracker's lease. The store's own WithLease is not used: the tracker passes its lease.
 type TrackerStore struct {
-	s *lease.TrackerStore
+	db                                DB
+	add, claim, reschedule, removeSQL string
+	t                                 lease.Tracker
 }
 
 var _ tracker.Store = (*TrackerStore)(nil)
@@ -32,7 +34,7 @@ func NewTrackerStore(db DB, opts ...Option) (*TrackerStore, error) {
 		return nil, err
 	}
 	t := o.Prefix + "tracker"
-	b := &trackerBackend{
+	return &TrackerStore{
 		db: db,
 		add: `INSERT INTO ` + t + ` (provider, kind, order_id, due, item) VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (provider, kind, order_id) DO NOTHING`,
@@ -46,66 +48,50 @@ func NewTrackerStore(db DB, opts ...Option) (*TrackerStore, error) {
 		reschedule: `UPDATE ` + t + ` SET due = $4, lease = NULL, item = $5
 			WHERE provider = $1 AND kind = $2 AND order_id = $3 AND lease = $6`,
 		removeSQL: `DELETE FROM ` + t + ` WHERE provider = $1 AND kind = $2 AND order_id = $3`,
-	}
-	return &TrackerStore{s: lease.NewTrackerStore("pgstore", b)}, nil
+		t:         lease.NewTracker("pgstore"),
+	}, nil
 }
 
 // Add implements tracker.Store.
-func (s *TrackerStore) Add(ctx context.Context, it tracker.Item) error { return s.s.Add(ctx, it) }
+func (s *TrackerStore) Add(ctx context.Context, it tracker.Item) error {
+	return s.t.Add(ctx, it, func(item []byte) error {
+		_, err := s.db.Exec(ctx, s.add, it.Provider, string(it.Kind), it.OrderID, it.Due, item)
+		return err
+	})
+}
 
 // Claim implements tracker.Store.
-func (s *TrackerStore) Claim(ctx context.Context, now time.Time, lease time.Duration, maxItems int) ([]tracker.Item, error) {
-	return s.s.Claim(ctx, now, lease, maxItems)
+func (s *TrackerStore) Claim(ctx context.Context, now time.Time, d time.Duration, maxItems int) ([]tracker.Item, error) {
+	return s.t.Claim(ctx, now, d, maxItems, func(until time.Time, token string) ([]lease.ClaimedItem, error) {
+		rows, err := s.db.Query(ctx, s.claim, now, until, token, maxItems)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		var items []lease.ClaimedItem
+		for rows.Next() {
+			var c lease.ClaimedItem
+			if err := rows.Scan(&c.Item, &c.Lease); err != nil {
+				return nil, err
+			}
+			items = append(items, c)
+		}
+		return items, rows.Err()
+	})
 }
 
 // Reschedule implements tracker.Store.
 func (s *TrackerStore) Reschedule(ctx context.Context, it tracker.Item) error {
-	return s.s.Reschedule(ctx, it)
+	return s.t.Reschedule(ctx, it, func(item []byte) (bool, error) {
+		tag, err := s.db.Exec(ctx, s.reschedule, it.Provider, string(it.Kind), it.OrderID, it.Due, item, it.Lease)
+		return tag.RowsAffected() != 0, err
+	})
 }
 
 // Remove implements tracker.Store.
 func (s *TrackerStore) Remove(ctx context.Context, provider string, kind paygate.Kind, orderID string) error {
-	return s.s.Remove(ctx, provider, kind, orderID)
-}
-
-// trackerBackend is the TrackerStore's lease.TrackerBackend: one statement per operation.
-type trackerBackend struct {
-	db                                DB
-	add, claim, reschedule, removeSQL string
-}
-
-// Add implements lease.TrackerBackend.
-func (b *trackerBackend) Add(ctx context.Context, it *tracker.Item, item []byte) error {
-	_, err := b.db.Exec(ctx, b.add, it.Provider, string(it.Kind), it.OrderID, it.Due, item)
-	return err
-}
-
-// Claim implements lease.TrackerBackend.
-func (b *trackerBackend) Claim(ctx context.Context, now, until time.Time, maxItems int, token string) ([]lease.ClaimedItem, error) {
-	rows, err := b.db.Query(ctx, b.claim, now, until, token, maxItems)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []lease.ClaimedItem
-	for rows.Next() {
-		var c lease.ClaimedItem
-		if err := rows.Scan(&c.Item, &c.Lease); err != nil {
-			return nil, err
-		}
-		items = append(items, c)
-	}
-	return items, rows.Err()
-}
-
-// Reschedule implements lease.TrackerBackend.
-func (b *trackerBackend) Reschedule(ctx context.Context, it *tracker.Item, item []byte) (bool, error) {
-	tag, err := b.db.Exec(ctx, b.reschedule, it.Provider, string(it.Kind), it.OrderID, it.Due, item, it.Lease)
-	return tag.RowsAffected() != 0, err
-}
-
-// Remove implements lease.TrackerBackend.
-func (b *trackerBackend) Remove(ctx context.Context, provider string, kind paygate.Kind, orderID string) error {
-	_, err := b.db.Exec(ctx, b.removeSQL, provider, string(kind), orderID)
-	return err
+	return s.t.Remove(ctx, func() error {
+		_, err := s.db.Exec(ctx, s.removeSQL, provider, string(kind), orderID)
+		return err
+	})
 }

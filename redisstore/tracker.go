@@ -23,7 +23,9 @@ import (
 // tracker's clock (tracker.WithClock), so replicas' clocks should agree to well within the
 // tracker's lease. The store's own WithLease is not used: the tracker passes its lease.
 type TrackerStore struct {
-	s *lease.TrackerStore
+	c    redis.UniversalClient
+	keys []string // due, items, leases
+	t    lease.Tracker
 }
 
 var _ tracker.Store = (*TrackerStore)(nil)
@@ -31,32 +33,8 @@ var _ tracker.Store = (*TrackerStore)(nil)
 // NewTrackerStore returns a TrackerStore on c under the prefix of WithKeyPrefix.
 func NewTrackerStore(c redis.UniversalClient, opts ...Option) *TrackerStore {
 	base := resolve(opts).Prefix + "{tracker}:"
-	b := &trackerBackend{c: c, keys: []string{base + "due", base + "items", base + "leases"}}
-	return &TrackerStore{s: lease.NewTrackerStore("redisstore", b)}
-}
-
-// Add implements tracker.Store.
-func (s *TrackerStore) Add(ctx context.Context, it tracker.Item) error { return s.s.Add(ctx, it) }
-
-// Claim implements tracker.Store.
-func (s *TrackerStore) Claim(ctx context.Context, now time.Time, lease time.Duration, maxItems int) ([]tracker.Item, error) {
-	return s.s.Claim(ctx, now, lease, maxItems)
-}
-
-// Reschedule implements tracker.Store.
-func (s *TrackerStore) Reschedule(ctx context.Context, it tracker.Item) error {
-	return s.s.Reschedule(ctx, it)
-}
-
-// Remove implements tracker.Store.
-func (s *TrackerStore) Remove(ctx context.Context, provider string, kind paygate.Kind, orderID string) error {
-	return s.s.Remove(ctx, provider, kind, orderID)
-}
-
-// trackerBackend is the TrackerStore's lease.TrackerBackend: one Lua script per operation.
-type trackerBackend struct {
-	c    redis.UniversalClient
-	keys []string // due, items, leases
+	keys := []string{base + "due", base + "items", base + "leases"}
+	return &TrackerStore{c: c, keys: keys, t: lease.NewTracker("redisstore")}
 }
 
 // KEYS: due, items, leases.
@@ -104,31 +82,39 @@ return 1`)
 
 func score(t time.Time) string { return strconv.FormatInt(t.UnixMicro(), 10) }
 
-// Add implements lease.TrackerBackend.
-func (b *trackerBackend) Add(ctx context.Context, it *tracker.Item, item []byte) error {
-	return trackerAdd.Run(ctx, b.c, b.keys, it.Key(), item, score(it.Due)).Err()
+// Add implements tracker.Store.
+func (s *TrackerStore) Add(ctx context.Context, it tracker.Item) error {
+	return s.t.Add(ctx, it, func(item []byte) error {
+		return trackerAdd.Run(ctx, s.c, s.keys, it.Key(), item, score(it.Due)).Err()
+	})
 }
 
-// Claim implements lease.TrackerBackend.
-func (b *trackerBackend) Claim(ctx context.Context, now, until time.Time, maxItems int, token string) ([]lease.ClaimedItem, error) {
-	res, err := trackerClaim.Run(ctx, b.c, b.keys, score(now), score(until), maxItems, token).StringSlice()
-	if err != nil {
-		return nil, err
-	}
-	items := make([]lease.ClaimedItem, 0, len(res)/2)
-	for i := 0; i+1 < len(res); i += 2 {
-		items = append(items, lease.ClaimedItem{Item: []byte(res[i]), Lease: res[i+1]})
-	}
-	return items, nil
+// Claim implements tracker.Store.
+func (s *TrackerStore) Claim(ctx context.Context, now time.Time, d time.Duration, maxItems int) ([]tracker.Item, error) {
+	return s.t.Claim(ctx, now, d, maxItems, func(until time.Time, token string) ([]lease.ClaimedItem, error) {
+		res, err := trackerClaim.Run(ctx, s.c, s.keys, score(now), score(until), maxItems, token).StringSlice()
+		if err != nil {
+			return nil, err
+		}
+		items := make([]lease.ClaimedItem, 0, len(res)/2)
+		for i := 0; i+1 < len(res); i += 2 {
+			items = append(items, lease.ClaimedItem{Item: []byte(res[i]), Lease: res[i+1]})
+		}
+		return items, nil
+	})
 }
 
-// Reschedule implements lease.TrackerBackend.
-func (b *trackerBackend) Reschedule(ctx context.Context, it *tracker.Item, item []byte) (bool, error) {
-	ok, err := trackerReschedule.Run(ctx, b.c, b.keys, it.Key(), it.Lease, item, score(it.Due)).Int()
-	return ok != 0, err
+// Reschedule implements tracker.Store.
+func (s *TrackerStore) Reschedule(ctx context.Context, it tracker.Item) error {
+	return s.t.Reschedule(ctx, it, func(item []byte) (bool, error) {
+		ok, err := trackerReschedule.Run(ctx, s.c, s.keys, it.Key(), it.Lease, item, score(it.Due)).Int()
+		return ok != 0, err
+	})
 }
 
-// Remove implements lease.TrackerBackend.
-func (b *trackerBackend) Remove(ctx context.Context, provider string, kind paygate.Kind, orderID string) error {
-	return trackerRemove.Run(ctx, b.c, b.keys, tracker.ItemKey(provider, kind, orderID)).Err()
+// Remove implements tracker.Store.
+func (s *TrackerStore) Remove(ctx context.Context, provider string, kind paygate.Kind, orderID string) error {
+	return s.t.Remove(ctx, func() error {
+		return trackerRemove.Run(ctx, s.c, s.keys, tracker.ItemKey(provider, kind, orderID)).Err()
+	})
 }

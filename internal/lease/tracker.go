@@ -9,79 +9,64 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/tracker"
 )
 
-// TrackerBackend is one store's statements on the tracked orders, as a TrackerStore runs
-// them. Items travel encoded with encoding/json.
-type TrackerBackend interface {
-	// Add stores it, encoded as item, unless an item with its key is stored.
-	Add(ctx context.Context, it *tracker.Item, item []byte) error
-	// Claim leases at most maxItems items due at or before now until until, each under a
-	// fresh lease token made from token, and returns them.
-	Claim(ctx context.Context, now, until time.Time, maxItems int, token string) ([]ClaimedItem, error)
-	// Reschedule replaces the stored item by it, encoded as item, at it.Due, and ends its
-	// lease, when it.Lease is its lease token; ok reports whether it was.
-	Reschedule(ctx context.Context, it *tracker.Item, item []byte) (ok bool, err error)
-	// Remove forgets the order.
-	Remove(ctx context.Context, provider string, kind paygate.Kind, orderID string) error
+// Tracker is what the tracker.Store implementations of redisstore and pgstore share: each of
+// its methods is the tracker.Store method of the same name around the store's own statement,
+// given as a function. It checks the context and the arguments, encodes and decodes the items
+// (encoding/json), sorts what Claim returns and names a lost lease tracker.ErrLeaseLost.
+type Tracker struct {
+	name string // the package, starting every error
 }
 
-// ClaimedItem is one item a TrackerBackend's Claim leased: its encoding and lease token.
+// NewTracker returns a Tracker whose errors start with name ("redisstore").
+func NewTracker(name string) Tracker { return Tracker{name: name} }
+
+// ClaimedItem is one item a store's claim statement leased: its encoding and lease token.
 type ClaimedItem struct {
 	Item  []byte
 	Lease string
 }
 
-// TrackerStore is the tracker.Store of redisstore and pgstore over their TrackerBackend: it
-// checks the context and the arguments, encodes and decodes the items, sorts what Claim
-// returns and names a lost lease tracker.ErrLeaseLost.
-type TrackerStore struct {
-	name string // the package, starting every error
-	b    TrackerBackend
-}
-
-var _ tracker.Store = (*TrackerStore)(nil)
-
-// NewTrackerStore returns a TrackerStore over b. Its errors start with name ("redisstore").
-func NewTrackerStore(name string, b TrackerBackend) *TrackerStore {
-	return &TrackerStore{name: name, b: b}
-}
-
-// Add implements tracker.Store.
-func (s *TrackerStore) Add(ctx context.Context, it tracker.Item) error {
+// Add stores it through add, which stores the encoded item unless an item with its key is
+// stored.
+func (t Tracker) Add(ctx context.Context, it tracker.Item, add func(item []byte) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	b, err := json.Marshal(it)
 	if err == nil {
-		err = s.b.Add(ctx, &it, b)
+		err = add(b)
 	}
 	if err != nil {
-		return fmt.Errorf("%s: tracker add: %w", s.name, err)
+		return fmt.Errorf("%s: tracker add: %w", t.name, err)
 	}
 	return nil
 }
 
-// Claim implements tracker.Store.
-func (s *TrackerStore) Claim(ctx context.Context, now time.Time, lease time.Duration, maxItems int) ([]tracker.Item, error) {
+// Claim leases for d at most maxItems items due at or before now. claim runs the store's
+// statement: it leases them until until, each under a fresh lease token made from token, and
+// returns them.
+func (t Tracker) Claim(ctx context.Context, now time.Time, d time.Duration, maxItems int,
+	claim func(until time.Time, token string) ([]ClaimedItem, error),
+) ([]tracker.Item, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	if maxItems <= 0 {
 		return nil, nil
 	}
-	claimed, err := s.b.Claim(ctx, now, now.Add(lease), maxItems, uuid.NewString())
+	claimed, err := claim(now.Add(d), uuid.NewString())
 	if err != nil {
-		return nil, fmt.Errorf("%s: tracker claim: %w", s.name, err)
+		return nil, fmt.Errorf("%s: tracker claim: %w", t.name, err)
 	}
 	items := make([]tracker.Item, 0, len(claimed))
 	for _, c := range claimed {
 		var it tracker.Item
 		if err := json.Unmarshal(c.Item, &it); err != nil {
 			// Unreadable: its lease runs out and it stays claimable, for a person to see.
-			return nil, fmt.Errorf("%s: tracker claim: item: %w", s.name, err)
+			return nil, fmt.Errorf("%s: tracker claim: item: %w", t.name, err)
 		}
 		it.Lease = c.Lease
 		items = append(items, it)
@@ -90,8 +75,9 @@ func (s *TrackerStore) Claim(ctx context.Context, now time.Time, lease time.Dura
 	return items, nil
 }
 
-// Reschedule implements tracker.Store.
-func (s *TrackerStore) Reschedule(ctx context.Context, it tracker.Item) error {
+// Reschedule replaces the stored item by it through reschedule, which stores the encoded item
+// at it.Due and ends its lease when it.Lease is its lease token, and reports whether it was.
+func (t Tracker) Reschedule(ctx context.Context, it tracker.Item, reschedule func(item []byte) (bool, error)) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -100,11 +86,11 @@ func (s *TrackerStore) Reschedule(ctx context.Context, it tracker.Item) error {
 	}
 	b, err := json.Marshal(it)
 	if err != nil {
-		return fmt.Errorf("%s: tracker reschedule: %w", s.name, err)
+		return fmt.Errorf("%s: tracker reschedule: %w", t.name, err)
 	}
-	ok, err := s.b.Reschedule(ctx, &it, b)
+	ok, err := reschedule(b)
 	if err != nil {
-		return fmt.Errorf("%s: tracker reschedule: %w", s.name, err)
+		return fmt.Errorf("%s: tracker reschedule: %w", t.name, err)
 	}
 	if !ok {
 		return tracker.ErrLeaseLost
@@ -112,13 +98,13 @@ func (s *TrackerStore) Reschedule(ctx context.Context, it tracker.Item) error {
 	return nil
 }
 
-// Remove implements tracker.Store.
-func (s *TrackerStore) Remove(ctx context.Context, provider string, kind paygate.Kind, orderID string) error {
+// Remove forgets an order through remove.
+func (t Tracker) Remove(ctx context.Context, remove func() error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := s.b.Remove(ctx, provider, kind, orderID); err != nil {
-		return fmt.Errorf("%s: tracker remove: %w", s.name, err)
+	if err := remove(); err != nil {
+		return fmt.Errorf("%s: tracker remove: %w", t.name, err)
 	}
 	return nil
 }
