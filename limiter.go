@@ -3,9 +3,10 @@ package paygate
 import (
 	"context"
 	"sync"
-	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/paygate-go/paygate/internal/pause"
 )
 
 // Limiter paces the requests a Gateway sends to its provider. Wait blocks until one request
@@ -64,13 +65,9 @@ func (m *memoryLimiter) Wait(ctx context.Context, key string) error {
 		<-ctx.Done()
 		return ctx.Err()
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
+	if err := pause.For(ctx, d); err != nil {
 		res.Cancel()
-		return ctx.Err()
+		return err
 	}
+	return nil
 }

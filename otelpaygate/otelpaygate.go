@@ -110,37 +110,40 @@ func New(opts ...Option) paygate.Observer {
 		propagator: c.propagator,
 	}
 	m := c.mp.Meter(ScopeName, metric.WithSchemaURL(semconv.SchemaURL))
-	report := func(e error) {
-		if e != nil {
-			otel.Handle(e)
-		}
-	}
 	hd, err := httpconv.NewClientRequestDuration(m)
 	report(err)
 	o.httpDuration = hd.Inst()
-	o.opDuration, err = m.Float64Histogram(OperationDurationName,
-		metric.WithDescription("Duration of paygate Gateway operations, retries included."),
-		metric.WithUnit("s"),
-		metric.WithExplicitBucketBoundaries(durationBuckets...))
-	report(err)
-	o.callbacks, err = m.Int64Counter(CallbacksName,
-		metric.WithDescription("Provider callbacks answered by a paygate webhook handler."),
-		metric.WithUnit("{callback}"))
-	report(err)
-	o.callbackDuration, err = m.Float64Histogram(CallbackDurationName,
-		metric.WithDescription("Duration of handling one provider callback."),
-		metric.WithUnit("s"),
-		metric.WithExplicitBucketBoundaries(durationBuckets...))
-	report(err)
-	o.polls, err = m.Int64Counter(PollsName,
-		metric.WithDescription("Orders queried by a paygate tracker."),
-		metric.WithUnit("{poll}"))
-	report(err)
-	o.routes, err = m.Int64Counter(RouteDecisionsName,
-		metric.WithDescription("Routing decisions of a paygate router."),
-		metric.WithUnit("{decision}"))
-	report(err)
+	o.opDuration = seconds(m, OperationDurationName, "Duration of paygate Gateway operations, retries included.")
+	o.callbacks = counter(m, CallbacksName, "Provider callbacks answered by a paygate webhook handler.", "{callback}")
+	o.callbackDuration = seconds(m, CallbackDurationName, "Duration of handling one provider callback.")
+	o.polls = counter(m, PollsName, "Orders queried by a paygate tracker.", "{poll}")
+	o.routes = counter(m, RouteDecisionsName, "Routing decisions of a paygate router.", "{decision}")
 	return o
+}
+
+// seconds makes the histogram name of durations in seconds, in durationBuckets.
+func seconds(m metric.Meter, name, description string) metric.Float64Histogram {
+	h, err := m.Float64Histogram(name,
+		metric.WithDescription(description),
+		metric.WithUnit("s"),
+		metric.WithExplicitBucketBoundaries(durationBuckets...))
+	report(err)
+	return h
+}
+
+// counter makes the counter name of unit.
+func counter(m metric.Meter, name, description, unit string) metric.Int64Counter {
+	c, err := m.Int64Counter(name, metric.WithDescription(description), metric.WithUnit(unit))
+	report(err)
+	return c
+}
+
+// report hands an error making an instrument to OpenTelemetry's error handler; the
+// instrument returned with the error is used all the same.
+func report(err error) {
+	if err != nil {
+		otel.Handle(err)
+	}
 }
 
 // durationBuckets are the semantic conventions' buckets for HTTP durations, in seconds.

@@ -8,10 +8,8 @@ import (
 	"fmt"
 	"strings"
 	"sync/atomic"
-	"time"
 	"unicode/utf8"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -59,21 +57,16 @@ const MaxKeyBytes = 255
 // when the lease ends — and the callback may then be handled again, as the webhook.Deduper
 // contract says.
 type Deduper struct {
-	db    DB
-	o     options
-	q     dedupeSQL
+	l     *lease.Deduper
+	s     *dedupeStore
 	dones atomic.Uint64
-
-	holds lease.Holds // keys held by callers in this process
 }
-
-type dedupeSQL struct{ claim, state, done, release, purge string }
 
 var _ webhook.Deduper = (*Deduper)(nil)
 
 // NewDeduper returns a Deduper on db. Options: WithTablePrefix, WithLease, WithDoneTTL,
-// WithPollInterval. It returns an error for an invalid option; it does not touch the
-// database.
+// WithPollInterval, WithWriteRetry. It returns an error for an invalid option; it does not
+// touch the database.
 func NewDeduper(db DB, opts ...Option) (*Deduper, error) {
 	if db == nil {
 		return nil, errors.New("pgstore: NewDeduper with nil DB")
@@ -82,8 +75,8 @@ func NewDeduper(db DB, opts ...Option) (*Deduper, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := o.prefix + "dedupe"
-	q := dedupeSQL{
+	t := o.Prefix + "dedupe"
+	s := &dedupeStore{db: db, o: o, q: dedupeSQL{
 		claim: `INSERT INTO ` + t + ` AS d (key, state, owner, updated_at, expires_at)
 VALUES ($1, 'claimed', $2, now(), now() + $3 * interval '1 millisecond')
 ON CONFLICT (key) DO UPDATE SET state = 'claimed', owner = EXCLUDED.owner, updated_at = now(), expires_at = EXCLUDED.expires_at
@@ -94,122 +87,33 @@ VALUES ($1, 'done', NULL, now(), now() + $2 * interval '1 millisecond')
 ON CONFLICT (key) DO UPDATE SET state = 'done', owner = NULL, updated_at = now(), expires_at = EXCLUDED.expires_at`,
 		release: `DELETE FROM ` + t + ` WHERE key = $1 AND owner = $2`,
 		purge:   `DELETE FROM ` + t + ` WHERE key IN (SELECT key FROM ` + t + ` WHERE expires_at <= now() LIMIT $1)`,
-	}
-	return &Deduper{db: db, o: o, q: q}, nil
+	}}
+	return &Deduper{l: lease.NewDeduper("pgstore", s, o), s: s}, nil
 }
-
-const firstPoll = 5 * time.Millisecond
 
 // Claim implements webhook.Deduper.
-func (d *Deduper) Claim(ctx context.Context, key string) (bool, error) {
-	h, err := d.holds.Acquire(ctx, key)
-	if err != nil {
-		return false, err
-	}
-	k := boundKey(key)
-	token := uuid.NewString()
-	wait := firstPoll
-	for {
-		claimed, done, err := d.try(ctx, k, token)
-		if err != nil {
-			// The claim may have been taken with its answer lost: give it up where the
-			// database allows, so that the provider's next delivery need not wait for the
-			// lease.
-			d.giveUp(ctx, k, token)
-			d.holds.Release(key, h)
-			if ctx.Err() != nil {
-				return false, ctx.Err()
-			}
-			return false, fmt.Errorf("pgstore: claim: %w", err)
-		}
-		switch {
-		case claimed:
-			d.holds.Claimed(h, token)
-			return true, nil
-		case done:
-			d.holds.Release(key, h)
-			return false, nil
-		}
-		// Held by another replica: look again until it is marked, released or expires.
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			d.holds.Release(key, h)
-			return false, ctx.Err()
-		}
-		wait = min(2*wait, d.o.poll)
-	}
-}
+func (d *Deduper) Claim(ctx context.Context, key string) (bool, error) { return d.l.Claim(ctx, key) }
 
-// try claims k once: claimed, or marked done, or neither (held by another claim, or gone
-// between the two statements: try again).
-func (d *Deduper) try(ctx context.Context, k, token string) (claimed, done bool, err error) {
-	tag, err := d.db.Exec(ctx, d.q.claim, k, token, d.o.lease.Milliseconds())
-	if err != nil {
-		return false, false, err
-	}
-	if tag.RowsAffected() == 1 {
-		return true, false, nil
-	}
-	var state string
-	switch err := d.db.QueryRow(ctx, d.q.state, k).Scan(&state); {
-	case errors.Is(err, pgx.ErrNoRows):
-		return false, false, nil
-	case err != nil:
-		return false, false, err
-	}
-	return false, state == "done", nil
-}
-
-// Done implements webhook.Deduper.
+// Done implements webhook.Deduper. Every 1000th Done also deletes up to 1000 expired rows.
 func (d *Deduper) Done(ctx context.Context, key string) error {
-	k := boundKey(key)
-	h := d.holds.Owned(key)
-	err := lease.Retry(ctx, d.o.retry, func(ctx context.Context) error {
-		_, err := d.db.Exec(ctx, d.q.done, k, d.o.doneTTL.Milliseconds())
+	if err := d.l.Done(ctx, key); err != nil {
 		return err
-	}, permanent)
-	if err != nil && h != nil {
-		// Leave the key claimable rather than held until the lease ends, where possible.
-		d.giveUp(ctx, k, h.Token())
-	}
-	if h != nil {
-		d.holds.Release(key, h)
-	}
-	if err != nil {
-		return fmt.Errorf("pgstore: done: %w", err)
 	}
 	if d.dones.Add(1)%1000 == 0 {
-		_, _ = d.purge(ctx, 1000)
+		_, _ = d.s.purge(ctx, 1000)
 	}
 	return nil
 }
 
 // Release implements webhook.Deduper.
-func (d *Deduper) Release(ctx context.Context, key string) error {
-	h := d.holds.Owned(key)
-	if h == nil {
-		return nil // not held by this process: nothing of ours to give up
-	}
-	err := lease.Retry(ctx, d.o.retry, func(ctx context.Context) error {
-		_, err := d.db.Exec(ctx, d.q.release, boundKey(key), h.Token())
-		return err
-	}, permanent)
-	d.holds.Release(key, h)
-	if err != nil {
-		return fmt.Errorf("pgstore: release: %w", err)
-	}
-	return nil
-}
+func (d *Deduper) Release(ctx context.Context, key string) error { return d.l.Release(ctx, key) }
 
 // Purge deletes the rows whose claim or mark has expired and returns how many. Done does a
 // little of it as it goes; a merchant may also run it from a periodic job.
 func (d *Deduper) Purge(ctx context.Context) (int64, error) {
 	var total int64
 	for {
-		n, err := d.purge(ctx, 10_000)
+		n, err := d.s.purge(ctx, 10_000)
 		total += n
 		if err != nil {
 			return total, fmt.Errorf("pgstore: purge: %w", err)
@@ -220,22 +124,58 @@ func (d *Deduper) Purge(ctx context.Context) (int64, error) {
 	}
 }
 
-func (d *Deduper) purge(ctx context.Context, limit int) (int64, error) {
-	tag, err := d.db.Exec(ctx, d.q.purge, limit)
-	return tag.RowsAffected(), err
+// dedupeStore is the Deduper's lease.Store: one row per webhook key.
+type dedupeStore struct {
+	db DB
+	o  lease.Options
+	q  dedupeSQL
 }
 
-// giveUp deletes k's row if it still holds token, once, briefly, ignoring errors.
-func (d *Deduper) giveUp(ctx context.Context, k, token string) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
-	defer cancel()
-	_, _ = d.db.Exec(ctx, d.q.release, k, token)
+type dedupeSQL struct{ claim, state, done, release, purge string }
+
+// Claim implements lease.Store: claimed, or marked done, or neither (held by another claim,
+// or gone between the two statements: try again).
+func (s *dedupeStore) Claim(ctx context.Context, key, token string) (claimed, done bool, err error) {
+	k := boundKey(key)
+	tag, err := s.db.Exec(ctx, s.q.claim, k, token, s.o.Lease.Milliseconds())
+	if err != nil {
+		return false, false, err
+	}
+	if tag.RowsAffected() == 1 {
+		return true, false, nil
+	}
+	var state string
+	switch err := s.db.QueryRow(ctx, s.q.state, k).Scan(&state); {
+	case errors.Is(err, pgx.ErrNoRows):
+		return false, false, nil
+	case err != nil:
+		return false, false, err
+	}
+	return false, state == "done", nil
 }
 
-// permanent reports an error the store answered with itself: retrying will not help.
-func permanent(err error) bool {
+// Done implements lease.Store.
+func (s *dedupeStore) Done(ctx context.Context, key string) error {
+	_, err := s.db.Exec(ctx, s.q.done, boundKey(key), s.o.DoneTTL.Milliseconds())
+	return err
+}
+
+// Release implements lease.Store.
+func (s *dedupeStore) Release(ctx context.Context, key, token string) error {
+	_, err := s.db.Exec(ctx, s.q.release, boundKey(key), token)
+	return err
+}
+
+// Permanent implements lease.Store: an error the server answered with that is not about the
+// connection.
+func (s *dedupeStore) Permanent(err error) bool {
 	var pgErr *pgconn.PgError
 	return errors.As(err, &pgErr) && !transient(pgErr)
+}
+
+func (s *dedupeStore) purge(ctx context.Context, limit int) (int64, error) {
+	tag, err := s.db.Exec(ctx, s.q.purge, limit)
+	return tag.RowsAffected(), err
 }
 
 // boundKey returns key, or its SHA-256 when it is longer than MaxKeyBytes or not text

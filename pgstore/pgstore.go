@@ -40,16 +40,7 @@ const (
 
 // Option configures Migrate, Schema and the stores. An option a function does not use is
 // ignored, so one option list can be shared by all of them.
-type Option func(*options)
-
-type options struct {
-	prefix  string
-	lease   time.Duration
-	doneTTL time.Duration
-	poll    time.Duration
-	retry   time.Duration
-	err     error // an invalid option, reported by the function that resolves them
-}
+type Option func(*lease.Options)
 
 // WithTablePrefix sets the prefix of every table and index name (default
 // DefaultTablePrefix). It must be a plain SQL identifier start: letters, digits and
@@ -57,12 +48,12 @@ type options struct {
 // search_path to place the tables in a schema. The same prefix must be given to Migrate (or
 // Schema) and to every store.
 func WithTablePrefix(p string) Option {
-	return func(o *options) {
+	return func(o *lease.Options) {
 		if !prefixRE.MatchString(p) {
-			o.err = fmt.Errorf("pgstore: table prefix %q: want letters, digits and underscores, not starting with a digit, at most 40 bytes", p)
+			o.Err = fmt.Errorf("pgstore: table prefix %q: want letters, digits and underscores, not starting with a digit, at most 40 bytes", p)
 			return
 		}
-		o.prefix = p
+		o.Prefix = p
 	}
 }
 
@@ -70,47 +61,25 @@ var prefixRE = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]{0,39})?$`)
 
 // WithLease sets how long a claim holds before another replica may take it over (default
 // DefaultLease). d <= 0 keeps the default.
-func WithLease(d time.Duration) Option {
-	return func(o *options) {
-		if d > 0 {
-			o.lease = d
-		}
-	}
-}
+func WithLease(d time.Duration) Option { return Option(lease.WithLease(d)) }
 
 // WithDoneTTL sets how long a handled callback is remembered (default DefaultDoneTTL).
 // d <= 0 keeps the default.
-func WithDoneTTL(d time.Duration) Option {
-	return func(o *options) {
-		if d > 0 {
-			o.doneTTL = d
-		}
-	}
-}
+func WithDoneTTL(d time.Duration) Option { return Option(lease.WithDoneTTL(d)) }
 
 // WithPollInterval sets the longest a waiting claim sleeps between looks at a key another
 // replica holds (default DefaultPollInterval). d <= 0 keeps the default.
-func WithPollInterval(d time.Duration) Option {
-	return func(o *options) {
-		if d > 0 {
-			o.poll = d
-		}
-	}
-}
+func WithPollInterval(d time.Duration) Option { return Option(lease.WithPollInterval(d)) }
 
 // WithWriteRetry sets how long a Deduper's Done and Release keep trying when the database
 // does not answer (default DefaultWriteRetry), so that a callback handled during a short
 // outage is still marked. Keep it well under the lease. d < 0 means no retry.
-func WithWriteRetry(d time.Duration) Option {
-	return func(o *options) { o.retry = max(d, 0) }
-}
+func WithWriteRetry(d time.Duration) Option { return Option(lease.WithWriteRetry(d)) }
 
-func resolve(opts []Option) (options, error) {
-	o := options{prefix: DefaultTablePrefix, lease: DefaultLease, doneTTL: DefaultDoneTTL, poll: DefaultPollInterval, retry: DefaultWriteRetry}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	return o, o.err
+// resolve applies opts to the defaults; the error is the last invalid option's.
+func resolve(opts []Option) (lease.Options, error) {
+	o := lease.Resolve(DefaultTablePrefix, opts)
+	return o, o.Err
 }
 
 //go:embed sql/*.sql
@@ -149,7 +118,7 @@ func Migrate(ctx context.Context, db DB, opts ...Option) error {
 	if err != nil {
 		return err
 	}
-	files, err := statements(o.prefix)
+	files, err := statements(o.Prefix)
 	if err != nil {
 		return fmt.Errorf("pgstore: migrate: %w", err)
 	}
@@ -180,7 +149,7 @@ func Schema(opts ...Option) string {
 	if err != nil {
 		panic(err)
 	}
-	files, err := statements(o.prefix)
+	files, err := statements(o.Prefix)
 	if err != nil {
 		panic(err)
 	}

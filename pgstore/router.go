@@ -24,7 +24,7 @@ func NewRouterStore(db DB, opts ...Option) (*RouterStore, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := o.prefix + "router_orders"
+	t := o.Prefix + "router_orders"
 	return &RouterStore{
 		db: db,
 		upsert: `INSERT INTO ` + t + ` (kind, order_id, provider) VALUES ($1, $2, $3)

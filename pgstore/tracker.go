@@ -2,14 +2,10 @@ package pgstore
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"slices"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/lease"
 	"github.com/paygate-go/paygate/tracker"
 )
 
@@ -25,6 +21,7 @@ import (
 type TrackerStore struct {
 	db                                DB
 	add, claim, reschedule, removeSQL string
+	t                                 lease.Tracker
 }
 
 var _ tracker.Store = (*TrackerStore)(nil)
@@ -36,7 +33,7 @@ func NewTrackerStore(db DB, opts ...Option) (*TrackerStore, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := o.prefix + "tracker"
+	t := o.Prefix + "tracker"
 	return &TrackerStore{
 		db: db,
 		add: `INSERT INTO ` + t + ` (provider, kind, order_id, due, item) VALUES ($1, $2, $3, $4, $5)
@@ -51,87 +48,50 @@ func NewTrackerStore(db DB, opts ...Option) (*TrackerStore, error) {
 		reschedule: `UPDATE ` + t + ` SET due = $4, lease = NULL, item = $5
 			WHERE provider = $1 AND kind = $2 AND order_id = $3 AND lease = $6`,
 		removeSQL: `DELETE FROM ` + t + ` WHERE provider = $1 AND kind = $2 AND order_id = $3`,
+		t:         lease.NewTracker("pgstore"),
 	}, nil
 }
 
 // Add implements tracker.Store.
 func (s *TrackerStore) Add(ctx context.Context, it tracker.Item) error {
-	if err := ctx.Err(); err != nil {
+	return s.t.Add(ctx, it, func(item []byte) error {
+		_, err := s.db.Exec(ctx, s.add, it.Provider, string(it.Kind), it.OrderID, it.Due, item)
 		return err
-	}
-	b, err := json.Marshal(it)
-	if err != nil {
-		return fmt.Errorf("pgstore: tracker add: %w", err)
-	}
-	if _, err := s.db.Exec(ctx, s.add, it.Provider, string(it.Kind), it.OrderID, it.Due, b); err != nil {
-		return fmt.Errorf("pgstore: tracker add: %w", err)
-	}
-	return nil
+	})
 }
 
 // Claim implements tracker.Store.
-func (s *TrackerStore) Claim(ctx context.Context, now time.Time, lease time.Duration, maxItems int) ([]tracker.Item, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if maxItems <= 0 {
-		return nil, nil
-	}
-	rows, err := s.db.Query(ctx, s.claim, now, now.Add(lease), uuid.NewString(), maxItems)
-	if err != nil {
-		return nil, fmt.Errorf("pgstore: tracker claim: %w", err)
-	}
-	defer rows.Close()
-	var items []tracker.Item
-	for rows.Next() {
-		var b []byte
-		var it tracker.Item
-		if err := rows.Scan(&b, &it.Lease); err != nil {
-			return nil, fmt.Errorf("pgstore: tracker claim: %w", err)
+func (s *TrackerStore) Claim(ctx context.Context, now time.Time, d time.Duration, maxItems int) ([]tracker.Item, error) {
+	return s.t.Claim(ctx, now, d, maxItems, func(until time.Time, token string) ([]lease.ClaimedItem, error) {
+		rows, err := s.db.Query(ctx, s.claim, now, until, token, maxItems)
+		if err != nil {
+			return nil, err
 		}
-		lease := it.Lease
-		if err := json.Unmarshal(b, &it); err != nil {
-			return nil, fmt.Errorf("pgstore: tracker claim: item: %w", err)
+		defer rows.Close()
+		var items []lease.ClaimedItem
+		for rows.Next() {
+			var c lease.ClaimedItem
+			if err := rows.Scan(&c.Item, &c.Lease); err != nil {
+				return nil, err
+			}
+			items = append(items, c)
 		}
-		it.Lease = lease
-		items = append(items, it)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("pgstore: tracker claim: %w", err)
-	}
-	slices.SortStableFunc(items, func(a, b tracker.Item) int { return a.Due.Compare(b.Due) })
-	return items, nil
+		return items, rows.Err()
+	})
 }
 
 // Reschedule implements tracker.Store.
 func (s *TrackerStore) Reschedule(ctx context.Context, it tracker.Item) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if it.Lease == "" {
-		return tracker.ErrLeaseLost
-	}
-	b, err := json.Marshal(it)
-	if err != nil {
-		return fmt.Errorf("pgstore: tracker reschedule: %w", err)
-	}
-	tag, err := s.db.Exec(ctx, s.reschedule, it.Provider, string(it.Kind), it.OrderID, it.Due, b, it.Lease)
-	if err != nil {
-		return fmt.Errorf("pgstore: tracker reschedule: %w", err)
-	}
-	if tag.RowsAffected() == 0 {
-		return tracker.ErrLeaseLost
-	}
-	return nil
+	return s.t.Reschedule(ctx, it, func(item []byte) (bool, error) {
+		tag, err := s.db.Exec(ctx, s.reschedule, it.Provider, string(it.Kind), it.OrderID, it.Due, item, it.Lease)
+		return tag.RowsAffected() != 0, err
+	})
 }
 
 // Remove implements tracker.Store.
 func (s *TrackerStore) Remove(ctx context.Context, provider string, kind paygate.Kind, orderID string) error {
-	if err := ctx.Err(); err != nil {
+	return s.t.Remove(ctx, func() error {
+		_, err := s.db.Exec(ctx, s.removeSQL, provider, string(kind), orderID)
 		return err
-	}
-	if _, err := s.db.Exec(ctx, s.removeSQL, provider, string(kind), orderID); err != nil {
-		return fmt.Errorf("pgstore: tracker remove: %w", err)
-	}
-	return nil
+	})
 }

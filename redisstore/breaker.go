@@ -39,7 +39,7 @@ var _ gobreaker.SharedDataStore = (*BreakerStore)(nil)
 // NewBreakerStore returns a BreakerStore on c. Options used: WithKeyPrefix.
 func NewBreakerStore(c redis.UniversalClient, opts ...Option) *BreakerStore {
 	o := resolve(opts)
-	return &BreakerStore{c: c, prefix: o.prefix, token: uuid.NewString()}
+	return &BreakerStore{c: c, prefix: o.Prefix, token: uuid.NewString()}
 }
 
 func opContext() (context.Context, context.CancelFunc) {

@@ -5,10 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
-	"time"
 
-	"github.com/google/uuid"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/paygate-go/paygate/internal/lease"
@@ -49,20 +46,34 @@ const MaxKeyBytes = 255
 // tries to release the claim; when that fails too, the key becomes claimable when the lease
 // ends — and the callback may then be handled again, as the webhook.Deduper contract says.
 type Deduper struct {
-	c     redis.UniversalClient
-	o     options
-	holds lease.Holds // keys held by callers in this process
+	l *lease.Deduper
 }
 
 var _ webhook.Deduper = (*Deduper)(nil)
 
 // NewDeduper returns a Deduper on c. Options: WithKeyPrefix, WithLease, WithDoneTTL,
-// WithPollInterval.
+// WithPollInterval, WithWriteRetry.
 func NewDeduper(c redis.UniversalClient, opts ...Option) *Deduper {
 	if c == nil {
 		panic("redisstore: NewDeduper with nil client")
 	}
-	return &Deduper{c: c, o: resolve(opts)}
+	o := resolve(opts)
+	return &Deduper{l: lease.NewDeduper("redisstore", &dedupeStore{c: c, o: o}, o)}
+}
+
+// Claim implements webhook.Deduper.
+func (d *Deduper) Claim(ctx context.Context, key string) (bool, error) { return d.l.Claim(ctx, key) }
+
+// Done implements webhook.Deduper.
+func (d *Deduper) Done(ctx context.Context, key string) error { return d.l.Done(ctx, key) }
+
+// Release implements webhook.Deduper.
+func (d *Deduper) Release(ctx context.Context, key string) error { return d.l.Release(ctx, key) }
+
+// dedupeStore is the Deduper's lease.Store: one Redis key per webhook key.
+type dedupeStore struct {
+	c redis.UniversalClient
+	o lease.Options
 }
 
 // claimScript takes KEYS[1] for ARGV[1] for ARGV[2] ms: 1 when taken (or already ours: a
@@ -86,104 +97,36 @@ return 0
 
 const (
 	doneValue   = "d"
-	claimPrefix = "c:"
-	firstPoll   = 5 * time.Millisecond
+	claimPrefix = "c:" // starts a claim's value, the owner token following
 )
 
-// Claim implements webhook.Deduper.
-func (d *Deduper) Claim(ctx context.Context, key string) (bool, error) {
-	h, err := d.holds.Acquire(ctx, key)
+// Claim implements lease.Store.
+func (s *dedupeStore) Claim(ctx context.Context, key, token string) (claimed, done bool, err error) {
+	r, err := claimScript.Run(ctx, s.c, []string{s.redisKey(key)}, claimPrefix+token, s.o.Lease.Milliseconds()).Int()
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
-	rk := d.redisKey(key)
-	token := claimPrefix + uuid.NewString()
-	leaseMS := d.o.lease.Milliseconds()
-	wait := firstPoll
-	for {
-		r, err := claimScript.Run(ctx, d.c, []string{rk}, token, leaseMS).Int()
-		if err != nil {
-			// The claim may have been taken with its answer lost: give it up where Redis
-			// allows, so that the provider's next delivery need not wait for the lease.
-			d.giveUp(ctx, rk, token)
-			d.holds.Release(key, h)
-			if ctx.Err() != nil {
-				return false, ctx.Err()
-			}
-			return false, fmt.Errorf("redisstore: claim: %w", err)
-		}
-		switch r {
-		case 1:
-			d.holds.Claimed(h, token)
-			return true, nil
-		case 0:
-			d.holds.Release(key, h)
-			return false, nil
-		}
-		// Held by another replica: look again until it is marked, released or expires.
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			d.holds.Release(key, h)
-			return false, ctx.Err()
-		}
-		wait = min(2*wait, d.o.poll)
-	}
+	return r == 1, r == 0, nil
 }
 
-// Done implements webhook.Deduper.
-func (d *Deduper) Done(ctx context.Context, key string) error {
-	rk := d.redisKey(key)
-	h := d.holds.Owned(key)
-	err := lease.Retry(ctx, d.o.retry, func(ctx context.Context) error {
-		return d.c.Set(ctx, rk, doneValue, d.o.doneTTL).Err()
-	}, permanent)
-	if err != nil && h != nil {
-		// Leave the key claimable rather than held until the lease ends, where Redis allows.
-		d.giveUp(ctx, rk, h.Token())
-	}
-	if h != nil {
-		d.holds.Release(key, h)
-	}
-	if err != nil {
-		return fmt.Errorf("redisstore: done: %w", err)
-	}
-	return nil
+// Done implements lease.Store.
+func (s *dedupeStore) Done(ctx context.Context, key string) error {
+	return s.c.Set(ctx, s.redisKey(key), doneValue, s.o.DoneTTL).Err()
 }
 
-// Release implements webhook.Deduper.
-func (d *Deduper) Release(ctx context.Context, key string) error {
-	h := d.holds.Owned(key)
-	if h == nil {
-		return nil // not held by this process: nothing of ours to give up
-	}
-	err := lease.Retry(ctx, d.o.retry, func(ctx context.Context) error {
-		return releaseScript.Run(ctx, d.c, []string{d.redisKey(key)}, h.Token()).Err()
-	}, permanent)
-	d.holds.Release(key, h)
-	if err != nil {
-		return fmt.Errorf("redisstore: release: %w", err)
-	}
-	return nil
+// Release implements lease.Store.
+func (s *dedupeStore) Release(ctx context.Context, key, token string) error {
+	return releaseScript.Run(ctx, s.c, []string{s.redisKey(key)}, claimPrefix+token).Err()
 }
 
-// giveUp deletes rk if it still holds token, once, briefly, ignoring errors.
-func (d *Deduper) giveUp(ctx context.Context, rk, token string) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
-	defer cancel()
-	_ = releaseScript.Run(ctx, d.c, []string{rk}, token).Err()
-}
-
-// permanent reports an error the store answered with itself: retrying will not help.
-func permanent(err error) bool {
+// Permanent implements lease.Store: an error Redis answered with itself.
+func (s *dedupeStore) Permanent(err error) bool {
 	var rerr redis.Error
 	return errors.As(err, &rerr)
 }
 
-func (d *Deduper) redisKey(key string) string {
-	return d.o.prefix + "dedupe:" + boundKey(key)
+func (s *dedupeStore) redisKey(key string) string {
+	return s.o.Prefix + "dedupe:" + boundKey(key)
 }
 
 // boundKey returns key, or its SHA-256 when longer than MaxKeyBytes.

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/pause"
 )
 
 // Limiter is a [paygate.Limiter] on Redis: every replica waiting on a Limiter with the same
@@ -26,7 +27,7 @@ type Limiter struct {
 	c        redis.UniversalClient
 	interval int64 // emission interval, µs
 	burst    int
-	o        options
+	prefix   string
 }
 
 var _ paygate.Limiter = (*Limiter)(nil)
@@ -60,14 +61,14 @@ func NewLimiter(c redis.UniversalClient, r rate.Limit, burst int, opts ...Option
 		c:        c,
 		interval: max(1, int64(math.Round(1e6/float64(r)))),
 		burst:    max(1, burst),
-		o:        resolve(opts),
+		prefix:   resolve(opts).Prefix,
 	}
 }
 
 // Wait implements paygate.Limiter. It returns ctx's error when ctx ends first, and a
 // wrapped Redis error when Redis does not answer (the gateway then sends anyway).
 func (l *Limiter) Wait(ctx context.Context, key string) error {
-	k := l.o.prefix + "rate:" + key
+	k := l.prefix + "rate:" + key
 	for {
 		us, err := gcraScript.Run(ctx, l.c, []string{k}, l.interval, l.burst).Int64()
 		if err != nil {
@@ -79,12 +80,8 @@ func (l *Limiter) Wait(ctx context.Context, key string) error {
 		if us <= 0 {
 			return nil
 		}
-		t := time.NewTimer(time.Duration(us) * time.Microsecond)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
+		if err := pause.For(ctx, time.Duration(us)*time.Microsecond); err != nil {
+			return err
 		}
 	}
 }

@@ -22,60 +22,26 @@ const (
 
 // Option configures the stores. An option a store does not use is ignored, so one option
 // list can be shared by all of them.
-type Option func(*options)
-
-type options struct {
-	prefix  string
-	lease   time.Duration
-	doneTTL time.Duration
-	poll    time.Duration
-	retry   time.Duration
-}
+type Option func(*lease.Options)
 
 // WithKeyPrefix sets the prefix of every key (default DefaultKeyPrefix).
-func WithKeyPrefix(p string) Option { return func(o *options) { o.prefix = p } }
+func WithKeyPrefix(p string) Option { return func(o *lease.Options) { o.Prefix = p } }
 
 // WithLease sets how long a claim holds before another replica may take it over (default
 // DefaultLease). d <= 0 keeps the default.
-func WithLease(d time.Duration) Option {
-	return func(o *options) {
-		if d > 0 {
-			o.lease = d
-		}
-	}
-}
+func WithLease(d time.Duration) Option { return Option(lease.WithLease(d)) }
 
 // WithDoneTTL sets how long a handled callback is remembered (default DefaultDoneTTL).
 // d <= 0 keeps the default.
-func WithDoneTTL(d time.Duration) Option {
-	return func(o *options) {
-		if d > 0 {
-			o.doneTTL = d
-		}
-	}
-}
+func WithDoneTTL(d time.Duration) Option { return Option(lease.WithDoneTTL(d)) }
 
 // WithPollInterval sets the longest a waiting claim sleeps between looks at a key another
 // replica holds (default DefaultPollInterval). d <= 0 keeps the default.
-func WithPollInterval(d time.Duration) Option {
-	return func(o *options) {
-		if d > 0 {
-			o.poll = d
-		}
-	}
-}
+func WithPollInterval(d time.Duration) Option { return Option(lease.WithPollInterval(d)) }
 
 // WithWriteRetry sets how long a Deduper's Done and Release keep trying when Redis does not
 // answer (default DefaultWriteRetry), so that a callback handled during a short outage is
 // still marked. Keep it well under the lease. d < 0 means no retry.
-func WithWriteRetry(d time.Duration) Option {
-	return func(o *options) { o.retry = max(d, 0) }
-}
+func WithWriteRetry(d time.Duration) Option { return Option(lease.WithWriteRetry(d)) }
 
-func resolve(opts []Option) options {
-	o := options{prefix: DefaultKeyPrefix, lease: DefaultLease, doneTTL: DefaultDoneTTL, poll: DefaultPollInterval, retry: DefaultWriteRetry}
-	for _, opt := range opts {
-		opt(&o)
-	}
-	return o
-}
+func resolve(opts []Option) lease.Options { return lease.Resolve(DefaultKeyPrefix, opts) }

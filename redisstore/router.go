@@ -26,7 +26,7 @@ type RouterStore struct {
 // NewRouterStore returns a RouterStore on c. Options used: WithKeyPrefix.
 func NewRouterStore(c redis.UniversalClient, opts ...Option) *RouterStore {
 	o := resolve(opts)
-	return &RouterStore{c: c, prefix: o.prefix + "router:"}
+	return &RouterStore{c: c, prefix: o.Prefix + "router:"}
 }
 
 func (s *RouterStore) key(kind paygate.Kind, orderID string) string {

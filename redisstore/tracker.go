@@ -2,16 +2,13 @@ package redisstore
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"slices"
 	"strconv"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/lease"
 	"github.com/paygate-go/paygate/tracker"
 )
 
@@ -28,15 +25,16 @@ import (
 type TrackerStore struct {
 	c    redis.UniversalClient
 	keys []string // due, items, leases
+	t    lease.Tracker
 }
 
 var _ tracker.Store = (*TrackerStore)(nil)
 
 // NewTrackerStore returns a TrackerStore on c under the prefix of WithKeyPrefix.
 func NewTrackerStore(c redis.UniversalClient, opts ...Option) *TrackerStore {
-	o := resolve(opts)
-	base := o.prefix + "{tracker}:"
-	return &TrackerStore{c: c, keys: []string{base + "due", base + "items", base + "leases"}}
+	base := resolve(opts).Prefix + "{tracker}:"
+	keys := []string{base + "due", base + "items", base + "leases"}
+	return &TrackerStore{c: c, keys: keys, t: lease.NewTracker("redisstore")}
 }
 
 // KEYS: due, items, leases.
@@ -86,74 +84,37 @@ func score(t time.Time) string { return strconv.FormatInt(t.UnixMicro(), 10) }
 
 // Add implements tracker.Store.
 func (s *TrackerStore) Add(ctx context.Context, it tracker.Item) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	b, err := json.Marshal(it)
-	if err != nil {
-		return fmt.Errorf("redisstore: tracker add: %w", err)
-	}
-	if err := trackerAdd.Run(ctx, s.c, s.keys, it.Key(), b, score(it.Due)).Err(); err != nil {
-		return fmt.Errorf("redisstore: tracker add: %w", err)
-	}
-	return nil
+	return s.t.Add(ctx, it, func(item []byte) error {
+		return trackerAdd.Run(ctx, s.c, s.keys, it.Key(), item, score(it.Due)).Err()
+	})
 }
 
 // Claim implements tracker.Store.
-func (s *TrackerStore) Claim(ctx context.Context, now time.Time, lease time.Duration, maxItems int) ([]tracker.Item, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if maxItems <= 0 {
-		return nil, nil
-	}
-	res, err := trackerClaim.Run(ctx, s.c, s.keys, score(now), score(now.Add(lease)), maxItems, uuid.NewString()).StringSlice()
-	if err != nil {
-		return nil, fmt.Errorf("redisstore: tracker claim: %w", err)
-	}
-	items := make([]tracker.Item, 0, len(res)/2)
-	for i := 0; i+1 < len(res); i += 2 {
-		var it tracker.Item
-		if err := json.Unmarshal([]byte(res[i]), &it); err != nil {
-			// Unreadable: its lease runs out and it stays claimable, for a person to see.
-			return items, fmt.Errorf("redisstore: tracker claim: item: %w", err)
+func (s *TrackerStore) Claim(ctx context.Context, now time.Time, d time.Duration, maxItems int) ([]tracker.Item, error) {
+	return s.t.Claim(ctx, now, d, maxItems, func(until time.Time, token string) ([]lease.ClaimedItem, error) {
+		res, err := trackerClaim.Run(ctx, s.c, s.keys, score(now), score(until), maxItems, token).StringSlice()
+		if err != nil {
+			return nil, err
 		}
-		it.Lease = res[i+1]
-		items = append(items, it)
-	}
-	slices.SortStableFunc(items, func(a, b tracker.Item) int { return a.Due.Compare(b.Due) })
-	return items, nil
+		items := make([]lease.ClaimedItem, 0, len(res)/2)
+		for i := 0; i+1 < len(res); i += 2 {
+			items = append(items, lease.ClaimedItem{Item: []byte(res[i]), Lease: res[i+1]})
+		}
+		return items, nil
+	})
 }
 
 // Reschedule implements tracker.Store.
 func (s *TrackerStore) Reschedule(ctx context.Context, it tracker.Item) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if it.Lease == "" {
-		return tracker.ErrLeaseLost
-	}
-	b, err := json.Marshal(it)
-	if err != nil {
-		return fmt.Errorf("redisstore: tracker reschedule: %w", err)
-	}
-	ok, err := trackerReschedule.Run(ctx, s.c, s.keys, it.Key(), it.Lease, b, score(it.Due)).Int()
-	if err != nil {
-		return fmt.Errorf("redisstore: tracker reschedule: %w", err)
-	}
-	if ok == 0 {
-		return tracker.ErrLeaseLost
-	}
-	return nil
+	return s.t.Reschedule(ctx, it, func(item []byte) (bool, error) {
+		ok, err := trackerReschedule.Run(ctx, s.c, s.keys, it.Key(), it.Lease, item, score(it.Due)).Int()
+		return ok != 0, err
+	})
 }
 
 // Remove implements tracker.Store.
 func (s *TrackerStore) Remove(ctx context.Context, provider string, kind paygate.Kind, orderID string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := trackerRemove.Run(ctx, s.c, s.keys, tracker.ItemKey(provider, kind, orderID)).Err(); err != nil {
-		return fmt.Errorf("redisstore: tracker remove: %w", err)
-	}
-	return nil
+	return s.t.Remove(ctx, func() error {
+		return trackerRemove.Run(ctx, s.c, s.keys, tracker.ItemKey(provider, kind, orderID)).Err()
+	})
 }

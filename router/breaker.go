@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/sony/gobreaker/v2"
+
+	"github.com/paygate-go/paygate/internal/pause"
 )
 
 // BreakerSettings configure the circuit of each provider. They mean what the fields of the
@@ -206,12 +208,8 @@ func (b *breaker) lock(ctx context.Context) error {
 		if !time.Now().Before(deadline) {
 			return err
 		}
-		t := time.NewTimer(lockRetry)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if err := pause.For(ctx, lockRetry); err != nil {
+			return err
 		}
 	}
 }

@@ -295,53 +295,62 @@ func (r *Router) excluded(req Request) string {
 // PayIn sends the pay-in to the first eligible provider, and to the next only when the order
 // provably was not created (see the package documentation).
 func (r *Router) PayIn(ctx context.Context, req *paygate.PayInRequest) (*paygate.PayInResult, error) {
-	if req == nil {
-		return nil, &paygate.ValidationError{Provider: Name, Op: "payin", Field: "request", Reason: "nil"}
-	}
-	var res *paygate.PayInResult
-	provider, err := r.create(ctx, "payin", PayInRequest(req), func(ctx context.Context, rt *route) error {
-		q := req
-		if q.NotifyURL == "" && rt.NotifyURL != "" {
-			c := *req
-			c.NotifyURL = rt.NotifyURL
-			q = &c
-		}
-		var err error
-		res, err = rt.Gateway.PayIn(ctx, q)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	if res.Provider == "" {
-		res.Provider = provider
-	}
-	return res, nil
+	return payIn.place(ctx, r, req)
 }
 
 // PayOut sends the pay-out to the first eligible provider, and to the next only when the order
 // provably was not created (see the package documentation).
 func (r *Router) PayOut(ctx context.Context, req *paygate.PayOutRequest) (*paygate.PayOutResult, error) {
-	if req == nil {
-		return nil, &paygate.ValidationError{Provider: Name, Op: "payout", Field: "request", Reason: "nil"}
+	return payOut.place(ctx, r, req)
+}
+
+// order is what a pay-in and a pay-out differ in as the router creates them: the request and
+// result types (Q and R), and how to reach the few fields the router reads or fills.
+type order[Q, R any] struct {
+	op        string                                                 // "payin" or "payout"
+	rules     func(*Q) Request                                       // the rules' view of the request
+	notifyURL func(*Q) *string                                       // the request's NotifyURL
+	send      func(paygate.Gateway, context.Context, *Q) (*R, error) // the Gateway method
+	provider  func(*R) *string                                       // the result's Provider
+}
+
+var (
+	payIn = order[paygate.PayInRequest, paygate.PayInResult]{
+		op: "payin", rules: PayInRequest, send: paygate.Gateway.PayIn,
+		notifyURL: func(q *paygate.PayInRequest) *string { return &q.NotifyURL },
+		provider:  func(res *paygate.PayInResult) *string { return &res.Provider },
 	}
-	var res *paygate.PayOutResult
-	provider, err := r.create(ctx, "payout", PayOutRequest(req), func(ctx context.Context, rt *route) error {
+	payOut = order[paygate.PayOutRequest, paygate.PayOutResult]{
+		op: "payout", rules: PayOutRequest, send: paygate.Gateway.PayOut,
+		notifyURL: func(q *paygate.PayOutRequest) *string { return &q.NotifyURL },
+		provider:  func(res *paygate.PayOutResult) *string { return &res.Provider },
+	}
+)
+
+// place sends req through r.create: each provider gets req, or a copy of it carrying the
+// route's NotifyURL when req has none. The result names the provider that answered when the
+// gateway left that to the router.
+func (o order[Q, R]) place(ctx context.Context, r *Router, req *Q) (*R, error) {
+	if req == nil {
+		return nil, &paygate.ValidationError{Provider: Name, Op: o.op, Field: "request", Reason: "nil"}
+	}
+	var res *R
+	provider, err := r.create(ctx, o.op, o.rules(req), func(ctx context.Context, rt *route) error {
 		q := req
-		if q.NotifyURL == "" && rt.NotifyURL != "" {
+		if *o.notifyURL(q) == "" && rt.NotifyURL != "" {
 			c := *req
-			c.NotifyURL = rt.NotifyURL
+			*o.notifyURL(&c) = rt.NotifyURL
 			q = &c
 		}
 		var err error
-		res, err = rt.Gateway.PayOut(ctx, q)
+		res, err = o.send(rt.Gateway, ctx, q)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	if res.Provider == "" {
-		res.Provider = provider
+	if p := o.provider(res); *p == "" {
+		*p = provider
 	}
 	return res, nil
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/named"
 	"github.com/paygate-go/paygate/webhook"
 )
 
@@ -160,16 +161,7 @@ func New(gateways []paygate.Gateway, store Store, fn Func, opts ...Option) *Trac
 	if fn == nil {
 		panic("tracker: New with nil func")
 	}
-	gws := make(map[string]paygate.Gateway, len(gateways))
-	for _, gw := range gateways {
-		if gw == nil {
-			panic("tracker: New with a nil Gateway")
-		}
-		if _, dup := gws[gw.Name()]; dup {
-			panic("tracker: New with two gateways named " + gw.Name())
-		}
-		gws[gw.Name()] = gw
-	}
+	gws := named.Gateways("tracker: New", gateways)
 	if store == nil {
 		store = NewMemoryStore()
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/named"
 )
 
 // PathPrefix is where NewMux serves callbacks: PathPrefix + provider name.
@@ -34,14 +35,7 @@ func NewMux(fn func(ctx context.Context, provider string, cb *paygate.Callback) 
 		panic("webhook: NewMux with nil func")
 	}
 	handlers := make(map[string]http.Handler, len(gws))
-	for _, gw := range gws {
-		if gw == nil {
-			panic("webhook: NewMux with a nil Gateway")
-		}
-		name := gw.Name()
-		if _, dup := handlers[name]; dup {
-			panic("webhook: NewMux with two gateways named " + name)
-		}
+	for name, gw := range named.Gateways("webhook: NewMux", gws) {
 		handlers[name] = Handler(gw, func(ctx context.Context, cb *paygate.Callback) error {
 			return fn(ctx, name, cb)
 		}, opts...)

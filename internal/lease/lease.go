@@ -1,12 +1,15 @@
-// Package lease holds what the store-backed Dedupers (redisstore, pgstore) share: the keys that
-// callers in one process hold, with the owner token of each claim, and the bounded retry of a
-// store write that must not be lost.
+// Package lease holds what the stores of redisstore and pgstore share: their options and
+// defaults, the Deduper over one store's single operations (the polling claim, the keys that
+// callers in one process hold with the owner token of each claim, and the bounded retry of a
+// store write that must not be lost), and the tracker store over one store's statements.
 package lease
 
 import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/paygate-go/paygate/internal/pause"
 )
 
 // Holds are the keys held by callers in this process: one caller per key at a time, so a
@@ -85,11 +88,7 @@ func Retry(ctx context.Context, budget time.Duration, op func(context.Context) e
 		if err == nil || permanent(err) || ctx.Err() != nil || time.Now().Add(wait).After(end) {
 			return err
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
+		if pause.For(ctx, wait) != nil {
 			return err
 		}
 		wait = min(2*wait, 500*time.Millisecond)

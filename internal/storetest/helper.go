@@ -74,12 +74,8 @@ type Helper struct {
 	stderr bytes.Buffer
 	done   chan struct{} // closed when stdout ends
 	holds  chan string
-
-	mu    sync.Mutex
-	calls map[string]int
-
-	stopMu sync.Mutex
-	ended  bool
+	calls  counts
+	end    sync.Once // Kill or Stop, whichever comes first
 }
 
 // StartHelper starts this test binary again running only TestHelperProcess, with env added
@@ -89,7 +85,7 @@ func StartHelper(t testing.TB, env ...string) *Helper {
 	cmd := exec.CommandContext(context.Background(), os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1") //nolint:gosec // this test binary itself
 
 	cmd.Env = append(os.Environ(), append([]string{HelperEnv + "=1"}, env...)...)
-	h := &Helper{cmd: cmd, done: make(chan struct{}), holds: make(chan string, 16), calls: map[string]int{}}
+	h := &Helper{cmd: cmd, done: make(chan struct{}), holds: make(chan string, 16)}
 	cmd.Stderr = &h.stderr
 	var err error
 	if h.stdin, err = cmd.StdinPipe(); err != nil {
@@ -112,9 +108,7 @@ func StartHelper(t testing.TB, env ...string) *Helper {
 			case "URL":
 				urls <- arg
 			case "CALL":
-				h.mu.Lock()
-				h.calls[arg]++
-				h.mu.Unlock()
+				h.calls.add(arg)
 			case "HOLD":
 				h.holds <- arg
 			}
@@ -134,48 +128,32 @@ func StartHelper(t testing.TB, env ...string) *Helper {
 }
 
 // Calls returns the helper's calls per order so far.
-func (h *Helper) Calls() map[string]int {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	out := make(map[string]int, len(h.calls))
-	for k, v := range h.calls {
-		out[k] = v
-	}
-	return out
-}
+func (h *Helper) Calls() map[string]int { return h.calls.snapshot() }
 
 // Holds receives the order of each call that started hanging.
 func (h *Helper) Holds() <-chan string { return h.holds }
 
 // Kill ends the helper at once, as a crash would.
 func (h *Helper) Kill() {
-	h.stopMu.Lock()
-	defer h.stopMu.Unlock()
-	if h.ended {
-		return
-	}
-	h.ended = true
-	_ = h.cmd.Process.Kill()
-	<-h.done
-	_ = h.cmd.Wait()
+	h.end.Do(func() {
+		_ = h.cmd.Process.Kill()
+		<-h.done
+		_ = h.cmd.Wait()
+	})
 }
 
 // Stop asks the helper to finish (its stdin ends) and waits for it, killing it after 10 s.
 func (h *Helper) Stop() {
-	h.stopMu.Lock()
-	defer h.stopMu.Unlock()
-	if h.ended {
-		return
-	}
-	h.ended = true
-	_ = h.stdin.Close()
-	select {
-	case <-h.done:
-	case <-time.After(10 * time.Second):
-		_ = h.cmd.Process.Kill()
-		<-h.done
-	}
-	_ = h.cmd.Wait()
+	h.end.Do(func() {
+		_ = h.stdin.Close()
+		select {
+		case <-h.done:
+		case <-time.After(10 * time.Second):
+			_ = h.cmd.Process.Kill()
+			<-h.done
+		}
+		_ = h.cmd.Wait()
+	})
 }
 
 // NS is the store namespace the parent gave the helper.

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -20,6 +21,7 @@ import (
 	"time"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/pause"
 	"github.com/paygate-go/paygate/webhook"
 )
 
@@ -82,8 +84,8 @@ type Recorder struct {
 	// Delay is how long each call takes.
 	Delay time.Duration
 
+	calls   counts
 	mu      sync.Mutex
-	calls   map[string]int
 	running map[string]int
 	overlap []string
 }
@@ -92,11 +94,11 @@ type Recorder struct {
 // after it is counted.
 func (r *Recorder) Func(onCall func(ctx context.Context, order string)) func(ctx context.Context, cb *paygate.Callback) error {
 	return func(ctx context.Context, cb *paygate.Callback) error {
+		r.calls.add(cb.OrderID)
 		r.mu.Lock()
-		if r.calls == nil {
-			r.calls, r.running = make(map[string]int), make(map[string]int)
+		if r.running == nil {
+			r.running = make(map[string]int)
 		}
-		r.calls[cb.OrderID]++
 		r.running[cb.OrderID]++
 		if r.running[cb.OrderID] > 1 {
 			r.overlap = append(r.overlap, cb.OrderID)
@@ -118,13 +120,29 @@ func (r *Recorder) Func(onCall func(ctx context.Context, order string)) func(ctx
 }
 
 // Calls returns the calls per order so far.
-func (r *Recorder) Calls() map[string]int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	out := make(map[string]int, len(r.calls))
-	for k, v := range r.calls {
-		out[k] = v
+func (r *Recorder) Calls() map[string]int { return r.calls.snapshot() }
+
+// counts are calls per order, safe for concurrent use. The zero value is ready to use.
+type counts struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *counts) add(order string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == nil {
+		c.n = make(map[string]int)
 	}
+	c.n[order]++
+}
+
+// snapshot returns a copy of the counts so far.
+func (c *counts) snapshot() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make(map[string]int, len(c.n))
+	maps.Copy(out, c.n)
 	return out
 }
 
@@ -176,7 +194,7 @@ func Deliver(ctx context.Context, urls []string, d Delivery) Stats {
 		wg.Go(func() {
 			order := Order(i % d.Callbacks)
 			if d.Spread > 0 {
-				if !sleep(ctx, rand.N(d.Spread)) { //nolint:gosec // test load, not security
+				if pause.For(ctx, rand.N(d.Spread)) != nil { //nolint:gosec // test load, not security
 					unfinished.Add(1)
 					return
 				}
@@ -184,7 +202,7 @@ func Deliver(ctx context.Context, urls []string, d Delivery) Stats {
 			for attempt := 0; ; attempt++ {
 				if attempt > 0 {
 					retries.Add(1)
-					if !sleep(ctx, d.Pause) {
+					if pause.For(ctx, d.Pause) != nil {
 						unfinished.Add(1)
 						return
 					}
@@ -230,17 +248,6 @@ func post(ctx context.Context, c *http.Client, url string, body []byte) (int, st
 		return 0, "", err
 	}
 	return resp.StatusCode, string(b), nil
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 // ErrNotOnce describes a count other than one.

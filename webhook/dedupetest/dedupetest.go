@@ -137,6 +137,15 @@ func claimOK(t *testing.T, d webhook.Deduper, k string) bool {
 	return ok
 }
 
+// claimed returns a replica that has claimed the test's key, and the key.
+func claimed(t *testing.T, replica func() webhook.Deduper) (webhook.Deduper, string) {
+	t.Helper()
+	d := replica()
+	k := key(t, 0)
+	require.True(t, claimOK(t, d, k), "a new key is claimed")
+	return d, k
+}
+
 // result of a Claim run in the background.
 type result struct {
 	ok  bool
@@ -175,18 +184,14 @@ func receive(t *testing.T, s *settings, ch <-chan result, why string) result {
 }
 
 func claimThenDone(t *testing.T, _ *settings, replica func() webhook.Deduper) {
-	d := replica()
-	k := key(t, 0)
-	require.True(t, claimOK(t, d, k), "a new key is claimed")
+	d, k := claimed(t, replica)
 	require.NoError(t, d.Done(t.Context(), k))
 	require.False(t, claimOK(t, d, k), "a handled key is not claimed again")
 	require.False(t, claimOK(t, replica(), k), "nor by another replica")
 }
 
 func claimThenRelease(t *testing.T, _ *settings, replica func() webhook.Deduper) {
-	d := replica()
-	k := key(t, 0)
-	require.True(t, claimOK(t, d, k))
+	d, k := claimed(t, replica)
 	require.NoError(t, d.Release(t.Context(), k))
 	require.True(t, claimOK(t, d, k), "a released key is claimed again")
 	require.NoError(t, d.Release(t.Context(), k))
@@ -246,9 +251,7 @@ func doneWithoutClaim(t *testing.T, _ *settings, replica func() webhook.Deduper)
 }
 
 func doneTwice(t *testing.T, _ *settings, replica func() webhook.Deduper) {
-	d := replica()
-	k := key(t, 0)
-	require.True(t, claimOK(t, d, k))
+	d, k := claimed(t, replica)
 	require.NoError(t, d.Done(t.Context(), k))
 	require.NoError(t, d.Done(t.Context(), k), "Done again")
 	require.False(t, claimOK(t, d, k))
@@ -290,31 +293,24 @@ func releaseAfterDone(t *testing.T, _ *settings, replica func() webhook.Deduper)
 // waitHonoursContext: a Claim of a key another caller holds ends with an error when its
 // context does, promptly, and without taking the key.
 func waitHonoursContext(t *testing.T, s *settings, replica func() webhook.Deduper) {
-	for _, same := range []bool{true, false} {
-		t.Run(map[bool]string{true: "SameReplica", false: "OtherReplica"}[same], func(t *testing.T) {
-			a := replica()
-			b := a
-			if !same {
-				b = replica()
-			}
-			k := key(t, 0)
-			require.True(t, claimOK(t, a, k))
-			ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
-			defer cancel()
-			start := time.Now()
-			ok, err := b.Claim(ctx, k)
-			took := time.Since(start)
-			require.Error(t, err, "a Claim of a held key whose context ends")
-			require.False(t, ok)
-			if !s.noWait {
-				require.ErrorIs(t, err, context.DeadlineExceeded, "the context's error")
-			}
-			require.Less(t, took, 200*time.Millisecond+s.wait/2, "returns promptly once the context ends")
-			// The holder is unaffected and can still finish.
-			require.NoError(t, a.Done(t.Context(), k))
-			require.False(t, claimOK(t, b, k))
-		})
-	}
+	sameAndOtherReplica(t, replica, func(t *testing.T, a, b webhook.Deduper) {
+		k := key(t, 0)
+		require.True(t, claimOK(t, a, k))
+		ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		ok, err := b.Claim(ctx, k)
+		took := time.Since(start)
+		require.Error(t, err, "a Claim of a held key whose context ends")
+		require.False(t, ok)
+		if !s.noWait {
+			require.ErrorIs(t, err, context.DeadlineExceeded, "the context's error")
+		}
+		require.Less(t, took, 200*time.Millisecond+s.wait/2, "returns promptly once the context ends")
+		// The holder is unaffected and can still finish.
+		require.NoError(t, a.Done(t.Context(), k))
+		require.False(t, claimOK(t, b, k))
+	})
 }
 
 // cancelledContext: a Claim with an ended context does not take a free key and hold it.
@@ -334,6 +330,27 @@ func cancelledContext(t *testing.T, _ *settings, replica func() webhook.Deduper)
 }
 
 func waiterSeesDone(t *testing.T, s *settings, replica func() webhook.Deduper) {
+	sameAndOtherReplica(t, replica, func(t *testing.T, a, b webhook.Deduper) {
+		r := waitFor(t, s, a, b, key(t, 0), a.Done, "after Done")
+		require.NoError(t, r.err)
+		require.False(t, r.ok, "the waiter sees the key handled")
+	})
+}
+
+func waiterClaimsAfterRelease(t *testing.T, s *settings, replica func() webhook.Deduper) {
+	sameAndOtherReplica(t, replica, func(t *testing.T, a, b webhook.Deduper) {
+		k := key(t, 0)
+		r := waitFor(t, s, a, b, k, a.Release, "after Release")
+		require.NoError(t, r.err)
+		require.True(t, r.ok, "the waiter takes the released key")
+		pending(t, claimAsync(t.Context(), a, k), "the waiter now holds it")
+		require.NoError(t, b.Done(t.Context(), k))
+	})
+}
+
+// sameAndOtherReplica runs check as two subtests: with the holder a and the other caller b
+// one replica, then two.
+func sameAndOtherReplica(t *testing.T, replica func() webhook.Deduper, check func(t *testing.T, a, b webhook.Deduper)) {
 	for _, same := range []bool{true, false} {
 		t.Run(map[bool]string{true: "SameReplica", false: "OtherReplica"}[same], func(t *testing.T) {
 			a := replica()
@@ -341,38 +358,20 @@ func waiterSeesDone(t *testing.T, s *settings, replica func() webhook.Deduper) {
 			if !same {
 				b = replica()
 			}
-			k := key(t, 0)
-			require.True(t, claimOK(t, a, k))
-			ch := claimAsync(t.Context(), b, k)
-			pending(t, ch, "while the first caller holds the key")
-			require.NoError(t, a.Done(t.Context(), k))
-			r := receive(t, s, ch, "after Done")
-			require.NoError(t, r.err)
-			require.False(t, r.ok, "the waiter sees the key handled")
+			check(t, a, b)
 		})
 	}
 }
 
-func waiterClaimsAfterRelease(t *testing.T, s *settings, replica func() webhook.Deduper) {
-	for _, same := range []bool{true, false} {
-		t.Run(map[bool]string{true: "SameReplica", false: "OtherReplica"}[same], func(t *testing.T) {
-			a := replica()
-			b := a
-			if !same {
-				b = replica()
-			}
-			k := key(t, 0)
-			require.True(t, claimOK(t, a, k))
-			ch := claimAsync(t.Context(), b, k)
-			pending(t, ch, "while the first caller holds the key")
-			require.NoError(t, a.Release(t.Context(), k))
-			r := receive(t, s, ch, "after Release")
-			require.NoError(t, r.err)
-			require.True(t, r.ok, "the waiter takes the released key")
-			pending(t, claimAsync(t.Context(), a, k), "the waiter now holds it")
-			require.NoError(t, b.Done(t.Context(), k))
-		})
-	}
+// waitFor claims k on a, requires that b's Claim of k waits, ends a's claim with end (a's
+// Done or Release) and returns the result of b's Claim.
+func waitFor(t *testing.T, s *settings, a, b webhook.Deduper, k string, end func(context.Context, string) error, why string) result {
+	t.Helper()
+	require.True(t, claimOK(t, a, k))
+	ch := claimAsync(t.Context(), b, k)
+	pending(t, ch, "while the first caller holds the key")
+	require.NoError(t, end(t.Context(), k))
+	return receive(t, s, ch, why)
 }
 
 // deliver does what the webhook handler does with one delivery: claim, call fn, then Done
@@ -506,11 +505,7 @@ func leaseTakeover(t *testing.T, s *settings, replica func() webhook.Deduper) {
 // releaseByFormerOwner: a replica whose lease ran out and was taken over cannot release the
 // new holder's claim.
 func releaseByFormerOwner(t *testing.T, _ *settings, replica func() webhook.Deduper) {
-	a, b, c := replica(), replica(), replica()
-	k := key(t, 0)
-	require.True(t, claimOK(t, a, k))
-	time.Sleep(shortLease + 200*time.Millisecond)
-	require.True(t, claimOK(t, b, k), "taken over after the lease")
+	a, b, c, k := takenOver(t, replica)
 	require.NoError(t, a.Release(t.Context(), k), "the former holder's late Release")
 	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
 	defer cancel()
@@ -523,20 +518,26 @@ func releaseByFormerOwner(t *testing.T, _ *settings, replica func() webhook.Dedu
 // doneByFormerOwner: a replica whose lease ran out, and which then finished handling the
 // callback, still marks it handled.
 func doneByFormerOwner(t *testing.T, _ *settings, replica func() webhook.Deduper) {
-	a, b, c := replica(), replica(), replica()
-	k := key(t, 0)
-	require.True(t, claimOK(t, a, k))
-	time.Sleep(shortLease + 200*time.Millisecond)
-	require.True(t, claimOK(t, b, k), "taken over after the lease")
+	a, b, c, k := takenOver(t, replica)
 	require.NoError(t, a.Done(t.Context(), k), "the former holder's late Done")
 	require.NoError(t, b.Release(t.Context(), k), "the new holder's Release")
 	require.False(t, claimOK(t, c, k), "the key stays handled")
 }
 
+// takenOver makes three replicas: a claims the test's key k, its lease runs out and b takes
+// the key over; c is a third.
+func takenOver(t *testing.T, replica func() webhook.Deduper) (a, b, c webhook.Deduper, k string) {
+	t.Helper()
+	a, b, c = replica(), replica(), replica()
+	k = key(t, 0)
+	require.True(t, claimOK(t, a, k))
+	time.Sleep(shortLease + 200*time.Millisecond)
+	require.True(t, claimOK(t, b, k), "taken over after the lease")
+	return a, b, c, k
+}
+
 func doneTTL(t *testing.T, _ *settings, replica func() webhook.Deduper) {
-	d := replica()
-	k := key(t, 0)
-	require.True(t, claimOK(t, d, k))
+	d, k := claimed(t, replica)
 	require.NoError(t, d.Done(t.Context(), k))
 	require.False(t, claimOK(t, d, k), "within the TTL")
 	time.Sleep(shortTTL + 200*time.Millisecond)
