@@ -109,7 +109,8 @@ func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *
 	if req.Direct {
 		res.UPIURL = d.PayURL
 	}
-	if t, err := time.Parse(time.RFC3339, d.ExpiresAt); err == nil {
+	// CashGit writes +05:30: parsed in IST, that offset reuses the zone instead of making one.
+	if t, err := time.ParseInLocation(time.RFC3339, d.ExpiresAt, wire.IST); err == nil {
 		res.ExpiresAt = t
 	}
 	return res, nil
