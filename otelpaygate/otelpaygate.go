@@ -19,6 +19,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/option"
 )
 
 // ScopeName is the instrumentation scope of the tracer and the meter.
@@ -93,11 +94,7 @@ func WithPropagator(p propagation.TextMapPropagator) Option {
 // serve any number of gateways at once.
 func New(opts ...Option) paygate.Observer {
 	c := config{}
-	for _, opt := range opts {
-		if opt != nil {
-			opt(&c)
-		}
-	}
+	option.Apply(&c, opts)
 	if c.tp == nil {
 		c.tp = otel.GetTracerProvider()
 	}

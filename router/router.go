@@ -15,6 +15,7 @@ import (
 	"github.com/sony/gobreaker/v2"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/option"
 )
 
 // Name is the router's Gateway name.
@@ -97,11 +98,7 @@ func WithObserver(obs paygate.Observer) Option { return func(o *settings) { o.ob
 // name.
 func New(routes []Route, opts ...Option) (*Router, error) {
 	s := settings{breaker: DefaultBreaker, now: time.Now, max: 3, definite: DefaultDefiniteRefusal}
-	for _, o := range opts {
-		if o != nil {
-			o(&s)
-		}
-	}
+	option.Apply(&s, opts)
 	if len(routes) == 0 {
 		return nil, errors.New("router: no routes")
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/internal/named"
+	"github.com/paygate-go/paygate/internal/option"
 	"github.com/paygate-go/paygate/webhook"
 )
 
@@ -169,11 +170,7 @@ func New(gateways []paygate.Gateway, store Store, fn Func, opts ...Option) *Trac
 		now: time.Now, schedules: map[string]Schedule{}, lease: DefaultLease,
 		batch: DefaultBatch, concurrency: DefaultConcurrency, interval: DefaultInterval,
 	}
-	for _, opt := range opts {
-		if opt != nil {
-			opt(&o)
-		}
-	}
+	option.Apply(&o, opts)
 	if o.logger == nil {
 		o.logger = slog.New(slog.DiscardHandler)
 	}
@@ -233,11 +230,7 @@ func (t *Tracker) Track(ctx context.Context, provider string, kind paygate.Kind,
 		return errors.New("tracker: empty order ID")
 	}
 	it := Item{Provider: provider, Kind: kind, OrderID: orderID}
-	for _, opt := range opts {
-		if opt != nil {
-			opt(&it)
-		}
-	}
+	option.Apply(&it, opts)
 	if it.Status.Final() {
 		return nil // nothing to wait for
 	}

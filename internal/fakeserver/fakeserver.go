@@ -24,6 +24,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/option"
 	"github.com/paygate-go/paygate/internal/wire"
 )
 
@@ -192,9 +193,7 @@ func New(spec Spec, cfg paygate.Config, opts ...Option) (*Server, error) {
 		}},
 	}
 	s.books = NewBooks(spec.Provider, spec.Currency, cfg, decimal.RequireFromString("100000.00"))
-	for _, o := range opts {
-		o(s)
-	}
+	option.Apply(s, opts)
 	ln, err := (&net.ListenConfig{}).Listen(context.Background(), "tcp", s.addr)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: listen: %w", err)

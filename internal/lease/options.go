@@ -1,6 +1,10 @@
 package lease
 
-import "time"
+import (
+	"time"
+
+	"github.com/paygate-go/paygate/internal/option"
+)
 
 // Options are the settings of the stores of redisstore and pgstore: each package's Option is
 // a func(*Options), and its With functions share the ones here.
@@ -16,9 +20,7 @@ type Options struct {
 // Resolve applies opts to the defaults, with prefix as the default Prefix.
 func Resolve[O ~func(*Options)](prefix string, opts []O) Options {
 	o := Options{Prefix: prefix, Lease: DefaultLease, DoneTTL: DefaultDoneTTL, Poll: DefaultPollInterval, Retry: DefaultWriteRetry}
-	for _, opt := range opts {
-		opt(&o)
-	}
+	option.Apply(&o, opts)
 	return o
 }
 

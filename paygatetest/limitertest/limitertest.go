@@ -18,6 +18,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/option"
 )
 
 // Open makes a fresh store for one subtest, with a limit of r requests per second and a
@@ -41,9 +42,7 @@ func WithSlack(d time.Duration) Option { return func(s *settings) { s.slack = d 
 // Run runs the conformance suite as subtests of t.
 func Run(t *testing.T, open Open, opts ...Option) {
 	s := settings{slack: 150 * time.Millisecond}
-	for _, o := range opts {
-		o(&s)
-	}
+	option.Apply(&s, opts)
 	tests := []struct {
 		name  string
 		check func(t *testing.T, s *settings, open Open)

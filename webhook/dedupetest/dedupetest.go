@@ -21,6 +21,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/paygate-go/paygate/internal/option"
 	"github.com/paygate-go/paygate/webhook"
 )
 
@@ -77,9 +78,7 @@ const (
 // Run runs the conformance suite as subtests of t.
 func Run(t *testing.T, open Open, opts ...Option) {
 	s := settings{wait: 10 * time.Second}
-	for _, o := range opts {
-		o(&s)
-	}
+	option.Apply(&s, opts)
 	longCfg := Config{Lease: long, DoneTTL: long}
 	tests := []struct {
 		name  string
