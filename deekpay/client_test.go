@@ -513,7 +513,9 @@ func TestTimeout(t *testing.T) {
 		t.Run(ep.name, func(t *testing.T) {
 			srv := newServer(t, reply{block: true})
 			cfg := testConfig(srv.URL)
-			cfg.Timeout = 50 * time.Millisecond
+			// Long enough that the request is written even on a loaded machine (else it is not
+			// sent at all, and nothing here would be tested).
+			cfg.Timeout = 300 * time.Millisecond
 			err := ep.call(newClientWith(t, cfg))
 			require.Error(t, err)
 			if ep.create {

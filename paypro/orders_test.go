@@ -413,7 +413,9 @@ func TestTimeout(t *testing.T) {
 				case <-time.After(5 * time.Second):
 				}
 			})
-			c := newClient(t, s, func(cfg *paygate.Config) { cfg.Timeout = 50 * time.Millisecond })
+			// Long enough that the request is written even on a loaded machine (else it is not
+			// sent at all, and nothing here would be tested).
+			c := newClient(t, s, func(cfg *paygate.Config) { cfg.Timeout = 300 * time.Millisecond })
 			err := ep.call(c)
 			require.Error(t, err)
 			if ep.create {

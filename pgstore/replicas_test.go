@@ -171,12 +171,14 @@ func TestConnectionsKilled(t *testing.T) {
 		d := replica(t, schema, app, "", pgstore.WithLease(5*time.Second))
 		urls = append(urls, storetest.Replica(t, d, rec.Func(nil)))
 	}
-	// Kill for the first 1.5 s of the deliveries, then let the replicas recover.
-	ctx, cancel := context.WithTimeout(t.Context(), 1500*time.Millisecond)
+	// Kill for the first 1.5 s of the deliveries, and on until a connection was killed (on a
+	// loaded machine the replicas may connect late), then let the replicas recover.
+	ctx, cancel := context.WithCancel(t.Context())
+	until := time.Now().Add(1500 * time.Millisecond)
 	var wg sync.WaitGroup
 	var kills int
 	wg.Go(func() {
-		for ctx.Err() == nil {
+		for ctx.Err() == nil && (time.Now().Before(until) || kills == 0) {
 			var n int
 			err := admin.QueryRow(ctx, `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1`, app).Scan(&n)
 			if err != nil {
