@@ -76,12 +76,12 @@ type Reply struct {
 	data   json.RawMessage // the data member, when the call decoded it into no out
 	call   *Call
 	cur    paygate.Currency // the provider's currency
-	amount paygate.Money    // a create's amount, as Created found it
+	amount paygate.Money    // a create's amount, as created found it
 }
 
 // Call runs the pipeline: send (the transport signs each attempt when asked, never follows a
 // redirect, never re-sends a create), HTTP status, envelope, verdict, data. It decodes the
-// envelope's data into out (when out is not nil) and returns the Reply. A create's out must be
+// envelope's data into out (a pointer, or nil) and returns the Reply. A create's out must be
 // an Answerer: what it answers is held to the request (Reply.Amount).
 func (b *Base) Call(ctx context.Context, c *Call, out any) (*Reply, error) {
 	method := c.Method
@@ -140,8 +140,8 @@ func (b *Base) Call(ctx context.Context, c *Call, out any) (*Reply, error) {
 	}
 	if create {
 		a, ok := out.(Answerer)
-		if !ok { // a provider package's mistake, caught by its first test
-			return nil, fmt.Errorf("paygate: engine: the data of create %q, %T, is not an Answerer", c.Op, out)
+		if !ok { // a provider package's mistake, caught by its first test; the order may exist
+			return nil, resp.Malformed(fmt.Errorf("engine: the data of create %q, %T, is not an Answerer", c.Op, out))
 		}
 		if r.amount, err = r.created(a.Answer(), out); err != nil {
 			return nil, err
