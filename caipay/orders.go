@@ -38,6 +38,9 @@ type payInData struct {
 	ExpireTime string `json:"expireTime"` // H2H, "2006-01-02 15:04:05" in IST
 }
 
+// searchPaths are the searches, by kind.
+var searchPaths = map[paygate.Kind]string{paygate.KindPayIn: PathSearchPayIn, paygate.KindPayOut: PathSearchPayOut}
+
 // searchData is data of GET searchPayInResult and searchPayOutResult.
 type searchData struct {
 	TenantID        wire.Text   `json:"tenantId"`
@@ -187,12 +190,8 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *
 	if err := check.QueryByOrderID(req); err != nil {
 		return nil, err
 	}
-	path := PathSearchPayIn
-	if req.Kind == paygate.KindPayOut {
-		path = PathSearchPayOut
-	}
 	var d searchData
-	resp, err := c.do(ctx, call{op: op.Name, method: http.MethodGet, path: path,
+	resp, err := c.do(ctx, call{op: op.Name, method: http.MethodGet, path: searchPaths[req.Kind],
 		fields: map[string]string{"customerOrderNo": req.OrderID}}, &d)
 	if err != nil {
 		return nil, err

@@ -68,6 +68,9 @@ type payOutData struct {
 	Fee wire.Amount `json:"fee"`
 }
 
+// queryPaths are the queries, by kind.
+var queryPaths = map[paygate.Kind]string{paygate.KindPayIn: "/api/payInQuery", paygate.KindPayOut: "/api/payOutQuery"}
+
 // queryData is data of POST /api/payInQuery and /api/payOutQuery.
 type queryData struct {
 	orderData
@@ -303,12 +306,8 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *
 	if req.ProviderOrderID != "" {
 		body["orderNo"] = req.ProviderOrderID
 	}
-	path := "/api/payInQuery"
-	if req.Kind == paygate.KindPayOut {
-		path = "/api/payOutQuery"
-	}
 	var d queryData
-	resp, err := c.call(ctx, op.Name, path, body, nil, &d)
+	resp, err := c.call(ctx, op.Name, queryPaths[req.Kind], body, nil, &d)
 	if err != nil {
 		return nil, err
 	}

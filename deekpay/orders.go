@@ -57,6 +57,9 @@ func (d *payOutData) Answer() engine.Answer {
 	return engine.Answer{OrderID: d.ExternalOrderID, ProviderOrderID: d.OrderID}
 }
 
+// queryPaths are the order queries, by kind: collecting orders and transfer orders.
+var queryPaths = map[paygate.Kind]string{paygate.KindPayIn: PathQueryCollecting, paygate.KindPayOut: PathQueryTransfer}
+
 // order is one element of the query endpoints' data array (collecting and transfer orders),
 // and the body of a callback.
 type order struct {
@@ -274,14 +277,10 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *
 	if err := check.MaxLength("OrderID", req.OrderID, maxOrderID); err != nil {
 		return nil, err
 	}
-	path := PathQueryCollecting
-	if req.Kind == paygate.KindPayOut {
-		path = PathQueryTransfer
-	}
 	// DeekPay's field list marks both fields required; HamBit's public docs query by either.
 	// Both keys are always sent, an unknown one empty (and so unsigned).
 	fields := map[string]string{"externalOrderId": req.OrderID, "orderId": req.ProviderOrderID}
-	resp, err := c.do(ctx, call{op: op.Name, method: http.MethodPost, path: path, fields: fields}, nil)
+	resp, err := c.do(ctx, call{op: op.Name, method: http.MethodPost, path: queryPaths[req.Kind], fields: fields}, nil)
 	if err != nil {
 		return nil, err
 	}

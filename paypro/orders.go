@@ -54,6 +54,9 @@ func (d *createData) Check(resp *engine.Reply) error {
 	return nil
 }
 
+// queryPaths are the queries, by kind.
+var queryPaths = map[paygate.Kind]string{paygate.KindPayIn: PathQueryPayIn, paygate.KindPayOut: PathQueryPayOut}
+
 // queryData is data of POST /v1/paypro/queryPayInResult and /v1/paypro/queryPayOutResult.
 type queryData struct {
 	TradeNo         string      `json:"tradeNo"`
@@ -219,12 +222,8 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *
 	if err := check.QueryByOrderID(req); err != nil {
 		return nil, err
 	}
-	path := PathQueryPayIn
-	if req.Kind == paygate.KindPayOut {
-		path = PathQueryPayOut
-	}
 	var d queryData
-	resp, err := c.call(ctx, op.Name, path, map[string]string{fieldTradeNo: req.OrderID}, nil, &d)
+	resp, err := c.call(ctx, op.Name, queryPaths[req.Kind], map[string]string{fieldTradeNo: req.OrderID}, nil, &d)
 	if err != nil {
 		return nil, err
 	}
