@@ -334,6 +334,18 @@ func TestBalanceList(t *testing.T) {
 	require.Equal(t, "7.50 INR", b.Available.String())
 }
 
+// TestBalanceUnreadable: data that names no balance is a malformed answer, whichever shape.
+func TestBalanceUnreadable(t *testing.T) {
+	for _, data := range []string{`[]`, `{}`, `[{"currencyType":"INR"}]`, `"5"`, `[1]`} {
+		t.Run(data, func(t *testing.T) {
+			srv := newServer(t, jsonReply(`{"code":"200","success":true,"data":`+data+`}`))
+			_, err := newClient(t, srv.URL).Balance(context.Background())
+			var re *paygate.ResponseError
+			require.ErrorAs(t, err, &re)
+		})
+	}
+}
+
 func TestPing(t *testing.T) {
 	for _, body := range []string{pingOK, `{"version":"v3.2.1","timestamp":1679724896}`} {
 		srv := newServer(t, jsonReply(body))

@@ -92,6 +92,27 @@ func TestNew(t *testing.T) {
 	}
 }
 
+// TestRegister: a constructor that fails gives paygate.New a nil Gateway, not one holding a
+// nil client; one that succeeds gives its client.
+func TestRegister(t *testing.T) {
+	type client struct{ paygate.Gateway }
+	engine.Register("registertest", func(cfg paygate.Config, _ ...paygate.Option) (*client, error) {
+		if cfg.Secret == "" {
+			return nil, paygate.ConfigErr("registertest", "secret", "Config.Secret is required")
+		}
+		return &client{}, nil
+	}, []paygate.OptionSpec{{Name: "flavour", Meaning: "a test option"}})
+
+	gw, err := paygate.New(paygate.Config{Provider: "registertest"})
+	require.ErrorIs(t, err, paygate.ErrInvalidConfig)
+	require.True(t, gw == nil, "a nil interface, not a typed nil")
+
+	gw, err = paygate.New(paygate.Config{Provider: "registertest", Secret: "s", Options: map[string]string{"flavour": "x"}})
+	require.NoError(t, err)
+	require.IsType(t, &client{}, gw)
+	require.Equal(t, "flavour", paygate.OptionSpecs("registertest")[0].Name)
+}
+
 // TestCallVerdicts: one rule per answer, for every provider alike.
 func TestCallVerdicts(t *testing.T) {
 	cases := []struct {
