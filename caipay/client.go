@@ -36,7 +36,11 @@ const (
 	redactedQueryValue = "[REDACTED]"
 )
 
-func init() { engine.Register(Name, New, Options) }
+func init() { engine.Register(Name, New, Options, SignSchemes) }
+
+// SignSchemes is how CaiPay signs a request: the values only, in key order, then the secret.
+var SignSchemes = []signing.Scheme{{Canonical: signing.ValuesCanonical, Sign: signing.ValuesMD5,
+	Formula: "md5hex(canonical + secret)", Field: signField}}
 
 // Client is a CaiPay gateway. It is safe for concurrent use.
 type Client struct {

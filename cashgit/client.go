@@ -36,7 +36,16 @@ const (
 // DefaultRateLimit is the documented limit of 10 requests per second per merchant.
 const DefaultRateLimit = 10
 
-func init() { engine.Register(Name, New, Options) }
+func init() { engine.Register(Name, New, Options, SignSchemes) }
+
+// SignSchemes are CashGit's two ways of signing "k=v&k=v", by options.sign_style: the API
+// document's (the default) and its server code's.
+var SignSchemes = []signing.Scheme{
+	{Name: SignKeyParam, Canonical: signing.KeyParamCanonical, Sign: signing.KeyParamMD5,
+		Formula: `md5hex(canonical + "&key=" + secret)`, Field: "sign"},
+	{Name: SignAppend, Canonical: signing.KeyParamCanonical, Sign: signing.AppendMD5,
+		Formula: "md5hex(canonical + secret)", Field: "sign"},
+}
 
 // Client is a CashGit gateway. It is safe for concurrent use.
 type Client struct {
@@ -57,12 +66,12 @@ var spec = engine.Spec{
 // New returns a CashGit client for cfg.
 func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
 	c := &Client{style: cfg.Option("sign_style", SignKeyParam)}
-	switch c.style {
-	case SignKeyParam:
-		c.sign = signing.KeyParamMD5
-	case SignAppend:
-		c.sign = signing.AppendMD5
-	default:
+	for _, s := range SignSchemes {
+		if s.Name == c.style {
+			c.sign = s.Sign
+		}
+	}
+	if c.sign == nil {
 		return nil, paygate.ConfigErr(Name, "options.sign_style", "must be %q or %q, got %q", SignKeyParam, SignAppend, c.style)
 	}
 	sandbox, err := cfg.BoolOption("sandbox", false)

@@ -42,7 +42,11 @@ const (
 	MsgSystemBusy      = "System_busy"       // try again later
 )
 
-func init() { engine.Register(Name, New, Options) }
+func init() { engine.Register(Name, New, Options, SignSchemes) }
+
+// SignSchemes is how Cashy signs a request: the raw body bytes, then the secret, sent in the
+// Sign header.
+var SignSchemes = []signing.Scheme{{SignBody: signing.BodyMD5, Formula: "MD5HEX(body + secret), upper case"}}
 
 // Client is a Cashy gateway. It is safe for concurrent use.
 type Client struct {

@@ -48,7 +48,12 @@ const (
 	PathBanks           = "/api/v3/ind/query/bank"
 )
 
-func init() { engine.Register(Name, New, Options) }
+func init() { engine.Register(Name, New, Options, SignSchemes) }
+
+// SignSchemes is how DeekPay signs a request: HMAC-SHA1 of "k=v&k=v" over the fields and the
+// access_key, timestamp and nonce headers, sent in the sign header.
+var SignSchemes = []signing.Scheme{{Canonical: signing.HMACCanonical, Sign: signing.HMACSHA1,
+	Formula: "base64(hmac-sha1(secret, canonical))", Requires: []string{HeaderAccessKey, HeaderTimestamp, HeaderNonce}}}
 
 // Client is a DeekPay gateway. It is safe for concurrent use.
 type Client struct {

@@ -51,7 +51,11 @@ const (
 	StatusProcessing = "0015" // processing
 )
 
-func init() { engine.Register(Name, New, Options) }
+func init() { engine.Register(Name, New, Options, SignSchemes) }
+
+// SignSchemes is how PayPro signs a request: "k1=v1k2=v2", no separator, then the secret.
+var SignSchemes = []signing.Scheme{{Canonical: signing.ConcatCanonical, Sign: signing.ConcatMD5,
+	Formula: "md5hex(canonical + secret)", Field: fieldSign}}
 
 // Client is a PayPro gateway. It is safe for concurrent use.
 type Client struct {

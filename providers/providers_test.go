@@ -13,6 +13,7 @@ import (
 
 	"github.com/paygate-go/paygate"
 	_ "github.com/paygate-go/paygate/providers"
+	"github.com/paygate-go/paygate/signing"
 )
 
 // known are the five providers paygate puts behind one interface.
@@ -49,6 +50,26 @@ func TestEveryImportedProviderIsRegistered(t *testing.T) {
 func TestRegisteredProvidersAreKnown(t *testing.T) {
 	for _, name := range paygate.Providers() {
 		require.Contains(t, known, name)
+	}
+}
+
+// TestEveryProviderDescribesItsSigning: each provider registers how it signs, for the
+// sign and verify commands: a default scheme that signs fields or the body, with its formula.
+func TestEveryProviderDescribesItsSigning(t *testing.T) {
+	require.Equal(t, paygate.Providers(), signing.Providers())
+	for _, name := range signing.Providers() {
+		schemes := signing.Schemes(name)
+		require.NotEmpty(t, schemes, name)
+		for _, s := range schemes {
+			require.NotEmpty(t, s.Formula, name)
+			if s.SignBody == nil {
+				require.NotNil(t, s.Sign, name)
+				require.NotNil(t, s.Canonical, name)
+			}
+			if len(schemes) > 1 {
+				require.NotEmpty(t, s.Name, "%s: a provider with several schemes names them", name)
+			}
+		}
 	}
 }
 

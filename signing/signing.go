@@ -11,6 +11,10 @@
 //	         AppendMD5      md5hex("k=v&k=v" of non-empty fields but sign + secret)
 //	Cashy    BodyMD5        MD5HEX(raw body bytes + secret), upper case
 //
+// Each provider package also describes its algorithm as a Scheme and registers it under its
+// name (Register, Schemes), so that a tool such as `paygate sign` signs and verifies by hand
+// as the client does, knowing no provider by name.
+//
 // Key order is byte-wise (ASCII) order, so upper-case keys sort before lower-case ones.
 // Callbacks whose fields are JSON numbers or booleans are signed over their JSON text; Fields
 // turns a JSON object into the map these functions take.

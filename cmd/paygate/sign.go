@@ -85,63 +85,45 @@ the canonical string and the expected signature are printed on standard error.
 	},
 }
 
-// algorithm is one provider's field signature.
-type algorithm struct {
-	style     string // cashgit's sign style, else empty
-	canonical func(map[string]string) string
-	sign      func(map[string]string, string) string
-	formula   string // how the canonical string and the secret are hashed
-}
-
-// sigField is the body field that carries each provider's signature; DeekPay and Cashy send
-// theirs in a header.
-var sigField = map[string]string{"caipay": "signKey", "paypro": "sign", "cashgit": "sign"}
-
-// cashgitStyles are cashgit's two sign styles, the default first.
-var cashgitStyles = []algorithm{
-	{style: "key_param", canonical: signing.KeyParamCanonical, sign: signing.KeyParamMD5, formula: `md5hex(canonical + "&key=" + secret)`},
-	{style: "append", canonical: signing.KeyParamCanonical, sign: signing.AppendMD5, formula: "md5hex(canonical + secret)"},
-}
-
-// fieldAlgorithms are the algorithms of the providers that sign fields in one way (cashgit has
-// two styles, and cashy signs the body).
-var fieldAlgorithms = map[string]algorithm{
-	"caipay":  {canonical: signing.ValuesCanonical, sign: signing.ValuesMD5, formula: "md5hex(canonical + secret)"},
-	"deekpay": {canonical: signing.HMACCanonical, sign: signing.HMACSHA1, formula: "base64(hmac-sha1(secret, canonical))"},
-	"paypro":  {canonical: signing.ConcatCanonical, sign: signing.ConcatMD5, formula: "md5hex(canonical + secret)"},
-}
-
-const cashyFormula = "MD5HEX(body + secret), upper case"
-
-// algorithms returns the algorithms to sign or verify with: one, or for cashgit verify
-// without --style both styles.
-func (f *signFlags) algorithms(verify bool) ([]algorithm, error) {
-	if f.style != "" && f.provider != "cashgit" {
-		return nil, usagef("--style applies to cashgit only")
-	}
-	if a, ok := fieldAlgorithms[f.provider]; ok {
-		return []algorithm{a}, nil
-	}
-	switch f.provider {
-	case "cashgit":
-		if f.style == "" {
-			if verify {
-				return cashgitStyles, nil
-			}
-			return cashgitStyles[:1], nil
-		}
-		for _, a := range cashgitStyles {
-			if a.style == f.style {
-				return []algorithm{a}, nil
-			}
-		}
-		return nil, usagef("--style must be key_param or append, not %q", f.style)
-	case "cashy":
-		return nil, nil
-	case "":
+// schemes returns the signing schemes to sign or verify with, as the provider package
+// registered them (signing.Schemes): the one --style names, else the default one, or for
+// verify every one.
+func (f *signFlags) schemes(verify bool) ([]signing.Scheme, error) {
+	if f.provider == "" {
 		return nil, usagef("--provider is required")
 	}
-	return nil, usagef("unknown provider %q (known: caipay, deekpay, paypro, cashgit, cashy)", f.provider)
+	all := signing.Schemes(f.provider)
+	if all == nil {
+		return nil, usagef("unknown provider %q (known: %s)", f.provider, strings.Join(signing.Providers(), ", "))
+	}
+	if f.style == "" {
+		if verify {
+			return all, nil
+		}
+		return all[:1], nil
+	}
+	if len(all) == 1 {
+		return nil, usagef("--style applies to %s only", strings.Join(styled(), ", "))
+	}
+	var names []string
+	for _, s := range all {
+		if s.Name == f.style {
+			return []signing.Scheme{s}, nil
+		}
+		names = append(names, s.Name)
+	}
+	return nil, usagef("--style must be %s, not %q", strings.Join(names, " or "), f.style)
+}
+
+// styled returns the providers with more than one sign style.
+func styled() []string {
+	var out []string
+	for _, p := range signing.Providers() {
+		if len(signing.Schemes(p)) > 1 {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // resolveSecret returns the secret from --secret-env or --secret.
@@ -193,8 +175,8 @@ func (f *signFlags) readBody(c *cli) ([]byte, error) {
 }
 
 // fields gathers the fields to sign: the body's top-level fields, then the key=value
-// arguments, none given twice.
-func (f *signFlags) fields(c *cli, args []string) (map[string]string, error) {
+// arguments, none given twice; each of requires must be among them.
+func (f *signFlags) fields(c *cli, args []string, requires []string) (map[string]string, error) {
 	fields := map[string]string{}
 	if f.body != "" {
 		b, err := f.readBody(c)
@@ -218,50 +200,57 @@ func (f *signFlags) fields(c *cli, args []string) (map[string]string, error) {
 	if len(fields) == 0 {
 		return nil, usagef("no fields to sign: give key=value arguments or --body")
 	}
-	if f.provider == "deekpay" {
-		for _, k := range []string{"access_key", "timestamp", "nonce"} {
-			if fields[k] == "" {
-				return nil, usagef("deekpay signs the access_key, timestamp and nonce headers with the fields: add %s=…", k)
-			}
+	for _, k := range requires {
+		if fields[k] == "" {
+			return nil, usagef("%s signs the %s headers with the fields: add %s=…", f.provider, and(requires), k)
 		}
 	}
 	return fields, nil
 }
 
-// inputs checks the flags and reads what is to be signed: the fields, or cashy's body.
-func (f *signFlags) inputs(c *cli, args []string, verify bool) (algs []algorithm, fields map[string]string, body []byte, secret string, err error) {
-	if algs, err = f.algorithms(verify); err != nil {
+// inputs checks the flags and reads what is to be signed: the fields, or the body where the
+// provider signs the raw body.
+func (f *signFlags) inputs(c *cli, args []string, verify bool) (schemes []signing.Scheme, fields map[string]string, body []byte, secret string, err error) {
+	if schemes, err = f.schemes(verify); err != nil {
 		return nil, nil, nil, "", err
 	}
 	if secret, err = f.resolveSecret(); err != nil {
 		return nil, nil, nil, "", err
 	}
-	if f.provider == "cashy" {
+	if schemes[0].SignBody != nil {
 		if len(args) > 0 {
-			return nil, nil, nil, "", usagef("cashy signs the raw request body: give --body FILE, not key=value arguments")
+			return nil, nil, nil, "", usagef("%s signs the raw request body: give --body FILE, not key=value arguments", f.provider)
 		}
 		if f.body == "" {
-			return nil, nil, nil, "", usagef("cashy signs the raw request body: --body FILE (or - for standard input) is required")
+			return nil, nil, nil, "", usagef("%s signs the raw request body: --body FILE (or - for standard input) is required", f.provider)
 		}
 		body, err = f.readBody(c)
-		return nil, nil, body, secret, err
+		return schemes, nil, body, secret, err
 	}
-	fields, err = f.fields(c, args)
-	return algs, fields, nil, secret, err
+	fields, err = f.fields(c, args, schemes[0].Requires)
+	return schemes, fields, nil, secret, err
+}
+
+// and joins names as "a, b and c".
+func and(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 func (f *signFlags) runSign(c *cli, args []string) error {
-	algs, fields, body, secret, err := f.inputs(c, args, false)
+	schemes, fields, body, secret, err := f.inputs(c, args, false)
 	if err != nil {
 		return err
 	}
-	if f.provider == "cashy" {
+	s := schemes[0]
+	if s.SignBody != nil {
 		printBody(c.stdout, body)
-		fmt.Fprintf(c.stdout, "hashed:    %s\nsignature: %s\n", cashyFormula, signing.BodyMD5(body, secret))
+		fmt.Fprintf(c.stdout, "hashed:    %s\nsignature: %s\n", s.Formula, s.SignBody(body, secret))
 		return nil
 	}
-	a := algs[0]
-	fmt.Fprintf(c.stdout, "canonical: %s\nhashed:    %s\nsignature: %s\n", a.canonical(fields), a.formula, a.sign(fields, secret))
+	fmt.Fprintf(c.stdout, "canonical: %s\nhashed:    %s\nsignature: %s\n", s.Canonical(fields), s.Formula, s.Sign(fields, secret))
 	return nil
 }
 
@@ -272,48 +261,48 @@ func printBody(w io.Writer, body []byte) {
 }
 
 func (f *signFlags) runVerify(c *cli, args []string) error {
-	algs, fields, body, secret, err := f.inputs(c, args, true)
+	schemes, fields, body, secret, err := f.inputs(c, args, true)
 	if err != nil {
 		return err
 	}
-	got := f.sign
-	if got == "" {
-		got = fields[sigField[f.provider]]
+	got, field := f.sign, schemes[0].Field
+	if got == "" && field != "" {
+		got = fields[field]
 	}
 	if got == "" {
-		if name := sigField[f.provider]; name != "" {
-			return usagef("--sign is required (or a %s field in the body)", name)
+		if field != "" {
+			return usagef("--sign is required (or a %s field in the body)", field)
 		}
 		return usagef("--sign is required: %s sends the signature in a header", f.provider)
 	}
-	if f.provider == "cashy" {
-		want := signing.BodyMD5(body, secret)
+	if s := schemes[0]; s.SignBody != nil {
+		want := s.SignBody(body, secret)
 		if signing.Equal(got, want) {
 			fmt.Fprintln(c.stdout, "valid")
 			return nil
 		}
 		fmt.Fprintln(c.stdout, "invalid")
 		printBody(c.stderr, body)
-		fmt.Fprintf(c.stderr, "hashed:    %s\nexpected:  %s\n", cashyFormula, want)
+		fmt.Fprintf(c.stderr, "hashed:    %s\nexpected:  %s\n", s.Formula, want)
 		return exitStatus(exitFailed)
 	}
-	for _, a := range algs {
-		if signing.Equal(got, a.sign(fields, secret)) {
+	for _, s := range schemes {
+		if signing.Equal(got, s.Sign(fields, secret)) {
 			fmt.Fprintln(c.stdout, "valid")
-			if a.style != "" {
-				fmt.Fprintf(c.stdout, "sign_style: %s\n", a.style)
+			if s.Name != "" {
+				fmt.Fprintf(c.stdout, "sign_style: %s\n", s.Name)
 			}
 			return nil
 		}
 	}
 	fmt.Fprintln(c.stdout, "invalid")
-	fmt.Fprintf(c.stderr, "canonical: %s\n", algs[0].canonical(fields))
-	for _, a := range algs {
+	fmt.Fprintf(c.stderr, "canonical: %s\n", schemes[0].Canonical(fields))
+	for _, s := range schemes {
 		label := "expected: "
-		if a.style != "" {
-			label = "expected (" + a.style + "):"
+		if s.Name != "" {
+			label = "expected (" + s.Name + "):"
 		}
-		fmt.Fprintf(c.stderr, "%s %s  = %s\n", label, a.sign(fields, secret), a.formula)
+		fmt.Fprintf(c.stderr, "%s %s  = %s\n", label, s.Sign(fields, secret), s.Formula)
 	}
 	return exitStatus(exitFailed)
 }

@@ -40,6 +40,7 @@ import (
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/internal/check"
 	"github.com/paygate-go/paygate/internal/transport"
+	"github.com/paygate-go/paygate/signing"
 )
 
 // Spec is what a provider tells the engine about itself.
@@ -107,9 +108,11 @@ func New(spec Spec, cfg paygate.Config, o Options, opts ...paygate.Option) (*Bas
 }
 
 // Register makes a provider's constructor and options known to paygate.New (paygate.Register,
-// paygate.RegisterOptions). A failing constructor gives paygate.New a nil Gateway, never a
-// Gateway holding a nil *Client.
-func Register[C paygate.Gateway](name string, newClient func(paygate.Config, ...paygate.Option) (C, error), options []paygate.OptionSpec) {
+// paygate.RegisterOptions), and its signing schemes to tools (signing.Register). A failing
+// constructor gives paygate.New a nil Gateway, never a Gateway holding a nil *Client.
+func Register[C paygate.Gateway](name string, newClient func(paygate.Config, ...paygate.Option) (C, error),
+	options []paygate.OptionSpec, schemes []signing.Scheme,
+) {
 	paygate.Register(name, func(cfg paygate.Config, opts ...paygate.Option) (paygate.Gateway, error) {
 		c, err := newClient(cfg, opts...)
 		if err != nil {
@@ -118,6 +121,7 @@ func Register[C paygate.Gateway](name string, newClient func(paygate.Config, ...
 		return c, nil
 	})
 	paygate.RegisterOptions(name, options...)
+	signing.Register(name, schemes...)
 }
 
 // Name returns the provider's registered name.

@@ -101,7 +101,8 @@ func TestRegister(t *testing.T) {
 			return nil, paygate.ConfigErr("registertest", "secret", "Config.Secret is required")
 		}
 		return &client{}, nil
-	}, []paygate.OptionSpec{{Name: "flavour", Meaning: "a test option"}})
+	}, []paygate.OptionSpec{{Name: "flavour", Meaning: "a test option"}},
+		[]signing.Scheme{{Canonical: signing.ConcatCanonical, Sign: signing.ConcatMD5, Formula: "md5hex(canonical + secret)"}})
 
 	gw, err := paygate.New(paygate.Config{Provider: "registertest"})
 	require.ErrorIs(t, err, paygate.ErrInvalidConfig)
@@ -111,6 +112,7 @@ func TestRegister(t *testing.T) {
 	require.NoError(t, err)
 	require.IsType(t, &client{}, gw)
 	require.Equal(t, "flavour", paygate.OptionSpecs("registertest")[0].Name)
+	require.Len(t, signing.Schemes("registertest"), 1)
 }
 
 // TestCallVerdicts: one rule per answer, for every provider alike.
