@@ -95,7 +95,7 @@ func run(w io.Writer, provider string) (err error) {
 	ctx, checkout := tp.Tracer("merchant").Start(ctx, "checkout")
 	defer checkout.End()
 
-	req := payIn(provider, "http://"+ln.Addr().String()+"/callbacks/"+provider)
+	req := payIn(gw.Capabilities().Currency, "http://"+ln.Addr().String()+"/callbacks/"+provider)
 	res, err := gw.PayIn(ctx, req)
 	if err != nil {
 		return fmt.Errorf("pay-in: %w", err)
@@ -117,7 +117,9 @@ func run(w io.Writer, provider string) (err error) {
 }
 
 // payIn is a pay-in every provider accepts; Cashy settles in Pakistani rupees.
-func payIn(provider, notifyURL string) *paygate.PayInRequest {
+// payIn is a pay-in in the provider's currency (Cashy settles in Pakistani rupees and asks
+// for the customer's CNIC).
+func payIn(currency paygate.Currency, notifyURL string) *paygate.PayInRequest {
 	req := &paygate.PayInRequest{
 		OrderID:   fmt.Sprintf("OBS%d", time.Now().UnixNano()),
 		Amount:    paygate.MustParseMoney("500.00", paygate.INR),
@@ -126,7 +128,7 @@ func payIn(provider, notifyURL string) *paygate.PayInRequest {
 		ReturnURL: "https://merchant.example/thanks",
 		Remark:    "observability",
 	}
-	if provider == "cashy" {
+	if currency == paygate.PKR {
 		req.Amount = paygate.MustParseMoney("500.00", paygate.PKR)
 		req.Customer = paygate.Customer{Name: "Ali Khan", Email: "ali.khan@gmail.com", Phone: "3001234567", IDNumber: "3310401123456"}
 	}
