@@ -13,10 +13,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/paygate-go/paygate/internal/option"
+	"github.com/paygate-go/paygate/internal/registry"
 )
 
 // Config selects a provider and carries the merchant's credentials. Secret, APIKey and any
@@ -248,38 +248,24 @@ func expandEnv(s string, missing *[]string) string {
 // Factory builds a Gateway from a Config; each provider package registers one.
 type Factory func(cfg Config, opts ...Option) (Gateway, error)
 
-var (
-	registryMu sync.RWMutex
-	registry   = map[string]Factory{}
-)
+var factories = registry.New[Factory]("paygate: Register")
 
 // Register makes a provider available to New under name. Provider packages call it from init;
 // registering a name twice panics.
 func Register(name string, f Factory) {
-	registryMu.Lock()
-	defer registryMu.Unlock()
 	if f == nil {
 		panic("paygate: Register of nil factory for " + name)
 	}
-	if _, dup := registry[name]; dup {
-		panic("paygate: Register called twice for " + name)
-	}
-	registry[name] = f
+	factories.Add(name, f)
 }
 
 // Providers returns the registered provider names, sorted.
-func Providers() []string {
-	registryMu.RLock()
-	defer registryMu.RUnlock()
-	return slices.Sorted(maps.Keys(registry))
-}
+func Providers() []string { return factories.Names() }
 
 // New builds the Gateway named by cfg.Provider. The provider's package must be imported
 // (blank-import github.com/paygate-go/paygate/providers for all of them).
 func New(cfg Config, opts ...Option) (Gateway, error) {
-	registryMu.RLock()
-	f, ok := registry[cfg.Provider]
-	registryMu.RUnlock()
+	f, ok := factories.Get(cfg.Provider)
 	if !ok {
 		known := Providers()
 		list := strings.Join(known, ", ")

@@ -6,7 +6,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"sync"
+
+	"github.com/paygate-go/paygate/internal/registry"
 )
 
 // OptionSpec declares one provider-specific entry of [Config.Options]: its name, what it
@@ -21,19 +22,11 @@ type OptionSpec struct {
 	Allowed []string // the only values accepted; nil when the provider checks the form itself
 }
 
-var (
-	optionsMu sync.RWMutex
-	optionReg = map[string][]OptionSpec{}
-)
+var optionReg = registry.New[[]OptionSpec]("paygate: RegisterOptions")
 
 // RegisterOptions declares the options provider reads. Provider packages call it from init,
 // beside Register. Registering a provider's options twice, or one name twice, panics.
 func RegisterOptions(provider string, specs ...OptionSpec) {
-	optionsMu.Lock()
-	defer optionsMu.Unlock()
-	if _, dup := optionReg[provider]; dup {
-		panic("paygate: RegisterOptions called twice for " + provider)
-	}
 	seen := map[string]bool{}
 	for _, s := range specs {
 		if s.Name == "" || seen[s.Name] {
@@ -41,24 +34,21 @@ func RegisterOptions(provider string, specs ...OptionSpec) {
 		}
 		seen[s.Name] = true
 	}
-	optionReg[provider] = slices.Clone(specs)
+	optionReg.Add(provider, slices.Clone(specs))
 }
 
 // OptionSpecs returns the options provider declares, in the order it declared them, or nil
 // when it declares none (or is not registered).
 func OptionSpecs(provider string) []OptionSpec {
-	optionsMu.RLock()
-	defer optionsMu.RUnlock()
-	return slices.Clone(optionReg[provider])
+	specs, _ := optionReg.Get(provider)
+	return slices.Clone(specs)
 }
 
 // allOptionNames is every option name any provider declares, for telling a misplaced option
 // at the top level of a config file.
 func allOptionNames() []string {
-	optionsMu.RLock()
-	defer optionsMu.RUnlock()
 	set := map[string]bool{"previous_secrets": true}
-	for _, specs := range optionReg {
+	for specs := range optionReg.All() {
 		for _, s := range specs {
 			set[s.Name] = true
 		}

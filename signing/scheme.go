@@ -2,7 +2,8 @@ package signing
 
 import (
 	"slices"
-	"sync"
+
+	"github.com/paygate-go/paygate/internal/registry"
 )
 
 // Scheme is how a provider signs a request, as a person checking one by hand needs to know it
@@ -27,41 +28,23 @@ type Scheme struct {
 	Requires []string
 }
 
-var (
-	schemesMu sync.RWMutex
-	schemes   = map[string][]Scheme{}
-)
+var schemes = registry.New[[]Scheme]("signing: Register")
 
 // Register records provider's signing schemes, the default first. Provider packages call it
 // from init; registering a provider twice, or no scheme, panics.
 func Register(provider string, s ...Scheme) {
-	schemesMu.Lock()
-	defer schemesMu.Unlock()
 	if len(s) == 0 {
 		panic("signing: Register of no scheme for " + provider)
 	}
-	if _, dup := schemes[provider]; dup {
-		panic("signing: Register called twice for " + provider)
-	}
-	schemes[provider] = slices.Clone(s)
+	schemes.Add(provider, slices.Clone(s))
 }
 
 // Schemes returns provider's signing schemes, the default first, or nil for a provider that
 // registered none.
 func Schemes(provider string) []Scheme {
-	schemesMu.RLock()
-	defer schemesMu.RUnlock()
-	return slices.Clone(schemes[provider])
+	s, _ := schemes.Get(provider)
+	return slices.Clone(s)
 }
 
 // Providers returns the names of the providers that registered schemes, sorted.
-func Providers() []string {
-	schemesMu.RLock()
-	defer schemesMu.RUnlock()
-	names := make([]string, 0, len(schemes))
-	for name := range schemes {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	return names
-}
+func Providers() []string { return schemes.Names() }
