@@ -482,3 +482,25 @@ func TestSlowQueryIsAnError(t *testing.T) {
 	require.Equal(t, []string{"error", "changed"}, ob.all())
 	require.Equal(t, []string{"O1:succeeded"}, rec.statuses())
 }
+
+// Track's options reach the stored item: the provider's order number, the status the create
+// answered and when it was sent.
+func TestTrackOptions(t *testing.T) {
+	_, gw := cashgit(t)
+	store := tracker.NewMemoryStore()
+	c := newClock()
+	tr := tracker.New([]paygate.Gateway{gw}, store, (&recorder{}).fn, tracker.WithClock(c.Now))
+	sent := c.Now().Add(-time.Minute)
+	require.NoError(t, tr.Track(context.Background(), "cashgit", paygate.KindPayIn, "TRK000009",
+		tracker.WithProviderOrderID("CG9"), tracker.WithStatus(paygate.StatusPending, "pending"), tracker.CreatedAt(sent)))
+
+	items, err := store.Claim(context.Background(), c.Now().Add(48*time.Hour), time.Minute, 10)
+	require.NoError(t, err)
+	require.Len(t, items, 1)
+	it := items[0]
+	require.Equal(t, "CG9", it.ProviderOrderID)
+	require.Equal(t, paygate.StatusPending, it.Status)
+	require.Equal(t, "pending", it.RawStatus)
+	require.True(t, sent.Equal(it.Created), "created %v, want %v", it.Created, sent)
+	require.False(t, it.OutcomeUnknown)
+}

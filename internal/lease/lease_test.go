@@ -70,3 +70,15 @@ func Example() {
 	// owner-token
 	// true
 }
+
+// TestResolve: every option sets its field; a non-positive duration keeps the default, and a
+// negative write retry means none.
+func TestResolve(t *testing.T) {
+	o := lease.Resolve("p:", []func(*lease.Options){lease.WithLease(time.Second), lease.WithDoneTTL(time.Hour),
+		lease.WithPollInterval(time.Millisecond), lease.WithWriteRetry(-time.Second), nil})
+	require.Equal(t, lease.Options{Prefix: "p:", Lease: time.Second, DoneTTL: time.Hour, Poll: time.Millisecond, Retry: 0}, o)
+
+	o = lease.Resolve("p:", []func(*lease.Options){lease.WithLease(0), lease.WithDoneTTL(-1), lease.WithPollInterval(0)})
+	require.Equal(t, lease.Options{Prefix: "p:", Lease: lease.DefaultLease, DoneTTL: lease.DefaultDoneTTL,
+		Poll: lease.DefaultPollInterval, Retry: lease.DefaultWriteRetry}, o)
+}
