@@ -86,14 +86,17 @@ func New(o Options, s paygate.Settings) *Client {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	hc.Transport = &attemptTransport{base: base, observer: s.Observer}
 	timeout := o.Timeout
 	if timeout <= 0 {
 		timeout = paygate.DefaultTimeout
 	}
+	// The per-attempt timeout is applied by attemptTransport as a context deadline, not as
+	// http.Client.Timeout: net/http enforces Client.Timeout around a RoundTripper it does not
+	// know (this wrapper) with a goroutine and a timer per request.
+	hc.Timeout = 0
+	hc.Transport = &attemptTransport{base: base, observer: s.Observer, timeout: timeout}
 	r := resty.NewWithClient(hc).
 		SetBaseURL(o.BaseURL).
-		SetTimeout(timeout).
 		SetLogger(discardLogger{}). // resty's own messages may quote URLs that carry tokens
 		SetHeader("User-Agent", UserAgent).
 		SetResponseBodyLimit(MaxResponseBytes).
@@ -211,6 +214,10 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		rr.SetBody(req.Body)
 		if rr.Header.Get("Content-Type") == "" {
 			rr.SetHeader("Content-Type", "application/json")
+			if rr.Header.Get("Accept") == "" {
+				// What resty would add, found by a regular expression on every request.
+				rr.SetHeader("Accept", "application/json")
+			}
 		}
 	}
 	resp, err := rr.Execute(req.Method, req.Path)
@@ -398,9 +405,33 @@ func (st *attemptState) notSent(err error) bool {
 type attemptTransport struct {
 	base     http.RoundTripper
 	observer paygate.Observer
+	timeout  time.Duration // per attempt, response body included
 }
 
 func (t *attemptTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	ctx, cancel := context.WithTimeout(r.Context(), t.timeout)
+	resp, err := t.roundTrip(r.WithContext(ctx))
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	return resp, nil
+}
+
+// cancelOnClose ends an attempt's deadline once its body is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+func (t *attemptTransport) roundTrip(r *http.Request) (*http.Response, error) {
 	st := stateOf(r.Context())
 	if st == nil {
 		return t.base.RoundTrip(r)

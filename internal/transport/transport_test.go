@@ -199,3 +199,68 @@ func TestCreateGETWireUnchanged(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 }
+
+// TestTimeoutPerAttempt: Options.Timeout bounds each attempt, the response body included, and
+// a timed-out read is retried while a timed-out create is outcome-unknown.
+func TestTimeoutPerAttempt(t *testing.T) {
+	release := make(chan struct{})
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		if r.URL.Path == "/body" { // headers now, the body never
+			w.WriteHeader(http.StatusOK)
+			_, _ = io.WriteString(w, `{"partial":`)
+			w.(http.Flusher).Flush()
+		}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
+	s := paygate.Resolve(paygate.WithRetry(paygate.RetryPolicy{MaxAttempts: 2, MinWait: time.Millisecond, MaxWait: time.Millisecond}))
+	c := New(Options{Provider: "test", BaseURL: srv.URL, Timeout: 50 * time.Millisecond}, s)
+	t.Cleanup(c.CloseIdleConnections)
+
+	tests := []struct {
+		name   string
+		path   string
+		create bool
+		calls  int32
+	}{
+		{"read stalled before headers, retried", "/headers", false, 2},
+		{"read stalled in the body, retried", "/body", false, 2},
+		{"create stalled, sent once", "/headers", true, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			calls.Store(0)
+			_, err := c.Do(context.Background(), &Request{Op: "op", Method: http.MethodPost, Path: tt.path,
+				Body: []byte(`{}`), Create: tt.create, OrderID: "ORDER1"})
+			require.ErrorIs(t, err, context.DeadlineExceeded)
+			require.Equal(t, tt.create, errors.Is(err, paygate.ErrOutcomeUnknown), "%v", err)
+			require.Equal(t, tt.calls, calls.Load())
+		})
+	}
+}
+
+// TestJSONBodyHeaders: a JSON body is sent with Content-Type and Accept application/json, and
+// a provider's own Content-Type is kept as given.
+func TestJSONBodyHeaders(t *testing.T) {
+	c, mock := newMocked(t)
+	var got []http.Header
+	mock.RegisterNoResponder(func(r *http.Request) (*http.Response, error) {
+		got = append(got, r.Header.Clone())
+		return httpmock.NewStringResponse(200, "{}"), nil
+	})
+	_, err := c.Do(context.Background(), &Request{Op: "op", Method: http.MethodPost, Path: "/a", Body: []byte(`{}`)})
+	require.NoError(t, err)
+	_, err = c.Do(context.Background(), &Request{Op: "op", Method: http.MethodPost, Path: "/b", Body: []byte(`a=1`),
+		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}})
+	require.NoError(t, err)
+	require.Equal(t, "application/json", got[0].Get("Content-Type"))
+	require.Equal(t, "application/json", got[0].Get("Accept"))
+	require.Equal(t, "application/x-www-form-urlencoded", got[1].Get("Content-Type"))
+	require.Empty(t, got[1].Get("Accept"))
+}
