@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -195,6 +196,11 @@ func (m Money) Format(s AmountStyle) (string, error) {
 	if s != Fixed2 && s != Trimmed && s != Whole {
 		return "", fmt.Errorf("paygate: unknown amount style %d", int(s))
 	}
+	if s != Trimmed {
+		if out, ok := fixedSmall(m.amount, int(places)); ok {
+			return out, nil
+		}
+	}
 	if !m.amount.Equal(m.amount.Truncate(places)) {
 		return "", fmt.Errorf("paygate: amount %s has more than %d decimal places", m.amount.String(), places)
 	}
@@ -206,6 +212,32 @@ func (m Money) Format(s AmountStyle) (string, error) {
 	default:
 		return m.amount.Truncate(2).String(), nil
 	}
+}
+
+// fixedSmall writes d with exactly places decimals, as StringFixed does, without big.Int
+// arithmetic: for amounts with at most places decimals whose digits fit an int64 (every real
+// payment). ok is false for the rest, which take the general path.
+func fixedSmall(d decimal.Decimal, places int) (out string, ok bool) {
+	shift := int(d.Exponent()) + places
+	if shift < 0 || shift > 17 || d.NumDigits()+shift > 17 {
+		return "", false
+	}
+	v := d.CoefficientInt64()
+	for range shift {
+		v *= 10
+	}
+	sign := ""
+	if v < 0 {
+		sign, v = "-", -v
+	}
+	digits := strconv.FormatInt(v, 10)
+	if len(digits) <= places {
+		digits = strings.Repeat("0", places+1-len(digits)) + digits
+	}
+	if places == 0 {
+		return sign + digits, true
+	}
+	return sign + digits[:len(digits)-places] + "." + digits[len(digits)-places:], true
 }
 
 // moneyJSON is Money's JSON form: {"amount":"100.00","currency":"INR"}.
