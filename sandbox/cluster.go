@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/fakeserver"
 )
 
 // Cluster runs a fake of every provider at once, each on its own loopback port, with one
@@ -23,7 +24,7 @@ type Cluster struct {
 func NewCluster(cfgs []paygate.Config, opts ...Option) (*Cluster, error) {
 	given := map[string]paygate.Config{}
 	for _, c := range cfgs {
-		if _, ok := specs[c.Provider]; !ok {
+		if _, ok := fakeserver.Lookup(c.Provider); !ok {
 			return nil, fmt.Errorf("sandbox: unknown provider %q (known: %v)", c.Provider, Providers())
 		}
 		given[c.Provider] = c

@@ -16,19 +16,17 @@ package sandbox
 import (
 	"fmt"
 	"log/slog"
-	"maps"
-	"slices"
 	"time"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/paygate-go/paygate"
-	"github.com/paygate-go/paygate/caipay/caipaytest"
-	"github.com/paygate-go/paygate/cashgit/cashgittest"
-	"github.com/paygate-go/paygate/cashy/cashytest"
-	"github.com/paygate-go/paygate/deekpay/deekpaytest"
+	_ "github.com/paygate-go/paygate/caipay/caipaytest"   // registers its fake
+	_ "github.com/paygate-go/paygate/cashgit/cashgittest" // registers its fake
+	_ "github.com/paygate-go/paygate/cashy/cashytest"     // registers its fake
+	_ "github.com/paygate-go/paygate/deekpay/deekpaytest" // registers its fake
 	"github.com/paygate-go/paygate/internal/fakeserver"
-	"github.com/paygate-go/paygate/paypro/payprotest"
+	_ "github.com/paygate-go/paygate/paypro/payprotest" // registers its fake
 )
 
 // Server is a running fake of one provider (the type every <provider>test package returns).
@@ -91,27 +89,20 @@ func WithMerchantName(name string) Option { return fakeserver.WithMerchantName(n
 // hang up first (default two minutes).
 func WithSlowAnswer(d time.Duration) Option { return fakeserver.WithSlowAnswer(d) }
 
-// specs are the fakes by provider name.
-var specs = func() map[string]fakeserver.Spec {
-	m := map[string]fakeserver.Spec{}
-	for _, s := range []fakeserver.Spec{caipaytest.Spec(), deekpaytest.Spec(), payprotest.Spec(),
-		cashgittest.Spec(), cashytest.Spec()} {
-		m[s.Provider] = s
-	}
-	return m
-}()
-
 // Providers returns the names the sandbox can fake.
-func Providers() []string { return slices.Sorted(maps.Keys(specs)) }
+func Providers() []string { return fakeserver.Providers() }
 
 // UsesAPIKey reports whether provider's requests carry Config.APIKey (false for an unknown
 // provider).
-func UsesAPIKey(provider string) bool { return specs[provider].APIKey }
+func UsesAPIKey(provider string) bool {
+	spec, _ := fakeserver.Lookup(provider)
+	return spec.APIKey
+}
 
 // New starts a fake of provider whose merchant credentials are cfg's (MerchantID, APIKey,
 // Secret): requests must be signed with them, and callbacks are signed with them.
 func New(provider string, cfg paygate.Config, opts ...Option) (*Server, error) {
-	spec, ok := specs[provider]
+	spec, ok := fakeserver.Lookup(provider)
 	if !ok {
 		return nil, fmt.Errorf("sandbox: unknown provider %q (known: %v)", provider, Providers())
 	}

@@ -22,8 +22,8 @@ import (
 // section 3.1) as both the HTTP status and the envelope code.
 type caipayFake struct{ b *fakeserver.Books }
 
-var spec = fakeserver.Spec{Provider: Provider, Title: "CaiPay", APIKey: true, Currency: paygate.INR,
-	New: func(b *fakeserver.Books) fakeserver.Fake { return &caipayFake{b: b} }}
+var spec = fakeserver.Register(fakeserver.Spec{Provider: Provider, Title: "CaiPay", APIKey: true, Currency: paygate.INR,
+	New: func(b *fakeserver.Books) fakeserver.Fake { return &caipayFake{b: b} }})
 
 const caipayPrefix = "/api/cai/out/v1/"
 

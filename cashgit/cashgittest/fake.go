@@ -24,14 +24,14 @@ type cashgitFake struct {
 	sign func(map[string]string, string) string
 }
 
-var spec = fakeserver.Spec{Provider: Provider, Title: "CashGit", Currency: paygate.INR,
+var spec = fakeserver.Register(fakeserver.Spec{Provider: Provider, Title: "CashGit", Currency: paygate.INR,
 	New: func(b *fakeserver.Books) fakeserver.Fake {
 		f := &cashgitFake{b: b, sign: signing.KeyParamMD5}
 		if b.Config().Option("sign_style", "key_param") == "append" {
 			f.sign = signing.AppendMD5
 		}
 		return f
-	}}
+	}})
 
 var cashgitLimits = [2]decimal.Decimal{decimal.NewFromInt(10), decimal.NewFromInt(50000)}
 

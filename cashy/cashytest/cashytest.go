@@ -28,5 +28,3 @@ func New(cfg paygate.Config, opts ...Option) (*Server, error) {
 	return fakeserver.New(spec, cfg, opts...)
 }
 
-// Spec describes the fake to package sandbox.
-func Spec() fakeserver.Spec { return spec }

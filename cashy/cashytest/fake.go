@@ -24,8 +24,8 @@ import (
 // sandbox's own.
 type cashyFake struct{ b *fakeserver.Books }
 
-var spec = fakeserver.Spec{Provider: Provider, Title: "Cashy", Currency: paygate.PKR,
-	New: func(b *fakeserver.Books) fakeserver.Fake { return &cashyFake{b: b} }}
+var spec = fakeserver.Register(fakeserver.Spec{Provider: Provider, Title: "Cashy", Currency: paygate.PKR,
+	New: func(b *fakeserver.Books) fakeserver.Fake { return &cashyFake{b: b} }})
 
 // Cashy's messages. Sign_verify_error and Payin_Order_Error are Cashy's documented ones; the
 // others are the sandbox's wording for refusals Cashy does not document.

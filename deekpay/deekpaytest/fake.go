@@ -31,8 +31,8 @@ import (
 // or a signature that does not verify.
 type deekpayFake struct{ b *fakeserver.Books }
 
-var spec = fakeserver.Spec{Provider: Provider, Title: "DeekPay", APIKey: true, Currency: paygate.INR,
-	New: func(b *fakeserver.Books) fakeserver.Fake { return &deekpayFake{b: b} }}
+var spec = fakeserver.Register(fakeserver.Spec{Provider: Provider, Title: "DeekPay", APIKey: true, Currency: paygate.INR,
+	New: func(b *fakeserver.Books) fakeserver.Fake { return &deekpayFake{b: b} }})
 
 // deekpayTolerance is how far a request's timestamp may lie from the fake's clock.
 const deekpayTolerance = 5 * time.Minute

@@ -101,6 +101,39 @@ type Spec struct {
 	New func(b *Books) Fake
 }
 
+// registry holds the Specs the fake packages registered, by provider name.
+var registry sync.Map
+
+// Register makes s known to Lookup and Providers by its Provider name and returns it. Each
+// fake package registers its spec where it declares it, as database/sql drivers register
+// themselves; package sandbox imports them all. Registering a name twice panics.
+func Register(s Spec) Spec {
+	if _, dup := registry.LoadOrStore(s.Provider, s); dup {
+		panic("fakeserver: provider " + s.Provider + " registered twice")
+	}
+	return s
+}
+
+// Lookup returns the Spec registered for provider.
+func Lookup(provider string) (Spec, bool) {
+	s, ok := registry.Load(provider)
+	if !ok {
+		return Spec{}, false
+	}
+	return s.(Spec), true
+}
+
+// Providers returns the registered provider names, sorted.
+func Providers() []string {
+	var names []string
+	registry.Range(func(k, _ any) bool {
+		names = append(names, k.(string))
+		return true
+	})
+	slices.Sort(names)
+	return names
+}
+
 // Option configures a Server.
 type Option func(*Server)
 

@@ -24,8 +24,8 @@ import (
 // PayPro publishes no business error codes; the fake's own are payproCode* below.
 type payproFake struct{ b *fakeserver.Books }
 
-var spec = fakeserver.Spec{Provider: Provider, Title: "PayPro", Currency: paygate.INR,
-	New: func(b *fakeserver.Books) fakeserver.Fake { return &payproFake{b: b} }}
+var spec = fakeserver.Register(fakeserver.Spec{Provider: Provider, Title: "PayPro", Currency: paygate.INR,
+	New: func(b *fakeserver.Books) fakeserver.Fake { return &payproFake{b: b} }})
 
 // The fake's envelope codes. Only "0000" is PayPro's; the others are the sandbox's own.
 const (
