@@ -309,7 +309,8 @@ type Settings struct {
 // Option configures a Gateway.
 type Option func(*Settings)
 
-// WithHTTPClient makes the Gateway send through c (its Transport, Timeout and Jar).
+// WithHTTPClient makes the Gateway send through c's Transport and Jar. c itself is not changed,
+// and its Timeout is not used: Config.Timeout bounds each attempt, response body included.
 func WithHTTPClient(c *http.Client) Option { return func(s *Settings) { s.HTTPClient = c } }
 
 // WithLogger makes the Gateway log through l. Secrets and signatures are never logged.

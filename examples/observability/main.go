@@ -116,7 +116,6 @@ func run(w io.Writer, provider string) (err error) {
 	return nil
 }
 
-// payIn is a pay-in every provider accepts; Cashy settles in Pakistani rupees.
 // payIn is a pay-in in the provider's currency (Cashy settles in Pakistani rupees and asks
 // for the customer's CNIC).
 func payIn(currency paygate.Currency, notifyURL string) *paygate.PayInRequest {
