@@ -27,4 +27,3 @@ type Option = fakeserver.Option
 func New(cfg paygate.Config, opts ...Option) (*Server, error) {
 	return fakeserver.New(spec, cfg, opts...)
 }
-
