@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"slices"
@@ -101,38 +102,30 @@ type Spec struct {
 	New func(b *Books) Fake
 }
 
-// registry holds the Specs the fake packages registered, by provider name.
-var registry sync.Map
+// registry holds the Specs the fake packages registered, by provider name. It is written
+// only while packages initialize, so reading it needs no lock.
+var registry = map[string]Spec{}
 
 // Register makes s known to Lookup and Providers by its Provider name and returns it. Each
 // fake package registers its spec where it declares it, as database/sql drivers register
-// themselves; package sandbox imports them all. Registering a name twice panics.
+// themselves; package sandbox imports them all. It is for package initialization only;
+// registering a name twice panics.
 func Register(s Spec) Spec {
-	if _, dup := registry.LoadOrStore(s.Provider, s); dup {
+	if _, dup := registry[s.Provider]; dup {
 		panic("fakeserver: provider " + s.Provider + " registered twice")
 	}
+	registry[s.Provider] = s
 	return s
 }
 
 // Lookup returns the Spec registered for provider.
 func Lookup(provider string) (Spec, bool) {
-	s, ok := registry.Load(provider)
-	if !ok {
-		return Spec{}, false
-	}
-	return s.(Spec), true
+	s, ok := registry[provider]
+	return s, ok
 }
 
 // Providers returns the registered provider names, sorted.
-func Providers() []string {
-	var names []string
-	registry.Range(func(k, _ any) bool {
-		names = append(names, k.(string))
-		return true
-	})
-	slices.Sort(names)
-	return names
-}
+func Providers() []string { return slices.Sorted(maps.Keys(registry)) }
 
 // Option configures a Server.
 type Option func(*Server)
