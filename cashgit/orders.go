@@ -38,7 +38,6 @@ type payInData struct {
 	orderData
 	PayURL    string `json:"payurl"`
 	QRCode    string `json:"qrcode"`
-	PayType   string `json:"pay_type"`
 	ExpiresAt string `json:"expires_at"`
 }
 
