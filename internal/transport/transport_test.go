@@ -220,7 +220,7 @@ func TestTimeoutPerAttempt(t *testing.T) {
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { close(release) })
 	s := paygate.Resolve(paygate.WithRetry(paygate.RetryPolicy{MaxAttempts: 2, MinWait: time.Millisecond, MaxWait: time.Millisecond}))
-	c := New(Options{Provider: "test", BaseURL: srv.URL, Timeout: 50 * time.Millisecond}, s)
+	c := New(Options{Provider: "test", BaseURL: srv.URL, Timeout: 250 * time.Millisecond}, s)
 	t.Cleanup(c.CloseIdleConnections)
 
 	tests := []struct {
