@@ -219,7 +219,7 @@ func (m Money) Format(s AmountStyle) (string, error) {
 // payment). ok is false for the rest, which take the general path.
 func fixedSmall(d decimal.Decimal, places int) (out string, ok bool) {
 	shift := int(d.Exponent()) + places
-	if shift < 0 || shift > 17 || d.NumDigits()+shift > 17 {
+	if shift < 0 || d.NumDigits()+shift > 17 {
 		return "", false
 	}
 	v := d.CoefficientInt64()

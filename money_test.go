@@ -466,6 +466,13 @@ func FuzzParseMoney(f *testing.F) {
 		require.NoError(t, err)
 		require.True(t, m.Decimal().Equal(back))
 
+		// The int64 fast path writes what decimal's StringFixed writes.
+		for _, places := range []int{0, 2} {
+			if fast, ok := fixedSmall(m.Decimal(), places); ok {
+				require.Equal(t, m.Decimal().StringFixed(int32(places)), fast, "%s with %d places", s, places)
+			}
+		}
+
 		// Format never rounds: what it writes is the same number, or it refuses.
 		for _, style := range []AmountStyle{Fixed2, Trimmed, Whole} {
 			out, err := m.Format(style)

@@ -90,9 +90,9 @@ func New(o Options, s paygate.Settings) *Client {
 	if timeout <= 0 {
 		timeout = paygate.DefaultTimeout
 	}
-	// The per-attempt timeout is applied by attemptTransport as a context deadline, not as
-	// http.Client.Timeout: net/http enforces Client.Timeout around a RoundTripper it does not
-	// know (this wrapper) with a goroutine and a timer per request.
+	// The timeout is attemptTransport's context deadline, not http.Client.Timeout: net/http
+	// enforces Client.Timeout around a RoundTripper it does not know with a goroutine and a
+	// timer per request.
 	hc.Timeout = 0
 	hc.Transport = &attemptTransport{base: base, observer: s.Observer, timeout: timeout}
 	r := resty.NewWithClient(hc).
@@ -399,9 +399,9 @@ func (st *attemptState) notSent(err error) bool {
 	return dialFailure(err)
 }
 
-// attemptTransport sees every HTTP attempt, retries included: it counts them and reports
-// them to the observer. Whether a request was written is traced by Do's ClientTrace, for
-// telling not-sent from outcome-unknown.
+// attemptTransport sees every HTTP attempt, retries included: it bounds each one by the
+// timeout (until its body is closed), counts them and reports them to the observer. Whether a
+// request was written is traced by Do's ClientTrace, for telling not-sent from outcome-unknown.
 type attemptTransport struct {
 	base     http.RoundTripper
 	observer paygate.Observer
