@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -56,6 +57,7 @@ type Client struct {
 	log        *slog.Logger
 	limiter    *rate.Limiter   // the in-process limit, when no shared Limiter is given
 	shared     paygate.Limiter // Settings.Limiter
+	retry      paygate.RetryPolicy
 	limiterKey string
 	observer   paygate.Observer
 	host       string
@@ -95,18 +97,15 @@ func New(o Options, s paygate.Settings) *Client {
 	// timer per request.
 	hc.Timeout = 0
 	hc.Transport = &attemptTransport{base: base, observer: s.Observer, timeout: timeout}
+	// Retries are Do's own loop (one rule, retryable) and the body bound is attemptTransport's:
+	// resty's retry and limit machinery cost every request, retried or not, about 5% of a
+	// pay-in's round trip (BenchmarkPayInRoundTripInterleaved).
 	r := resty.NewWithClient(hc).
 		SetBaseURL(o.BaseURL).
 		SetLogger(discardLogger{}). // resty's own messages may quote URLs that carry tokens
 		SetHeader("User-Agent", UserAgent).
-		SetResponseBodyLimit(MaxResponseBytes).
-		SetRetryCount(s.Retry.MaxAttempts - 1).
-		SetRetryWaitTime(s.Retry.MinWait).
-		SetRetryMaxWaitTime(s.Retry.MaxWait).
-		AddRetryCondition(retryCondition).
-		OnBeforeRequest(signEachAttempt).
 		SetPreRequestHook(noReplay)
-	c := &Client{provider: o.Provider, r: r, log: s.Logger, hc: hc, shared: s.Limiter,
+	c := &Client{provider: o.Provider, r: r, log: s.Logger, hc: hc, shared: s.Limiter, retry: s.Retry,
 		limiterKey: paygate.LimiterKey(o.Provider, o.MerchantID), observer: s.Observer, redact: nonEmpty(o.Redact)}
 	if u, err := url.Parse(o.BaseURL); err == nil {
 		c.host = u.Hostname()
@@ -164,16 +163,6 @@ type emptyBody struct{}
 func (emptyBody) Read([]byte) (int, error) { return 0, io.EOF }
 func (emptyBody) Close() error             { return nil }
 
-// signEachAttempt is resty middleware that runs before every attempt, retries included.
-func signEachAttempt(_ *resty.Client, rr *resty.Request) error {
-	if st := stateOf(rr.Context()); st != nil && st.req.Sign != nil {
-		for k, vs := range st.req.Sign() {
-			rr.Header[k] = vs // as given: the provider's documented header case is kept
-		}
-	}
-	return nil
-}
-
 // Response is the provider's answer.
 type Response struct {
 	StatusCode int
@@ -184,10 +173,11 @@ type Response struct {
 	client     *Client
 }
 
-// Do sends req. A transport failure is returned as an error; any HTTP response is returned as
-// a Response, except that a create answered with a 5xx is a *paygate.OutcomeError, a 3xx is
-// a *paygate.ResponseError (never followed), and a request that provably never left is a
-// *paygate.NotSentError.
+// Do sends req, and sends it again while retryable allows, the RetryPolicy has attempts left
+// and ctx has not ended, backing off between attempts. A transport failure is returned as an
+// error; any HTTP response is returned as a Response, except that a create answered with a
+// 5xx is a *paygate.OutcomeError, a 3xx is a *paygate.ResponseError (never followed), and a
+// request that provably never left is a *paygate.NotSentError.
 func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, &paygate.CallError{Provider: c.provider, Op: req.Op, Err: err}
@@ -203,24 +193,13 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		WroteRequest: func(httptrace.WroteRequestInfo) { st.wrote.Store(true) },
 	}
 	ctx = httptrace.WithClientTrace(context.WithValue(ctx, attemptKey{}, st), &st.trace)
-	rr := c.r.R().SetContext(ctx)
-	if req.Query != nil {
-		rr.SetQueryParamsFromValues(req.Query)
-	}
-	for k, vs := range req.Header {
-		rr.Header[k] = append(rr.Header[k], vs...) // as given: the provider's documented header case is kept
-	}
-	if req.Body != nil {
-		rr.SetBody(req.Body)
-		if rr.Header.Get("Content-Type") == "" {
-			rr.SetHeader("Content-Type", "application/json")
-			if rr.Header.Get("Accept") == "" {
-				// What resty would add, found by a regular expression on every request.
-				rr.SetHeader("Accept", "application/json")
-			}
+	resp, err := c.send(ctx, req)
+	for attempt := 1; attempt < c.retry.MaxAttempts && ctx.Err() == nil && retryable(req.Create, resp, err, st); attempt++ {
+		if err = sleep(ctx, backoff(c.retry, attempt)); err != nil {
+			break
 		}
+		resp, err = c.send(ctx, req)
 	}
-	resp, err := rr.Execute(req.Method, req.Path)
 	status := 0
 	if resp != nil && resp.RawResponse != nil {
 		status = resp.StatusCode()
@@ -241,9 +220,8 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		if req.Create {
 			return nil, &paygate.OutcomeError{Provider: c.provider, Op: req.Op, OrderID: req.OrderID, Err: err}
 		}
-		if errors.Is(err, resty.ErrResponseBodyTooLarge) {
-			return nil, &paygate.ResponseError{Provider: c.provider, Op: req.Op, HTTPStatus: status,
-				Err: errors.New("response body over 1 MiB")}
+		if errors.Is(err, errBodyTooLarge) {
+			return nil, &paygate.ResponseError{Provider: c.provider, Op: req.Op, HTTPStatus: status, Err: errBodyTooLarge}
 		}
 		return nil, &paygate.CallError{Provider: c.provider, Op: req.Op, Err: err}
 	}
@@ -260,6 +238,59 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		return nil, &paygate.OutcomeError{Provider: c.provider, Op: req.Op, OrderID: req.OrderID, Err: out.malformed(nil)}
 	}
 	return out, nil
+}
+
+// send makes one attempt at req, signed afresh when req.Sign is set.
+func (c *Client) send(ctx context.Context, req *Request) (*resty.Response, error) {
+	rr := c.r.R().SetContext(ctx)
+	if req.Query != nil {
+		rr.SetQueryParamsFromValues(req.Query)
+	}
+	for k, vs := range req.Header {
+		rr.Header[k] = append(rr.Header[k], vs...) // as given: the provider's documented header case is kept
+	}
+	if req.Sign != nil {
+		for k, vs := range req.Sign() {
+			rr.Header[k] = vs
+		}
+	}
+	if req.Body != nil {
+		rr.SetBody(req.Body)
+		if rr.Header.Get("Content-Type") == "" {
+			rr.SetHeader("Content-Type", "application/json")
+			if rr.Header.Get("Accept") == "" {
+				// What resty would add, found by a regular expression on every request.
+				rr.SetHeader("Accept", "application/json")
+			}
+		}
+	}
+	return rr.Execute(req.Method, req.Path)
+}
+
+// backoff is the wait before attempt n+1: from MinWait doubling up to MaxWait, the second
+// half of it random ("equal jitter"), never under MinWait.
+func backoff(p paygate.RetryPolicy, n int) time.Duration {
+	d := p.MaxWait
+	if shift := n - 1; shift < 32 && p.MinWait<<shift < p.MaxWait {
+		d = p.MinWait << shift
+	}
+	if d <= 0 {
+		return 0
+	}
+	half := d / 2
+	return max(p.MinWait, half+rand.N(d-half))
+}
+
+// sleep waits d, or until ctx ends (its error).
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // wait holds req until the limiter lets it go. A shared Limiter that fails (its store is
@@ -321,24 +352,11 @@ type redacted struct {
 func (r *redacted) Error() string { return r.msg }
 func (r *redacted) Unwrap() error { return r.err }
 
-// retryCondition applies retryable to the attempt's request.
-func retryCondition(resp *resty.Response, err error) bool {
-	if resp == nil || resp.Request == nil {
-		return false
-	}
-	ctx := resp.Request.Context()
-	st := stateOf(ctx)
-	if st == nil || ctx.Err() != nil {
-		return false
-	}
-	return retryable(st.req.Create, resp, err, st)
-}
-
 // retryable is the one retry rule: reads retry on transport errors, 429 and 5xx; creates only
 // when the request was provably never written, so it cannot have reached the provider.
 func retryable(create bool, resp *resty.Response, err error, st *attemptState) bool {
 	if err != nil {
-		if errors.Is(err, resty.ErrResponseBodyTooLarge) {
+		if errors.Is(err, errBodyTooLarge) {
 			return false
 		}
 		return !create || st.notSent(err)
@@ -362,12 +380,12 @@ func dialFailure(err error) bool {
 	return errors.As(err, &dns)
 }
 
-// attemptKey carries a Do call's *attemptState to the middleware, the retry condition and
-// attemptTransport: one context value for all of them.
+// attemptKey carries a Do call's *attemptState to the pre-request hook (noReplay) and
+// attemptTransport: one context value for both.
 type attemptKey struct{}
 
-// attemptState follows one Do call across its attempts: its Request (for signing each
-// attempt and telling a create), whether any attempt wrote its request
+// attemptState follows one Do call across its attempts: its Request (for telling a
+// create), whether any attempt wrote its request
 // (net/http/httptrace WroteRequest), and what to tell the observer.
 type attemptState struct {
 	req      *Request
@@ -415,17 +433,30 @@ func (t *attemptTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 		cancel()
 		return nil, err
 	}
-	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	resp.Body = &attemptBody{ReadCloser: resp.Body, cancel: cancel}
 	return resp, nil
 }
 
-// cancelOnClose ends an attempt's deadline once its body is closed.
-type cancelOnClose struct {
+// errBodyTooLarge is the error of reading a body past MaxResponseBytes.
+var errBodyTooLarge = fmt.Errorf("response body over %d bytes", MaxResponseBytes)
+
+// attemptBody is an attempt's response body: reading it past MaxResponseBytes fails, and
+// closing it ends the attempt's deadline.
+type attemptBody struct {
 	io.ReadCloser
 	cancel context.CancelFunc
+	read   int
 }
 
-func (b *cancelOnClose) Close() error {
+func (b *attemptBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if b.read += n; b.read > MaxResponseBytes {
+		return n, errBodyTooLarge
+	}
+	return n, err
+}
+
+func (b *attemptBody) Close() error {
 	err := b.ReadCloser.Close()
 	b.cancel()
 	return err

@@ -84,8 +84,55 @@ func TestBodyLimit(t *testing.T) {
 	c, mock := newMocked(t)
 	mock.RegisterResponder(http.MethodGet, "https://provider.example/big",
 		httpmock.NewBytesResponder(200, make([]byte, MaxResponseBytes+1)))
+	mock.RegisterResponder(http.MethodGet, "https://provider.example/full",
+		httpmock.NewBytesResponder(200, make([]byte, MaxResponseBytes)))
 	_, err := c.Do(context.Background(), &Request{Op: "query", Method: http.MethodGet, Path: "/big"})
 	require.ErrorIs(t, err, paygate.ErrMalformedResponse)
+	require.ErrorContains(t, err, "over 1048576 bytes")
+	require.Equal(t, 1, mock.GetTotalCallCount(), "an oversized answer is not asked for again")
+	resp, err := c.Do(context.Background(), &Request{Op: "query", Method: http.MethodGet, Path: "/full"})
+	require.NoError(t, err)
+	require.Len(t, resp.Body, MaxResponseBytes)
+}
+
+// TestBackoff: the wait before attempt n+1 doubles from MinWait up to MaxWait, its second half
+// random, never under MinWait.
+func TestBackoff(t *testing.T) {
+	p := paygate.RetryPolicy{MaxAttempts: 10, MinWait: 200 * time.Millisecond, MaxWait: 5 * time.Second}
+	tests := []struct {
+		n        int
+		min, max time.Duration
+	}{
+		{1, 200 * time.Millisecond, 200 * time.Millisecond},
+		{2, 200 * time.Millisecond, 400 * time.Millisecond},
+		{3, 400 * time.Millisecond, 800 * time.Millisecond},
+		{5, 1600 * time.Millisecond, 3200 * time.Millisecond},
+		{6, 2500 * time.Millisecond, 5 * time.Second},
+		{40, 2500 * time.Millisecond, 5 * time.Second},
+	}
+	for _, tt := range tests {
+		for range 200 {
+			d := backoff(p, tt.n)
+			require.GreaterOrEqual(t, d, tt.min, "attempt %d", tt.n)
+			require.Less(t, d, tt.max+1, "attempt %d", tt.n)
+		}
+	}
+	require.Zero(t, backoff(paygate.RetryPolicy{MaxAttempts: 2}, 1), "no waits configured: none")
+}
+
+// TestBackoffEndsWithContext: a context that ends during the wait between attempts ends Do at
+// once with the context's error, and no further attempt is sent.
+func TestBackoffEndsWithContext(t *testing.T) {
+	mock := httpmock.NewMockTransport()
+	mock.RegisterResponder(http.MethodGet, "https://provider.example/q", httpmock.NewStringResponder(503, "busy"))
+	c := New(Options{Provider: "test", BaseURL: "https://provider.example"}, paygate.Resolve(
+		paygate.WithHTTPClient(&http.Client{Transport: mock}),
+		paygate.WithRetry(paygate.RetryPolicy{MaxAttempts: 3, MinWait: time.Hour, MaxWait: time.Hour})))
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := c.Do(ctx, &Request{Op: "query", Method: http.MethodGet, Path: "/q"})
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.Equal(t, 1, mock.GetTotalCallCount())
 }
 
 func TestRateLimitWaitsWithinContext(t *testing.T) {
