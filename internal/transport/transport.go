@@ -60,6 +60,7 @@ type Client struct {
 	retry      paygate.RetryPolicy
 	limiterKey string
 	observer   paygate.Observer
+	baseURL    string
 	host       string
 	port       int
 	hc         *http.Client
@@ -101,11 +102,10 @@ func New(o Options, s paygate.Settings) *Client {
 	// resty's retry and limit machinery cost every request, retried or not, about 5% of a
 	// pay-in's round trip (BenchmarkPayInRoundTripInterleaved).
 	r := resty.NewWithClient(hc).
-		SetBaseURL(o.BaseURL).
 		SetLogger(discardLogger{}). // resty's own messages may quote URLs that carry tokens
 		SetHeader("User-Agent", UserAgent).
 		SetPreRequestHook(noReplay)
-	c := &Client{provider: o.Provider, r: r, log: s.Logger, hc: hc, shared: s.Limiter, retry: s.Retry,
+	c := &Client{provider: o.Provider, baseURL: o.BaseURL, r: r, log: s.Logger, hc: hc, shared: s.Limiter, retry: s.Retry,
 		limiterKey: paygate.LimiterKey(o.Provider, o.MerchantID), observer: s.Observer, redact: nonEmpty(o.Redact)}
 	if u, err := url.Parse(o.BaseURL); err == nil {
 		c.host = u.Hostname()
@@ -255,7 +255,8 @@ func (c *Client) send(ctx context.Context, req *Request) (*resty.Response, error
 		}
 	}
 	if req.Body != nil {
-		rr.SetBody(req.Body)
+		// A reader, not the bytes: resty copies a []byte body twice more per attempt.
+		rr.SetBody(bytes.NewReader(req.Body))
 		if rr.Header.Get("Content-Type") == "" {
 			rr.SetHeader("Content-Type", "application/json")
 			if rr.Header.Get("Accept") == "" {
@@ -264,7 +265,8 @@ func (c *Client) send(ctx context.Context, req *Request) (*resty.Response, error
 			}
 		}
 	}
-	return rr.Execute(req.Method, req.Path)
+	// The URL whole: resty parses a path twice more to join it to a base URL.
+	return rr.Execute(req.Method, c.baseURL+req.Path)
 }
 
 // backoff is the wait before attempt n+1: from MinWait doubling up to MaxWait, the second
