@@ -193,16 +193,16 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		WroteRequest: func(httptrace.WroteRequestInfo) { st.wrote.Store(true) },
 	}
 	ctx = httptrace.WithClientTrace(context.WithValue(ctx, attemptKey{}, st), &st.trace)
-	resp, err := c.send(ctx, req)
+	resp, body, err := c.send(ctx, req)
 	for attempt := 1; attempt < c.retry.MaxAttempts && ctx.Err() == nil && retryable(req.Create, resp, err, st); attempt++ {
 		if err = sleep(ctx, backoff(c.retry, attempt)); err != nil {
 			break
 		}
-		resp, err = c.send(ctx, req)
+		resp, body, err = c.send(ctx, req)
 	}
 	status := 0
-	if resp != nil && resp.RawResponse != nil {
-		status = resp.StatusCode()
+	if resp != nil {
+		status = resp.StatusCode
 	}
 	if c.log.Enabled(ctx, slog.LevelDebug) {
 		c.log.LogAttrs(ctx, slog.LevelDebug, "paygate request",
@@ -225,10 +225,10 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		}
 		return nil, &paygate.CallError{Provider: c.provider, Op: req.Op, Err: err}
 	}
-	out := &Response{StatusCode: status, Header: resp.Header(), Body: resp.Body(), provider: c.provider, req: req, client: c}
+	out := &Response{StatusCode: status, Header: resp.Header, Body: body, provider: c.provider, req: req, client: c}
 	if status >= 300 && status < 400 {
 		target := "no Location"
-		if loc, err := resp.RawResponse.Location(); err == nil {
+		if loc, err := resp.Location(); err == nil {
 			target = "to host " + strconv.Quote(loc.Host)
 		}
 		return nil, out.Uncertain(&paygate.ResponseError{Provider: c.provider, Op: req.Op, HTTPStatus: status,
@@ -240,9 +240,10 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	return out, nil
 }
 
-// send makes one attempt at req, signed afresh when req.Sign is set.
-func (c *Client) send(ctx context.Context, req *Request) (*resty.Response, error) {
-	rr := c.r.R().SetContext(ctx)
+// send makes one attempt at req, signed afresh when req.Sign is set, and reads the answer's
+// body whole (resty is told not to: its reader costs every request another buffer).
+func (c *Client) send(ctx context.Context, req *Request) (*http.Response, []byte, error) {
+	rr := c.r.R().SetContext(ctx).SetDoNotParseResponse(true)
 	if req.Query != nil {
 		rr.SetQueryParamsFromValues(req.Query)
 	}
@@ -266,7 +267,16 @@ func (c *Client) send(ctx context.Context, req *Request) (*resty.Response, error
 		}
 	}
 	// The URL whole: resty parses a path twice more to join it to a base URL.
-	return rr.Execute(req.Method, c.baseURL+req.Path)
+	resp, err := rr.Execute(req.Method, c.baseURL+req.Path)
+	if err != nil {
+		return nil, nil, err
+	}
+	hr := resp.RawResponse
+	body, err := io.ReadAll(hr.Body)
+	if cerr := hr.Body.Close(); err == nil {
+		err = cerr
+	}
+	return hr, body, err
 }
 
 // backoff is the wait before attempt n+1: from MinWait doubling up to MaxWait, the second
@@ -356,17 +366,17 @@ func (r *redacted) Unwrap() error { return r.err }
 
 // retryable is the one retry rule: reads retry on transport errors, 429 and 5xx; creates only
 // when the request was provably never written, so it cannot have reached the provider.
-func retryable(create bool, resp *resty.Response, err error, st *attemptState) bool {
+func retryable(create bool, resp *http.Response, err error, st *attemptState) bool {
 	if err != nil {
 		if errors.Is(err, errBodyTooLarge) {
 			return false
 		}
 		return !create || st.notSent(err)
 	}
-	if create || resp.RawResponse == nil {
+	if create || resp == nil {
 		return false
 	}
-	code := resp.StatusCode()
+	code := resp.StatusCode
 	return code == http.StatusTooManyRequests || code >= 500
 }
 
@@ -567,7 +577,7 @@ func (r *Response) ProviderError(code, message string) *paygate.ProviderError {
 		Code: code, Message: string(r.scrub([]byte(message))), Raw: append([]byte(nil), raw...)}
 }
 
-// Raw is the body as a json.RawMessage (a copy is not needed: resty hands over its buffer).
+// Raw is the body as a json.RawMessage (no copy: the body is read into a buffer of its own).
 func (r *Response) Raw() json.RawMessage { return json.RawMessage(r.Body) }
 
 // Snippet returns at most SnippetBytes of b, cut on a rune boundary.
