@@ -61,6 +61,7 @@ type Client struct {
 	limiterKey string
 	observer   paygate.Observer
 	baseURL    string
+	timeout    time.Duration // per attempt, the answer's body included
 	host       string
 	port       int
 	hc         *http.Client
@@ -93,20 +94,19 @@ func New(o Options, s paygate.Settings) *Client {
 	if timeout <= 0 {
 		timeout = paygate.DefaultTimeout
 	}
-	// The timeout is attemptTransport's context deadline, not http.Client.Timeout: net/http
+	// The timeout is each attempt's context deadline (send), not http.Client.Timeout: net/http
 	// enforces Client.Timeout around a RoundTripper it does not know with a goroutine and a
 	// timer per request.
 	hc.Timeout = 0
-	hc.Transport = &attemptTransport{base: base, observer: s.Observer, timeout: timeout}
-	// Retries are Do's own loop (one rule, retryable), the body is read by send and bounded by
-	// attemptTransport: resty's retry, body-limit and response-parsing machinery cost every
-	// request, retried or not, about 6% of a pay-in's round trip
-	// (BenchmarkPayInRoundTripInterleaved).
+	hc.Transport = &attemptTransport{base: base, observer: s.Observer}
+	// Retries are Do's own loop (one rule, retryable) and the body is read and bounded by send:
+	// resty's retry, body-limit and response-parsing machinery cost every request, retried or
+	// not, about 6% of a pay-in's round trip (BenchmarkPayInRoundTripInterleaved).
 	r := resty.NewWithClient(hc).
 		SetLogger(discardLogger{}). // resty's own messages may quote URLs that carry tokens
 		SetHeader("User-Agent", UserAgent).
 		SetPreRequestHook(noReplay)
-	c := &Client{provider: o.Provider, baseURL: o.BaseURL, r: r, log: s.Logger, hc: hc, shared: s.Limiter, retry: s.Retry,
+	c := &Client{provider: o.Provider, baseURL: o.BaseURL, timeout: timeout, r: r, log: s.Logger, hc: hc, shared: s.Limiter, retry: s.Retry,
 		limiterKey: paygate.LimiterKey(o.Provider, o.MerchantID), observer: s.Observer, redact: nonEmpty(o.Redact)}
 	if u, err := url.Parse(o.BaseURL); err == nil {
 		c.host = u.Hostname()
@@ -241,9 +241,12 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	return out, nil
 }
 
-// send makes one attempt at req, signed afresh when req.Sign is set, and reads the answer's
-// body whole (resty is told not to: its reader costs every request another buffer).
+// send makes one attempt at req, signed afresh when req.Sign is set, within the timeout, and
+// reads the answer's body whole, up to MaxResponseBytes (resty is told not to read it: its
+// reader costs every request another buffer).
 func (c *Client) send(ctx context.Context, req *Request) (*http.Response, []byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
 	rr := c.r.R().SetContext(ctx).SetDoNotParseResponse(true)
 	if req.Query != nil {
 		rr.SetQueryParamsFromValues(req.Query)
@@ -273,12 +276,18 @@ func (c *Client) send(ctx context.Context, req *Request) (*http.Response, []byte
 		return nil, nil, err
 	}
 	hr := resp.RawResponse
-	body, err := io.ReadAll(hr.Body)
+	body, err := io.ReadAll(io.LimitReader(hr.Body, MaxResponseBytes+1))
 	if cerr := hr.Body.Close(); err == nil {
 		err = cerr
 	}
+	if err == nil && len(body) > MaxResponseBytes {
+		err = errBodyTooLarge
+	}
 	return hr, body, err
 }
+
+// errBodyTooLarge is the error of an answer whose body is over MaxResponseBytes.
+var errBodyTooLarge = fmt.Errorf("response body over %d bytes", MaxResponseBytes)
 
 // backoff is the wait before attempt n+1: from MinWait doubling up to MaxWait, the second
 // half of it random ("equal jitter"), never under MinWait.
@@ -430,52 +439,15 @@ func (st *attemptState) notSent(err error) bool {
 	return dialFailure(err)
 }
 
-// attemptTransport sees every HTTP attempt, retries included: it bounds each one by the
-// timeout (until its body is closed), counts them and reports them to the observer. Whether a
-// request was written is traced by Do's ClientTrace, for telling not-sent from outcome-unknown.
+// attemptTransport sees every HTTP attempt, net/http's own replays included: it counts them
+// and reports them to the observer. Whether a request was written is traced by Do's
+// ClientTrace, for telling not-sent from outcome-unknown.
 type attemptTransport struct {
 	base     http.RoundTripper
 	observer paygate.Observer
-	timeout  time.Duration // per attempt, response body included
 }
 
 func (t *attemptTransport) RoundTrip(r *http.Request) (*http.Response, error) {
-	ctx, cancel := context.WithTimeout(r.Context(), t.timeout)
-	resp, err := t.roundTrip(r.WithContext(ctx))
-	if err != nil {
-		cancel()
-		return nil, err
-	}
-	resp.Body = &attemptBody{ReadCloser: resp.Body, cancel: cancel}
-	return resp, nil
-}
-
-// errBodyTooLarge is the error of reading a body past MaxResponseBytes.
-var errBodyTooLarge = fmt.Errorf("response body over %d bytes", MaxResponseBytes)
-
-// attemptBody is an attempt's response body: reading it past MaxResponseBytes fails, and
-// closing it ends the attempt's deadline.
-type attemptBody struct {
-	io.ReadCloser
-	cancel context.CancelFunc
-	read   int
-}
-
-func (b *attemptBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	if b.read += n; b.read > MaxResponseBytes {
-		return n, errBodyTooLarge
-	}
-	return n, err
-}
-
-func (b *attemptBody) Close() error {
-	err := b.ReadCloser.Close()
-	b.cancel()
-	return err
-}
-
-func (t *attemptTransport) roundTrip(r *http.Request) (*http.Response, error) {
 	st := stateOf(r.Context())
 	if st == nil {
 		return t.base.RoundTrip(r)
