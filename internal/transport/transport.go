@@ -289,12 +289,18 @@ func (c *Client) send(ctx context.Context, req *Request) (*http.Response, []byte
 // errBodyTooLarge is the error of an answer whose body is over MaxResponseBytes.
 var errBodyTooLarge = fmt.Errorf("response body over %d bytes", MaxResponseBytes)
 
-// backoff is the wait before attempt n+1: from MinWait doubling up to MaxWait, the second
-// half of it random ("equal jitter"), never under MinWait.
+// backoff is the wait before attempt n+1: from MinWait doubling up to MaxWait (a MaxWait
+// under MinWait is MinWait), the second half of it random ("equal jitter"), never under
+// MinWait.
 func backoff(p paygate.RetryPolicy, n int) time.Duration {
-	d := p.MaxWait
-	if shift := n - 1; shift < 32 && p.MinWait<<shift < p.MaxWait {
-		d = p.MinWait << shift
+	ceiling := max(p.MaxWait, p.MinWait)
+	d := p.MinWait
+	for i := 1; i < n && d < ceiling; i++ {
+		if d > ceiling/2 {
+			d = ceiling
+		} else {
+			d *= 2
+		}
 	}
 	if d <= 0 {
 		return 0

@@ -118,6 +118,8 @@ func TestBackoff(t *testing.T) {
 		}
 	}
 	require.Zero(t, backoff(paygate.RetryPolicy{MaxAttempts: 2}, 1), "no waits configured: none")
+	short := paygate.RetryPolicy{MaxAttempts: 3, MinWait: 100 * time.Millisecond}
+	require.Equal(t, 100*time.Millisecond, backoff(short, 2), "a MaxWait under MinWait is MinWait")
 }
 
 // TestBackoffEndsWithContext: a context that ends during the wait between attempts ends Do at
