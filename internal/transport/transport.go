@@ -203,7 +203,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	}
 	status := 0
 	if resp != nil {
-		status = resp.StatusCode
+		status = resp.status
 	}
 	if c.log.Enabled(ctx, slog.LevelDebug) {
 		c.log.LogAttrs(ctx, slog.LevelDebug, "paygate request",
@@ -226,11 +226,11 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		}
 		return nil, &paygate.CallError{Provider: c.provider, Op: req.Op, Err: err}
 	}
-	out := &Response{StatusCode: status, Header: resp.Header, Body: body, provider: c.provider, req: req, client: c}
+	out := &Response{StatusCode: status, Header: resp.header, Body: body, provider: c.provider, req: req, client: c}
 	if status >= 300 && status < 400 {
 		target := "no Location"
-		if loc, err := resp.Location(); err == nil {
-			target = "to host " + strconv.Quote(loc.Host)
+		if resp.location != nil {
+			target = "to host " + strconv.Quote(resp.location.Host)
 		}
 		return nil, out.Uncertain(&paygate.ResponseError{Provider: c.provider, Op: req.Op, HTTPStatus: status,
 			Err: fmt.Errorf("redirect %s not followed: a signed request goes only to the configured host", target)})
@@ -241,10 +241,17 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	return out, nil
 }
 
+// answer is what one attempt was answered; its body is read whole and closed.
+type answer struct {
+	status   int
+	header   http.Header
+	location *url.URL // a 3xx's Location, resolved against the request's URL; nil if none
+}
+
 // send makes one attempt at req, signed afresh when req.Sign is set, within the timeout, and
 // reads the answer's body whole, up to MaxResponseBytes (resty is told not to read it: its
 // reader costs every request another buffer).
-func (c *Client) send(ctx context.Context, req *Request) (*http.Response, []byte, error) {
+func (c *Client) send(ctx context.Context, req *Request) (*answer, []byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	rr := c.r.R().SetContext(ctx).SetDoNotParseResponse(true)
@@ -283,7 +290,11 @@ func (c *Client) send(ctx context.Context, req *Request) (*http.Response, []byte
 	if err == nil && len(body) > MaxResponseBytes {
 		err = errBodyTooLarge
 	}
-	return hr, body, err
+	a := &answer{status: hr.StatusCode, header: hr.Header}
+	if hr.StatusCode >= 300 && hr.StatusCode < 400 {
+		a.location, _ = hr.Location()
+	}
+	return a, body, err
 }
 
 // errBodyTooLarge is the error of an answer whose body is over MaxResponseBytes.
@@ -306,7 +317,7 @@ func backoff(p paygate.RetryPolicy, n int) time.Duration {
 		return 0
 	}
 	half := d / 2
-	return max(p.MinWait, half+rand.N(d-half))
+	return max(p.MinWait, half+rand.N(d-half)) //nolint:gosec // jitter spreads retries; it guards no secret
 }
 
 // sleep waits d, or until ctx ends (its error).
@@ -382,7 +393,7 @@ func (r *redacted) Unwrap() error { return r.err }
 
 // retryable is the one retry rule: reads retry on transport errors, 429 and 5xx; creates only
 // when the request was provably never written, so it cannot have reached the provider.
-func retryable(create bool, resp *http.Response, err error, st *attemptState) bool {
+func retryable(create bool, resp *answer, err error, st *attemptState) bool {
 	if err != nil {
 		if errors.Is(err, errBodyTooLarge) {
 			return false
@@ -392,8 +403,7 @@ func retryable(create bool, resp *http.Response, err error, st *attemptState) bo
 	if create || resp == nil {
 		return false
 	}
-	code := resp.StatusCode
-	return code == http.StatusTooManyRequests || code >= 500
+	return resp.status == http.StatusTooManyRequests || resp.status >= 500
 }
 
 // dialFailure reports a failure before a connection existed (dial errors, connection
