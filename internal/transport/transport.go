@@ -269,11 +269,11 @@ func (c *Client) send(ctx context.Context, req *Request) (*answer, []byte, error
 	if req.Body != nil {
 		// A reader, not the bytes: resty copies a []byte body twice more per attempt.
 		rr.SetBody(bytes.NewReader(req.Body))
-		if rr.Header.Get("Content-Type") == "" {
-			rr.SetHeader("Content-Type", "application/json")
-			if rr.Header.Get("Accept") == "" {
+		if _, ok := rr.Header["Content-Type"]; !ok {
+			rr.Header["Content-Type"] = jsonType
+			if _, ok := rr.Header["Accept"]; !ok {
 				// What resty would add, found by a regular expression on every request.
-				rr.SetHeader("Accept", "application/json")
+				rr.Header["Accept"] = jsonType
 			}
 		}
 	}
@@ -296,6 +296,10 @@ func (c *Client) send(ctx context.Context, req *Request) (*answer, []byte, error
 	}
 	return a, body, err
 }
+
+// jsonType is the value of a JSON request's Content-Type and Accept headers, shared: resty
+// copies a request's headers before net/http sees them, and nothing writes to it.
+var jsonType = []string{"application/json"}
 
 // errBodyTooLarge is the error of an answer whose body is over MaxResponseBytes.
 var errBodyTooLarge = fmt.Errorf("response body over %d bytes", MaxResponseBytes)
