@@ -27,6 +27,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/pause"
 )
 
 // MaxResponseBytes bounds a provider response body; a larger one is an error, never read whole.
@@ -196,7 +197,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	ctx = httptrace.WithClientTrace(context.WithValue(ctx, attemptKey{}, st), &st.trace)
 	resp, body, err := c.send(ctx, req)
 	for attempt := 1; attempt < c.retry.MaxAttempts && ctx.Err() == nil && retryable(req.Create, resp, err, st); attempt++ {
-		if err = sleep(ctx, backoff(c.retry, attempt)); err != nil {
+		if err = pause.For(ctx, backoff(c.retry, attempt)); err != nil {
 			break
 		}
 		resp, body, err = c.send(ctx, req)
@@ -322,18 +323,6 @@ func backoff(p paygate.RetryPolicy, n int) time.Duration {
 	}
 	half := d / 2
 	return max(p.MinWait, half+rand.N(d-half)) //nolint:gosec // jitter spreads retries; it guards no secret
-}
-
-// sleep waits d, or until ctx ends (its error).
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // wait holds req until the limiter lets it go. A shared Limiter that fails (its store is
