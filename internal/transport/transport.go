@@ -195,12 +195,12 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		WroteRequest: func(httptrace.WroteRequestInfo) { st.wrote.Store(true) },
 	}
 	ctx = httptrace.WithClientTrace(context.WithValue(ctx, attemptKey{}, st), &st.trace)
-	resp, body, err := c.send(ctx, req)
+	resp, err := c.send(ctx, req)
 	for attempt := 1; attempt < c.retry.MaxAttempts && ctx.Err() == nil && retryable(req.Create, resp, err, st); attempt++ {
 		if err = pause.For(ctx, backoff(c.retry, attempt)); err != nil {
 			break
 		}
-		resp, body, err = c.send(ctx, req)
+		resp, err = c.send(ctx, req)
 	}
 	status := 0
 	if resp != nil {
@@ -227,7 +227,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		}
 		return nil, &paygate.CallError{Provider: c.provider, Op: req.Op, Err: err}
 	}
-	out := &Response{StatusCode: status, Header: resp.header, Body: body, provider: c.provider, req: req, client: c}
+	out := &Response{StatusCode: status, Header: resp.header, Body: resp.body, provider: c.provider, req: req, client: c}
 	if status >= 300 && status < 400 {
 		target := "no Location"
 		if resp.location != nil {
@@ -242,17 +242,18 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	return out, nil
 }
 
-// answer is what one attempt was answered; its body is read whole and closed.
+// answer is what one attempt was answered, its body read whole.
 type answer struct {
 	status   int
 	header   http.Header
+	body     []byte
 	location *url.URL // a 3xx's Location, resolved against the request's URL; nil if none
 }
 
 // send makes one attempt at req, signed afresh when req.Sign is set, within the timeout, and
 // reads the answer's body whole, up to MaxResponseBytes (resty is told not to read it: its
 // reader costs every request another buffer).
-func (c *Client) send(ctx context.Context, req *Request) (*answer, []byte, error) {
+func (c *Client) send(ctx context.Context, req *Request) (*answer, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	rr := c.r.R().SetContext(ctx).SetDoNotParseResponse(true)
@@ -281,7 +282,7 @@ func (c *Client) send(ctx context.Context, req *Request) (*answer, []byte, error
 	// The URL whole: resty parses a path twice more to join it to a base URL.
 	resp, err := rr.Execute(req.Method, c.baseURL+req.Path)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	hr := resp.RawResponse
 	body, err := io.ReadAll(io.LimitReader(hr.Body, MaxResponseBytes+1))
@@ -291,11 +292,11 @@ func (c *Client) send(ctx context.Context, req *Request) (*answer, []byte, error
 	if err == nil && len(body) > MaxResponseBytes {
 		err = errBodyTooLarge
 	}
-	a := &answer{status: hr.StatusCode, header: hr.Header}
+	a := &answer{status: hr.StatusCode, header: hr.Header, body: body}
 	if hr.StatusCode >= 300 && hr.StatusCode < 400 {
 		a.location, _ = hr.Location()
 	}
-	return a, body, err
+	return a, err
 }
 
 // jsonType is the value of a JSON request's Content-Type and Accept headers, shared: resty
@@ -448,8 +449,8 @@ func (st *attemptState) notSent(err error) bool {
 	return dialFailure(err)
 }
 
-// attemptTransport sees every HTTP attempt, net/http's own replays included: it counts them
-// and reports them to the observer. Whether a request was written is traced by Do's
+// attemptTransport sees every attempt Do makes: it counts them and reports them to the
+// observer. Whether a request was written is traced by Do's
 // ClientTrace, for telling not-sent from outcome-unknown.
 type attemptTransport struct {
 	base     http.RoundTripper
