@@ -73,7 +73,7 @@ type Client struct {
 func New(o Options, s paygate.Settings) *Client {
 	var hc *http.Client
 	if s.HTTPClient != nil {
-		c := *s.HTTPClient // resty sets Timeout on the client it is given: keep the caller's intact
+		c := *s.HTTPClient // its Transport, Timeout and CheckRedirect are set below: keep the caller's intact
 		hc = &c
 	} else {
 		t := http.DefaultTransport.(*http.Transport).Clone()
@@ -272,10 +272,10 @@ func (c *Client) send(ctx context.Context, req *Request) (*answer, error) {
 		// A reader, not the bytes: resty copies a []byte body twice more per attempt.
 		rr.SetBody(bytes.NewReader(req.Body))
 		if _, ok := rr.Header["Content-Type"]; !ok {
-			rr.Header["Content-Type"] = jsonType
+			rr.Header["Content-Type"] = []string{"application/json"}
 			if _, ok := rr.Header["Accept"]; !ok {
 				// What resty would add, found by a regular expression on every request.
-				rr.Header["Accept"] = jsonType
+				rr.Header["Accept"] = []string{"application/json"}
 			}
 		}
 	}
@@ -298,10 +298,6 @@ func (c *Client) send(ctx context.Context, req *Request) (*answer, error) {
 	}
 	return a, err
 }
-
-// jsonType is the value of a JSON request's Content-Type and Accept headers, shared: resty
-// copies a request's headers before net/http sees them, and nothing writes to it.
-var jsonType = []string{"application/json"}
 
 // errBodyTooLarge is the error of an answer whose body is over MaxResponseBytes.
 var errBodyTooLarge = fmt.Errorf("response body over %d bytes", MaxResponseBytes)
