@@ -1,6 +1,7 @@
 package cashy
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -103,13 +104,6 @@ func text(field, v string) error {
 	return check.First(check.Required(field, v), check.MaxLength(field, v, maxText))
 }
 
-func orDefault(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
-}
-
 // PayIn creates a collection order (POST /api/payIn) and returns the pay desk URL and the
 // payment code. Every field Cashy marks Y (required) is required: Customer.Name (realName),
 // Customer.Phone, Customer.Email, Customer.IDNumber (idCard) and NotifyURL; Customer.IDType
@@ -133,7 +127,7 @@ func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *
 		// A new pay-in is PAYING until paid; the answer carries no status.
 		Status: paygate.StatusPending, RawStatus: d.OrderStatus,
 		Amount:     resp.Amount(),
-		PaymentURL: orDefault(d.PayDeskURL, d.PayURL), PayCode: d.PayCode,
+		PaymentURL: cmp.Or(d.PayDeskURL, d.PayURL), PayCode: d.PayCode,
 		ExpiresAt: sent.Add(expiry(req.ExpiresIn)), Raw: resp.Raw(),
 	}
 	if d.OrderStatus != "" {
@@ -151,7 +145,7 @@ func (c *Client) payInBody(req *paygate.PayInRequest) (map[string]any, error) {
 	}
 	cu := req.Customer
 	amount, err := check.Amount("Amount", req.Amount, paygate.PKR, paygate.Fixed2, amountLimits)
-	remark := orDefault(req.Remark, DefaultPayInRemark)
+	remark := cmp.Or(req.Remark, DefaultPayInRemark)
 	if err := check.First(orderID(req.OrderID), err,
 		text("Customer.Name", cu.Name), text("Customer.Phone", cu.Phone),
 		text("Customer.Email", cu.Email), text("Customer.IDNumber", cu.IDNumber),
@@ -254,7 +248,7 @@ func (c *Client) payOutBody(req *paygate.PayOutRequest) (map[string]any, error) 
 	}
 	b := req.Beneficiary
 	amount, err := check.Amount("Amount", req.Amount, paygate.PKR, paygate.Fixed2, amountLimits)
-	remark := orDefault(req.Remark, DefaultPayOutRemark)
+	remark := cmp.Or(req.Remark, DefaultPayOutRemark)
 	if err := check.First(orderID(req.OrderID), err,
 		check.Required("Beneficiary.Name", b.Name),
 		check.Required("Beneficiary.AccountNumber", b.AccountNumber),
@@ -319,7 +313,7 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *
 		return nil, resp.Malformed(fmt.Errorf("completionTime: %w", err))
 	}
 	o := &paygate.Order{
-		Provider: Name, Kind: req.Kind, OrderID: orDefault(d.MchOrderNo, req.OrderID), ProviderOrderID: orDefault(d.OrderNo, req.ProviderOrderID),
+		Provider: Name, Kind: req.Kind, OrderID: cmp.Or(d.MchOrderNo, req.OrderID), ProviderOrderID: cmp.Or(d.OrderNo, req.ProviderOrderID),
 		Status: MapStatus(req.Kind, d.OrderStatus), RawStatus: d.OrderStatus,
 		Amount: d.Amount.Money(paygate.PKR), Fee: d.Fee.Money(paygate.PKR),
 		UTR: d.ChannelOrderNo, CompletedAt: completed, Raw: resp.Raw(),

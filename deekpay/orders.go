@@ -2,6 +2,7 @@ package deekpay
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -154,10 +155,7 @@ func payInFields(req *paygate.PayInRequest) (map[string]string, error) {
 		check.URL("NotifyURL", req.NotifyURL), check.URL("ReturnURL", req.ReturnURL)); err != nil {
 		return nil, err
 	}
-	channel := req.Channel
-	if channel == "" {
-		channel = DefaultPayInChannel
-	}
+	channel := cmp.Or(req.Channel, DefaultPayInChannel)
 	fields := map[string]string{"amount": amount, "channelType": channel, "externalOrderId": req.OrderID}
 	wire.Put(fields, "notifyUrl", req.NotifyURL)
 	wire.Put(fields, "remark", req.Remark)
@@ -206,14 +204,8 @@ func payOutFields(req *paygate.PayOutRequest) (map[string]string, error) {
 		check.URL("NotifyURL", req.NotifyURL)); err != nil {
 		return nil, err
 	}
-	channel := req.Channel
-	if channel == "" {
-		channel = DefaultPayOutChannel
-	}
-	accountType := b.AccountType
-	if accountType == "" {
-		accountType = DefaultAccountType
-	}
+	channel := cmp.Or(req.Channel, DefaultPayOutChannel)
+	accountType := cmp.Or(b.AccountType, DefaultAccountType)
 	ifsc, err := ifscField(channel, b)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package router
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 
@@ -87,10 +88,7 @@ func newRoute(r Route) (*route, error) {
 		return nil, fmt.Errorf("router: a route has no Gateway")
 	}
 	rt := &route{Route: r, name: r.Gateway.Name(), caps: r.Gateway.Capabilities()}
-	rt.currency = r.Currency
-	if rt.currency == "" {
-		rt.currency = rt.caps.Currency
-	}
+	rt.currency = cmp.Or(r.Currency, rt.caps.Currency)
 	if r.Weight < 0 {
 		return nil, fmt.Errorf("router: route %s: negative weight %d", rt.name, r.Weight)
 	}
