@@ -10,6 +10,7 @@ package fakeserver
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -19,6 +20,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -321,32 +323,14 @@ func (s *Server) Orders() []Order {
 		}
 	}
 	slices.SortFunc(out, func(a, b Order) int {
-		if c := b.Created.Compare(a.Created); c != 0 {
-			return c
-		}
-		return compareStrings(b.ProviderOrderID, a.ProviderOrderID)
+		return cmp.Or(b.Created.Compare(a.Created), strings.Compare(b.ProviderOrderID, a.ProviderOrderID))
 	})
 	return out
 }
 
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 func (o *Order) copy() Order {
 	c := *o
-	if o.Fields != nil {
-		c.Fields = make(map[string]string, len(o.Fields))
-		for k, v := range o.Fields {
-			c.Fields[k] = v
-		}
-	}
+	c.Fields = maps.Clone(o.Fields)
 	return c
 }
 
@@ -657,9 +641,7 @@ func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
 func (r *recorder) WriteHeader(code int)        { r.code = code }
 
 func (r *recorder) copyTo(w http.ResponseWriter) {
-	for k, v := range r.header {
-		w.Header()[k] = v
-	}
+	maps.Copy(w.Header(), r.header)
 	w.WriteHeader(r.code)
 	_, _ = w.Write(r.body.Bytes())
 }
