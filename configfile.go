@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -134,14 +135,7 @@ func buildConfig(root cfgValue, checkOpts bool) (Config, error) {
 	return cfg, nil
 }
 
-func isOption(key string) bool {
-	for _, n := range allOptionNames() {
-		if n == key {
-			return true
-		}
-	}
-	return false
-}
+func isOption(key string) bool { return slices.Contains(allOptionNames(), key) }
 
 // scalarText is the text of a scalar value ("" for null), false for a list or mapping.
 func scalarText(v cfgValue) (string, bool) {

@@ -128,7 +128,7 @@ func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *
 		Status: paygate.StatusPending, RawStatus: d.OrderStatus,
 		Amount:     resp.Amount(),
 		PaymentURL: cmp.Or(d.PayDeskURL, d.PayURL), PayCode: d.PayCode,
-		ExpiresAt: sent.Add(expiry(req.ExpiresIn)), Raw: resp.Raw(),
+		ExpiresAt: sent.Add(cmp.Or(req.ExpiresIn, DefaultExpiry)), Raw: resp.Raw(),
 	}
 	if d.OrderStatus != "" {
 		res.Status = MapPayInStatus(d.OrderStatus)
@@ -159,7 +159,7 @@ func (c *Client) payInBody(req *paygate.PayInRequest) (map[string]any, error) {
 			return nil, paygate.Invalid("Channel", "payType %q must be a positive integer", req.Channel)
 		}
 	}
-	ttl := expiry(req.ExpiresIn)
+	ttl := cmp.Or(req.ExpiresIn, DefaultExpiry)
 	if ttl < time.Second || ttl%time.Second != 0 {
 		return nil, paygate.Invalid("ExpiresIn", "must be a whole number of seconds, at least 1s, got %s", req.ExpiresIn)
 	}
@@ -186,14 +186,6 @@ func (c *Client) payInBody(req *paygate.PayInRequest) (map[string]any, error) {
 		body["idType"] = cu.IDType
 	}
 	return body, check.Extra(body, req.Extra)
-}
-
-// expiry is ExpiresIn, or DefaultExpiry when it is zero.
-func expiry(d time.Duration) time.Duration {
-	if d == 0 {
-		return DefaultExpiry
-	}
-	return d
 }
 
 // sameOrder refuses an answer that names another order than the one asked for, or none.

@@ -1,7 +1,6 @@
 package deekpaytest
 
 import (
-	crand "crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/google/uuid"
 	"github.com/shopspring/decimal"
 
 	"github.com/paygate-go/paygate"
@@ -352,7 +352,7 @@ func (f *deekpayFake) Callback(o *fakeserver.Order) (http.Header, []byte, error)
 	if err != nil {
 		return nil, nil, err
 	}
-	ts, nonce := strconv.FormatInt(time.Now().UnixMilli(), 10), deekpayNonce()
+	ts, nonce := strconv.FormatInt(time.Now().UnixMilli(), 10), uuid.NewString()
 	fields["access_key"], fields["timestamp"], fields["nonce"] = f.b.Config().APIKey, ts, nonce
 	h := http.Header{}
 	h.Set("Content-Type", "application/json;charset=utf-8")
@@ -401,13 +401,4 @@ func deekpayUUID(s string) bool {
 		}
 	}
 	return true
-}
-
-// deekpayNonce is a random UUID v4.
-func deekpayNonce() string {
-	var b [16]byte
-	_, _ = crand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/paygate-go/paygate"
@@ -49,7 +50,7 @@ func (s Schema) Check(fields map[string]string) error {
 		if !strict {
 			continue
 		}
-		if !contains(s.Known, k) {
+		if !slices.Contains(s.Known, k) {
 			return fmt.Errorf("key %q is not in the provider's documented callback", k)
 		}
 		if !strings.Contains(v, "=") {
@@ -72,15 +73,6 @@ func (s Schema) Present(fields map[string]string) error {
 		}
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // MalformedField is a *paygate.CallbackError naming field.

@@ -7,6 +7,7 @@
 package servicetest
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -28,20 +29,13 @@ const (
 )
 
 // RedisURL is PAYGATE_REDIS_URL or its default.
-func RedisURL() string { return env("PAYGATE_REDIS_URL", DefaultRedisURL) }
+func RedisURL() string { return cmp.Or(os.Getenv("PAYGATE_REDIS_URL"), DefaultRedisURL) }
 
 // PostgresURL is PAYGATE_POSTGRES_URL or its default.
-func PostgresURL() string { return env("PAYGATE_POSTGRES_URL", DefaultPostgresURL) }
+func PostgresURL() string { return cmp.Or(os.Getenv("PAYGATE_POSTGRES_URL"), DefaultPostgresURL) }
 
 // Required reports whether PAYGATE_REQUIRE_SERVICES asks for the servers.
 func Required() bool { return os.Getenv("PAYGATE_REQUIRE_SERVICES") == "1" }
-
-func env(k, def string) string {
-	if v := os.Getenv(k); v != "" {
-		return v
-	}
-	return def
-}
 
 func unavailable(t testing.TB, what, url, how string, err error) {
 	t.Helper()
