@@ -383,9 +383,7 @@ func jsonSyntaxError(err error, dec *json.Decoder, raw []byte) error {
 
 // lineAt is the 1-based line of byte offset off in raw.
 func lineAt(raw []byte, off int64) int {
-	if off > int64(len(raw)) {
-		off = int64(len(raw))
-	}
+	off = min(off, int64(len(raw)))
 	// The decoder's offset is just past the last token; a key's line is the line it ends on.
 	return bytes.Count(raw[:off], []byte{'\n'}) + 1
 }
