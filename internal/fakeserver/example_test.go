@@ -40,12 +40,13 @@ func (f *toyFake) Callback(*fakeserver.Order) (http.Header, []byte, error) { ret
 func (f *toyFake) Acked(status int, _ []byte) bool                         { return status == http.StatusOK }
 func (f *toyFake) Schedule() []int                                         { return []int{1, 5} }
 
-// A provider's fake registers its Spec once, at package initialization, and New starts it
-// on a loopback port. The server keeps the orders the fake's handlers book.
-func Example() {
-	spec := fakeserver.Register(fakeserver.Spec{Provider: "toypay", Title: "ToyPay", Currency: paygate.INR,
-		New: func(b *fakeserver.Books) fakeserver.Fake { return &toyFake{b: b} }})
+// spec is registered once, at package initialization, as each provider's fake registers its own.
+var spec = fakeserver.Register(fakeserver.Spec{Provider: "toypay", Title: "ToyPay", Currency: paygate.INR,
+	New: func(b *fakeserver.Books) fakeserver.Fake { return &toyFake{b: b} }})
 
+// New starts a registered fake on a loopback port; the server keeps the orders the fake's
+// handlers book.
+func Example() {
 	srv, err := fakeserver.New(spec, paygate.Config{MerchantID: "M1", Secret: "s3cret"})
 	if err != nil {
 		fmt.Println(err)

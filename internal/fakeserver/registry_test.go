@@ -10,6 +10,7 @@ func TestRegistry(t *testing.T) {
 	_, ok := Lookup("registry-test")
 	require.False(t, ok)
 	s := Register(Spec{Provider: "registry-test", Title: "Registry Test"})
+	t.Cleanup(func() { delete(registry, "registry-test") }) // -count=2 registers it afresh
 	require.Equal(t, "registry-test", s.Provider)
 	got, ok := Lookup("registry-test")
 	require.True(t, ok)
