@@ -19,6 +19,7 @@ func init() {
 		OptionSpec{Name: "sign_style", Meaning: "how to sign", Default: "key_param", Allowed: []string{"key_param", "append"}},
 		OptionSpec{Name: "sandbox", Meaning: "use the test host", Default: "false"},
 	)
+	RegisterOptions("test-strict-secret", OptionSpec{Name: "webhook_token", Allowed: []string{"a"}})
 }
 
 // configErrors returns every *ConfigError joined in err.
@@ -134,7 +135,6 @@ func TestCheckOptions(t *testing.T) {
 	require.NoError(t, Config{Options: map[string]string{"anything": "x"}}.CheckOptions("test-provider-undeclared"))
 
 	// A secret option's value is never quoted.
-	RegisterOptions("test-strict-secret", OptionSpec{Name: "webhook_token", Allowed: []string{"a"}})
 	err = Config{Options: map[string]string{"webhook_token": "TOKEN-zz99"}}.CheckOptions("test-strict-secret")
 	require.Error(t, err)
 	require.NotContains(t, err.Error(), "TOKEN-zz99")

@@ -54,13 +54,19 @@ func stubFactory(name string) Factory {
 	}
 }
 
-func TestRegisterNewProviders(t *testing.T) {
+// The test providers are registered once per test binary, from init as a provider package
+// registers itself, so that a run with -count=2 finds them registered and does not panic.
+func init() {
 	Register("test-provider-x", stubFactory("test-provider-x"))
 	Register("test-provider-y", stubFactory("test-provider-y"))
 	Register("test-provider-failing", func(Config, ...Option) (Gateway, error) {
 		return nil, Invalid("BaseURL", "is required")
 	})
+	Register("test-provider-known", stubFactory("test-provider-known"))
+	Register("test-provider-twice", stubFactory("test-provider-twice"))
+}
 
+func TestRegisterNewProviders(t *testing.T) {
 	names := Providers()
 	require.Contains(t, names, "test-provider-x")
 	require.Contains(t, names, "test-provider-y")
@@ -83,7 +89,6 @@ func TestRegisterNewProviders(t *testing.T) {
 }
 
 func TestNewUnknownProvider(t *testing.T) {
-	Register("test-provider-known", stubFactory("test-provider-known"))
 	tests := []string{"", "nope", "CASHGIT", "test-provider-x "}
 	for _, name := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -98,7 +103,7 @@ func TestNewUnknownProvider(t *testing.T) {
 }
 
 func TestRegisterTwicePanics(t *testing.T) {
-	Register("test-provider-twice", stubFactory("test-provider-twice"))
+	require.Contains(t, Providers(), "test-provider-twice")
 	require.PanicsWithValue(t, "paygate: Register called twice for test-provider-twice", func() {
 		Register("test-provider-twice", stubFactory("test-provider-twice"))
 	})

@@ -6,11 +6,17 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func TestRegister(t *testing.T) {
-	md5Fields := Scheme{Canonical: ConcatCanonical, Sign: ConcatMD5, Formula: "md5hex(canonical + secret)", Field: "sign"}
+var md5Fields = Scheme{Canonical: ConcatCanonical, Sign: ConcatMD5, Formula: "md5hex(canonical + secret)", Field: "sign"}
+
+// The test schemes are registered once per test binary, from init as a provider package
+// registers its own, so that a run with -count=2 finds them registered and does not panic.
+func init() {
 	Register("schemetest-b", md5Fields)
 	Register("schemetest-a", Scheme{Name: "one", Canonical: KeyParamCanonical, Sign: KeyParamMD5},
 		Scheme{Name: "two", Canonical: KeyParamCanonical, Sign: AppendMD5})
+}
+
+func TestRegister(t *testing.T) {
 
 	require.Equal(t, "sign", Schemes("schemetest-b")[0].Field)
 	got := Schemes("schemetest-a")

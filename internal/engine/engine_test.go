@@ -92,25 +92,30 @@ func TestNew(t *testing.T) {
 	}
 }
 
-// TestRegister: a constructor that fails gives paygate.New a nil Gateway, not one holding a
-// nil client; one that succeeds gives its client.
-func TestRegister(t *testing.T) {
-	type client struct{ paygate.Gateway }
-	engine.Register("registertest", func(cfg paygate.Config, _ ...paygate.Option) (*client, error) {
+// registeredClient is what the provider "registertest" builds. It is registered once per test
+// binary, from init as a provider package registers itself, so that -count=2 does not panic.
+type registeredClient struct{ paygate.Gateway }
+
+func init() {
+	engine.Register("registertest", func(cfg paygate.Config, _ ...paygate.Option) (*registeredClient, error) {
 		if cfg.Secret == "" {
 			return nil, paygate.ConfigErr("registertest", "secret", "Config.Secret is required")
 		}
-		return &client{}, nil
+		return &registeredClient{}, nil
 	}, []paygate.OptionSpec{{Name: "flavour", Meaning: "a test option"}},
 		[]signing.Scheme{{Canonical: signing.ConcatCanonical, Sign: signing.ConcatMD5, Formula: "md5hex(canonical + secret)"}})
+}
 
+// TestRegister: a constructor that fails gives paygate.New a nil Gateway, not one holding a
+// nil client; one that succeeds gives its client.
+func TestRegister(t *testing.T) {
 	gw, err := paygate.New(paygate.Config{Provider: "registertest"})
 	require.ErrorIs(t, err, paygate.ErrInvalidConfig)
 	require.True(t, gw == nil, "a nil interface, not a typed nil")
 
 	gw, err = paygate.New(paygate.Config{Provider: "registertest", Secret: "s", Options: map[string]string{"flavour": "x"}})
 	require.NoError(t, err)
-	require.IsType(t, &client{}, gw)
+	require.IsType(t, &registeredClient{}, gw)
 	require.Equal(t, "flavour", paygate.OptionSpecs("registertest")[0].Name)
 	require.Len(t, signing.Schemes("registertest"), 1)
 }
