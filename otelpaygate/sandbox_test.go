@@ -470,14 +470,14 @@ func checkClean(t cleanT, spans []sdktrace.ReadOnlySpan, m map[string]metricdata
 			v := kv.Value.String()
 			require.NotContains(t, v, "?", "%s: %s=%q", where, kv.Key, v)
 			for _, f := range forbidden {
-				require.NotContains(t, v, f, "%s: %s carries a value that crossed the wire", where, kv.Key)
+				require.False(t, carries(v, f), "%s: %s=%q carries %q, a value that crossed the wire", where, kv.Key, v, f)
 			}
 		}
 	}
 	text := func(where, v string) {
 		require.NotContains(t, v, "?", where)
 		for _, f := range forbidden {
-			require.NotContains(t, v, f, "%s carries a value that crossed the wire", where)
+			require.False(t, carries(v, f), "%s %q carries %q, a value that crossed the wire", where, v, f)
 		}
 	}
 	for _, s := range spans {
@@ -508,6 +508,49 @@ func checkClean(t cleanT, spans []sdktrace.ReadOnlySpan, m map[string]metricdata
 	}
 	require.Positive(t, n)
 	t.Logf("%d attributes checked against %d forbidden values", n, len(forbidden))
+}
+
+// carries reports whether v holds the forbidden value f. A number (an amount such as "500") is
+// carried only where it stands as a number of its own: the digits 500 inside port 35009 are not
+// the amount.
+func carries(v, f string) bool {
+	if f == "" {
+		return false
+	}
+	isDigit := func(b byte) bool { return b >= '0' && b <= '9' }
+	for i := 0; ; {
+		j := strings.Index(v[i:], f)
+		if j < 0 {
+			return false
+		}
+		start, end := i+j, i+j+len(f)
+		if (!isDigit(f[0]) || start == 0 || !isDigit(v[start-1])) &&
+			(!isDigit(f[len(f)-1]) || end == len(v) || !isDigit(v[end])) {
+			return true
+		}
+		i = start + 1
+	}
+}
+
+func TestCarries(t *testing.T) {
+	tests := []struct {
+		v, f string
+		want bool
+	}{
+		{"35009", "500", false},
+		{"15000", "500", false},
+		{"500", "500", true},
+		{"amount 500.00 refused", "500", true},
+		{"350095, then 500", "500", true},
+		{"ORD-123456", "ORD-123456", true},
+		{"xORD-123456x", "ORD-123456", true},
+		{"ORD-1234567", "ORD-123456", false},
+		{"bad otel-secret-x", "otel-secret-x", true},
+		{"anything", "", false},
+	}
+	for _, tt := range tests {
+		require.Equal(t, tt.want, carries(tt.v, tt.f), "%q in %q", tt.f, tt.v)
+	}
 }
 
 // failNow is the panic of a recorder's FailNow.
