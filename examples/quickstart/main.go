@@ -7,6 +7,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -74,7 +75,7 @@ func run(provider string) error {
 	}
 	fmt.Printf("pay-in    order %s created as %s (provider order %s, status %s)\n",
 		res.OrderID, req.Amount, res.ProviderOrderID, res.Status)
-	if url := firstOf(res.PaymentURL, res.UPIURL, res.PayCode); url != "" {
+	if url := cmp.Or(res.PaymentURL, res.UPIURL, res.PayCode); url != "" {
 		fmt.Printf("          the customer pays at %s\n", url)
 	}
 
@@ -89,7 +90,7 @@ func run(provider string) error {
 		return errors.New("no callback arrived")
 	}
 	fmt.Printf("callback  verified: order %s %s, %s, UTR %s; answered %d %q\n",
-		cb.OrderID, cb.Status, cb.Amount, orNone(cb.UTR), cb.Ack.StatusCode, cb.Ack.Body)
+		cb.OrderID, cb.Status, cb.Amount, cmp.Or(cb.UTR, "(none)"), cb.Ack.StatusCode, cb.Ack.Body)
 
 	// 5. A callback is a hint; the query is the truth.
 	order, err := gw.Query(ctx, &paygate.QueryRequest{Kind: paygate.KindPayIn, OrderID: res.OrderID, ProviderOrderID: res.ProviderOrderID})
@@ -120,20 +121,4 @@ func payIn(currency paygate.Currency, notifyURL string) *paygate.PayInRequest {
 		req.Customer = paygate.Customer{Name: "Ali Khan", Email: "ali.khan@gmail.com", Phone: "3001234567", IDNumber: "3310401123456"}
 	}
 	return req
-}
-
-func firstOf(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "(none)"
-	}
-	return s
 }
