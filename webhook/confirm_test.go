@@ -52,9 +52,10 @@ func TestConfirmUsesTheQueriedState(t *testing.T) {
 	require.JSONEq(t, string(b), string(cb.Raw), "Raw stays the callback's body")
 	require.Equal(t, []paygate.QueryRequest{{Kind: paygate.KindPayIn, OrderID: "ORD-9", ProviderOrderID: "TORD-9"}}, asked)
 
-	// A duplicate is acknowledged without asking the provider again.
+	// A duplicate is confirmed again (its key is the provider's answer), then acknowledged
+	// without calling fn.
 	requireAck(t, gw.ack, post(t, srv, "/", h, b))
-	require.Equal(t, int64(1), gw.queries.Load())
+	require.Equal(t, int64(2), gw.queries.Load())
 	require.Equal(t, 1, rec.n())
 
 	lines := logLines(t, logs.String())
@@ -151,4 +152,41 @@ func TestConfirmByDefault(t *testing.T) {
 	requireAck(t, gw.ack, post(t, srv, "/", h, b))
 	require.Equal(t, int64(2), gw.queries.Load(), "WithoutConfirm: no query")
 	require.Equal(t, paygate.KindPayIn, rec.last().Kind)
+}
+
+// When callbacks are confirmed, the dedupe key is made from the provider's answer, not from
+// the callback's claim: a signature that does not bind the callback's fields (CaiPay's values
+// only) lets a forger change what the callback claims, never what the query answers.
+func TestConfirmKeyIsTheAnswer(t *testing.T) {
+	gw := newFake("fake")
+	var mu sync.Mutex
+	paid := map[string]bool{}
+	gw.query = func(_ context.Context, req *paygate.QueryRequest) (*paygate.Order, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		o := &paygate.Order{Kind: req.Kind, OrderID: req.OrderID, Status: paygate.StatusPending, RawStatus: "pending"}
+		if paid[req.OrderID] {
+			o.Status, o.RawStatus = paygate.StatusSucceeded, "paid"
+		}
+		return o, nil
+	}
+	rec := &recorder{}
+	srv := serve(t, webhook.Handler(gw, rec.fn, webhook.WithConfirm(), webhook.WithDeduper(webhook.NewMemoryDeduper(0, 0))))
+
+	// A callback claiming a success the provider does not know of reaches fn as pending...
+	requireAck(t, gw.ack, post(t, srv, "/", nil, sign(fields("ORD-A", "paid"), gw.secret)))
+	require.Equal(t, paygate.StatusPending, rec.last().Status)
+	// ...and does not stand in for the order's real success, which comes later.
+	mu.Lock()
+	paid["ORD-A"] = true
+	mu.Unlock()
+	requireAck(t, gw.ack, post(t, srv, "/", nil, sign(fields("ORD-A", "paid"), gw.secret)))
+	require.Equal(t, 2, rec.n(), "the real success reaches fn")
+	require.Equal(t, paygate.StatusSucceeded, rec.last().Status)
+
+	// Callbacks that claim different things about one paid order are one success: fn runs once.
+	for _, claim := range []string{"paid", "paid1", "SUCCESS3", "pending"} {
+		requireAck(t, gw.ack, post(t, srv, "/", nil, sign(fields("ORD-A", claim), gw.secret)))
+	}
+	require.Equal(t, 2, rec.n(), "one success, one call, whatever the callbacks claimed")
 }

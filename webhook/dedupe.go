@@ -15,14 +15,15 @@ import (
 // calling the merchant's function again, and so that concurrent deliveries of the same
 // callback call it once.
 //
-// The handler uses it like this, for each verified callback with a non-empty [Key]:
+// The handler uses it like this, for each verified (and, with WithConfirm, confirmed) callback
+// with a non-empty [Key]:
 //
 //	claimed, err := d.Claim(ctx, key)
 //	err != nil  → 500, fn not called (the provider retries)
 //	!claimed    → already handled: the provider's Ack, fn not called
 //	claimed     → fn runs; then exactly one of
 //	              d.Done(ctx, key)     when fn returned nil (before the Ack is written)
-//	              d.Release(ctx, key)  when fn (or WithConfirm's query) failed or panicked
+//	              d.Release(ctx, key)  when fn failed or panicked
 //
 // A callback is therefore marked handled only after fn succeeded: a crash or an error in fn
 // never loses one. Done and Release get a context that is not cancelled when the provider

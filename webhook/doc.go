@@ -15,13 +15,16 @@
 //     in the body is trusted. An error matching [paygate.ErrInvalidSignature] is 401
 //     Unauthorized; any other error (a body that is not even well-formed) is 400 Bad Request.
 //     The merchant's function is never called for either.
-//  4. Deduplication ([WithDeduper]). The callback's [Key] is claimed. A callback already
-//     handled is answered with the provider's acknowledgement again, without calling the
-//     function. A concurrent duplicate waits for the request that holds the key. A deduper
-//     that fails is 500.
-//  5. Confirmation ([WithConfirm]). The provider is asked for the order with
+//  4. Confirmation ([WithConfirm]; on by default for the gateways whose signatures do not
+//     bind every field, CaiPay and PayPro). The provider is asked for the order with
 //     [paygate.Gateway.Query], and the function sees the status the provider reports
 //     rather than the one the callback claims. A query that fails is 500.
+//  5. Deduplication ([WithDeduper]). The [Key] of the callback, as confirmed, is claimed:
+//     made of the provider's answer rather than the callback's claim, so a body re-split to
+//     claim another status or order cannot stand in for the order's real callback, nor be
+//     handled again as something new. A callback already handled is answered with the
+//     provider's acknowledgement again, without calling the function. A concurrent duplicate
+//     waits for the request that holds the key. A deduper that fails is 500.
 //  6. The merchant's function. An error is 500 Internal Server Error, so that the provider
 //     delivers the callback again later; the claim is released so that the next delivery is
 //     handled afresh. Only a nil return marks the callback handled.

@@ -186,3 +186,92 @@ func TestKeyIgnoresProviderOrderID(t *testing.T) {
 	require.NotEqual(t, webhook.Key("cashgit", a), webhook.Key("cashgit", &c))
 	require.True(t, strings.HasSuffix(webhook.Key("cashgit", a), "O1"))
 }
+
+// caipayShop is a CaiPay sandbox with the merchant's orders, a gateway, and webhook.Handler
+// with a Deduper and the default confirmation behind the notify URL; bodies keeps every
+// callback CaiPay delivered.
+type caipayShop struct {
+	sb     *sandbox.Server
+	gw     paygate.Gateway
+	rec    *recorder
+	srv    *httptest.Server
+	bodies chan []byte
+}
+
+func newCaiPayShop(t *testing.T, orders ...string) *caipayShop {
+	t.Helper()
+	cfg := paygate.Config{Provider: "caipay", MerchantID: "M10001", APIKey: "test-api-key", Secret: "webhook-secret-caipay"}
+	sb, err := sandbox.New("caipay", cfg)
+	require.NoError(t, err)
+	t.Cleanup(sb.Close)
+	cfg.BaseURL = sb.URL()
+	s := &caipayShop{sb: sb, rec: &recorder{}, bodies: make(chan []byte, 16)}
+	s.gw, err = paygate.New(cfg)
+	require.NoError(t, err)
+	h := webhook.Handler(s.gw, s.rec.fn, webhook.WithDeduper(webhook.NewMemoryDeduper(0, 0)))
+	s.srv = serve(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		s.bodies <- b
+		r.Body = io.NopCloser(strings.NewReader(string(b)))
+		h.ServeHTTP(w, r)
+	}))
+	fx := paygatetest.Fixtures(paygate.INR)
+	for _, id := range orders {
+		req := fx.PayIn()
+		req.OrderID, req.NotifyURL, req.Amount = id, s.srv.URL, paygate.MustParseMoney(fx.Amount, fx.Currency)
+		_, err := s.gw.PayIn(context.Background(), req)
+		require.NoError(t, err)
+	}
+	return s
+}
+
+// settle has the sandbox settle order id and returns the fields of the callback it delivered.
+func (s *caipayShop) settle(t *testing.T, id string) map[string]string {
+	t.Helper()
+	require.NoError(t, s.sb.Settle(id, paygate.StatusSucceeded))
+	f, err := signing.Fields(<-s.bodies)
+	require.NoError(t, err)
+	return f
+}
+
+func (s *caipayShop) seen() []string {
+	s.rec.mu.Lock()
+	defer s.rec.mu.Unlock()
+	var got []string
+	for _, cb := range s.rec.cbs {
+		got = append(got, cb.OrderID+":"+string(cb.Status))
+	}
+	return got
+}
+
+// TestReviewCaiPayResplitsThroughHandler: CaiPay signs the values alone, so moving a boundary
+// between two values keeps a genuine signature; only the confirming query tells the truth,
+// and the dedupe key is made from it.
+func TestReviewCaiPayResplitsThroughHandler(t *testing.T) {
+	t.Run("a forged success does not stand in for the real one", func(t *testing.T) {
+		s := newCaiPayShop(t, "ORD12345", "ORD123456")
+		f := s.settle(t, "ORD123456")
+		// "6" moves from customerOrderNo into description: a callback for ORD12345.
+		f["customerOrderNo"], f["description"] = "ORD12345", "6"+f["description"]
+		r := post(t, s.srv, "/", nil, encodeFields(t, f))
+		<-s.bodies
+		require.Equal(t, http.StatusOK, r.status, r.body)
+		require.Equal(t, []string{"ORD123456:succeeded", "ORD12345:pending"}, s.seen(), "confirmed: still pending")
+
+		s.settle(t, "ORD12345") // ORD12345 is really paid now
+		require.Equal(t, []string{"ORD123456:succeeded", "ORD12345:pending", "ORD12345:succeeded"}, s.seen())
+	})
+	t.Run("a replayed success moved between values credits once", func(t *testing.T) {
+		s := newCaiPayShop(t, "ORD777")
+		f := s.settle(t, "ORD777")
+		utr := f["payUtrNo"]
+		for i := 1; i <= 3; i++ {
+			g := maps.Clone(f)
+			g["orderStatus"], g["payUtrNo"] = f["orderStatus"]+utr[:i], utr[i:]
+			r := post(t, s.srv, "/", nil, encodeFields(t, g))
+			<-s.bodies
+			require.Equal(t, http.StatusOK, r.status, r.body)
+		}
+		require.Equal(t, []string{"ORD777:succeeded"}, s.seen(), "one payment, one success handed to fn")
+	})
+}

@@ -249,9 +249,25 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, a *answer) {
 	a.cb = cb
 
 	ctx := r.Context()
+	// Confirmation comes before the dedupe key: where the signature does not bind the fields
+	// (CaiPay's values only), a forger can change what a callback claims but not what the
+	// provider answers, so the key is made of the answer.
+	target := cb
+	if h.confirm {
+		target, err = h.confirmed(ctx, cb)
+		if err != nil {
+			a.fail(http.StatusInternalServerError, OutcomeConfirmFailed, "callback not handled")
+			a.err = err
+			return
+		}
+		if target.Status != cb.Status {
+			a.status = target.Status
+		}
+	}
+
 	var key string
 	if d := h.opts.deduper; d != nil {
-		key = Key(h.name, cb)
+		key = Key(h.name, target)
 	}
 	if key != "" {
 		d := h.opts.deduper
@@ -280,19 +296,6 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, a *answer) {
 				a.dupErr = err
 			}
 		}()
-	}
-
-	target := cb
-	if h.confirm {
-		target, err = h.confirmed(ctx, cb)
-		if err != nil {
-			a.fail(http.StatusInternalServerError, OutcomeConfirmFailed, "callback not handled")
-			a.err = err
-			return
-		}
-		if target.Status != cb.Status {
-			a.status = target.Status
-		}
 	}
 
 	if err := h.call(ctx, target); err != nil {
