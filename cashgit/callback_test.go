@@ -315,8 +315,9 @@ func TestSignatureVector(t *testing.T) {
 	require.Equal(t, paygate.StatusSucceeded, cb.Status)
 }
 
-// TestCallbackStylesCannotCollide: a genuine key_param signature must not verify, in the
-// append style, a body whose last value was extended by "&key=".
+// TestCallbackStylesCannotCollide: a genuine key_param signature verifies, in the append
+// style, a body whose last value was extended by "&key="; that value carries a member, so the
+// body is refused as malformed.
 func TestCallbackStylesCannotCollide(t *testing.T) {
 	const secret = "collide-secret"
 	c, err := cashgit.New(paygate.Config{MerchantID: "cgpay", Secret: secret})
@@ -331,5 +332,5 @@ func TestCallbackStylesCannotCollide(t *testing.T) {
 	body, err := json.Marshal(forged)
 	require.NoError(t, err)
 	_, err = c.ParseCallback(nil, body)
-	require.ErrorIs(t, err, paygate.ErrInvalidSignature)
+	require.ErrorIs(t, err, paygate.ErrMalformedCallback)
 }

@@ -130,9 +130,10 @@
 // (constant time, under the current and every previous secret, under both sign styles), over
 // every other non-empty field of the body, numbers such as paytime and completed_at signed
 // as their JSON text. Because the signed string joins "k=v" pairs with "&", a callback with a
-// key containing "&" or "=" is refused as malformed (it could be two signed members re-split
-// into one); a value containing "&key=" (which no CashGit value contains) verifies under
-// neither style, so one style's signature cannot pass for the other's. orderid,
+// key containing "&" or "=", or a value carrying "&name=" (an order number "ORD1&paytime=…"
+// swallowing the next member), is refused as malformed: it could be two signed members
+// re-split into one. That also keeps one style's signature from passing for the other's,
+// whose bodies differ by a last value ending in "&key=". orderid,
 // platform_orderid, status and amount must be present; an appid that is not
 // Config.MerchantID is refused. A callback carrying a non-empty fee, actual_amount or
 // completed_at (all signed) is a pay-out, any other a pay-in; [Client.ForKind] refuses a

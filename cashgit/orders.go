@@ -79,7 +79,7 @@ type balanceData struct {
 }
 
 func orderID(id string) error {
-	return check.First(check.Required("OrderID", id), check.Length("OrderID", id, minOrderID, maxOrderID))
+	return check.First(check.Required("OrderID", id), check.Length("OrderID", id, minOrderID, maxOrderID), check.OneMember("OrderID", id))
 }
 
 // PayIn creates a collection order (POST /api/pay): pay_id 1 (hosted page) or, when

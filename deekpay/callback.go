@@ -71,8 +71,8 @@ func (c *Client) ParseCallback(header http.Header, body []byte) (*paygate.Callba
 	return c.normalize(fields, body)
 }
 
-// callbackSchema is DeekPay's callback: "k=v&k=v" signed, so a key with '&' or '=' is
-// refused; the order numbers, type, status and amount are always sent.
+// callbackSchema is DeekPay's callback: "k=v&k=v" signed, so a key with '&' or '=', or a
+// value carrying "&name=", is refused; the order numbers, type, status and amount are always sent.
 var callbackSchema = engine.Schema{Scheme: engine.PairsJoined,
 	Required: []string{"orderId", "externalOrderId", "orderType", "orderStatus", "orderAmount"}}
 

@@ -628,6 +628,7 @@ func TestValidation(t *testing.T) {
 		{"payin PKR", "Amount", in(func(r *paygate.PayInRequest) { r.Amount = paygate.MustParseMoney("40", paygate.PKR) })},
 		{"payin no order id", "OrderID", in(func(r *paygate.PayInRequest) { r.OrderID = "" })},
 		{"payin order id of 65", "OrderID", in(func(r *paygate.PayInRequest) { r.OrderID = strings.Repeat("1", 65) })},
+		{"payin order id carrying a member", "OrderID", in(func(r *paygate.PayInRequest) { r.OrderID = "ORD1&markStatus=0" })},
 		{"payin remark of 256", "Remark", in(func(r *paygate.PayInRequest) { r.Remark = strings.Repeat("r", 256) })},
 		{"payin bad notify URL", "NotifyURL", in(func(r *paygate.PayInRequest) { r.NotifyURL = "notify" })},
 		{"payin bad return URL", "ReturnURL", in(func(r *paygate.PayInRequest) { r.ReturnURL = "ftp://x" })},

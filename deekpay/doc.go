@@ -165,8 +165,9 @@
 // timestamp and nonce (all four required). [Client.ParseCallback] verifies sign first
 // (constant time, under the current and every previous secret): the same HMAC over the
 // body's non-empty fields, numbers as their JSON text, plus the three header values. Because
-// the signed string joins "k=v" pairs with "&", a callback with a key containing "&" or "="
-// is refused as malformed (it could be two signed members re-split into one). An access_key
+// the signed string joins "k=v" pairs with "&", a callback with a key containing "&" or "=",
+// or a value carrying "&name=", is refused as malformed (it could be two signed members
+// re-split into one). An access_key
 // that is neither ours nor one of previous_access_keys, and a timestamp further than
 // callback_tolerance from the clock, are refused as invalid signatures. Nonces are not
 // remembered: a replay inside the time window is stopped by webhook.Handler's Deduper, which

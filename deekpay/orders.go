@@ -113,7 +113,7 @@ func currency(s string) paygate.Currency {
 }
 
 func orderID(id string) error {
-	return check.First(check.Required("OrderID", id), check.MaxLength("OrderID", id, maxOrderID))
+	return check.First(check.Required("OrderID", id), check.MaxLength("OrderID", id, maxOrderID), check.OneMember("OrderID", id))
 }
 
 // PayIn creates a collecting order (POST /api/v3/ind/createCollectingOrder) and returns

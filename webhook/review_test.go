@@ -93,11 +93,18 @@ func encodeFields(t *testing.T, fields map[string]string) []byte {
 var forgeries = map[string]func(t *testing.T, fields map[string]string) map[string][]byte{
 	// "k=v&k=v": two signed members re-split into one whose key holds "&" and "=".
 	"cashgit": func(t *testing.T, f map[string]string) map[string][]byte {
-		return map[string][]byte{"provider order number blanked": encodeFields(t, joinMembers(t, f, signedKeys(f), "platform_orderid", "&"))}
+		keys := signedKeys(f)
+		return map[string][]byte{
+			"provider order number blanked":        encodeFields(t, joinMembers(t, f, keys, "platform_orderid", "&")),
+			"order number absorbs the next member": encodeFields(t, absorbNext(t, f, keys, "orderid")),
+		}
 	},
 	"deekpay": func(t *testing.T, f map[string]string) map[string][]byte {
 		keys := signedKeys(f, "access_key", "nonce", "timestamp")
-		return map[string][]byte{"provider order number blanked": encodeFields(t, joinMembers(t, f, keys, "orderId", "&"))}
+		return map[string][]byte{
+			"provider order number blanked":        encodeFields(t, joinMembers(t, f, keys, "orderId", "&")),
+			"order number absorbs the next member": encodeFields(t, absorbNext(t, f, keys, "externalOrderId")),
+		}
 	},
 	// "k1=v1k2=v2": a value swallows the next member.
 	"paypro": func(t *testing.T, f map[string]string) map[string][]byte {
@@ -121,6 +128,18 @@ func joinMembers(t *testing.T, f map[string]string, keys []string, k, sep string
 	g[prev+"="+f[prev]+sep+k] = f[k]
 	delete(g, prev)
 	delete(g, k)
+	return g
+}
+
+// absorbNext moves the member signed after into into its value: "into=v" + "&k=w" becomes
+// "into=v&k=w", one member whose value holds the other.
+func absorbNext(t *testing.T, f map[string]string, keys []string, into string) map[string]string {
+	i := slices.Index(keys, into)
+	require.True(t, i >= 0 && i+1 < len(keys), "%s is signed before another key", into)
+	next := keys[i+1]
+	g := maps.Clone(f)
+	g[into] = f[into] + "&" + next + "=" + f[next]
+	delete(g, next)
 	return g
 }
 

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
@@ -77,6 +78,28 @@ func Length(field, v string, min, max int) error {
 		return paygate.Invalid(field, "must be at least %d characters, got %d", min, n)
 	}
 	return nil
+}
+
+// OneMember checks that v, written into a "k=v&k=v" signature, reads back as one member: a
+// value carrying "&name=" could be a re-split of two, so the provider's callbacks naming it
+// would be refused as malformed. Refusing it before the order exists loses nothing.
+func OneMember(field, v string) error {
+	if CarriesMember(v) {
+		return paygate.Invalid(field, "must not carry \"&name=\": the provider signs \"k=v&k=v\", where it would read as two fields")
+	}
+	return nil
+}
+
+// CarriesMember reports whether v, written into "k=v&k=v", would read back as more than one
+// member: whether some '&' in it is followed by an '=' before the next '&'. "Tea & Coffee"
+// does not; "ORD1&paytime=1700000000000" does.
+func CarriesMember(v string) bool {
+	for _, part := range strings.Split(v, "&")[1:] {
+		if strings.Contains(part, "=") {
+			return true
+		}
+	}
+	return false
 }
 
 // MaxLength checks that v has at most max characters.

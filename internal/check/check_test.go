@@ -124,6 +124,12 @@ func TestStringChecks(t *testing.T) {
 		{"Digits plus", Digits("Customer.Phone", "+823456789", 10), true},
 		{"Digits non-ASCII", Digits("Customer.Phone", "٨٢٣٤٥", 10), true},
 
+		{"OneMember plain", OneMember("OrderID", "ORDER_1001"), false},
+		{"OneMember ampersand alone", OneMember("OrderID", "TEA&COFFEE"), false},
+		{"OneMember equals alone", OneMember("OrderID", "A=B"), false},
+		{"OneMember member", OneMember("OrderID", "ORD1&paytime=1700000000000"), true},
+		{"OneMember later member", OneMember("OrderID", "A&B&C=D"), true},
+
 		{"IFSC ok", IFSC("Beneficiary.IFSC", "SBIN0001234"), false},
 		{"IFSC letters after zero", IFSC("Beneficiary.IFSC", "HDFC0ABC123"), false},
 		{"IFSC empty", IFSC("Beneficiary.IFSC", ""), true},
@@ -154,6 +160,7 @@ func TestStringChecks(t *testing.T) {
 	requireInvalid(t, IP("Customer.IP", "x"), "Customer.IP")
 	requireInvalid(t, Digits("Customer.Phone", "x", 10), "Customer.Phone")
 	requireInvalid(t, IFSC("Beneficiary.IFSC", "x"), "Beneficiary.IFSC")
+	requireInvalid(t, OneMember("OrderID", "a&b=c"), "OrderID")
 }
 
 func TestQuery(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/check"
 	"github.com/paygate-go/paygate/signing"
 )
 
@@ -15,8 +16,9 @@ type Scheme int
 
 // The schemes.
 const (
-	// PairsJoined signs "k=v&k=v" (DeekPay, CashGit): a key containing '&' or '=' could turn
-	// two signed members into one forged member, so such keys are refused.
+	// PairsJoined signs "k=v&k=v" (DeekPay, CashGit): a key containing '&' or '=', or a value
+	// containing "&k=", could turn two signed members into one forged member, so such keys and
+	// values are refused.
 	PairsJoined Scheme = iota
 	// PairsConcatenated signs "k1=v1k2=v2" with no separator (PayPro): a value can swallow the
 	// next member. Only documented keys are accepted, and no value may carry "key=".
@@ -44,8 +46,13 @@ type Schema struct {
 func (s Schema) Check(fields map[string]string) error {
 	strict := s.Scheme == PairsConcatenated || s.Scheme == ValuesOnly
 	for k, v := range fields {
-		if s.Scheme == PairsJoined && strings.ContainsAny(k, "&=") {
-			return fmt.Errorf("key %q contains '&' or '=': it could be a re-split of two signed members", k)
+		if s.Scheme == PairsJoined {
+			if strings.ContainsAny(k, "&=") {
+				return fmt.Errorf("key %q contains '&' or '=': it could be a re-split of two signed members", k)
+			}
+			if check.CarriesMember(v) {
+				return fmt.Errorf("the value of %q carries \"&name=\": it could be a re-split of two signed members", k)
+			}
 		}
 		if !strict {
 			continue

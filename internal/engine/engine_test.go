@@ -260,7 +260,12 @@ func TestQuotesNoCredential(t *testing.T) {
 // TestSchema: the shapes that would let a forger re-split signed members are refused.
 func TestSchema(t *testing.T) {
 	joined := engine.Schema{Scheme: engine.PairsJoined, Required: []string{"id"}}
-	require.NoError(t, joined.Check(map[string]string{"id": "1", "a": "x&y=z"}), "values may hold '&': they are not split")
+	for _, v := range []string{"Tea & Coffee", "a=b", "x&", "&&", "5 < 6 & 7 > 3"} {
+		require.NoError(t, joined.Check(map[string]string{"id": "1", "a": v}), "%q reads back as one member", v)
+	}
+	for _, v := range []string{"x&y=z", "ORD1&paytime=1700000000000", "&=", "a&b&c=d"} {
+		require.Error(t, joined.Check(map[string]string{"id": "1", "a": v}), "%q would absorb another member", v)
+	}
 	require.Error(t, joined.Check(map[string]string{"fee=2.50&id": "1"}))
 	require.Error(t, joined.Present(map[string]string{"id": ""}))
 
