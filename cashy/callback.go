@@ -28,9 +28,12 @@ var payOutFields = []string{"accountNo", "accountName", "accountType", "bankId"}
 //
 // Amounts and fees arrive as JSON numbers (20000.00, 2500.0000) and are decoded exactly.
 // completionTime is Pakistan time (UTC+5). A PATCH order (a supplementary payment) has
-// ParentOrderID set to patchMchOrderNo, the original order's merchant number; for other
-// order types it stays empty even though Cashy repeats the order's own numbers in the patch
-// fields.
+// ParentOrderID set to the original order's merchant number and OrderID to the
+// supplementary payment's (the original's with a serial appended). Cashy's prose puts the
+// original's in patchMchOrderNo and the serial one in mchOrderNo, its sample webhook the other
+// way round: whichever of the two is the other's prefix is taken as the original. For other
+// order types ParentOrderID stays empty even though Cashy repeats the order's own numbers in
+// the patch fields.
 //
 // Kind: an orderNo starting "PAYOUT" or "PAYIN" decides it; otherwise a webhook carrying
 // pay-out fields (accountNo, accountName, accountType, bankId) is a pay-out and any other a
@@ -65,9 +68,18 @@ func (c *Client) ParseCallback(header http.Header, body []byte) (*paygate.Callba
 		return nil, c.MalformedField("completionTime", err)
 	}
 	if fields["orderType"] == OrderTypePatch {
-		if cb.ParentOrderID = fields["patchMchOrderNo"]; cb.ParentOrderID == "" {
+		parent := fields["patchMchOrderNo"]
+		if parent == "" {
 			return nil, c.MalformedField("patchMchOrderNo", errors.New("missing from a PATCH order"))
 		}
+		// Cashy's prose has mchOrderNo the original's number with a serial appended and
+		// patchMchOrderNo the original's; its own sample has them the other way round. Either
+		// way the original's number is the other's prefix: that one is the parent, and the
+		// supplementary payment keeps an OrderID (and a webhook.Key) of its own.
+		if len(parent) > len(cb.OrderID) && strings.HasPrefix(parent, cb.OrderID) {
+			cb.OrderID, parent = parent, cb.OrderID
+		}
+		cb.ParentOrderID = parent
 	}
 	return cb, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/cashy"
+	"github.com/paygate-go/paygate/webhook"
 )
 
 // sample reads one of the webhook bodies of Cashy's documentation (docs.cashypro.com), byte for
@@ -57,7 +59,9 @@ func TestParseCallbackSamples(t *testing.T) {
 			"20000.00", "2500.0000", time.Date(2024, 12, 2, 7, 7, 6, 0, time.UTC)},
 		{"webhook_api.json", "1012345", "order_xxxxxxxxxxxxxx", "PAYIN1234500000000001", "", "69",
 			"1000.0", "2.0", time.Date(2024, 11, 24, 16, 56, 55, 0, time.UTC)},
-		{"webhook_patch.json", "2004015", "order_xxxxxxxxxxxxxx", "PAYIN1234500000000002", "order_xxxxxxxxxxxxxx0001", "69",
+		// The sample has the serial number on patchMchOrderNo, the prose on mchOrderNo: either
+		// way the supplementary payment is the serial one, its parent the original.
+		{"webhook_patch.json", "2004015", "order_xxxxxxxxxxxxxx0001", "PAYIN1234500000000002", "order_xxxxxxxxxxxxxx", "69",
 			"1000.0", "2.0", time.Date(2024, 11, 24, 16, 56, 55, 0, time.UTC)},
 	}
 	for _, tt := range tests {
@@ -295,4 +299,40 @@ func FuzzDecodePayIn(f *testing.F) {
 		require.NotEmpty(t, res.Raw)
 		require.NotEqual(t, paygate.Status(""), res.Status)
 	})
+}
+
+// TestPatchIsAPaymentOfItsOwn: a supplementary (PATCH) payment is a second payment of the
+// original order. Whichever way Cashy numbers it (its prose: the serial on mchOrderNo; its
+// sample: on patchMchOrderNo), it reaches the merchant's function through a deduplicating
+// handler as a payment of its own, with the original as its parent.
+func TestPatchIsAPaymentOfItsOwn(t *testing.T) {
+	const merchant = "1012345"
+	original := sample(t, "webhook_api.json") // order_xxxxxxxxxxxxxx, succeeded
+	sampleShape := bytes.Replace(sample(t, "webhook_patch.json"), []byte(`"2004015"`), []byte(`"`+merchant+`"`), 1)
+	proseShape := []byte(`{"amount":1000.0,"completionTime":"2024-11-24 21:56:55","fee":2.0,"mchOrderNo":"order_xxxxxxxxxxxxxx0001",` +
+		`"merchantId":"1012345","nonceStr":"1732507016285","orderNo":"PAYIN1234500000000002","orderStatus":"SUCCESS",` +
+		`"orderType":"PATCH","patchMchOrderNo":"order_xxxxxxxxxxxxxx","patchOrderNo":"PAYIN1234500000000001","payType":"69"}`)
+	for name, patch := range map[string][]byte{"sample": sampleShape, "prose": proseShape} {
+		t.Run(name, func(t *testing.T) {
+			c := callbackClient(t, merchant)
+			var calls []*paygate.Callback
+			srv := httptest.NewServer(webhook.Handler(c, func(_ context.Context, cb *paygate.Callback) error {
+				calls = append(calls, cb)
+				return nil
+			}, webhook.WithDeduper(webhook.NewMemoryDeduper(0, 0))))
+			defer srv.Close()
+			for _, b := range [][]byte{original, patch} {
+				req, err := http.NewRequest(http.MethodPost, srv.URL, bytes.NewReader(b))
+				require.NoError(t, err)
+				req.Header = signed(merchant, b, testSecret)
+				resp, err := srv.Client().Do(req)
+				require.NoError(t, err)
+				require.NoError(t, resp.Body.Close())
+				require.Equal(t, http.StatusOK, resp.StatusCode)
+			}
+			require.Len(t, calls, 2, "the supplementary payment reaches fn")
+			require.Equal(t, "order_xxxxxxxxxxxxxx0001", calls[1].OrderID)
+			require.Equal(t, "order_xxxxxxxxxxxxxx", calls[1].ParentOrderID)
+		})
+	}
 }

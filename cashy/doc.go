@@ -132,8 +132,11 @@
 //
 // Amounts and fees arrive as JSON numbers (20000.00, 2500.0000) and are decoded exactly;
 // completionTime is Pakistan time; UTR is channelOrderNo. orderType PATCH is a supplementary
-// payment (the customer paid another amount, or paid twice): ParentOrderID is
-// patchMchOrderNo, the original order's merchant number, which must then be present. Kind:
+// payment (the customer paid another amount, or paid twice), with an OrderID of its own (the
+// original's with a serial appended) and ParentOrderID the original's. Cashy's prose and its
+// sample webhook disagree on which of mchOrderNo and patchMchOrderNo carries the serial;
+// whichever is the other's prefix is the original, so a deduplicating handler never takes
+// the second payment for the first. patchMchOrderNo must be present. Kind:
 // an orderNo starting "PAYOUT" or "PAYIN" decides it; otherwise a webhook carrying pay-out
 // fields (accountNo, accountName, accountType, bankId) is a pay-out and any other a pay-in.
 // All of this is signed, so [Client.ForKind] refuses a webhook of the other kind.
