@@ -31,6 +31,12 @@ var callbackSchema = engine.Schema{Scheme: engine.ValuesOnly,
 // the kind: Kind is KindPayIn. Give CaiPay a different callbackUrl for each kind and serve
 // each with ForKind(kind); webhook.Handler also confirms CaiPay callbacks by query, trying
 // the other kind when the order is not found under the first.
+//
+// A values-only signature does not bind where one value ends and the next begins: a
+// character moved from customerOrderNo into description keeps signKey valid. What this
+// returns is therefore what the callback claims; only the provider's answer to a query (what
+// webhook.Handler acts on by default) is a fact. Raw is the body as CaiPay sent it, token
+// included: do not log it.
 func (c *Client) ParseCallback(_ http.Header, body []byte) (*paygate.Callback, error) {
 	return c.parse(paygate.KindPayIn, body)
 }
