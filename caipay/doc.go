@@ -123,7 +123,9 @@
 // for pay-outs, and parse each with [Client.ParseCallbackKind] or mount [Client.ForKind] at
 // each with webhook.Handler. webhook.Handler also confirms CaiPay callbacks by query by
 // default (webhook.WithoutConfirm turns it off), trying the other kind when the order is not
-// found under the first.
+// found under the first, and deduplicates on the query's answer. No shape check can tell
+// where one value ends and the next begins (a character moved from customerOrderNo into
+// description keeps the signature): a parsed callback is a claim, the query's answer the fact.
 //
 // The acknowledgement CaiPay expects (Callback.Ack) is HTTP 200, text/plain, body exactly
 // "success".
