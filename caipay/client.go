@@ -70,7 +70,7 @@ func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
 }
 
 // readEnvelope reads every CaiPay answer: {code, msg, data, ok}. Code 0 with ok true is a
-// success; code 0 without ok true contradicts itself. CaiPay documents only its system
+// success; ok is the envelope's success flag, which the engine holds against the code. CaiPay documents only its system
 // codes (400, 401, 403, 500): 500 on a create may still have been taken.
 func readEnvelope(body []byte, data any) (engine.Envelope, error) {
 	env := struct {
@@ -85,16 +85,14 @@ func readEnvelope(body []byte, data any) (engine.Envelope, error) {
 	if env.Code == nil {
 		return engine.Envelope{}, errors.New("no code in the envelope")
 	}
-	e := engine.Envelope{Code: string(*env.Code)}
+	e := engine.Envelope{Code: string(*env.Code), Flag: engine.FlagFalse} // CaiPay always sends ok
+	if env.OK != nil && *env.OK {
+		e.Flag = engine.FlagTrue
+	}
 	if env.Msg != nil {
 		e.Message = *env.Msg
 	}
-	ok := env.OK != nil && *env.OK
-	switch {
-	case e.Code == "0" && ok:
-		return e, nil
-	case e.Code == "0":
-		e.Verdict = engine.Contradictory
+	if e.Code == "0" {
 		return e, nil
 	}
 	e.Verdict = engine.Refused
@@ -102,7 +100,7 @@ func readEnvelope(body []byte, data any) (engine.Envelope, error) {
 		e.Message = codeMeanings[e.Code]
 	}
 	code, _ := strconv.Atoi(e.Code)
-	e.Uncertain = code >= 500
+	e.Definite = code < 500
 	return e, nil
 }
 

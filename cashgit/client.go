@@ -143,7 +143,7 @@ func readEnvelope(body []byte, data any) (engine.Envelope, error) {
 	if e.Message == "" {
 		e.Message = codeMeanings[code]
 	}
-	e.Uncertain = code >= 500 || code == 0
+	e.Definite = code < 500 && code != 0
 	return e, nil
 }
 

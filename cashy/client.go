@@ -145,11 +145,11 @@ func readEnvelope(body []byte, data any) (engine.Envelope, error) {
 	case CodeSuccess:
 		return engine.Envelope{Verdict: engine.Accepted, Code: CodeSuccess}, nil
 	}
-	e := engine.Envelope{Verdict: engine.Refused, Code: string(env.Code), Message: env.Msg}
+	e := engine.Envelope{Verdict: engine.Refused, Code: string(env.Code), Message: env.Msg, Definite: true}
 	msg := strings.ToLower(env.Msg)
 	switch {
 	case strings.EqualFold(env.Msg, MsgSystemBusy):
-		e.Uncertain, e.Retryable = true, true
+		e.Definite, e.Retryable = false, true
 	case strings.Contains(msg, "not_exist") || strings.Contains(msg, "not_found") ||
 		strings.Contains(msg, "notexist") || strings.Contains(msg, "notfound"):
 		e.Err = paygate.ErrOrderNotFound

@@ -131,8 +131,8 @@ type envelope struct {
 	Data    any       `json:"data"` // decoded into what readEnvelope is given
 }
 
-// readEnvelope reads a DeekPay answer. Code 200 with success true is a success; code 200
-// with success false contradicts itself. Other codes refuse, carrying msgEn (msg when msgEn
+// readEnvelope reads a DeekPay answer. Code 200 with success true is a success; success is
+// the envelope's flag, which the engine holds against the code. Other codes refuse, carrying msgEn (msg when msgEn
 // is empty). DeekPay lists no error codes: duplicates and unknown orders are recognised from
 // the message, 429 is retryable, and a 5xx-class code on a create may have been taken.
 func readEnvelope(body []byte, data any) (engine.Envelope, error) {
@@ -148,12 +148,11 @@ func (env *envelope) read() engine.Envelope {
 	if msg == "" {
 		msg = env.Msg
 	}
-	e := engine.Envelope{Code: string(env.Code), Message: msg}
-	switch {
-	case env.Code == "200" && env.Success:
-		return e
-	case env.Code == "200":
-		e.Verdict = engine.Contradictory
+	e := engine.Envelope{Code: string(env.Code), Message: msg, Flag: engine.FlagFalse} // DeekPay always sends success
+	if env.Success {
+		e.Flag = engine.FlagTrue
+	}
+	if env.Code == "200" {
 		return e
 	}
 	e.Verdict = engine.Refused
@@ -166,7 +165,7 @@ func (env *envelope) read() engine.Envelope {
 		e.Err = paygate.ErrOrderNotFound
 	}
 	e.Retryable = numeric == nil && n == http.StatusTooManyRequests
-	e.Uncertain = env.Code == "" || (numeric == nil && n >= 500 && n < 600)
+	e.Definite = env.Code != "" && !(numeric == nil && n >= 500 && n < 600)
 	return e
 }
 

@@ -112,16 +112,18 @@ func readEnvelope(body []byte, data any) (engine.Envelope, error) {
 		return engine.Envelope{}, err
 	}
 	e := engine.Envelope{Code: string(env.Code), Message: env.Msg}
-	switch {
-	case env.Code == "":
+	if env.Code == "" {
 		return e, errors.New("envelope without code")
-	case env.Code == codeAccepted && env.Success != nil && !*env.Success:
-		e.Verdict = engine.Contradictory
-	case env.Code == codeAccepted:
-		e.Verdict = engine.Accepted
-	default:
+	}
+	if env.Success != nil { // PayPro's success flag, which the engine holds against the code
+		e.Flag = engine.FlagFalse
+		if *env.Success {
+			e.Flag = engine.FlagTrue
+		}
+	}
+	if env.Code != codeAccepted {
 		e.Verdict = engine.Refused
-		e.Uncertain = env.Code == statusUnknownCode
+		e.Definite = env.Code != statusUnknownCode
 	}
 	return e, nil
 }

@@ -14,31 +14,53 @@ import (
 	"github.com/paygate-go/paygate/internal/wire"
 )
 
-// Verdict is what an envelope says about the request.
+// Verdict is what an envelope's code says about the request.
 type Verdict int
 
 // The verdicts.
 const (
-	// Accepted: the provider says yes; Data holds the answer.
+	// Accepted: the code is the provider's success code; Data holds the answer.
 	Accepted Verdict = iota
-	// Refused: the provider says no, with Code and Message.
+	// Refused: the code is not a success, with Code and Message.
 	Refused
-	// Contradictory: the envelope says both (a success code with a false success flag). On a
-	// create the order may exist: outcome-unknown.
-	Contradictory
+)
+
+// Flag is what an envelope's own success flag says (CaiPay's ok, DeekPay's and PayPro's
+// success), as the reader read it. The engine holds it against the code: a flag that says the
+// opposite of the code makes the envelope contradict itself, whichever way round.
+type Flag int
+
+// The flags.
+const (
+	// NoFlag: the provider's envelope has no success flag, or this answer left out one the
+	// provider may leave out.
+	NoFlag Flag = iota
+	// FlagTrue: the flag says success.
+	FlagTrue
+	// FlagFalse: the flag says failure (or is missing where the provider always sends it).
+	FlagFalse
 )
 
 // Envelope is a provider's envelope as its spec read it.
 type Envelope struct {
 	Verdict Verdict
+	Flag    Flag
 	Code    string
 	Message string
 	// For a refusal:
 	Err       error // a sentinel classifying it (paygate.ErrDuplicateOrder, ErrOrderNotFound), or nil
 	Retryable bool  // repeating the same read later may succeed (rate limit, busy)
-	// Uncertain marks a refusal that does not say "not created": a 5xx-class code, a busy
-	// system, a code meaning "unknown". On a create it is outcome-unknown.
-	Uncertain bool
+	// Definite marks a refusal that says plainly "not done": a code (or, where the provider
+	// has no codes, a message) that the provider documents as a refusal. Any other refusal —
+	// a 5xx-class code, a busy system, a code meaning "unknown", a code the provider does not
+	// document — may hide an order that was made: on a create it is outcome-unknown. The zero
+	// value is the safe one: a reader that does not know leaves it false.
+	Definite bool
+}
+
+// contradicts reports whether the envelope's success flag says the opposite of its code.
+func (e *Envelope) contradicts() bool {
+	return (e.Verdict == Accepted && e.Flag == FlagFalse) || (e.Verdict == Refused && e.Flag == FlagTrue)
 }
 
 // Call is one request to the provider.
@@ -112,16 +134,16 @@ func (b *Base) Call(ctx context.Context, c *Call, out any) (*Reply, error) {
 	if err != nil {
 		return nil, resp.Malformed(err)
 	}
-	switch env.Verdict {
-	case Refused:
+	if env.contradicts() {
+		return nil, resp.Malformed(fmt.Errorf("the envelope contradicts itself (code %s, success flag %t)", env.Code, env.Flag == FlagTrue))
+	}
+	if env.Verdict == Refused {
 		pe := resp.ProviderError(env.Code, env.Message)
 		pe.Err, pe.Retryable = env.Err, env.Retryable && !create
-		if create && env.Uncertain {
+		if create && !env.Definite {
 			return nil, resp.Uncertain(pe)
 		}
 		return nil, pe
-	case Contradictory:
-		return nil, resp.Malformed(fmt.Errorf("the envelope contradicts itself (code %s, not a success)", env.Code))
 	}
 	if resp.StatusCode >= 300 {
 		return nil, resp.Malformed(fmt.Errorf("a success envelope under HTTP status %d", resp.StatusCode))

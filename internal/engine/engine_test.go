@@ -30,13 +30,18 @@ func readTest(body []byte, data any) (engine.Envelope, error) {
 	}
 	e := engine.Envelope{Code: env.Code}
 	switch {
-	case env.Code == "OK" && env.Flag != nil && !*env.Flag:
-		e.Verdict = engine.Contradictory
-	case env.Code == "OK":
-	case env.Code == "BUSY":
-		e.Verdict, e.Uncertain = engine.Refused, true
+	case env.Flag == nil:
+	case *env.Flag:
+		e.Flag = engine.FlagTrue
 	default:
-		e.Verdict, e.Err = engine.Refused, paygate.ErrDuplicateOrder
+		e.Flag = engine.FlagFalse
+	}
+	switch env.Code {
+	case "OK":
+	case "DUP": // the one refusal this provider documents
+		e.Verdict, e.Err, e.Definite = engine.Refused, paygate.ErrDuplicateOrder, true
+	default: // BUSY, and any code it does not document
+		e.Verdict = engine.Refused
 	}
 	return e, nil
 }
@@ -135,6 +140,12 @@ func TestCallVerdicts(t *testing.T) {
 		{"success under 404 (create)", 404, `{"code":"OK","data":{"id":"P1"}}`, true, false, true, false, false},
 		{"contradiction (read)", 200, `{"code":"OK","flag":false,"data":{}}`, false, false, false, false, false},
 		{"contradiction (create)", 200, `{"code":"OK","flag":false,"data":{}}`, true, false, true, false, false},
+		{"success flag under a refusal (read)", 200, `{"code":"DUP","flag":true,"data":{"id":"P1"}}`, false, false, false, false, false},
+		{"success flag under a refusal (create)", 200, `{"code":"DUP","flag":true,"data":{"id":"P1"}}`, true, false, true, false, false},
+		{"success with its flag", 200, `{"code":"OK","flag":true,"data":{"id":"P1"}}`, true, true, false, false, false},
+		{"refusal with its flag", 200, `{"code":"DUP","flag":false}`, true, false, false, true, true},
+		{"undocumented code (create)", 200, `{"code":"NEW","data":{"id":"P1"}}`, true, false, true, true, false},
+		{"undocumented code (read)", 200, `{"code":"NEW","data":{"id":"P1"}}`, false, false, false, true, false},
 		{"refusal", 200, `{"code":"DUP"}`, true, false, false, true, true},
 		{"uncertain refusal (create)", 200, `{"code":"BUSY"}`, true, false, true, true, false},
 		{"uncertain refusal (read)", 200, `{"code":"BUSY"}`, false, false, false, true, false},
