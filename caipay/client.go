@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/internal/check"
@@ -69,9 +68,11 @@ func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
 	return &Client{token: cfg.APIKey, Base: base}, nil
 }
 
-// readEnvelope reads every CaiPay answer: {code, msg, data, ok}. Code 0 with ok true is a
-// success; ok is the envelope's success flag, which the engine holds against the code. CaiPay documents only its system
-// codes (400, 401, 403, 500): 500 on a create may still have been taken.
+// readEnvelope reads every CaiPay answer: {code, msg, data, ok}. ok is the envelope's success
+// flag, which the engine holds against the code. CaiPay's examples answer code 0 and its code
+// table calls 200 "Success": both are success codes. The table's 400, 401 and 403 are
+// refusals; its 500 (internal server error), and any code it does not list, do not say that a
+// create was not taken.
 func readEnvelope(body []byte, data any) (engine.Envelope, error) {
 	env := struct {
 		Code *wire.Text `json:"code"`
@@ -92,15 +93,14 @@ func readEnvelope(body []byte, data any) (engine.Envelope, error) {
 	if env.Msg != nil {
 		e.Message = *env.Msg
 	}
-	if e.Code == "0" {
+	if e.Code == "0" || e.Code == "200" {
 		return e, nil
 	}
 	e.Verdict = engine.Refused
 	if e.Message == "" {
 		e.Message = codeMeanings[e.Code]
 	}
-	code, _ := strconv.Atoi(e.Code)
-	e.Definite = code < 500
+	e.Definite = refusals[e.Code]
 	return e, nil
 }
 
@@ -138,6 +138,9 @@ func (c *Client) do(ctx context.Context, cl call, out any) (*engine.Reply, error
 	}
 	return c.Call(ctx, req, out) // the transport drops the query (token, signKey) from quoted URLs
 }
+
+// refusals are the codes of CaiPay's system status table that refuse a request.
+var refusals = map[string]bool{"400": true, "401": true, "403": true}
 
 // codeMeanings are the system status codes of CaiPay's API document.
 var codeMeanings = map[string]string{

@@ -89,11 +89,13 @@
 //
 // # Responses
 //
-// Every answer is the envelope {code, msg, data, ok}. Code 0 with ok true is a success; code
-// 0 without ok true contradicts itself (outcome-unknown on a create); any other code is a
-// *paygate.ProviderError with code and msg (or, when msg is empty, the meaning of CaiPay's
-// system codes 400, 401, 403, 500), and a code of 500 or more on PayIn or PayOut is
-// paygate.ErrOutcomeUnknown. CaiPay documents no business error codes, so no refusal is
+// Every answer is the envelope {code, msg, data, ok}. Code 0 (CaiPay's examples) or 200 (its
+// code table's "Success") with ok true is a success; a success code without ok true, or ok
+// true under any other code, contradicts itself (outcome-unknown on a create). Any other code
+// is a *paygate.ProviderError with code and msg (or, when msg is empty, the meaning of
+// CaiPay's system codes 400, 401, 403, 500). Only 400, 401 and 403 are definite refusals: on
+// PayIn or PayOut, 500 and any code CaiPay does not list are paygate.ErrOutcomeUnknown.
+// CaiPay documents no business error codes, so no refusal is
 // classified as paygate.ErrDuplicateOrder or paygate.ErrOrderNotFound. orderAmount arrives
 // as a string in one answer and a number in another: both are decoded exactly.
 //

@@ -65,6 +65,11 @@ func TestProviderError(t *testing.T) {
 			"403", "forbidden", false},
 		{"code 500", `{"code":500,"msg":"system busy","data":null,"ok":false}`, http.StatusOK,
 			"500", "system busy", true},
+		// CaiPay documents 400, 401, 403 and 500 only: any other code does not say "not created".
+		{"undocumented code", `{"code":1,"msg":"failed","data":null,"ok":false}`, http.StatusOK,
+			"1", "failed", true},
+		{"undocumented 4xx code", `{"code":409,"msg":"conflict","data":null,"ok":false}`, http.StatusOK,
+			"409", "conflict", true},
 	}
 	for _, ep := range endpoints() {
 		for _, rf := range refusals {
@@ -82,8 +87,15 @@ func TestProviderError(t *testing.T) {
 				require.Equal(t, 1, api.calls(), "a refusal is an answer: not retried")
 			})
 		}
-		// Code 0 says success, ok says otherwise: neither a success nor a refusal to trust.
-		for _, body := range []string{`{"code":0,"msg":"rejected","data":null,"ok":false}`, `{"code":0,"msg":"rejected","data":{"platOrderNo":"1"}}`} {
+		// Code 0 says success, ok says otherwise, or the other way round: neither a success nor
+		// a refusal to trust.
+		for _, body := range []string{
+			`{"code":0,"msg":"rejected","data":null,"ok":false}`,
+			`{"code":0,"msg":"rejected","data":{"platOrderNo":"1"}}`,
+			`{"code":200,"msg":"rejected","data":null,"ok":false}`,
+			`{"code":1,"msg":"created","data":{"platOrderNo":"1"},"ok":true}`,
+			`{"code":400,"msg":"Bad request","data":null,"ok":true}`,
+		} {
 			t.Run(ep.name+"/contradictory", func(t *testing.T) {
 				api := newAPI(t, answer(http.StatusOK, body))
 				err := ep.call(context.Background(), newClient(t, api))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -66,6 +67,33 @@ const (
     "ok": true
 }`
 )
+
+// TestCode200IsSuccess: CaiPay's code table lists 200 as "Success" while its examples answer
+// 0: both, with ok true, are a success.
+func TestCode200IsSuccess(t *testing.T) {
+	for name, body := range map[string]string{"payin": docPayIn, "payin h2h": docPayInH2H, "payout": docPayOut} {
+		t.Run(name, func(t *testing.T) {
+			api := newAPI(t, answer(http.StatusOK, strings.Replace(body, `"code": 0`, `"code": 200`, 1)))
+			c := newClient(t, api)
+			var err error
+			switch name {
+			case "payin":
+				_, err = c.PayIn(context.Background(), payInRequest("TEST123456789", "100", false))
+			case "payin h2h":
+				_, err = c.PayIn(context.Background(), payInRequest("TEST98989898", "200", true))
+			default:
+				_, err = c.PayOut(context.Background(), payOutRequest())
+			}
+			require.NoError(t, err)
+		})
+	}
+	t.Run("search", func(t *testing.T) {
+		api := newAPI(t, answer(http.StatusOK, strings.Replace(docSearch, `"code": 0`, `"code": "200"`, 1)))
+		o, err := newClient(t, api).Query(context.Background(), &paygate.QueryRequest{Kind: paygate.KindPayIn, OrderID: "TEST98989898"})
+		require.NoError(t, err)
+		require.Equal(t, "TEST98989898", o.OrderID)
+	})
+}
 
 func TestPayInHosted(t *testing.T) {
 	api := newAPI(t, answer(http.StatusOK, docPayIn))
