@@ -113,8 +113,9 @@ func rateLimit(v string) (float64, error) {
 
 // readEnvelope reads every CashGit answer: {code, message, data, timestamp}. Code 200 is a
 // success; the other codes are refusals with the meanings CashGit documents (409 order
-// exists, 404 not found, 429 rate limited); a 5xx-class code on a create may still have been
-// taken.
+// exists, 404 not found, 429 rate limited). Only the 4xx codes of CashGit's table say the
+// request was refused: its 5xx codes, and any code it does not list (201, 202, 0), on a create
+// may still have been taken.
 func readEnvelope(body []byte, data any) (engine.Envelope, error) {
 	env := struct {
 		Code    wire.Text `json:"code"`
@@ -143,7 +144,7 @@ func readEnvelope(body []byte, data any) (engine.Envelope, error) {
 	if e.Message == "" {
 		e.Message = codeMeanings[code]
 	}
-	e.Definite = code < 500 && code != 0
+	e.Definite = code >= 400 && code < 500 && codeMeanings[code] != ""
 	return e, nil
 }
 

@@ -112,8 +112,10 @@
 // Every answer is the envelope {code, message, data, timestamp}. Code 200 is a success; any
 // other code is a *paygate.ProviderError carrying it and CashGit's message (or, when the
 // message is empty, the meaning CashGit's API document gives the code): 409 wraps
-// paygate.ErrDuplicateOrder, 404 paygate.ErrOrderNotFound, 429 is retryable for reads, and a
-// 5xx-class code (or 0) on PayIn or PayOut is paygate.ErrOutcomeUnknown. A success is trusted
+// paygate.ErrDuplicateOrder, 404 paygate.ErrOrderNotFound, 429 is retryable for reads. Only
+// the table's 4xx codes (400, 401, 403, 404, 409, 429) are definite refusals: on PayIn or
+// PayOut its 5xx codes, and any code it does not list (201, 202, 0, ...), are
+// paygate.ErrOutcomeUnknown. A success is trusted
 // only when its data names the order asked about (and, for Balance, carries
 // available_balance).
 //
