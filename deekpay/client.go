@@ -132,9 +132,11 @@ type envelope struct {
 }
 
 // readEnvelope reads a DeekPay answer. Code 200 with success true is a success; success is
-// the envelope's flag, which the engine holds against the code. Other codes refuse, carrying msgEn (msg when msgEn
-// is empty). DeekPay lists no error codes: duplicates and unknown orders are recognised from
-// the message, 429 is retryable, and a 5xx-class code on a create may have been taken.
+// the envelope's flag, which the engine holds against the code. Other codes refuse, carrying
+// msgEn (msg when msgEn is empty). DeekPay lists no error codes: its codes are HTTP statuses
+// ("200"), so the client-error statuses in refusals are taken as refusals, duplicates and
+// unknown orders are recognised from the message, and 429 is retryable. Any other code (a
+// 5xx, 201, 1001, none) does not say that a create was not taken.
 func readEnvelope(body []byte, data any) (engine.Envelope, error) {
 	env := envelope{Data: data}
 	if err := json.Unmarshal(body, &env); err != nil {
@@ -165,8 +167,15 @@ func (env *envelope) read() engine.Envelope {
 		e.Err = paygate.ErrOrderNotFound
 	}
 	e.Retryable = numeric == nil && n == http.StatusTooManyRequests
-	e.Definite = env.Code != "" && !(numeric == nil && n >= 500 && n < 600)
+	e.Definite = numeric == nil && refusals[n]
 	return e
+}
+
+// refusals are the HTTP client-error statuses a DeekPay refusal is taken to mean "not done":
+// bad request, unauthorized, forbidden, not found, conflict, too many requests.
+var refusals = map[int]bool{
+	http.StatusBadRequest: true, http.StatusUnauthorized: true, http.StatusForbidden: true,
+	http.StatusNotFound: true, http.StatusConflict: true, http.StatusTooManyRequests: true,
 }
 
 // call is one request to DeekPay.

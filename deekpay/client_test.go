@@ -418,16 +418,36 @@ func endpoints() []endpoint {
 func TestProviderError(t *testing.T) {
 	for _, ep := range endpoints() {
 		t.Run(ep.name, func(t *testing.T) {
-			srv := newServer(t, jsonReply(`{"code":"1001","success":false,"msg":"签名错误","msgEn":"sign verification failed","data":null}`))
+			srv := newServer(t, jsonReply(`{"code":"401","success":false,"msg":"签名错误","msgEn":"sign verification failed","data":null}`))
 			err := ep.call(newClient(t, srv.URL))
 			var pe *paygate.ProviderError
 			require.ErrorAs(t, err, &pe)
-			require.Equal(t, "1001", pe.Code)
+			require.Equal(t, "401", pe.Code)
 			require.Equal(t, "sign verification failed", pe.Message)
 			require.Equal(t, "deekpay", pe.Provider)
 			require.NotErrorIs(t, err, paygate.ErrOutcomeUnknown, "a definite refusal")
 			require.Len(t, srv.requests(), 1)
 		})
+		// DeekPay publishes no code table: a code other than the HTTP-style refusals the
+		// package lists does not say "not created".
+		for _, code := range []string{`"1001"`, `"201"`, `"302"`, `"FAIL"`, `""`} {
+			t.Run(ep.name+"/undocumented code "+code, func(t *testing.T) {
+				srv := newServer(t, jsonReply(`{"code":`+code+`,"success":false,"msgEn":"failed","data":null}`))
+				err := ep.call(newClient(t, srv.URL))
+				var pe *paygate.ProviderError
+				require.ErrorAs(t, err, &pe)
+				require.Equal(t, ep.create, errors.Is(err, paygate.ErrOutcomeUnknown), "%v", err)
+			})
+		}
+		// A true success flag under a code that is not the success code contradicts itself.
+		for _, code := range []string{`"201"`, `"400"`, `500`} {
+			t.Run(ep.name+"/success under code "+code, func(t *testing.T) {
+				srv := newServer(t, jsonReply(`{"code":`+code+`,"success":true,"msgEn":"SUCCESS","data":{"orderId":"D1","externalOrderId":"716134866255702461"}}`))
+				err := ep.call(newClient(t, srv.URL))
+				require.ErrorIs(t, err, paygate.ErrMalformedResponse)
+				require.Equal(t, ep.create, errors.Is(err, paygate.ErrOutcomeUnknown), "%v", err)
+			})
+		}
 	}
 	t.Run("msg when msgEn is empty, numeric code", func(t *testing.T) {
 		srv := newServer(t, jsonReply(`{"code":400,"success":false,"msg":"参数错误"}`))

@@ -139,14 +139,15 @@
 // # Responses
 //
 // Every answer is the envelope {"code":"200","success":true,"msg","msgEn","data"}, code a
-// string or a number. Code 200 with success true is a success; code 200 with success false
-// contradicts itself (outcome-unknown on a create); any other code is a
-// *paygate.ProviderError with the code and msgEn (msg when msgEn is empty). DeekPay lists no
-// error codes: a message saying "duplicate", "already exists" or "repeat" wraps
-// paygate.ErrDuplicateOrder, "not exist", "not found" or "no such order"
-// paygate.ErrOrderNotFound; code 429 is retryable on reads; a create refused with a code
-// from 500 to 599, or none, is paygate.ErrOutcomeUnknown. The queries answer with data as an
-// array of orders: an empty array is a *paygate.ProviderError wrapping
+// string or a number. Code 200 with success true is a success; code 200 with success false,
+// or success true under any other code, contradicts itself (outcome-unknown on a create); any
+// other code is a *paygate.ProviderError with the code and msgEn (msg when msgEn is empty).
+// DeekPay lists no error codes; its codes are HTTP statuses, and only the client errors 400,
+// 401, 403, 404, 409 and 429 are taken as definite refusals: a create refused with any other
+// code (a 5xx, 201, 1001, none) is paygate.ErrOutcomeUnknown. A message saying "duplicate",
+// "already exists" or "repeat" wraps paygate.ErrDuplicateOrder, "not exist", "not found" or
+// "no such order" paygate.ErrOrderNotFound; code 429 is retryable on reads. The queries
+// answer with data as an array of orders: an empty array is a *paygate.ProviderError wrapping
 // paygate.ErrOrderNotFound, and an order is taken only when it carries one of the numbers
 // asked about. Fees and actual amounts arrive as strings ("3.405") or numbers and are
 // decoded exactly, never through float64. GET /ping is expected in the envelope like every
