@@ -98,9 +98,9 @@ func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
 }
 
 // readEnvelope reads every PayPro answer: {msg, code, timestamp, success, data}. code "0000"
-// only means the request was accepted; the transaction's state is data.status. A "0000" with
-// success false contradicts itself; 00032 (UNKNOWN_ERROR) says PayPro itself does not know,
-// so on a create the order may exist.
+// only means the request was accepted; the transaction's state is data.status. success is the
+// envelope's flag, which the engine holds against the code. 00032 (UNKNOWN_ERROR) says
+// PayPro itself does not know, so on a create the order may exist.
 func readEnvelope(body []byte, data any) (engine.Envelope, error) {
 	env := struct {
 		Msg     string    `json:"msg"`
@@ -122,8 +122,11 @@ func readEnvelope(body []byte, data any) (engine.Envelope, error) {
 		}
 	}
 	if env.Code != codeAccepted {
+		// PayPro's documentation: every code but the listed ones is an error code, to be
+		// treated as a failure. A listed code (0001 paid, 0015 processing, 00032 unknown) or
+		// one that is no code at all (text) does not say the order was not made.
 		e.Verdict = engine.Refused
-		e.Definite = env.Code != statusUnknownCode
+		e.Definite = MapStatus(e.Code) == paygate.StatusFailed
 	}
 	return e, nil
 }

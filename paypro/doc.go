@@ -115,10 +115,13 @@
 // # Responses
 //
 // Every answer is the envelope {msg, code, timestamp, success, data}. Code "0000" means
-// accepted; "0000" with success false contradicts itself (outcome-unknown on a create); code
-// 00032 (UNKNOWN_ERROR) on PayIn or PayOut is paygate.ErrOutcomeUnknown; any other code is a
-// *paygate.ProviderError with code and msg. PayPro documents no business error codes, so no
-// ProviderError is classified as paygate.ErrDuplicateOrder or paygate.ErrOrderNotFound.
+// accepted; "0000" with success false, or success true under any other code, contradicts
+// itself (outcome-unknown on a create); any other code is a *paygate.ProviderError with code
+// and msg. PayPro's documentation calls every code other than its listed ones an error code,
+// a failure: such a code (digits) is a definite refusal, while on PayIn or PayOut a listed
+// code (0001, 0015, 00032 UNKNOWN_ERROR) or a code that is not digits is
+// paygate.ErrOutcomeUnknown. PayPro documents no business error codes, so no ProviderError is
+// classified as paygate.ErrDuplicateOrder or paygate.ErrOrderNotFound.
 //
 // As for every paygate provider: redirects are never followed (a 3xx is an error naming the
 // target host); a success envelope under an HTTP status of 300 or more is not a success; on

@@ -250,6 +250,38 @@ func TestProviderError(t *testing.T) {
 	}
 }
 
+// TestEnvelopeCodeNotARefusal: an envelope code that is not one of PayPro's error codes — a
+// status that says the order exists (0001 paid, 0015 processing), 00032 (PayPro does not
+// know), text — does not say "not created": a create is outcome-unknown, a read an error.
+func TestEnvelopeCodeNotARefusal(t *testing.T) {
+	for _, ep := range endpoints {
+		for _, code := range []string{"0001", "0015", "00032", "FAIL"} {
+			t.Run(ep.name+"/"+code, func(t *testing.T) {
+				s := newServer(t, jsonReply(`{"msg":"x","code":"`+code+`","timestamp":1729945579983,"success":false,"data":null}`))
+				err := ep.call(newClient(t, s, nil))
+				var pe *paygate.ProviderError
+				require.ErrorAs(t, err, &pe)
+				require.Equal(t, ep.create, errors.Is(err, paygate.ErrOutcomeUnknown), "%v", err)
+			})
+		}
+	}
+}
+
+// TestSuccessFlagUnderAnotherCode: success true under a code other than "0000" contradicts
+// itself, as "0000" with success false does.
+func TestSuccessFlagUnderAnotherCode(t *testing.T) {
+	for _, ep := range endpoints {
+		for _, code := range []string{"0001", "1001"} {
+			t.Run(ep.name+"/"+code, func(t *testing.T) {
+				s := newServer(t, jsonReply(`{"msg":"success","code":"`+code+`","timestamp":1729945579983,"success":true,"data":`+payInData+`}`))
+				err := ep.call(newClient(t, s, nil))
+				require.ErrorIs(t, err, paygate.ErrMalformedResponse)
+				require.Equal(t, ep.create, errors.Is(err, paygate.ErrOutcomeUnknown), "%v", err)
+			})
+		}
+	}
+}
+
 func TestCreateRefusedByDataStatus(t *testing.T) {
 	for _, ep := range endpoints[:3] {
 		t.Run(ep.name, func(t *testing.T) {
