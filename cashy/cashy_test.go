@@ -424,6 +424,39 @@ func TestFailures(t *testing.T) {
 				require.NotErrorIs(t, err, paygate.ErrOutcomeUnknown, "a refusal is definite")
 				requireSigned(t, s.only(t), ep.path)
 			})
+			// Cashy writes code 500 for its business refusals, but also for its own failures:
+			// only a message naming a refusal says the order was not made.
+			for _, body := range []string{
+				`{"code":500,"msg":"Payin_Order_Error"}`,
+				`{"code":500,"msg":"Payout_Order_Error"}`,
+				`{"code":500,"msg":"sign_verify_error"}`,
+			} {
+				t.Run("refusal "+body, func(t *testing.T) {
+					c, _ := setup(t, ok(body), nil)
+					err := ep.call(context.Background(), c)
+					var pe *paygate.ProviderError
+					require.ErrorAs(t, err, &pe)
+					require.NotErrorIs(t, err, paygate.ErrOutcomeUnknown, "a refusal is definite")
+				})
+			}
+			for _, body := range []string{
+				`{"code":500,"msg":"Internal Server Error"}`,
+				`{"code":500,"msg":"timeout"}`,
+				`{"code":500,"msg":"System error, please query the order"}`,
+				`{"code":500,"msg":"System_error"}`,
+				`{"code":500}`,
+				`{"code":400,"msg":"Payin_Order_Error"}`, // a code Cashy does not document
+				`{"code":201,"msg":"SUCCESS"}`,
+			} {
+				t.Run("not a refusal "+body, func(t *testing.T) {
+					c, _ := setup(t, ok(body), nil)
+					err := ep.call(context.Background(), c)
+					var pe *paygate.ProviderError
+					require.ErrorAs(t, err, &pe)
+					require.Equal(t, ep.create, errors.Is(err, paygate.ErrOutcomeUnknown), "on a create it may have been taken: %v", err)
+					require.False(t, pe.Retryable)
+				})
+			}
 			t.Run("system busy", func(t *testing.T) {
 				c, _ := setup(t, ok(`{"code":500,"msg":"System_busy"}`), nil)
 				err := ep.call(context.Background(), c)

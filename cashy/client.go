@@ -35,11 +35,15 @@ const DefaultPayType = 36
 // CodeSuccess is the envelope code of a successful answer.
 const CodeSuccess = "200"
 
+// CodeRefused is the envelope code of Cashy's refusals, and of some of its own failures.
+const CodeRefused = "500"
+
 // Messages of the envelope that paygate classifies.
 const (
-	MsgSignVerifyError = "Sign_verify_error" // the Sign header did not verify
-	MsgPayInOrderError = "Payin_Order_Error" // Cashy's documented refusal of a pay-in
-	MsgSystemBusy      = "System_busy"       // try again later
+	MsgSignVerifyError  = "Sign_verify_error"  // the Sign header did not verify
+	MsgPayInOrderError  = "Payin_Order_Error"  // Cashy's documented refusal of a pay-in
+	MsgPayOutOrderError = "Payout_Order_Error" // its counterpart for a pay-out
+	MsgSystemBusy       = "System_busy"        // try again later
 )
 
 func init() { engine.Register(Name, New, Options, SignSchemes) }
@@ -123,13 +127,16 @@ func (c *Client) call(ctx context.Context, op, path string, body map[string]any,
 	return c.Call(ctx, &engine.Call{Op: op, Path: path, Header: header, Body: raw, Create: create, Signature: sig}, out)
 }
 
-// readEnvelope reads every Cashy answer: {code, msg, data}, code 200 a success. Cashy's only
-// documented refusal is {"msg":"Payin_Order_Error","code":500} answering a pay-in: Cashy
-// writes 500 for business refusals, so an envelope code of 500 is a definite "no" (an HTTP
-// 5xx status still is uncertain: the transport decides that before the body is read).
-// System_busy may have taken a create (outcome-unknown) and is retryable for reads. Cashy
-// documents no code for "duplicate order" or "no such order": messages saying the order does
-// not exist are classified paygate.ErrOrderNotFound.
+// readEnvelope reads every Cashy answer: {code, msg, data}, code 200 a success. Cashy writes
+// code 500 for its business refusals — its only documented one is
+// {"msg":"Payin_Order_Error","code":500} answering a pay-in — but a code 500 is also what a
+// failing server writes, and Cashy's documentation names no other message. So the message
+// decides: a 500 whose msg is a refusal paygate knows (Payin_Order_Error, its pay-out
+// counterpart Payout_Order_Error, Sign_verify_error, or a msg saying the order does not
+// exist, classified paygate.ErrOrderNotFound) is a definite refusal; System_busy is
+// retryable for reads; any other msg ("Internal Server Error", "timeout", "System error,
+// please query the order", none) and any code other than 200 and 500 do not say that a create
+// was not taken. Cashy documents no code for "duplicate order".
 func readEnvelope(body []byte, data any) (engine.Envelope, error) {
 	env := struct {
 		Code wire.Text `json:"code"`
@@ -145,14 +152,18 @@ func readEnvelope(body []byte, data any) (engine.Envelope, error) {
 	case CodeSuccess:
 		return engine.Envelope{Verdict: engine.Accepted, Code: CodeSuccess}, nil
 	}
-	e := engine.Envelope{Verdict: engine.Refused, Code: string(env.Code), Message: env.Msg, Definite: true}
+	e := engine.Envelope{Verdict: engine.Refused, Code: string(env.Code), Message: env.Msg}
 	msg := strings.ToLower(env.Msg)
 	switch {
 	case strings.EqualFold(env.Msg, MsgSystemBusy):
-		e.Definite, e.Retryable = false, true
+		e.Retryable = true
 	case strings.Contains(msg, "not_exist") || strings.Contains(msg, "not_found") ||
 		strings.Contains(msg, "notexist") || strings.Contains(msg, "notfound"):
 		e.Err = paygate.ErrOrderNotFound
+		e.Definite = env.Code == CodeRefused
+	case strings.EqualFold(env.Msg, MsgPayInOrderError) || strings.EqualFold(env.Msg, MsgPayOutOrderError) ||
+		strings.EqualFold(env.Msg, MsgSignVerifyError):
+		e.Definite = env.Code == CodeRefused
 	}
 	return e, nil
 }

@@ -105,12 +105,19 @@
 // # Responses
 //
 // Every answer is the envelope {code, msg, data}: code 200 is a success; any other code is a
-// *paygate.ProviderError with Cashy's msg (Sign_verify_error, Payin_Order_Error, ...). Cashy
-// writes code 500 for business refusals, so an envelope code is a definite refusal, while an
-// HTTP 5xx status, a timeout or an unreadable answer to a create is
-// paygate.ErrOutcomeUnknown. System_busy is retryable on reads and outcome-unknown on
-// creates. Cashy documents no message for a duplicate order; a msg saying the order does not
-// exist (not_exist, not_found) wraps paygate.ErrOrderNotFound.
+// *paygate.ProviderError with Cashy's msg (Sign_verify_error, Payin_Order_Error, ...).
+//
+// Cashy writes code 500 for its business refusals, but a failing server writes 500 too, and
+// Cashy's documentation names a single refusal message (Payin_Order_Error). paygate therefore
+// lets the message decide whether a 500 refuses: Payin_Order_Error, Payout_Order_Error,
+// Sign_verify_error (compared without regard to case) and a msg saying the order does not
+// exist (not_exist, not_found; it wraps paygate.ErrOrderNotFound) are definite refusals. On
+// PayIn and PayOut every other 500 — "Internal Server Error", "timeout", "System error, please
+// query the order", System_busy, no msg — and every code other than 200 and 500 is
+// paygate.ErrOutcomeUnknown: query the order before sending it again. On reads these are
+// *paygate.ProviderError as before; System_busy is retryable. An HTTP 5xx status, a timeout
+// or an unreadable answer to a create is paygate.ErrOutcomeUnknown as well. Cashy documents
+// no message for a duplicate order.
 //
 // As for every paygate provider: redirects are never followed (a 3xx is an error naming the
 // target host); a success envelope under an HTTP status of 300 or more is not a success; on
