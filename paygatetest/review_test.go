@@ -29,14 +29,15 @@ import (
 type wireKeys struct {
 	orderID, providerOrderID, amount string
 	flag                             string // the envelope's success flag, if it has one
+	refusal                          any    // a code the provider documents as a refusal
 }
 
 var reviewKeys = map[string]wireKeys{
-	"caipay":  {orderID: "customerOrderNo", providerOrderID: "platOrderNo", amount: "orderAmount", flag: "ok"},
-	"cashgit": {orderID: "orderid", providerOrderID: "platform_orderid", amount: "amount"},
-	"cashy":   {orderID: "mchOrderNo", providerOrderID: "orderNo", amount: "amount"},
-	"deekpay": {orderID: "externalOrderId", providerOrderID: "orderId", amount: "amount", flag: "success"},
-	"paypro":  {providerOrderID: "platFormTradeNo", flag: "success"},
+	"caipay":  {orderID: "customerOrderNo", providerOrderID: "platOrderNo", amount: "orderAmount", flag: "ok", refusal: 400},
+	"cashgit": {orderID: "orderid", providerOrderID: "platform_orderid", amount: "amount", refusal: 400},
+	"cashy":   {orderID: "mchOrderNo", providerOrderID: "orderNo", amount: "amount", refusal: 500},
+	"deekpay": {orderID: "externalOrderId", providerOrderID: "orderId", amount: "amount", flag: "success", refusal: "400"},
+	"paypro":  {providerOrderID: "platFormTradeNo", flag: "success", refusal: "1001"},
 }
 
 // hostile is a provider that answers through the genuine sandbox, then tampers with the
@@ -47,6 +48,8 @@ type hostile struct {
 	forward atomic.Int64 // requests that reached the sandbox
 	// tamper rewrites the sandbox's answer; it may replace the status code.
 	tamper func(status int, env map[string]any) (int, map[string]any)
+	// rewrite, when set, rewrites the sandbox's answer as bytes (what a map cannot hold).
+	rewrite func(body []byte) []byte
 	// answer, when set, answers instead of the sandbox.
 	answer func(w http.ResponseWriter, r *http.Request)
 }
@@ -62,13 +65,20 @@ func newHostile(t *testing.T, provider string) (*hostile, paygate.Gateway) {
 	require.NoError(t, err)
 	rp := httputil.NewSingleHostReverseProxy(target)
 	rp.ModifyResponse = func(resp *http.Response) error {
-		if h.tamper == nil {
+		if h.tamper == nil && h.rewrite == nil {
 			return nil
 		}
 		body, err := io.ReadAll(resp.Body)
 		_ = resp.Body.Close()
 		if err != nil {
 			return err
+		}
+		if h.rewrite != nil {
+			out := h.rewrite(body)
+			resp.Body = io.NopCloser(bytes.NewReader(out))
+			resp.ContentLength = int64(len(out))
+			resp.Header.Set("Content-Length", strconv.Itoa(len(out)))
+			return nil
 		}
 		var env map[string]any
 		dec := json.NewDecoder(bytes.NewReader(body))
@@ -209,6 +219,31 @@ func TestReviewResponses(t *testing.T) {
 				}
 				_, err := payIn(ctx, gw, provider, paygatetest.OrderID("R"))
 				require.ErrorIs(t, err, paygate.ErrOutcomeUnknown, "%v", err)
+			})
+			t.Run("a true success flag under a refusal code on a create is outcome-unknown", func(t *testing.T) {
+				if keys.flag == "" {
+					t.Skipf("%s's envelope has no success flag", provider)
+				}
+				h, gw := newHostile(t, provider)
+				h.tamper = func(status int, env map[string]any) (int, map[string]any) {
+					env["code"], env[keys.flag] = keys.refusal, true
+					return status, env
+				}
+				_, err := payIn(ctx, gw, provider, paygatetest.OrderID("R"))
+				require.ErrorIs(t, err, paygate.ErrOutcomeUnknown, "%v", err)
+			})
+			t.Run("an envelope naming its code twice on a create is outcome-unknown", func(t *testing.T) {
+				refusal, err := json.Marshal(keys.refusal)
+				require.NoError(t, err)
+				for _, key := range []string{"code", "Code", `\u0063ode`} {
+					h, gw := newHostile(t, provider)
+					// The refusal first, the sandbox's success after it: encoding/json keeps the last.
+					h.rewrite = func(body []byte) []byte {
+						return bytes.Replace(body, []byte("{"), []byte(`{"`+key+`":`+string(refusal)+`,`), 1)
+					}
+					_, err := payIn(ctx, gw, provider, paygatetest.OrderID("R"))
+					require.ErrorIs(t, err, paygate.ErrOutcomeUnknown, "%s: %v", key, err)
+				}
 			})
 			t.Run("a proxy page echoing the request quotes no credential", func(t *testing.T) {
 				h, gw := newHostile(t, provider)

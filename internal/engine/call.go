@@ -134,6 +134,9 @@ func (b *Base) Call(ctx context.Context, c *Call, out any) (*Reply, error) {
 	if err != nil {
 		return nil, resp.Malformed(err)
 	}
+	if namedTwice(resp.Body) {
+		return nil, resp.Malformed(errors.New("the envelope names a member twice: it says two things"))
+	}
 	if env.contradicts() {
 		return nil, resp.Malformed(fmt.Errorf("the envelope contradicts itself (code %s, success flag %t)", env.Code, env.Flag == FlagTrue))
 	}

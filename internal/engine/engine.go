@@ -16,9 +16,10 @@
 //     paygate.ErrOutcomeUnknown: an envelope whose success flag says the opposite of its code,
 //     either way round (the reader reports the flag, Envelope.Flag, and the engine decides); a
 //     refusal the provider does not document as one (Envelope.Definite unset: a code meaning
-//     "unknown", a 5xx-class code, a code missing from the provider's table); an answer about
-//     another order or another amount, a success without the provider's order number (a
-//     create's data is an Answerer);
+//     "unknown", a 5xx-class code, a code missing from the provider's table); an envelope
+//     naming a top-level member twice, exactly or as encoding/json would match it (case,
+//     escapes); an answer about another order or another amount, a success without the
+//     provider's order number (a create's data is an Answerer);
 //   - a create success that omits the amount reports the requested amount, never zero;
 //   - an error quoting a response first removes the secrets, API key, token and the request's
 //     signature from the quote;

@@ -151,6 +151,14 @@ func TestCallVerdicts(t *testing.T) {
 		{"uncertain refusal (read)", 200, `{"code":"BUSY"}`, false, false, false, true, false},
 		{"success without data", 200, `{"code":"OK"}`, true, false, true, false, false},
 		{"not JSON (create)", 200, `<html>`, true, false, true, false, false},
+		// An envelope naming a member twice says two things, whichever encoding/json keeps.
+		{"code twice (create)", 200, `{"code":"DUP","data":{"id":"P1"},"code":"OK"}`, true, false, true, false, false},
+		{"code twice (read)", 200, `{"code":"DUP","data":{"id":"P1"},"code":"OK"}`, false, false, false, false, false},
+		{"a case variant (create)", 200, `{"code":"DUP","CODE":"OK","data":{"id":"P1"}}`, true, false, true, false, false},
+		{"an escaped variant (create)", 200, `{"code":"DUP","\u0063ode":"OK","data":{"id":"P1"}}`, true, false, true, false, false},
+		{"a folded variant (create)", 200, `{"code":"OK","kind":1,"\u212aind":2,"data":{"id":"P1"}}`, true, false, true, false, false},
+		{"data twice (create)", 200, `{"code":"OK","data":{"id":"P2"},"Data":{"id":"P1"}}`, true, false, true, false, false},
+		{"nested keys may repeat", 200, `{"code":"OK","data":{"id":"P1","x":{"code":1},"y":[{"code":2}],"z":"\"code\":"}}`, true, true, false, false, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
