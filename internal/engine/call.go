@@ -143,7 +143,9 @@ func (b *Base) Call(ctx context.Context, c *Call, out any) (*Reply, error) {
 	if env.Verdict == Refused {
 		pe := resp.ProviderError(env.Code, env.Message)
 		pe.Err, pe.Retryable = env.Err, env.Retryable && !create
-		if create && !env.Definite {
+		// An HTTP 429 is the provider's rate limit, which turns a request away before any
+		// work: a refusal under it is definite whatever its code.
+		if create && !env.Definite && resp.StatusCode != http.StatusTooManyRequests {
 			return nil, resp.Uncertain(pe)
 		}
 		return nil, pe

@@ -16,7 +16,8 @@
 //     paygate.ErrOutcomeUnknown: an envelope whose success flag says the opposite of its code,
 //     either way round (the reader reports the flag, Envelope.Flag, and the engine decides); a
 //     refusal the provider does not document as one (Envelope.Definite unset: a code meaning
-//     "unknown", a 5xx-class code, a code missing from the provider's table); an envelope
+//     "unknown", a 5xx-class code, a code missing from the provider's table), unless it
+//     came under HTTP status 429 (the provider's rate limit took nothing); an envelope
 //     naming a top-level member twice, exactly or as encoding/json would match it (case,
 //     escapes); an answer about another order or another amount, a success without the
 //     provider's order number (a create's data is an Answerer);

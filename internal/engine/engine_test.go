@@ -146,6 +146,9 @@ func TestCallVerdicts(t *testing.T) {
 		{"refusal with its flag", 200, `{"code":"DUP","flag":false}`, true, false, false, true, true},
 		{"undocumented code (create)", 200, `{"code":"NEW","data":{"id":"P1"}}`, true, false, true, true, false},
 		{"undocumented code (read)", 200, `{"code":"NEW","data":{"id":"P1"}}`, false, false, false, true, false},
+		// HTTP 429 is the provider's rate limit: whatever its code, the request was not taken.
+		{"a refusal under HTTP 429 (create)", 429, `{"code":"NEW"}`, true, false, false, true, false},
+		{"a success under HTTP 429 (create)", 429, `{"code":"OK","data":{"id":"P1"}}`, true, false, true, false, false},
 		{"refusal", 200, `{"code":"DUP"}`, true, false, false, true, true},
 		{"uncertain refusal (create)", 200, `{"code":"BUSY"}`, true, false, true, true, false},
 		{"uncertain refusal (read)", 200, `{"code":"BUSY"}`, false, false, false, true, false},
