@@ -54,6 +54,7 @@ var _ paygate.Gateway = (*Client)(nil)
 // webhook.Handler confirms them by query unless told otherwise (ConfirmCallbacks).
 var spec = engine.Spec{
 	Name: Name, Required: []string{"merchant_id", "api_key", "secret"}, MerchantLabel: "tenantId", Envelope: readEnvelope, ConfirmCallbacks: true,
+	SignatureKey: signField,
 	Capabilities: paygate.Capabilities{PayIn: true, PayInDirect: true, PayOut: true, QueryPayIn: true,
 		QueryPayOut: true, Balance: false, Callbacks: true, Currency: paygate.INR, AmountStyle: paygate.Fixed2},
 }
@@ -118,10 +119,8 @@ type call struct {
 func (c *Client) do(ctx context.Context, cl call, out any) (*engine.Reply, error) {
 	cl.fields["token"] = c.token
 	cl.fields["tenantId"] = c.MerchantID()
-	sig := signing.ValuesMD5(cl.fields, c.Secrets[0])
-	cl.fields[signField] = sig
-	req := &engine.Call{Op: cl.op, Method: cl.method, Path: cl.path, Create: cl.create, NoData: cl.noData,
-		Signature: sig}
+	cl.fields[signField] = signing.ValuesMD5(cl.fields, c.Secrets[0])
+	req := &engine.Call{Op: cl.op, Method: cl.method, Path: cl.path, Create: cl.create, NoData: cl.noData}
 	if cl.method == http.MethodGet {
 		q := make(url.Values, len(cl.fields))
 		for k, v := range cl.fields {

@@ -58,7 +58,7 @@ var _ paygate.Gateway = (*Client)(nil)
 
 // spec is CashGit for the engine.
 var spec = engine.Spec{
-	Name: Name, Required: []string{"merchant_id", "secret"}, MerchantLabel: "appid", Envelope: readEnvelope,
+	Name: Name, Required: []string{"merchant_id", "secret"}, MerchantLabel: "appid", Envelope: readEnvelope, SignatureKey: "sign",
 	Capabilities: paygate.Capabilities{PayIn: true, PayInDirect: true, PayOut: true, QueryPayIn: true,
 		QueryPayOut: true, Balance: true, Callbacks: true, Currency: paygate.INR, AmountStyle: paygate.Fixed2},
 }
@@ -152,13 +152,12 @@ func readEnvelope(body []byte, data any) (engine.Envelope, error) {
 // the order a create makes; nil for a read.
 func (c *Client) call(ctx context.Context, op, path string, fields map[string]string, create *engine.Order, out any) (*engine.Reply, error) {
 	fields["appid"] = c.MerchantID()
-	sig := c.sign(fields, c.Secrets[0])
-	fields["sign"] = sig
+	fields["sign"] = c.sign(fields, c.Secrets[0])
 	body, err := wire.Encode(fields)
 	if err != nil {
 		return nil, fmt.Errorf("paygate: cashgit %s: encode: %w", op, err)
 	}
-	r, err := c.Call(ctx, &engine.Call{Op: op, Path: path, Body: body, Create: create, Signature: sig}, out)
+	r, err := c.Call(ctx, &engine.Call{Op: op, Path: path, Body: body, Create: create}, out)
 	var pe *paygate.ProviderError
 	if c.style == SignKeyParam && errors.As(err, &pe) && pe.Code == "401" {
 		// CashGit's own server computes the append style; the document's style is the default.

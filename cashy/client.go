@@ -65,6 +65,7 @@ var _ paygate.Gateway = (*Client)(nil)
 // queries, balance and callbacks, in Pakistani rupees. Cashy has no host-to-host pay-in.
 var spec = engine.Spec{
 	Name: Name, Required: []string{"base_url", "merchant_id", "secret"}, MerchantLabel: "MerchantId", Envelope: readEnvelope,
+	SignatureKey: HeaderSign,
 	Capabilities: paygate.Capabilities{PayIn: true, PayOut: true, QueryPayIn: true, QueryPayOut: true,
 		Balance: true, Callbacks: true, Currency: paygate.PKR, AmountStyle: paygate.Fixed2},
 }
@@ -119,12 +120,11 @@ func (c *Client) call(ctx context.Context, op, path string, body map[string]any,
 	if err != nil {
 		return nil, fmt.Errorf("paygate: cashy %s: encode: %w", op, err)
 	}
-	sig := signing.BodyMD5(raw, c.Secrets[0])
 	header := http.Header{}
 	header.Set(HeaderMerchantID, c.MerchantID())
-	header.Set(HeaderSign, sig)
+	header.Set(HeaderSign, signing.BodyMD5(raw, c.Secrets[0]))
 	header.Set("Content-Type", "application/json")
-	return c.Call(ctx, &engine.Call{Op: op, Path: path, Header: header, Body: raw, Create: create, Signature: sig}, out)
+	return c.Call(ctx, &engine.Call{Op: op, Path: path, Header: header, Body: raw, Create: create}, out)
 }
 
 // readEnvelope reads every Cashy answer: {code, msg, data}, code 200 a success. Cashy writes

@@ -70,7 +70,7 @@ var _ paygate.Gateway = (*Client)(nil)
 // DeekPay does not offer: a pay-in is always DeekPay's hosted cashier. Its only merchant
 // identifier is the access key, a credential: String names none.
 var spec = engine.Spec{
-	Name: Name, Required: []string{"base_url", "api_key", "secret"}, Envelope: readEnvelope,
+	Name: Name, Required: []string{"base_url", "api_key", "secret"}, Envelope: readEnvelope, SignatureKey: HeaderSign,
 	Capabilities: paygate.Capabilities{PayIn: true, PayOut: true, QueryPayIn: true, QueryPayOut: true,
 		Balance: true, Callbacks: true, Currency: paygate.INR, AmountStyle: paygate.Trimmed},
 }

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -29,15 +30,21 @@ import (
 type wireKeys struct {
 	orderID, providerOrderID, amount string
 	flag                             string // the envelope's success flag, if it has one
-	refusal                          any    // a code the provider documents as a refusal
+	refusalCode                      any    // a code the provider documents as a refusal
+	refusal                          string // a refusal envelope, its message a %s
 }
 
 var reviewKeys = map[string]wireKeys{
-	"caipay":  {orderID: "customerOrderNo", providerOrderID: "platOrderNo", amount: "orderAmount", flag: "ok", refusal: 400},
-	"cashgit": {orderID: "orderid", providerOrderID: "platform_orderid", amount: "amount", refusal: 400},
-	"cashy":   {orderID: "mchOrderNo", providerOrderID: "orderNo", amount: "amount", refusal: 500},
-	"deekpay": {orderID: "externalOrderId", providerOrderID: "orderId", amount: "amount", flag: "success", refusal: "400"},
-	"paypro":  {providerOrderID: "platFormTradeNo", flag: "success", refusal: "1001"},
+	"caipay": {orderID: "customerOrderNo", providerOrderID: "platOrderNo", amount: "orderAmount", flag: "ok",
+		refusalCode: 400, refusal: `{"code":401,"msg":%q,"ok":false}`},
+	"cashgit": {orderID: "orderid", providerOrderID: "platform_orderid", amount: "amount",
+		refusalCode: 400, refusal: `{"code":401,"message":%q}`},
+	"cashy": {orderID: "mchOrderNo", providerOrderID: "orderNo", amount: "amount",
+		refusalCode: 500, refusal: `{"code":500,"msg":%q}`},
+	"deekpay": {orderID: "externalOrderId", providerOrderID: "orderId", amount: "amount", flag: "success",
+		refusalCode: "400", refusal: `{"code":"401","success":false,"msg":%q}`},
+	"paypro": {providerOrderID: "platFormTradeNo", flag: "success",
+		refusalCode: "1001", refusal: `{"code":"1001","success":false,"msg":%q}`},
 }
 
 // hostile is a provider that answers through the genuine sandbox, then tampers with the
@@ -226,14 +233,14 @@ func TestReviewResponses(t *testing.T) {
 				}
 				h, gw := newHostile(t, provider)
 				h.tamper = func(status int, env map[string]any) (int, map[string]any) {
-					env["code"], env[keys.flag] = keys.refusal, true
+					env["code"], env[keys.flag] = keys.refusalCode, true
 					return status, env
 				}
 				_, err := payIn(ctx, gw, provider, paygatetest.OrderID("R"))
 				require.ErrorIs(t, err, paygate.ErrOutcomeUnknown, "%v", err)
 			})
 			t.Run("an envelope naming its code twice on a create is outcome-unknown", func(t *testing.T) {
-				refusal, err := json.Marshal(keys.refusal)
+				refusal, err := json.Marshal(keys.refusalCode)
 				require.NoError(t, err)
 				for _, key := range []string{"code", "Code", `\u0063ode`} {
 					h, gw := newHostile(t, provider)
@@ -275,6 +282,58 @@ func TestReviewResponses(t *testing.T) {
 					}
 				}
 				require.NotEmpty(t, signatures)
+			})
+			t.Run("an error echoing the request's signature does not carry it", func(t *testing.T) {
+				// The answer echoes every signature sent so far, first thing: a refusal
+				// ("sign mismatch: got …") and a proxy page, on every attempt of a read
+				// that is retried (DeekPay signs each attempt afresh).
+				for _, page := range []bool{false, true} {
+					h, gw := newHostile(t, provider)
+					var mu sync.Mutex
+					var signatures []string
+					h.answer = func(w http.ResponseWriter, r *http.Request) {
+						body, _ := io.ReadAll(r.Body)
+						mu.Lock()
+						signatures = append(signatures, signaturesIn(r, body)...)
+						echo := strings.Join(signatures, " ")
+						mu.Unlock()
+						if page {
+							w.Header().Set("Content-Type", "text/html")
+							w.WriteHeader(http.StatusBadGateway)
+							_, _ = fmt.Fprintf(w, "<pre>sign: %s</pre>", echo)
+							return
+						}
+						w.Header().Set("Content-Type", "application/json")
+						_, _ = fmt.Fprintf(w, keys.refusal, "sign mismatch: got "+echo)
+					}
+					calls := []func() error{
+						func() error { _, err := payIn(ctx, gw, provider, paygatetest.OrderID("R")); return err },
+						func() error {
+							_, err := gw.Query(ctx, &paygate.QueryRequest{Kind: paygate.KindPayIn, OrderID: "R12345678"})
+							return err
+						},
+					}
+					if gw.Capabilities().Balance {
+						calls = append(calls, func() error { _, err := gw.Balance(ctx); return err })
+					}
+					for _, call := range calls {
+						mu.Lock()
+						signatures = nil // this request's own, on each of its attempts
+						mu.Unlock()
+						err := call()
+						require.Error(t, err)
+						mu.Lock()
+						require.NotEmpty(t, signatures)
+						for _, sig := range signatures {
+							require.NotContains(t, err.Error(), sig, "page %v", page)
+							var pe *paygate.ProviderError
+							if errors.As(err, &pe) {
+								require.NotContains(t, string(pe.Raw), sig)
+							}
+						}
+						mu.Unlock()
+					}
+				}
 			})
 		})
 	}

@@ -71,6 +71,7 @@ var _ paygate.Gateway = (*Client)(nil)
 // webhook.Handler confirms them by query unless told otherwise (ConfirmCallbacks).
 var spec = engine.Spec{
 	Name: Name, Required: []string{"base_url", "merchant_id", "secret"}, MerchantLabel: "merchantNo", Envelope: readEnvelope, ConfirmCallbacks: true,
+	SignatureKey: fieldSign,
 	Capabilities: paygate.Capabilities{PayIn: true, PayInDirect: true, PayOut: true, QueryPayIn: true,
 		QueryPayOut: true, Balance: true, Callbacks: true, Currency: paygate.INR, AmountStyle: paygate.Trimmed},
 }
@@ -135,14 +136,13 @@ func readEnvelope(body []byte, data any) (engine.Envelope, error) {
 // decodes the envelope's data into out.
 func (c *Client) call(ctx context.Context, op, path string, fields map[string]string, create *engine.Order, out any) (*engine.Reply, error) {
 	fields[fieldTimestamp] = wire.Timestamp(c.Now())
-	sig := signing.ConcatMD5(fields, c.Secrets[0])
-	fields[fieldSign] = sig
+	fields[fieldSign] = signing.ConcatMD5(fields, c.Secrets[0])
 	body, err := wire.Encode(fields)
 	if err != nil {
 		return nil, fmt.Errorf("paygate: paypro %s: encode: %w", op, err)
 	}
 	return c.Call(ctx, &engine.Call{Op: op, Path: path, Body: body, Header: http.Header{HeaderMerchantNo: {c.MerchantID()}},
-		Create: create, Signature: sig}, out)
+		Create: create}, out)
 }
 
 // statuses is PayPro's data.status table. Any other code is a failure (PayPro's documentation:

@@ -74,10 +74,9 @@ type Call struct {
 	// Create, when set, marks a request that moves money: never re-sent once it may have
 	// left, and its answer is held to the order it makes (see Answerer).
 	Create *Order
-	// Sign, when set, signs every attempt afresh (DeekPay's timestamp and nonce).
+	// Sign, when set, signs every attempt afresh (DeekPay's timestamp and nonce). Whatever
+	// the request carries under Spec.SignatureKey is never quoted from an answer.
 	Sign func() http.Header
-	// Signature is the request's own signature: removed from any quote of an answer.
-	Signature string
 	// NoData accepts a success without data (an acknowledgement).
 	NoData bool
 	// Envelope, when set, reads this call's answer instead of the spec's reader (an
@@ -110,16 +109,12 @@ func (b *Base) Call(ctx context.Context, c *Call, out any) (*Reply, error) {
 	if method == "" {
 		method = http.MethodPost
 	}
-	var redact []string
-	if c.Signature != "" {
-		redact = []string{c.Signature}
-	}
 	create, orderID := c.Create != nil, ""
 	if create {
 		orderID = c.Create.ID
 	}
 	resp, err := b.t.Do(ctx, &transport.Request{Op: c.Op, Method: method, Path: c.Path, Query: c.Query,
-		Header: c.Header, Body: c.Body, Create: create, OrderID: orderID, Sign: c.Sign, Redact: redact})
+		Header: c.Header, Body: c.Body, Create: create, OrderID: orderID, Sign: c.Sign})
 	if err != nil {
 		return nil, err
 	}

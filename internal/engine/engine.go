@@ -22,8 +22,9 @@
 //     escapes); an answer about another order or another amount, a success without the
 //     provider's order number (a create's data is an Answerer);
 //   - a create success that omits the amount reports the requested amount, never zero;
-//   - an error quoting a response first removes the secrets, API key, token and the request's
-//     signature from the quote;
+//   - an error quoting a response first removes the secrets, API key, token and every
+//     signature the request carried (Spec.SignatureKey: a header, query parameter or body
+//     field, on every attempt) from the quote;
 //   - a request that provably never left is paygate.ErrNotSent.
 //
 // Callbacks (Base.Callback): the body is read as flat fields, the signature is checked in
@@ -58,6 +59,12 @@ type Spec struct {
 	// ConfirmCallbacks: the provider's callback signature leaves keys or member boundaries
 	// unsigned, so webhook.Handler confirms its callbacks by query unless told otherwise.
 	ConfirmCallbacks bool
+	// SignatureKey is where the provider's requests carry their signature: the name of a
+	// header, a query parameter or a field of the JSON body ("sign", "signKey"; any case).
+	// Every value sent under it, on every attempt, is removed from any quote of an answer:
+	// a provider package cannot forget to say what it signed. Every provider signs; New
+	// refuses a spec without it.
+	SignatureKey string
 	// Required are the Config keys the provider cannot work without ("base_url",
 	// "merchant_id", "api_key", "secret"): New reports every missing one at once.
 	Required []string
@@ -93,6 +100,9 @@ type Options struct {
 // alike: cfg's options are ones the provider declared (paygate.RegisterOptions), every
 // Required key is set, and the host is an absolute http(s) URL.
 func New(spec Spec, cfg paygate.Config, o Options, opts ...paygate.Option) (*Base, error) {
+	if spec.SignatureKey == "" { // a provider package's mistake, caught by its first test
+		return nil, fmt.Errorf("engine: the spec of %q names no SignatureKey", spec.Name)
+	}
 	if err := cfg.CheckOptions(spec.Name); err != nil {
 		return nil, err
 	}
@@ -108,6 +118,7 @@ func New(spec Spec, cfg paygate.Config, o Options, opts ...paygate.Option) (*Bas
 	b.t = transport.New(transport.Options{
 		Provider: spec.Name, MerchantID: cfg.MerchantID, BaseURL: strings.TrimRight(o.BaseURL, "/"),
 		Timeout: cfg.Timeout, RateLimit: o.RateLimit, Burst: o.Burst, Redact: b.redact,
+		SignatureKey: spec.SignatureKey,
 	}, s)
 	return b, nil
 }

@@ -4,8 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -46,7 +49,7 @@ func readTest(body []byte, data any) (engine.Envelope, error) {
 	return e, nil
 }
 
-var spec = engine.Spec{Name: "test", MerchantLabel: "mid", Envelope: readTest,
+var spec = engine.Spec{Name: "test", MerchantLabel: "mid", Envelope: readTest, SignatureKey: "sign",
 	Capabilities: paygate.Capabilities{PayIn: true, Currency: paygate.INR}}
 
 func newBase(t *testing.T, status int, body string) *engine.Base {
@@ -66,7 +69,7 @@ func newBase(t *testing.T, status int, body string) *engine.Base {
 
 // TestNew: what every provider's constructor checks alike, checked once.
 func TestNew(t *testing.T) {
-	spec := engine.Spec{Name: "newtest", Required: []string{"merchant_id", "secret"}, Envelope: readTest}
+	spec := engine.Spec{Name: "newtest", Required: []string{"merchant_id", "secret"}, Envelope: readTest, SignatureKey: "sign"}
 	ok := paygate.Config{MerchantID: "M1", Secret: "s"}
 	cases := []struct {
 		name string
@@ -268,15 +271,36 @@ func TestCreated(t *testing.T) {
 }
 
 // TestQuotesNoCredential: an answer that echoes the request is quoted without the secrets,
-// the API key or the request's signature.
+// the API key or the request's signature, wherever the request carried it (Spec.SignatureKey).
 func TestQuotesNoCredential(t *testing.T) {
-	b := newBase(t, 400, `<pre>GET /p?token=api-key-1&sign=SIG-abcdef key=s3cret-current old=s3cret-old</pre>`)
-	_, err := b.Call(context.Background(), &engine.Call{Op: "query", Path: "/p", Signature: "SIG-abcdef"}, nil)
-	require.Error(t, err)
-	for _, s := range []string{"api-key-1", "SIG-abcdef", "s3cret-current", "s3cret-old"} {
-		require.NotContains(t, err.Error(), s)
+	b := newBase(t, 400, `<pre>GET /p?token=api-key-1&sign=SIG-abcdef key=s3cret-current old=s3cret-old SIG-header SIG-fresh</pre>`)
+	for _, c := range []*engine.Call{
+		{Op: "query", Method: http.MethodGet, Path: "/p", Query: url.Values{"sign": {"SIG-abcdef"}}},
+		{Op: "query", Path: "/p", Body: []byte(`{"id":"1","sign":"SIG-abcdef"}`)},
+		{Op: "query", Path: "/p", Header: http.Header{"Sign": {"SIG-header"}}},
+		{Op: "query", Path: "/p", Sign: func() http.Header { return http.Header{"sign": {"SIG-fresh"}} }},
+	} {
+		_, err := b.Call(context.Background(), c, nil)
+		require.Error(t, err)
+		for _, s := range []string{"api-key-1", "s3cret-current", "s3cret-old"} {
+			require.NotContains(t, err.Error(), s)
+		}
+		for _, s := range []string{"SIG-abcdef", "SIG-header", "SIG-fresh"} {
+			if strings.Contains(fmt.Sprint(c.Query, c.Header, string(c.Body)), s) || (c.Sign != nil && s == "SIG-fresh") {
+				require.NotContains(t, err.Error(), s)
+			}
+		}
+		require.Contains(t, err.Error(), "[REDACTED]")
 	}
-	require.Contains(t, err.Error(), "[REDACTED]")
+}
+
+// TestNewNeedsSignatureKey: a spec that does not say where its requests carry their
+// signature is refused, so that no provider can leave its signature quotable.
+func TestNewNeedsSignatureKey(t *testing.T) {
+	s := spec
+	s.SignatureKey = ""
+	_, err := engine.New(s, paygate.Config{MerchantID: "M1", Secret: "s"}, engine.Options{BaseURL: "https://api.example.com"})
+	require.ErrorContains(t, err, "SignatureKey")
 }
 
 // TestSchema: the shapes that would let a forger re-split signed members are refused.

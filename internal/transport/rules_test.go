@@ -3,11 +3,16 @@ package transport
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -184,4 +189,67 @@ func TestObserverAttempts(t *testing.T) {
 	}
 	require.Equal(t, 503, o.attempts[0].StatusCode)
 	require.Equal(t, 200, o.attempts[2].StatusCode)
+}
+
+// TestQuotesNoSignatureSent: every signature the request carried, under Options.SignatureKey
+// (a header, a query parameter or a field of the JSON body, in any case), on every attempt,
+// is removed from any quote of the answer. The answer here echoes every signature it was sent.
+func TestQuotesNoSignatureSent(t *testing.T) {
+	cases := []struct {
+		name string
+		req  func(n *atomic.Int64) *Request
+	}{
+		{"a header signed afresh on every attempt", func(n *atomic.Int64) *Request {
+			return &Request{Op: "query", Method: http.MethodPost, Path: "/q", Body: []byte(`{}`),
+				Sign: func() http.Header { return http.Header{"Sign": {fmt.Sprintf("hdr-sig-%d+/=", n.Add(1))}} }}
+		}},
+		{"a header given once", func(*atomic.Int64) *Request {
+			return &Request{Op: "query", Method: http.MethodPost, Path: "/q", Body: []byte(`{}`),
+				Header: http.Header{"Sign": {"HDRSIG0001"}}}
+		}},
+		{"a body field", func(*atomic.Int64) *Request {
+			return &Request{Op: "query", Method: http.MethodPost, Path: "/q", Body: []byte(`{"id":"1","sign":"BODYSIG001"}`)}
+		}},
+		{"a query parameter", func(*atomic.Int64) *Request {
+			return &Request{Op: "query", Method: http.MethodGet, Path: "/q", Query: url.Values{"sign": {"QSIG+0001/"}}}
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var mu sync.Mutex
+			var seen []string
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				body, _ := io.ReadAll(r.Body)
+				var fields map[string]string
+				_ = json.Unmarshal(body, &fields)
+				mu.Lock()
+				defer mu.Unlock()
+				for _, s := range []string{r.Header.Get("sign"), r.URL.Query().Get("sign"), fields["sign"]} {
+					if s != "" {
+						seen = append(seen, s)
+					}
+				}
+				w.WriteHeader(http.StatusBadGateway)
+				_, _ = fmt.Fprintf(w, "<pre>sign: %s\n%s</pre>", strings.Join(seen, " "), r.URL.RawQuery)
+			}))
+			defer srv.Close()
+			cl := New(Options{Provider: "test", BaseURL: srv.URL, SignatureKey: "sign"}, paygate.Resolve(fastRetry))
+			defer cl.CloseIdleConnections()
+			var n atomic.Int64
+			resp, err := cl.Do(context.Background(), c.req(&n))
+			require.NoError(t, err)
+			for _, err := range []error{resp.Malformed(errors.New("bad")), resp.ProviderError("502", "echo: "+strings.Join(seen, " "))} {
+				for _, s := range seen {
+					require.NotContains(t, err.Error(), s)
+					require.NotContains(t, err.Error(), url.QueryEscape(s))
+				}
+				require.Contains(t, err.Error(), "[REDACTED]")
+			}
+			var pe *paygate.ProviderError
+			require.ErrorAs(t, resp.ProviderError("502", ""), &pe)
+			for _, s := range seen {
+				require.NotContains(t, string(pe.Raw), s)
+			}
+		})
+	}
 }

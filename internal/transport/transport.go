@@ -49,6 +49,10 @@ type Options struct {
 	Burst      int           // limiter burst; zero is max(1, RateLimit)
 	// Redact are the credentials (secrets, API key, token) never quoted from a response.
 	Redact []string
+	// SignatureKey is where the provider's requests carry their signature: the name of a
+	// header, a query parameter or a field of the JSON body, in any case ("sign", "signKey").
+	// Every value sent under it, on every attempt, is never quoted from a response.
+	SignatureKey string
 }
 
 // Client sends one provider's requests. It is safe for concurrent use.
@@ -67,6 +71,7 @@ type Client struct {
 	port       int
 	hc         *http.Client
 	redact     []string
+	sigKey     string
 }
 
 // New builds a Client for o with the Gateway's settings s.
@@ -108,7 +113,8 @@ func New(o Options, s paygate.Settings) *Client {
 		SetHeader("User-Agent", UserAgent).
 		SetPreRequestHook(noReplay)
 	c := &Client{provider: o.Provider, baseURL: o.BaseURL, timeout: timeout, r: r, log: s.Logger, hc: hc, shared: s.Limiter, retry: s.Retry,
-		limiterKey: paygate.LimiterKey(o.Provider, o.MerchantID), observer: s.Observer, redact: nonEmpty(o.Redact)}
+		limiterKey: paygate.LimiterKey(o.Provider, o.MerchantID), observer: s.Observer, redact: nonEmpty(o.Redact),
+		sigKey: o.SignatureKey}
 	if u, err := url.Parse(o.BaseURL); err == nil {
 		c.host = u.Hostname()
 		c.port, _ = strconv.Atoi(u.Port())
@@ -141,8 +147,6 @@ type Request struct {
 	// once it may have left; an uncertain outcome is a *paygate.OutcomeError.
 	Create  bool
 	OrderID string // the merchant order number, for OutcomeError
-	// Redact are values of this request (its signature) never quoted from the response.
-	Redact []string
 	// Sign, when set, is called before every attempt and its headers are added to that
 	// attempt: for providers whose signature covers a fresh timestamp and nonce (DeekPay),
 	// so that a retried read is signed anew rather than replayed.
@@ -173,6 +177,7 @@ type Response struct {
 	provider   string
 	req        *Request
 	client     *Client
+	signed     []string // the signatures req.Sign made, one per attempt
 }
 
 // Do sends req, and sends it again while retryable allows, the RetryPolicy has attempts left
@@ -195,12 +200,12 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		WroteRequest: func(httptrace.WroteRequestInfo) { st.wrote.Store(true) },
 	}
 	ctx = httptrace.WithClientTrace(context.WithValue(ctx, attemptKey{}, st), &st.trace)
-	resp, err := c.send(ctx, req)
+	resp, err := c.send(ctx, req, st)
 	for attempt := 1; attempt < c.retry.MaxAttempts && ctx.Err() == nil && retryable(req.Create, resp, err, st); attempt++ {
 		if err = pause.For(ctx, backoff(c.retry, attempt)); err != nil {
 			break
 		}
-		resp, err = c.send(ctx, req)
+		resp, err = c.send(ctx, req, st)
 	}
 	status := 0
 	if resp != nil {
@@ -227,7 +232,8 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		}
 		return nil, &paygate.CallError{Provider: c.provider, Op: req.Op, Err: err}
 	}
-	out := &Response{StatusCode: status, Header: resp.header, Body: resp.body, provider: c.provider, req: req, client: c}
+	out := &Response{StatusCode: status, Header: resp.header, Body: resp.body, provider: c.provider, req: req, client: c,
+		signed: st.signed}
 	if status >= 300 && status < 400 {
 		target := "no Location"
 		if resp.location != nil {
@@ -250,10 +256,11 @@ type answer struct {
 	location *url.URL // a 3xx's Location, resolved against the request's URL; nil if none
 }
 
-// send makes one attempt at req, signed afresh when req.Sign is set, within the timeout, and
-// reads the answer's body whole, up to MaxResponseBytes (resty is told not to read it: its
-// reader costs every request another buffer).
-func (c *Client) send(ctx context.Context, req *Request) (*answer, error) {
+// send makes one attempt at req, signed afresh when req.Sign is set (the signature is kept in
+// st, never to be quoted), within the timeout, and reads the answer's body whole, up to
+// MaxResponseBytes (resty is told not to read it: its reader costs every request another
+// buffer).
+func (c *Client) send(ctx context.Context, req *Request, st *attemptState) (*answer, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	rr := c.r.R().SetContext(ctx).SetDoNotParseResponse(true)
@@ -266,6 +273,9 @@ func (c *Client) send(ctx context.Context, req *Request) (*answer, error) {
 	if req.Sign != nil {
 		for k, vs := range req.Sign() {
 			rr.Header[k] = vs
+			if strings.EqualFold(k, c.sigKey) {
+				st.signed = append(st.signed, vs...)
+			}
 		}
 	}
 	if req.Body != nil {
@@ -421,6 +431,7 @@ type attemptState struct {
 	host     string
 	port     int
 	trace    httptrace.ClientTrace
+	signed   []string    // the signature of every attempt req.Sign signed (Options.SignatureKey)
 	traced   atomic.Bool // a connection was asked for: httptrace events are reported
 	wrote    atomic.Bool // some attempt's request was (at least partly) written
 	attempts atomic.Int32
@@ -510,15 +521,16 @@ func (r *Response) malformed(cause error) *paygate.ResponseError {
 		Snippet: Snippet(r.scrub(r.Body)), Err: cause}
 }
 
-// scrub returns b without the credentials and request signature it may echo (a proxy's
-// error page quoting the request line carries CaiPay's token and signKey).
+// scrub returns b without the credentials and request signatures it may echo (a proxy's
+// error page quoting the request line carries CaiPay's token and signKey; a refusal may quote
+// the sign header it disliked).
 func (r *Response) scrub(b []byte) []byte {
-	var secrets []string
+	var secrets, signatures []string
 	if r.client != nil {
-		secrets = r.client.redact
+		secrets, signatures = r.client.redact, r.signatures(r.client.sigKey)
 	}
 	out := b
-	for _, list := range [][]string{secrets, r.req.Redact} {
+	for _, list := range [][]string{secrets, signatures} {
 		for _, s := range list {
 			if len(s) >= 4 && bytes.Contains(out, []byte(s)) {
 				out = bytes.ReplaceAll(out, []byte(s), []byte("[REDACTED]"))
@@ -528,6 +540,41 @@ func (r *Response) scrub(b []byte) []byte {
 					out = bytes.ReplaceAll(out, []byte(q), []byte("[REDACTED]"))
 				}
 			}
+		}
+	}
+	return out
+}
+
+// signatures are the values the request carried under key, wherever the provider puts its
+// signature: a header given with the request, the one each attempt was signed with, a query
+// parameter, a field of the JSON body. They are looked for only when an answer is quoted,
+// never on a success.
+func (r *Response) signatures(key string) []string {
+	if key == "" {
+		return nil
+	}
+	out := append([]string(nil), r.signed...)
+	for k, vs := range r.req.Header {
+		if strings.EqualFold(k, key) {
+			out = append(out, vs...)
+		}
+	}
+	for k, vs := range r.req.Query {
+		if strings.EqualFold(k, key) {
+			out = append(out, vs...)
+		}
+	}
+	var fields map[string]json.RawMessage
+	if len(r.req.Body) > 0 && json.Unmarshal(r.req.Body, &fields) == nil {
+		for k, raw := range fields {
+			if !strings.EqualFold(k, key) {
+				continue
+			}
+			var v string
+			if json.Unmarshal(raw, &v) != nil {
+				v = string(raw) // a number or other literal, quoted as its text
+			}
+			out = append(out, v)
 		}
 	}
 	return out
