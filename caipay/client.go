@@ -111,7 +111,8 @@ func readEnvelope(body []byte, data any) (engine.Envelope, error) {
 type call struct {
 	op, method, path string
 	fields           map[string]string
-	create           *engine.Order // set on a create
+	create           *engine.Order         // set on a create
+	asked            *paygate.QueryRequest // set on a query: the answer must be about this order
 	noData           bool
 }
 
@@ -120,7 +121,7 @@ func (c *Client) do(ctx context.Context, cl call, out any) (*engine.Reply, error
 	cl.fields["token"] = c.token
 	cl.fields["tenantId"] = c.MerchantID()
 	cl.fields[signField] = signing.ValuesMD5(cl.fields, c.Secrets[0])
-	req := &engine.Call{Op: cl.op, Method: cl.method, Path: cl.path, Create: cl.create, NoData: cl.noData}
+	req := &engine.Call{Op: cl.op, Method: cl.method, Path: cl.path, Create: cl.create, Asked: cl.asked, NoData: cl.noData}
 	if cl.method == http.MethodGet {
 		q := make(url.Values, len(cl.fields))
 		for k, v := range cl.fields {

@@ -57,7 +57,8 @@
 //	                                      only: a request naming only ProviderOrderID is refused
 //	  Kind *             payin or payout
 //	  result: Amount = amount, ActualAmount = actualAmount, UTR = utr ("None" is no UTR); an
-//	  answer naming another tenantId or customerOrderNo is refused as malformed.
+//	  answer naming another tenantId or customerOrderNo, or no customerOrderNo, is refused
+//	  as malformed.
 //
 //	SubmitUTR(platformOrderID * (the platOrderNo, sent as transId), utr * (12 digits)):
 //	  POST /api/cai/out/v1/submitUtr, JSON; CaiPay's document lists only transId and UTR:

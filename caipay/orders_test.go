@@ -242,9 +242,9 @@ func TestQueryDecoding(t *testing.T) {
 			paygate.StatusSucceeded, "10.5", "10", "412345678901"},
 		{"strings", `{"customerOrderNo":"TEST98989898","amount":"10.00","actualAmount":"0","status":"FAILED","utr":""}`,
 			paygate.StatusFailed, "10", "0", ""},
-		{"reversed", `{"amount":"10","actualAmount":"None","status":"REVERSED","utr":"None"}`,
+		{"reversed", `{"customerOrderNo":"TEST98989898","amount":"10","actualAmount":"None","status":"REVERSED","utr":"None"}`,
 			paygate.StatusReversed, "10", "0", ""},
-		{"unknown status", `{"amount":"10","status":"ARRIVED"}`, paygate.StatusUnknown, "10", "0", ""},
+		{"unknown status", `{"customerOrderNo":"TEST98989898","amount":"10","status":"ARRIVED"}`, paygate.StatusUnknown, "10", "0", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -255,6 +255,24 @@ func TestQueryDecoding(t *testing.T) {
 			require.True(t, o.Amount.Equal(inr(tc.amount)), "amount %s", o.Amount)
 			require.True(t, o.ActualAmount.Decimal().Equal(inr(tc.actual).Decimal()), "actualAmount %s", o.ActualAmount)
 			require.Equal(t, tc.utr, o.UTR)
+		})
+	}
+}
+
+// TestQueryAnswerMustBeOurs: CaiPay's search answer always names customerOrderNo; one that
+// names no order, another order or another tenantId is malformed, never taken for ours.
+func TestQueryAnswerMustBeOurs(t *testing.T) {
+	for name, data := range map[string]string{
+		"no customerOrderNo":     `{"amount":"999.00","actualAmount":"999.00","status":"SUCCESS","utr":"1234"}`,
+		"another order":          `{"customerOrderNo":"OTHER","amount":"999.00","status":"SUCCESS"}`,
+		"another tenantId":       `{"tenantId":"42","customerOrderNo":"TEST98989898","amount":"999.00","status":"SUCCESS"}`,
+		"another numeric tenant": `{"tenantId":42,"customerOrderNo":"TEST98989898","amount":"999.00","status":"SUCCESS"}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			api := newAPI(t, answer(http.StatusOK, `{"code":0,"msg":null,"data":`+data+`,"ok":true}`))
+			o, err := newClient(t, api).Query(context.Background(), &paygate.QueryRequest{Kind: paygate.KindPayIn, OrderID: "TEST98989898"})
+			require.Nil(t, o)
+			require.ErrorIs(t, err, paygate.ErrMalformedResponse)
 		})
 	}
 }

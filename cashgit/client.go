@@ -148,16 +148,17 @@ func readEnvelope(body []byte, data any) (engine.Envelope, error) {
 	return e, nil
 }
 
-// call signs fields, POSTs them to path and decodes the envelope's data into out. create is
-// the order a create makes; nil for a read.
-func (c *Client) call(ctx context.Context, op, path string, fields map[string]string, create *engine.Order, out any) (*engine.Reply, error) {
+// call signs fields, POSTs them as cl (its Op, Path, and Create or Asked) and decodes the
+// envelope's data into out.
+func (c *Client) call(ctx context.Context, cl engine.Call, fields map[string]string, out any) (*engine.Reply, error) {
 	fields["appid"] = c.MerchantID()
 	fields["sign"] = c.sign(fields, c.Secrets[0])
 	body, err := wire.Encode(fields)
 	if err != nil {
-		return nil, fmt.Errorf("paygate: cashgit %s: encode: %w", op, err)
+		return nil, fmt.Errorf("paygate: cashgit %s: encode: %w", cl.Op, err)
 	}
-	r, err := c.Call(ctx, &engine.Call{Op: op, Path: path, Body: body, Create: create}, out)
+	cl.Body = body
+	r, err := c.Call(ctx, &cl, out)
 	var pe *paygate.ProviderError
 	if c.style == SignKeyParam && errors.As(err, &pe) && pe.Code == "401" {
 		// CashGit's own server computes the append style; the document's style is the default.

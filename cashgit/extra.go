@@ -6,6 +6,7 @@ import (
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/internal/check"
+	"github.com/paygate-go/paygate/internal/engine"
 	"github.com/paygate-go/paygate/internal/wire"
 )
 
@@ -27,22 +28,29 @@ func (c *Client) SubmitUTR(ctx context.Context, orderID, utr string, amount payg
 	if err := check.First(check.Required("orderID", orderID), check.Digits("utr", utr, 12), err); err != nil {
 		return nil, err
 	}
-	var d struct {
-		OrderID     string      `json:"orderid"`
-		UTR         string      `json:"utr"`
-		Status      string      `json:"status"`
-		SubmittedAt wire.Millis `json:"submitted_at"`
-	}
+	var d utrData
 	fields := map[string]string{"orderid": orderID, "utr": utr, "amount": amt}
-	resp, err := c.call(ctx, op.Name, "/api/utr/submit", fields, nil, &d)
+	_, err = c.call(ctx, engine.Call{Op: op.Name, Path: "/api/utr/submit", Asked: payIn(orderID)}, fields, &d)
 	if err != nil {
-		return nil, err
-	}
-	if err := resp.SameOrder(orderID, d.OrderID); err != nil {
 		return nil, err
 	}
 	return &UTRResult{OrderID: d.OrderID, UTR: d.UTR, Status: MapStatus(d.Status), RawStatus: d.Status,
 		SubmittedAt: d.SubmittedAt.Time}, nil
+}
+
+// utrData is data of POST /api/utr/submit.
+type utrData struct {
+	OrderID     string      `json:"orderid"`
+	UTR         string      `json:"utr"`
+	Status      string      `json:"status"`
+	SubmittedAt wire.Millis `json:"submitted_at"`
+}
+
+func (d *utrData) Answer() engine.Answer { return engine.Answer{OrderID: d.OrderID} }
+
+// payIn is the pay-in orderID, as an answer about it must name it (engine.Reply.Answers).
+func payIn(orderID string) *paygate.QueryRequest {
+	return &paygate.QueryRequest{Kind: paygate.KindPayIn, OrderID: orderID}
 }
 
 // CloseResult is CashGit's answer to closing an order.
@@ -60,21 +68,26 @@ func (c *Client) Close(ctx context.Context, orderID string) (result *CloseResult
 	if err := check.Required("orderID", orderID); err != nil {
 		return nil, err
 	}
-	var d struct {
-		OrderID         string      `json:"orderid"`
-		PlatformOrderID string      `json:"platform_orderid"`
-		Status          string      `json:"status"`
-		ClosedAt        wire.Millis `json:"closed_at"`
-	}
-	resp, err := c.call(ctx, op.Name, "/api/close", map[string]string{"orderid": orderID}, nil, &d)
+	var d closeData
+	_, err := c.call(ctx, engine.Call{Op: op.Name, Path: "/api/close", Asked: payIn(orderID)},
+		map[string]string{"orderid": orderID}, &d)
 	if err != nil {
-		return nil, err
-	}
-	if err := resp.SameOrder(orderID, d.OrderID); err != nil {
 		return nil, err
 	}
 	return &CloseResult{OrderID: d.OrderID, ProviderOrderID: d.PlatformOrderID, Status: MapStatus(d.Status),
 		RawStatus: d.Status, ClosedAt: d.ClosedAt.Time}, nil
+}
+
+// closeData is data of POST /api/close.
+type closeData struct {
+	OrderID         string      `json:"orderid"`
+	PlatformOrderID string      `json:"platform_orderid"`
+	Status          string      `json:"status"`
+	ClosedAt        wire.Millis `json:"closed_at"`
+}
+
+func (d *closeData) Answer() engine.Answer {
+	return engine.Answer{OrderID: d.OrderID, ProviderOrderID: d.PlatformOrderID}
 }
 
 // UPIAccount is one of the platform's collecting UPI accounts.
@@ -98,7 +111,7 @@ func (c *Client) UPIAccounts(ctx context.Context) (result []UPIAccount, opErr er
 	var d struct {
 		List []upiAccount `json:"upi_list"`
 	}
-	if _, err := c.call(ctx, "upi_accounts", "/api/upi/query", map[string]string{}, nil, &d); err != nil {
+	if _, err := c.call(ctx, engine.Call{Op: "upi_accounts", Path: "/api/upi/query"}, map[string]string{}, &d); err != nil {
 		return nil, err
 	}
 	out := make([]UPIAccount, len(d.List))

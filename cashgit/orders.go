@@ -92,7 +92,8 @@ func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *
 		return nil, err
 	}
 	var d payInData
-	resp, err := c.call(ctx, op.Name, "/api/pay", fields, &engine.Order{ID: req.OrderID, Amount: req.Amount}, &d)
+	resp, err := c.call(ctx, engine.Call{Op: op.Name, Path: "/api/pay",
+		Create: &engine.Order{ID: req.OrderID, Kind: paygate.KindPayIn, Amount: req.Amount}}, fields, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +149,8 @@ func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (result
 		return nil, err
 	}
 	var d payOutData
-	resp, err := c.call(ctx, op.Name, "/api/payout/create", fields, &engine.Order{ID: req.OrderID, Amount: req.Amount}, &d)
+	resp, err := c.call(ctx, engine.Call{Op: op.Name, Path: "/api/payout/create",
+		Create: &engine.Order{ID: req.OrderID, Kind: paygate.KindPayOut, Amount: req.Amount}}, fields, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -192,13 +194,11 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *
 		return nil, err
 	}
 	fields := map[string]string{"orderid": req.OrderID}
+	asked := &paygate.QueryRequest{Kind: req.Kind, OrderID: req.OrderID}
 	if req.Kind == paygate.KindPayOut {
 		var d payOutData
-		resp, err := c.call(ctx, op.Name, "/api/payout/query", fields, nil, &d)
+		resp, err := c.call(ctx, engine.Call{Op: op.Name, Path: "/api/payout/query", Asked: asked}, fields, &d)
 		if err != nil {
-			return nil, err
-		}
-		if err := resp.SameOrder(req.OrderID, d.OrderID); err != nil {
 			return nil, err
 		}
 		return &paygate.Order{
@@ -209,11 +209,8 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *
 		}, nil
 	}
 	var d queryData
-	resp, err := c.call(ctx, op.Name, "/api/query", fields, nil, &d)
+	resp, err := c.call(ctx, engine.Call{Op: op.Name, Path: "/api/query", Asked: asked}, fields, &d)
 	if err != nil {
-		return nil, err
-	}
-	if err := resp.SameOrder(req.OrderID, d.OrderID); err != nil {
 		return nil, err
 	}
 	o := &paygate.Order{
@@ -233,7 +230,7 @@ func (c *Client) Balance(ctx context.Context) (result *paygate.Balance, opErr er
 	ctx, op := c.Begin(ctx, "balance")
 	defer op.End(&opErr)
 	var d balanceData
-	resp, err := c.call(ctx, "balance", "/api/balance/query", map[string]string{}, nil, &d)
+	resp, err := c.call(ctx, engine.Call{Op: "balance", Path: "/api/balance/query"}, map[string]string{}, &d)
 	if err != nil {
 		return nil, err
 	}

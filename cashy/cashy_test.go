@@ -601,3 +601,41 @@ func TestConcurrent(t *testing.T) {
 		requireSigned(t, r, "/api/getBalance")
 	}
 }
+
+// TestQueryAnswerMustBeOurs: a query's answer must name the order asked for (mchOrderNo, or
+// orderNo when asked by that) and, when it names a merchant, this one; anything else is
+// malformed, never taken for our order.
+func TestQueryAnswerMustBeOurs(t *testing.T) {
+	byOurs := &paygate.QueryRequest{Kind: paygate.KindPayIn, OrderID: "MYORDER123"}
+	for name, tc := range map[string]struct {
+		req  *paygate.QueryRequest
+		data string
+	}{
+		"only another orderNo": {byOurs, `{"merchantId":"1002001","orderNo":"PAYIN_SOMEONE_ELSES","amount":"20000","orderStatus":"SUCCESS"}`},
+		"no order at all":      {byOurs, `{"merchantId":"1002001","amount":"20000","orderStatus":"SUCCESS"}`},
+		"another merchantId":   {byOurs, `{"merchantId":"9999999","mchOrderNo":"MYORDER123","orderNo":"PAYIN1","amount":"20000","orderStatus":"SUCCESS"}`},
+		"another merchantId, as a number": {byOurs,
+			`{"merchantId":9999999,"mchOrderNo":"MYORDER123","orderNo":"PAYIN1","amount":"20000","orderStatus":"SUCCESS"}`},
+		"by orderNo, only our mchOrderNo": {&paygate.QueryRequest{Kind: paygate.KindPayIn, ProviderOrderID: "PAYIN1"},
+			`{"merchantId":"1002001","mchOrderNo":"MYORDER123","amount":"20000","orderStatus":"SUCCESS"}`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, _ := setup(t, ok(`{"msg":"SUCCESS","code":200,"data":`+tc.data+`}`), nil)
+			o, err := c.Query(context.Background(), tc.req)
+			require.Nil(t, o)
+			require.ErrorIs(t, err, paygate.ErrMalformedResponse)
+		})
+	}
+}
+
+// TestCreateAnswerForAnotherMerchant: a create answered for another merchantId cannot be
+// trusted either way.
+func TestCreateAnswerForAnotherMerchant(t *testing.T) {
+	body := `{"code":200,"msg":"SUCCESS","data":{"merchantId":"9999999","orderNo":"PAYIN1"}}`
+	c, _ := setup(t, ok(body), nil)
+	_, err := c.PayIn(context.Background(), payInReq())
+	require.ErrorIs(t, err, paygate.ErrOutcomeUnknown)
+	require.ErrorIs(t, err, paygate.ErrMalformedResponse)
+	_, err = c.PayOut(context.Background(), payOutReq())
+	require.ErrorIs(t, err, paygate.ErrOutcomeUnknown)
+}

@@ -114,17 +114,19 @@ func (c *Client) nonceStr() (string, error) {
 }
 
 // call encodes body once, signs those very bytes (Sign = MD5HEX(body + secret), upper case),
-// POSTs them to path and decodes the envelope's data into out.
-func (c *Client) call(ctx context.Context, op, path string, body map[string]any, create *engine.Order, out any) (*engine.Reply, error) {
+// POSTs them as cl (its Op, Path, and Create or Asked) and decodes the envelope's data into
+// out.
+func (c *Client) call(ctx context.Context, cl engine.Call, body map[string]any, out any) (*engine.Reply, error) {
 	raw, err := wire.Encode(body)
 	if err != nil {
-		return nil, fmt.Errorf("paygate: cashy %s: encode: %w", op, err)
+		return nil, fmt.Errorf("paygate: cashy %s: encode: %w", cl.Op, err)
 	}
 	header := http.Header{}
 	header.Set(HeaderMerchantID, c.MerchantID())
 	header.Set(HeaderSign, signing.BodyMD5(raw, c.Secrets[0]))
 	header.Set("Content-Type", "application/json")
-	return c.Call(ctx, &engine.Call{Op: op, Path: path, Header: header, Body: raw, Create: create}, out)
+	cl.Header, cl.Body = header, raw
+	return c.Call(ctx, &cl, out)
 }
 
 // readEnvelope reads every Cashy answer: {code, msg, data}, code 200 a success. Cashy writes

@@ -73,7 +73,8 @@
 //	  Kind *             payin or payout
 //	  result: Amount = amount, Fee = fee, ActualAmount = amount once succeeded, UTR =
 //	  channelOrderNo, CompletedAt = completionTime read as Pakistan time (UTC+5); an answer
-//	  naming another order, or none, is refused as malformed.
+//	  naming another order, or none, or not the one asked by (a query by OrderID answered
+//	  with an orderNo alone), or another merchantId, is refused as malformed.
 //
 //	Balance: POST /api/getBalance
 //	  Available = balance (required in the answer), Pending = unBalance (not yet settled),
@@ -122,9 +123,9 @@
 // As for every paygate provider: redirects are never followed (a 3xx is an error naming the
 // target host); a success envelope under an HTTP status of 300 or more is not a success; on
 // PayIn and PayOut any answer that is not plainly "created" or plainly "refused" is
-// paygate.ErrOutcomeUnknown, including an answer about another order (another mchOrderNo) or
-// another amount and a success without Cashy's orderNo; a create success that omits the
-// amount reports the requested amount.
+// paygate.ErrOutcomeUnknown, including an answer about another order (another mchOrderNo),
+// another merchant (merchantId) or another amount and a success without Cashy's orderNo; a
+// create success that omits the amount reports the requested amount.
 //
 // # Callbacks
 //

@@ -45,8 +45,9 @@ type orderData struct {
 	OrderStatus string      `json:"orderStatus"`
 }
 
+// Answer: merchantId, when Cashy sends it, must be this merchant (as for webhooks).
 func (d *orderData) Answer() engine.Answer {
-	return engine.Answer{OrderID: d.MchOrderNo, ProviderOrderID: d.OrderNo, Amount: d.Amount}
+	return engine.Answer{OrderID: d.MchOrderNo, ProviderOrderID: d.OrderNo, Amount: d.Amount, Merchant: d.MerchantID.String()}
 }
 
 // payDesk is where a pay-in is paid.
@@ -118,7 +119,8 @@ func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *
 	}
 	sent := c.Now()
 	var d payInData
-	resp, err := c.call(ctx, op.Name, "/api/payIn", body, &engine.Order{ID: req.OrderID, Amount: req.Amount}, &d)
+	resp, err := c.call(ctx, engine.Call{Op: op.Name, Path: "/api/payIn",
+		Create: &engine.Order{ID: req.OrderID, Kind: paygate.KindPayIn, Amount: req.Amount}}, body, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -188,20 +190,6 @@ func (c *Client) payInBody(req *paygate.PayInRequest) (map[string]any, error) {
 	return body, check.Extra(body, req.Extra)
 }
 
-// sameOrder refuses an answer that names another order than the one asked for, or none.
-// Empty values on either side are not compared.
-func sameOrder(gotMch, wantMch, gotNo, wantNo string) error {
-	switch {
-	case gotMch == "" && gotNo == "":
-		return errors.New("answer names no order (neither mchOrderNo nor orderNo)")
-	case gotMch != "" && wantMch != "" && gotMch != wantMch:
-		return fmt.Errorf("answer is for mchOrderNo %q, not %q", gotMch, wantMch)
-	case gotNo != "" && wantNo != "" && gotNo != wantNo:
-		return fmt.Errorf("answer is for orderNo %q, not %q", gotNo, wantNo)
-	}
-	return nil
-}
-
 // PayOut creates a disbursement (POST /api/payOut, from Cashy's public documentation at
 // docs.cashypro.com): accountName is Beneficiary.Name, accountNo Beneficiary.AccountNumber,
 // accountType Beneficiary.AccountType (e.g. EASYPAISA), bankId Beneficiary.BankCode; all four
@@ -214,7 +202,8 @@ func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (result
 		return nil, err
 	}
 	var d payOutData
-	resp, err := c.call(ctx, op.Name, "/api/payOut", body, &engine.Order{ID: req.OrderID, Amount: req.Amount}, &d)
+	resp, err := c.call(ctx, engine.Call{Op: op.Name, Path: "/api/payOut",
+		Create: &engine.Order{ID: req.OrderID, Kind: paygate.KindPayOut, Amount: req.Amount}}, body, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -269,7 +258,8 @@ func (c *Client) payOutBody(req *paygate.PayOutRequest) (map[string]any, error) 
 }
 
 // Query asks where an order stands (POST /api/payInQuery or /api/payOutQuery) by mchOrderNo,
-// orderNo or both, as given. UTR is the channel's reference (channelOrderNo) when Cashy gives
+// orderNo or both, as given; an answer that does not name the order asked for, or names
+// another merchantId, is malformed. UTR is the channel's reference (channelOrderNo) when Cashy gives
 // one; CompletedAt is completionTime read in Pakistan time (UTC+5).
 func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *paygate.Order, opErr error) {
 	ctx, op := c.Begin(ctx, "query")
@@ -293,12 +283,9 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *
 		body["orderNo"] = req.ProviderOrderID
 	}
 	var d queryData
-	resp, err := c.call(ctx, op.Name, queryPaths[req.Kind], body, nil, &d)
+	resp, err := c.call(ctx, engine.Call{Op: op.Name, Path: queryPaths[req.Kind], Asked: req}, body, &d)
 	if err != nil {
 		return nil, err
-	}
-	if err := sameOrder(d.MchOrderNo, req.OrderID, d.OrderNo, req.ProviderOrderID); err != nil {
-		return nil, resp.Malformed(err)
 	}
 	completed, err := parseTime(strings.TrimSpace(d.CompletionTime))
 	if err != nil {
@@ -326,7 +313,7 @@ func (c *Client) Balance(ctx context.Context) (result *paygate.Balance, opErr er
 		return nil, err
 	}
 	var d balanceData
-	resp, err := c.call(ctx, op.Name, "/api/getBalance", map[string]any{"nonceStr": nonce}, nil, &d)
+	resp, err := c.call(ctx, engine.Call{Op: op.Name, Path: "/api/getBalance"}, map[string]any{"nonceStr": nonce}, &d)
 	if err != nil {
 		return nil, err
 	}

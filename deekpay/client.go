@@ -181,8 +181,9 @@ var refusals = map[int]bool{
 // call is one request to DeekPay.
 type call struct {
 	op, method, path string
-	fields           map[string]string // the JSON body (POST) or the query (GET)
-	create           *engine.Order     // set on a create
+	fields           map[string]string     // the JSON body (POST) or the query (GET)
+	create           *engine.Order         // set on a create
+	asked            *paygate.QueryRequest // set on a query: the answer must be about this order
 	noData           bool
 	envelope         func(body []byte, data any) (engine.Envelope, error)
 }
@@ -207,7 +208,7 @@ func (c *Client) do(ctx context.Context, cl call, out any) (*engine.Reply, error
 		body = b
 	}
 	return c.Call(ctx, &engine.Call{Op: cl.op, Method: cl.method, Path: cl.path, Query: query,
-		Body: body, Create: cl.create, NoData: cl.noData, Envelope: cl.envelope,
+		Body: body, Create: cl.create, Asked: cl.asked, NoData: cl.noData, Envelope: cl.envelope,
 		Sign: func() http.Header {
 			return Headers(cl.fields, c.accessKey, c.Secrets[0], wire.Timestamp(c.Now()), c.nonce())
 		}}, out)

@@ -310,6 +310,48 @@ func TestQueryMismatch(t *testing.T) {
 	require.ErrorIs(t, err, paygate.ErrMalformedResponse)
 }
 
+// TestQueryAnswerOfAnotherKind: a pay-in query answered with a transfer order (orderType 2)
+// is not read with the collecting table (status 2 would be "succeeded"): it is malformed, and
+// so is a transfer query answered with a collecting order.
+func TestQueryAnswerOfAnotherKind(t *testing.T) {
+	for _, tc := range []struct {
+		kind  paygate.Kind
+		order string
+	}{
+		{paygate.KindPayIn, `{"orderId":"T1","orderType":2,"orderStatus":2,"externalOrderId":"MYORDER123","orderAmount":"500","currencyType":"INR","orderTypeCode":"payment"}`},
+		{paygate.KindPayIn, `{"orderId":"T1","orderType":"3","orderStatus":2,"externalOrderId":"MYORDER123","orderAmount":"500"}`},
+		{paygate.KindPayOut, `{"orderId":"C1","orderType":1,"orderStatus":8,"externalOrderId":"MYORDER123","orderAmount":"500"}`},
+	} {
+		srv := newServer(t, jsonReply(queryOK(t, tc.order)))
+		o, err := newClient(t, srv.URL).Query(context.Background(), &paygate.QueryRequest{Kind: tc.kind, OrderID: "MYORDER123"})
+		require.Nil(t, o, "%s", tc.order)
+		require.ErrorIs(t, err, paygate.ErrMalformedResponse)
+	}
+}
+
+// TestAnswerInAnotherCurrency: an answer in another currency is about another amount: on a
+// create outcome-unknown, on a query malformed.
+func TestAnswerInAnotherCurrency(t *testing.T) {
+	t.Run("pay-in", func(t *testing.T) {
+		srv := newServer(t, jsonReply(strings.Replace(payInOK, `"currency":"INR"`, `"currency":"USD"`, 1)))
+		res, err := newClient(t, srv.URL).PayIn(context.Background(), payInRequest())
+		require.Nil(t, res)
+		require.ErrorIs(t, err, paygate.ErrOutcomeUnknown)
+	})
+	t.Run("pay-out", func(t *testing.T) {
+		srv := newServer(t, jsonReply(strings.Replace(payOutOK, `"currencyType":"INR"`, `"currencyType":"USD"`, 1)))
+		res, err := newClient(t, srv.URL).PayOut(context.Background(), payOutRequest())
+		require.Nil(t, res)
+		require.ErrorIs(t, err, paygate.ErrOutcomeUnknown)
+	})
+	t.Run("query", func(t *testing.T) {
+		srv := newServer(t, jsonReply(queryOK(t, `{"orderId":"C1","orderType":1,"orderStatus":2,"externalOrderId":"X1","orderAmount":"500","currencyType":"USD"}`)))
+		o, err := newClient(t, srv.URL).Query(context.Background(), &paygate.QueryRequest{Kind: paygate.KindPayIn, OrderID: "X1"})
+		require.Nil(t, o)
+		require.ErrorIs(t, err, paygate.ErrMalformedResponse)
+	})
+}
+
 func TestBalance(t *testing.T) {
 	srv := newServer(t, jsonReply(balanceOK))
 	b, err := newClient(t, srv.URL).Balance(context.Background())

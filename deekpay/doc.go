@@ -79,7 +79,8 @@
 //	  Kind *             payin or payout
 //	  result: Amount = orderAmount, ActualAmount = orderActualAmount, Fee = orderFee,
 //	  CompletedAt = orderCompleteTime (else orderPayTime), RawStatus = orderStatus and
-//	  orderStatusCode ("8 Success", see SplitRawStatus). DeekPay has no UTR field.
+//	  orderStatusCode ("8 Success", see SplitRawStatus). DeekPay has no UTR field. An order
+//	  of the other kind (orderType) or in another currency (currencyType) is not taken.
 //
 //	Balance: GET /api/v3/ind/query/balance
 //	  Available = accountBalance (required in the answer), Frozen = accountFreezeAmount,
@@ -157,8 +158,9 @@
 // target host); a success envelope under an HTTP status of 300 or more is not a success; on
 // PayIn and PayOut any answer that is not plainly "created" or plainly "refused" is
 // paygate.ErrOutcomeUnknown, including an answer about another order (another
-// externalOrderId) or another amount and a success without DeekPay's orderId; a create
-// success that omits the amount reports the requested amount.
+// externalOrderId), another amount or another currency (currency, currencyType) and a success
+// without DeekPay's orderId; a create success that omits the amount reports the requested
+// amount.
 //
 // # Callbacks
 //

@@ -42,7 +42,7 @@ type payInData struct {
 }
 
 func (d *payInData) Answer() engine.Answer {
-	return engine.Answer{OrderID: d.ExternalOrderID, ProviderOrderID: d.OrderID, Amount: d.Amount}
+	return engine.Answer{OrderID: d.ExternalOrderID, ProviderOrderID: d.OrderID, Amount: d.Amount, Currency: d.Currency}
 }
 
 // payOutData is data of POST /api/v3/ind/createTransferOrder.
@@ -53,9 +53,9 @@ type payOutData struct {
 	CurrencyType    string    `json:"currencyType"`
 }
 
-// Answer: the transfer's answer names no amount.
+// Answer: the transfer's answer names no amount, but its currency.
 func (d *payOutData) Answer() engine.Answer {
-	return engine.Answer{OrderID: d.ExternalOrderID, ProviderOrderID: d.OrderID}
+	return engine.Answer{OrderID: d.ExternalOrderID, ProviderOrderID: d.OrderID, Currency: d.CurrencyType}
 }
 
 // queryPaths are the order queries, by kind: collecting orders and transfer orders.
@@ -92,6 +92,23 @@ type order struct {
 	OrderResourceTypeCode string      `json:"orderResourceTypeCode"`
 	OrderStatusCode       string      `json:"orderStatusCode"`
 	PayTypeCode           string      `json:"payTypeCode"`
+}
+
+// kinds are the orderType values: 1 collection (pay-in), 2 payment (transfer, pay-out).
+var kinds = map[string]paygate.Kind{OrderTypeCollection: paygate.KindPayIn, OrderTypePayment: paygate.KindPayOut}
+
+// Answer is what a queried order states: both numbers, its kind (orderType) and currency. An
+// orderType that is neither 1 nor 2 states a kind that is not the one asked: its status
+// could be read with neither table.
+func (o *order) Answer() engine.Answer {
+	a := engine.Answer{OrderID: o.ExternalOrderID, ProviderOrderID: o.OrderID, Currency: o.CurrencyType}
+	if t := strings.TrimSpace(string(o.OrderType)); t != "" {
+		a.Kind = kinds[t]
+		if a.Kind == "" {
+			a.Kind = paygate.Kind("orderType " + t)
+		}
+	}
+	return a
 }
 
 // balanceData is data of GET /api/v3/ind/query/balance.
@@ -132,7 +149,7 @@ func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *
 	}
 	var d payInData
 	resp, err := c.do(ctx, call{op: op.Name, method: http.MethodPost, path: PathCreateCollect,
-		fields: fields, create: &engine.Order{ID: req.OrderID, Amount: req.Amount}}, &d)
+		fields: fields, create: &engine.Order{ID: req.OrderID, Kind: paygate.KindPayIn, Amount: req.Amount}}, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +193,7 @@ func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (result
 	}
 	var d payOutData
 	resp, err := c.do(ctx, call{op: op.Name, method: http.MethodPost, path: PathCreateTransfer,
-		fields: fields, create: &engine.Order{ID: req.OrderID, Amount: req.Amount}}, &d)
+		fields: fields, create: &engine.Order{ID: req.OrderID, Kind: paygate.KindPayOut, Amount: req.Amount}}, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -258,8 +275,10 @@ func isBankCode(s string) bool {
 // Query asks for an order (POST /api/v3/ind/query/collectingOrder for pay-ins,
 // /api/v3/ind/query/transferOrder for pay-outs) by externalOrderId (OrderID) and/or orderId
 // (ProviderOrderID). DeekPay answers with an array of orders: an empty one is a
-// *paygate.ProviderError wrapping paygate.ErrOrderNotFound. RawStatus is the orderStatus
-// number followed by the orderStatusCode text (see SplitRawStatus).
+// *paygate.ProviderError wrapping paygate.ErrOrderNotFound. The order taken is one that
+// names the order asked for and states no other kind (orderType) or currency; an answer with
+// none such is malformed. RawStatus is the orderStatus number followed by the
+// orderStatusCode text (see SplitRawStatus).
 func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *paygate.Order, opErr error) {
 	ctx, op := c.Begin(ctx, "query")
 	defer op.End(&opErr)
@@ -272,7 +291,7 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *
 	// DeekPay's field list marks both fields required; HamBit's public docs query by either.
 	// Both keys are always sent, an unknown one empty (and so unsigned).
 	fields := map[string]string{"externalOrderId": req.OrderID, "orderId": req.ProviderOrderID}
-	resp, err := c.do(ctx, call{op: op.Name, method: http.MethodPost, path: queryPaths[req.Kind], fields: fields}, nil)
+	resp, err := c.do(ctx, call{op: op.Name, method: http.MethodPost, path: queryPaths[req.Kind], fields: fields, asked: req}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -283,27 +302,21 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *
 	if len(orders) == 0 {
 		return nil, resp.NotFound("order not found (data is an empty array)")
 	}
+	// The data is a list: the engine's rule (Reply.Answers) is asked of each order, and the
+	// first answering the query is taken; when none does, the first one's fault is told.
+	var first error
 	for i := range orders {
 		o := &orders[i]
-		if o.is(req) {
+		err := resp.Answers(o.Answer())
+		if err == nil {
 			return o.toOrder(req.Kind, resp.Raw()), nil
 		}
+		if first == nil {
+			first = err
+		}
 	}
-	return nil, resp.Malformed(errors.New("no order in data matches the one asked for"))
+	return nil, first
 }
-
-// is reports whether o is the order req asks about: no number it carries contradicts the
-// request, and at least one number asked for is carried, equal. An order that names neither
-// (empty externalOrderId and another or no orderId) is not taken for the one asked about.
-func (o *order) is(req *paygate.QueryRequest) bool {
-	if !matches(o.ExternalOrderID, req.OrderID) || !matches(o.OrderID, req.ProviderOrderID) {
-		return false
-	}
-	return (req.OrderID != "" && o.ExternalOrderID == req.OrderID) ||
-		(req.ProviderOrderID != "" && o.OrderID == req.ProviderOrderID)
-}
-
-func matches(got, want string) bool { return want == "" || got == "" || got == want }
 
 // orderList decodes data as an array of orders, or a single order object.
 func orderList(resp *engine.Reply) ([]order, error) {

@@ -32,19 +32,22 @@ type wireKeys struct {
 	flag                             string // the envelope's success flag, if it has one
 	refusalCode                      any    // a code the provider documents as a refusal
 	refusal                          string // a refusal envelope, its message a %s
+	// In a query's answer: the keys naming our order and the provider's (empty: none), and
+	// the merchant.
+	queryOrderID, queryProviderOrderID, queryMerchant string
 }
 
 var reviewKeys = map[string]wireKeys{
 	"caipay": {orderID: "customerOrderNo", providerOrderID: "platOrderNo", amount: "orderAmount", flag: "ok",
-		refusalCode: 400, refusal: `{"code":401,"msg":%q,"ok":false}`},
+		refusalCode: 400, refusal: `{"code":401,"msg":%q,"ok":false}`, queryOrderID: "customerOrderNo", queryMerchant: "tenantId"},
 	"cashgit": {orderID: "orderid", providerOrderID: "platform_orderid", amount: "amount",
-		refusalCode: 400, refusal: `{"code":401,"message":%q}`},
+		refusalCode: 400, refusal: `{"code":401,"message":%q}`, queryOrderID: "orderid", queryProviderOrderID: "platform_orderid"},
 	"cashy": {orderID: "mchOrderNo", providerOrderID: "orderNo", amount: "amount",
-		refusalCode: 500, refusal: `{"code":500,"msg":%q}`},
+		refusalCode: 500, refusal: `{"code":500,"msg":%q}`, queryOrderID: "mchOrderNo", queryProviderOrderID: "orderNo", queryMerchant: "merchantId"},
 	"deekpay": {orderID: "externalOrderId", providerOrderID: "orderId", amount: "amount", flag: "success",
-		refusalCode: "400", refusal: `{"code":"401","success":false,"msg":%q}`},
+		refusalCode: "400", refusal: `{"code":"401","success":false,"msg":%q}`, queryOrderID: "externalOrderId", queryProviderOrderID: "orderId"},
 	"paypro": {providerOrderID: "platFormTradeNo", flag: "success",
-		refusalCode: "1001", refusal: `{"code":"1001","success":false,"msg":%q}`},
+		refusalCode: "1001", refusal: `{"code":"1001","success":false,"msg":%q}`, queryOrderID: "tradeNo", queryProviderOrderID: "platFormTradeNo"},
 }
 
 // hostile is a provider that answers through the genuine sandbox, then tampers with the
@@ -116,6 +119,23 @@ func newHostile(t *testing.T, provider string) (*hostile, paygate.Gateway) {
 	gw := newGateway(t, provider, h.srv.URL, 5*time.Second)
 	t.Cleanup(func() { closeIdle(gw) })
 	return h, gw
+}
+
+// orders returns the orders in the envelope's data: the object, or each object of an array.
+func orders(env map[string]any) []map[string]any {
+	switch d := env["data"].(type) {
+	case map[string]any:
+		return []map[string]any{d}
+	case []any:
+		var out []map[string]any
+		for _, e := range d {
+			if m, ok := e.(map[string]any); ok {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	return nil
 }
 
 // data returns the envelope's data object.
@@ -282,6 +302,47 @@ func TestReviewResponses(t *testing.T) {
 					}
 				}
 				require.NotEmpty(t, signatures)
+			})
+			// A query's answer must be about the order asked for: the tracker and
+			// webhook confirmation rely on it.
+			queryTampered := func(t *testing.T, edit func(o map[string]any)) error {
+				h, gw := newHostile(t, provider)
+				id := paygatetest.OrderID("R")
+				_, err := payIn(ctx, gw, provider, id)
+				require.NoError(t, err)
+				h.tamper = func(status int, env map[string]any) (int, map[string]any) {
+					for _, o := range orders(env) {
+						edit(o)
+					}
+					return status, env
+				}
+				o, err := gw.Query(ctx, &paygate.QueryRequest{Kind: paygate.KindPayIn, OrderID: id})
+				require.Nil(t, o)
+				return err
+			}
+			t.Run("a query answer naming no order is malformed", func(t *testing.T) {
+				err := queryTampered(t, func(o map[string]any) {
+					delete(o, keys.queryOrderID)
+					delete(o, keys.queryProviderOrderID)
+				})
+				require.ErrorIs(t, err, paygate.ErrMalformedResponse)
+			})
+			t.Run("a query answer naming only another provider order is malformed", func(t *testing.T) {
+				if keys.queryProviderOrderID == "" {
+					t.Skipf("%s's query answer names no provider order number", provider)
+				}
+				err := queryTampered(t, func(o map[string]any) {
+					delete(o, keys.queryOrderID)
+					o[keys.queryProviderOrderID] = "SOMEONE_ELSES"
+				})
+				require.ErrorIs(t, err, paygate.ErrMalformedResponse)
+			})
+			t.Run("a query answer for another merchant is malformed", func(t *testing.T) {
+				if keys.queryMerchant == "" {
+					t.Skipf("%s's query answer names no merchant", provider)
+				}
+				err := queryTampered(t, func(o map[string]any) { o[keys.queryMerchant] = "9999999" })
+				require.ErrorIs(t, err, paygate.ErrMalformedResponse)
 			})
 			t.Run("an error echoing the request's signature does not carry it", func(t *testing.T) {
 				// The answer echoes every signature sent so far, first thing: a refusal

@@ -132,17 +132,17 @@ func readEnvelope(body []byte, data any) (engine.Envelope, error) {
 	return e, nil
 }
 
-// call adds timestamp and sign to fields, POSTs them to path with the merchantNo header and
-// decodes the envelope's data into out.
-func (c *Client) call(ctx context.Context, op, path string, fields map[string]string, create *engine.Order, out any) (*engine.Reply, error) {
+// call adds timestamp and sign to fields, POSTs them as cl (its Op, Path, and Create or
+// Asked) with the merchantNo header and decodes the envelope's data into out.
+func (c *Client) call(ctx context.Context, cl engine.Call, fields map[string]string, out any) (*engine.Reply, error) {
 	fields[fieldTimestamp] = wire.Timestamp(c.Now())
 	fields[fieldSign] = signing.ConcatMD5(fields, c.Secrets[0])
 	body, err := wire.Encode(fields)
 	if err != nil {
-		return nil, fmt.Errorf("paygate: paypro %s: encode: %w", op, err)
+		return nil, fmt.Errorf("paygate: paypro %s: encode: %w", cl.Op, err)
 	}
-	return c.Call(ctx, &engine.Call{Op: op, Path: path, Body: body, Header: http.Header{HeaderMerchantNo: {c.MerchantID()}},
-		Create: create}, out)
+	cl.Body, cl.Header = body, http.Header{HeaderMerchantNo: {c.MerchantID()}}
+	return c.Call(ctx, &cl, out)
 }
 
 // statuses is PayPro's data.status table. Any other code is a failure (PayPro's documentation:

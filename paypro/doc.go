@@ -73,7 +73,8 @@
 //	                                 a request naming only ProviderOrderID is refused
 //	  Kind *             payin or payout
 //	  result: Amount = amount, ActualAmount = amount once succeeded (for 0001, what was
-//	  actually paid), UTR = utr, CompletedAt = successTime (India time, or milliseconds).
+//	  actually paid), UTR = utr, CompletedAt = successTime (India time, or milliseconds);
+//	  an answer naming another tradeNo, or none, is refused as malformed.
 //
 //	Balance: POST /v1/paypro/queryBalance
 //	  Available = availableAmount, or availablAmount as some of PayPro's pages spell it (one

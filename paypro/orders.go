@@ -68,6 +68,12 @@ type queryData struct {
 	SuccessTime     string      `json:"successTime"`
 }
 
+// Answer: PayPro is asked by tradeNo, so the answer must name it (a platFormTradeNo alone
+// does not say whose order it is).
+func (d *queryData) Answer() engine.Answer {
+	return engine.Answer{OrderID: d.TradeNo, ProviderOrderID: d.PlatFormTradeNo}
+}
+
 // balanceData is data of POST /v1/paypro/queryBalance. Some of the platform's pages spell the
 // available balance "availablAmount": both are accepted.
 type balanceData struct {
@@ -109,7 +115,8 @@ func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *
 		path = PathPayInDirect
 	}
 	var d payInData
-	resp, err := c.call(ctx, op.Name, path, fields, &engine.Order{ID: req.OrderID, Amount: req.Amount}, &d)
+	resp, err := c.call(ctx, engine.Call{Op: op.Name, Path: path,
+		Create: &engine.Order{ID: req.OrderID, Kind: paygate.KindPayIn, Amount: req.Amount}}, fields, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -161,7 +168,8 @@ func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (result
 	}
 	c.warnFraction(ctx, op.Name, req.Amount)
 	var d payOutData
-	resp, err := c.call(ctx, op.Name, PathPayOut, fields, &engine.Order{ID: req.OrderID, Amount: req.Amount}, &d)
+	resp, err := c.call(ctx, engine.Call{Op: op.Name, Path: PathPayOut,
+		Create: &engine.Order{ID: req.OrderID, Kind: paygate.KindPayOut, Amount: req.Amount}}, fields, &d)
 	if err != nil {
 		return nil, err
 	}
@@ -213,7 +221,8 @@ func (c *Client) payOutFields(req *paygate.PayOutRequest) (map[string]string, er
 }
 
 // Query asks for an order by merchant order number: POST /v1/paypro/queryPayInResult for
-// pay-ins, /v1/paypro/queryPayOutResult for pay-outs. PayPro looks orders up by tradeNo only.
+// pay-ins, /v1/paypro/queryPayOutResult for pay-outs. PayPro looks orders up by tradeNo only,
+// and an answer that does not name that tradeNo is malformed.
 // Amount is data.amount; ActualAmount is the same amount once the order succeeded — for
 // status 0001 PayPro reports there the amount actually paid, which differs from the order's.
 func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *paygate.Order, opErr error) {
@@ -223,17 +232,13 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *
 		return nil, err
 	}
 	var d queryData
-	resp, err := c.call(ctx, op.Name, queryPaths[req.Kind], map[string]string{fieldTradeNo: req.OrderID}, nil, &d)
+	resp, err := c.call(ctx, engine.Call{Op: op.Name, Path: queryPaths[req.Kind],
+		Asked: &paygate.QueryRequest{Kind: req.Kind, OrderID: req.OrderID}}, map[string]string{fieldTradeNo: req.OrderID}, &d)
 	if err != nil {
 		return nil, err
 	}
 	if d.Status == "" {
 		return nil, resp.Malformed(errors.New("data.status is missing"))
-	}
-	if d.TradeNo != "" {
-		if err := resp.SameOrder(req.OrderID, d.TradeNo); err != nil {
-			return nil, err
-		}
 	}
 	o := &paygate.Order{
 		Provider: Name, Kind: req.Kind, OrderID: req.OrderID, ProviderOrderID: d.PlatFormTradeNo,
@@ -268,7 +273,7 @@ func (c *Client) Balance(ctx context.Context) (result *paygate.Balance, opErr er
 	ctx, op := c.Begin(ctx, "balance")
 	defer op.End(&opErr)
 	var d balanceData
-	resp, err := c.call(ctx, "balance", PathQueryBalance, map[string]string{}, nil, &d)
+	resp, err := c.call(ctx, engine.Call{Op: "balance", Path: PathQueryBalance}, map[string]string{}, &d)
 	if err != nil {
 		return nil, err
 	}

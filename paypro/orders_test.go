@@ -506,3 +506,19 @@ func TestNormalizeMobile(t *testing.T) {
 		require.Equal(t, "Phone", ve.Field)
 	}
 }
+
+// TestQueryAnswerNamingNoOrder: PayPro looks orders up by tradeNo; an answer without it (a
+// platFormTradeNo alone names someone's order, not the one asked for) is malformed.
+func TestQueryAnswerNamingNoOrder(t *testing.T) {
+	for name, data := range map[string]string{
+		"platFormTradeNo only": `{"platFormTradeNo":"OTHER","amount":"999","status":"0000"}`,
+		"no number at all":     `{"amount":"999","status":"0000"}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			s := newServer(t, ok(data))
+			o, err := newClient(t, s, nil).Query(context.Background(), &paygate.QueryRequest{Kind: paygate.KindPayIn, OrderID: "T1"})
+			require.Nil(t, o)
+			require.ErrorIs(t, err, paygate.ErrMalformedResponse)
+		})
+	}
+}

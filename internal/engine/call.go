@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"strings"
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/internal/transport"
@@ -74,6 +75,9 @@ type Call struct {
 	// Create, when set, marks a request that moves money: never re-sent once it may have
 	// left, and its answer is held to the order it makes (see Answerer).
 	Create *Order
+	// Asked, when set, marks a read about one order (a query): its answer is held to the
+	// order asked for (see Answerer and Reply.Answers).
+	Asked *paygate.QueryRequest
 	// Sign, when set, signs every attempt afresh (DeekPay's timestamp and nonce). Whatever
 	// the request carries under Spec.SignatureKey is never quoted from an answer.
 	Sign func() http.Header
@@ -87,23 +91,27 @@ type Call struct {
 // Order is the order a create makes.
 type Order struct {
 	ID     string        // the merchant order number
-	Amount paygate.Money // the amount asked for
+	Kind   paygate.Kind  // pay-in or pay-out
+	Amount paygate.Money // the amount asked for, in the order's currency
 }
 
 // Reply is an accepted answer.
 type Reply struct {
-	resp   *transport.Response
-	env    Envelope
-	data   json.RawMessage // the data member, when the call decoded it into no out
-	call   *Call
-	cur    paygate.Currency // the provider's currency
-	amount paygate.Money    // a create's amount, as created found it
+	resp     *transport.Response
+	env      Envelope
+	data     json.RawMessage // the data member, when the call decoded it into no out
+	call     *Call
+	cur      paygate.Currency // the provider's currency
+	merchant string           // Config.MerchantID
+	amount   paygate.Money    // a create's amount, as created found it
 }
 
 // Call runs the pipeline: send (the transport signs each attempt when asked, never follows a
 // redirect, never re-sends a create), HTTP status, envelope, verdict, data. It decodes the
 // envelope's data into out (a pointer, or nil) and returns the Reply. A create's out must be
-// an Answerer: what it answers is held to the request (Reply.Amount).
+// an Answerer: what it answers is held to the request (Reply.Amount). So must a query's, unless
+// out is nil: then the provider reads the data itself and holds it to the query with
+// Reply.Answers.
 func (b *Base) Call(ctx context.Context, c *Call, out any) (*Reply, error) {
 	method := c.Method
 	if method == "" {
@@ -148,7 +156,7 @@ func (b *Base) Call(ctx context.Context, c *Call, out any) (*Reply, error) {
 	if resp.StatusCode >= 300 {
 		return nil, resp.Malformed(fmt.Errorf("a success envelope under HTTP status %d", resp.StatusCode))
 	}
-	r := &Reply{resp: resp, env: env, data: data, call: c, cur: b.spec.Capabilities.Currency}
+	r := &Reply{resp: resp, env: env, data: data, call: c, cur: b.spec.Capabilities.Currency, merchant: b.merchantID}
 	if !decoded && (len(data) == 0 || string(data) == "null") {
 		if c.NoData {
 			return r, nil
@@ -160,12 +168,21 @@ func (b *Base) Call(ctx context.Context, c *Call, out any) (*Reply, error) {
 			return nil, resp.Malformed(fmt.Errorf("data: %w", err))
 		}
 	}
-	if create {
+	switch {
+	case create:
 		a, ok := out.(Answerer)
 		if !ok { // a provider package's mistake, caught by its first test; the order may exist
 			return nil, resp.Malformed(fmt.Errorf("engine: the data of create %q, %T, is not an Answerer", c.Op, out))
 		}
 		if r.amount, err = r.created(a.Answer(), out); err != nil {
+			return nil, err
+		}
+	case c.Asked != nil && out != nil:
+		a, ok := out.(Answerer)
+		if !ok { // a provider package's mistake, caught by its first test
+			return nil, resp.Malformed(fmt.Errorf("engine: the data of query %q, %T, is not an Answerer", c.Op, out))
+		}
+		if err := r.Answers(a.Answer()); err != nil {
 			return nil, err
 		}
 	}
@@ -219,7 +236,8 @@ func (r *Reply) Refused(code, message string) *paygate.ProviderError {
 // a *paygate.OutcomeError around it.
 func (r *Reply) Malformed(cause error) error { return r.resp.Malformed(cause) }
 
-// An Answerer is the data of a create's answer: it tells what the answer says about the order.
+// An Answerer is the data of an answer about one order (a create's, a query's): it tells what
+// the answer says about the order.
 type Answerer interface{ Answer() Answer }
 
 // A Checker is the data of a create's answer that can itself refuse the order, or leave the
@@ -228,12 +246,15 @@ type Answerer interface{ Answer() Answer }
 // be about our order, before the provider's order number and amount are required.
 type Checker interface{ Check(r *Reply) error }
 
-// Answer is what a create's success says about the order. Empty fields are those the
-// provider's answer does not carry.
+// Answer is what a success says about its order. Empty fields are those the provider's
+// answer does not carry; whatever it does carry must be about the order asked for.
 type Answer struct {
-	OrderID         string      // the merchant order number the answer names
-	ProviderOrderID string      // the provider's order number
-	Amount          wire.Amount // the amount the answer names
+	OrderID         string       // the merchant order number the answer names
+	ProviderOrderID string       // the provider's order number
+	Amount          wire.Amount  // the amount the answer names (a create's is checked)
+	Currency        string       // the currency the answer states, as written (DeekPay's currencyType)
+	Kind            paygate.Kind // the kind of order the answer states (DeekPay's orderType)
+	Merchant        string       // the merchant the answer names (CaiPay's tenantId, Cashy's merchantId)
 }
 
 // Amount is the amount a create's answer reports: the answer's, or the requested one when the
@@ -241,13 +262,16 @@ type Answer struct {
 func (r *Reply) Amount() paygate.Money { return r.amount }
 
 // created checks a create's success against its request: the answer must be about our order,
-// must not refuse it (a Checker), must give the provider's order number and, where it names
-// one, our amount. It returns the amount to report. An answer that fails these checks cannot
+// state no other merchant, kind or currency (stated), must not refuse it (a Checker), must
+// give the provider's order number and, where it names one, our amount. It returns the amount to report. An answer that fails these checks cannot
 // be trusted either way: outcome-unknown.
 func (r *Reply) created(a Answer, data any) (paygate.Money, error) {
 	requested, orderID := r.call.Create.Amount, r.call.Create.ID
 	if a.OrderID != "" && a.OrderID != orderID {
 		return paygate.Money{}, r.Malformed(fmt.Errorf("the answer is about order %q, not %q", a.OrderID, orderID))
+	}
+	if err := r.stated(a, r.call.Create.Kind, requested.Currency()); err != nil {
+		return paygate.Money{}, err
 	}
 	if c, ok := data.(Checker); ok {
 		if err := c.Check(r); err != nil {
@@ -265,14 +289,44 @@ func (r *Reply) created(a Answer, data any) (paygate.Money, error) {
 	return paygate.NewMoney(requested.Decimal(), r.cur), nil
 }
 
-// SameOrder checks that a query's answer is about the order asked for: one that names no
-// order, or another, is not an answer to trust.
-func (r *Reply) SameOrder(want, got string) error {
-	switch got {
-	case want:
-		return nil
-	case "":
-		return r.Malformed(errors.New("the answer names no order"))
+// Answers checks a query's answer a against the order asked for (Call.Asked): it must name
+// that order — the merchant order number, or the provider's when the query was by that —
+// and no number, merchant, kind or currency it states may be another's. An answer that names
+// no order, or another, is not one to trust: a *paygate.ResponseError. The engine asks it of
+// a query's data when that is an Answerer; a provider reading its data itself (a list of
+// orders) asks it of each order it would take.
+func (r *Reply) Answers(a Answer) error {
+	q := r.call.Asked
+	if q == nil { // a provider package's mistake, caught by its first test
+		return r.Malformed(fmt.Errorf("engine: %q is not a query: Answers needs Call.Asked", r.call.Op))
 	}
-	return r.Malformed(fmt.Errorf("the answer is about order %q, not %q", got, want))
+	switch {
+	case a.OrderID == "" && a.ProviderOrderID == "":
+		return r.Malformed(errors.New("the answer names no order"))
+	case q.OrderID != "" && a.OrderID != "" && a.OrderID != q.OrderID:
+		return r.Malformed(fmt.Errorf("the answer is about order %q, not %q", a.OrderID, q.OrderID))
+	case q.ProviderOrderID != "" && a.ProviderOrderID != "" && a.ProviderOrderID != q.ProviderOrderID:
+		return r.Malformed(fmt.Errorf("the answer is about the provider's order %q, not %q", a.ProviderOrderID, q.ProviderOrderID))
+	case (q.OrderID == "" || a.OrderID != q.OrderID) && (q.ProviderOrderID == "" || a.ProviderOrderID != q.ProviderOrderID):
+		// e.g. asked by our number, answered with only a provider number: whose order is it?
+		return r.Malformed(errors.New("the answer does not name the order asked for"))
+	}
+	return r.stated(a, q.Kind, r.cur)
+}
+
+// stated checks what an answer states beside the order numbers, alike for creates and
+// queries: the merchant, when named, is this one (as callbacks for another merchant are
+// refused); the kind, when stated, is the kind asked (a transfer's status read with the
+// collecting table would be wrong); the currency, when stated, is the order's (an amount
+// in another currency is another amount).
+func (r *Reply) stated(a Answer, kind paygate.Kind, cur paygate.Currency) error {
+	switch {
+	case a.Merchant != "" && a.Merchant != r.merchant:
+		return r.Malformed(fmt.Errorf("the answer is for another merchant (%q)", a.Merchant))
+	case a.Kind != "" && kind != "" && a.Kind != kind:
+		return r.Malformed(fmt.Errorf("the answer is about an order of kind %q, not %q", a.Kind, kind))
+	case a.Currency != "" && !strings.EqualFold(strings.TrimSpace(a.Currency), string(cur)):
+		return r.Malformed(fmt.Errorf("the answer is in currency %q, not %s", a.Currency, cur))
+	}
+	return nil
 }

@@ -8,7 +8,7 @@
 // missing required key is reported at once, the host must be an absolute http(s) URL, and a
 // failing constructor gives paygate.New a nil Gateway.
 //
-// Responses (Base.Call, Answerer, Reply.Amount):
+// Responses (Base.Call, Answerer, Reply.Amount, Reply.Answers):
 //   - redirects are never followed; a 3xx is an error naming the target host (on a create,
 //     outcome-unknown);
 //   - a success envelope under an HTTP status of 300 or more is never a success;
@@ -21,6 +21,13 @@
 //     naming a top-level member twice, exactly or as encoding/json would match it (case,
 //     escapes); an answer about another order or another amount, a success without the
 //     provider's order number (a create's data is an Answerer);
+//   - a query's answer must name the order asked for (the merchant order number, or the
+//     provider's when the query was by that): one naming none, another, or only a number the
+//     query was not by is malformed (Call.Asked; a query's data is an Answerer, or the
+//     provider asks Reply.Answers of each order of a list);
+//   - on creates and queries alike, whatever an answer states beside the numbers must be
+//     ours: the merchant (CaiPay's tenantId, Cashy's merchantId), the kind asked (DeekPay's
+//     orderType) and the order's currency (an amount in another currency is another amount);
 //   - a create success that omits the amount reports the requested amount, never zero;
 //   - an error quoting a response first removes the secrets, API key, token and every
 //     signature the request carried (Spec.SignatureKey: a header, query parameter or body

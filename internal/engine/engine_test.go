@@ -247,13 +247,19 @@ func TestCreated(t *testing.T) {
 		{"another order", `{"order":"O2","id":"P1"}`, true, ""},
 		{"another amount", `{"order":"O1","id":"P1","amount":1.00}`, true, ""},
 		{"no provider order number", `{"order":"O1"}`, true, ""},
+		{"the order's currency", `{"order":"O1","id":"P1","currency":" inr"}`, false, "100.00 INR"},
+		{"another currency", `{"order":"O1","id":"P1","amount":"100.00","currency":"USD"}`, true, ""},
+		{"our merchant", `{"order":"O1","id":"P1","merchant":"M1"}`, false, "100.00 INR"},
+		{"another merchant", `{"order":"O1","id":"P1","merchant":"M2"}`, true, ""},
+		{"the kind asked", `{"order":"O1","id":"P1","kind":"payin"}`, false, "100.00 INR"},
+		{"another kind", `{"order":"O1","id":"P1","kind":"payout"}`, true, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			b := newBase(t, 200, `{"code":"OK","data":`+c.data+`}`)
 			var d created
 			r, err := b.Call(context.Background(), &engine.Call{Op: "payin", Path: "/p", Body: []byte(`{}`),
-				Create: &engine.Order{ID: "O1", Amount: paygate.MustParseMoney("100.00", paygate.INR)}}, &d)
+				Create: &engine.Order{ID: "O1", Kind: paygate.KindPayIn, Amount: paygate.MustParseMoney("100.00", paygate.INR)}}, &d)
 			require.Equal(t, c.unknown, errors.Is(err, paygate.ErrOutcomeUnknown), "%v", err)
 			if !c.unknown {
 				require.NoError(t, err)
@@ -267,6 +273,65 @@ func TestCreated(t *testing.T) {
 		var d map[string]string
 		_, err := b.Call(context.Background(), &engine.Call{Op: "payin", Path: "/p", Body: []byte(`{}`), Create: &engine.Order{ID: "O1"}}, &d)
 		require.ErrorContains(t, err, "is not an Answerer")
+	})
+}
+
+// TestQueryAnswers: a query's answer must name the order asked for — the merchant order
+// number, or the provider's when the query was by that — and nothing it states (merchant,
+// kind, currency) may be another's. Anything else is malformed, never taken for our order.
+func TestQueryAnswers(t *testing.T) {
+	byID := &paygate.QueryRequest{Kind: paygate.KindPayIn, OrderID: "O1"}
+	byProvider := &paygate.QueryRequest{Kind: paygate.KindPayIn, ProviderOrderID: "P1"}
+	byBoth := &paygate.QueryRequest{Kind: paygate.KindPayIn, OrderID: "O1", ProviderOrderID: "P1"}
+	cases := []struct {
+		name  string
+		q     *paygate.QueryRequest
+		data  string
+		wrong string // in the error; empty: the answer is taken
+	}{
+		{"ours", byID, `{"order":"O1","id":"P1"}`, ""},
+		{"ours, no provider number", byID, `{"order":"O1"}`, ""},
+		{"names no order", byID, `{"amount":"1.00"}`, "names no order"},
+		{"another order", byID, `{"order":"O2","id":"P1"}`, `"O2"`},
+		{"only a provider number, asked by ours", byID, `{"id":"P9"}`, "does not name"},
+		{"by the provider's number", byProvider, `{"order":"O7","id":"P1"}`, ""},
+		{"another provider number", byProvider, `{"order":"O1","id":"P2"}`, `"P2"`},
+		{"only our number, asked by the provider's", byProvider, `{"order":"O1"}`, "does not name"},
+		{"by both, one named", byBoth, `{"id":"P1"}`, ""},
+		{"by both, one contradicts", byBoth, `{"order":"O1","id":"P2"}`, `"P2"`},
+		{"our merchant", byID, `{"order":"O1","merchant":"M1"}`, ""},
+		{"another merchant", byID, `{"order":"O1","merchant":"M2"}`, "another merchant"},
+		{"the kind asked", byID, `{"order":"O1","kind":"payin"}`, ""},
+		{"another kind", byID, `{"order":"O1","kind":"payout"}`, "payout"},
+		{"our currency", byID, `{"order":"O1","currency":"INR"}`, ""},
+		{"another currency", byID, `{"order":"O1","currency":"USD"}`, "USD"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			b := newBase(t, 200, `{"code":"OK","data":`+c.data+`}`)
+			var d created
+			_, err := b.Call(context.Background(), &engine.Call{Op: "query", Path: "/q", Asked: c.q}, &d)
+			if c.wrong == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, paygate.ErrMalformedResponse)
+			require.ErrorContains(t, err, c.wrong)
+		})
+	}
+
+	t.Run("data that cannot answer", func(t *testing.T) {
+		b := newBase(t, 200, `{"code":"OK","data":{"order":"O1"}}`)
+		var d map[string]string
+		_, err := b.Call(context.Background(), &engine.Call{Op: "query", Path: "/q", Asked: byID}, &d)
+		require.ErrorContains(t, err, "is not an Answerer")
+	})
+	t.Run("raw data checked by the provider", func(t *testing.T) {
+		b := newBase(t, 200, `{"code":"OK","data":[{"order":"O2"},{"order":"O1"}]}`)
+		r, err := b.Call(context.Background(), &engine.Call{Op: "query", Path: "/q", Asked: byID}, nil)
+		require.NoError(t, err)
+		require.ErrorIs(t, r.Answers(engine.Answer{OrderID: "O2"}), paygate.ErrMalformedResponse)
+		require.NoError(t, r.Answers(engine.Answer{OrderID: "O1"}))
 	})
 }
 

@@ -34,10 +34,12 @@ func Example() {
 
 // created is the data of the test provider's create: it answers what it says about the order.
 type created struct {
-	Order, ID string
-	Amount    wire.Amount
+	Order, ID, Currency, Merchant string
+	Kind                          paygate.Kind
+	Amount                        wire.Amount
 }
 
 func (d *created) Answer() engine.Answer {
-	return engine.Answer{OrderID: d.Order, ProviderOrderID: d.ID, Amount: d.Amount}
+	return engine.Answer{OrderID: d.Order, ProviderOrderID: d.ID, Amount: d.Amount, Currency: d.Currency,
+		Merchant: d.Merchant, Kind: d.Kind}
 }
