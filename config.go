@@ -311,6 +311,9 @@ type Option func(*Settings)
 
 // WithHTTPClient makes the Gateway send through c's Transport and Jar. c itself is not changed,
 // and its Timeout is not used: Config.Timeout bounds each attempt, response body included.
+// A pay-in's or pay-out's body is given to the Transport as one it cannot rewind, so that
+// net/http (HTTP/1 or HTTP/2) never sends it twice; a Transport must not buffer a body to
+// re-send it on its own (a retrying RoundTripper), or a payment may be made twice.
 func WithHTTPClient(c *http.Client) Option { return func(s *Settings) { s.HTTPClient = c } }
 
 // WithLogger makes the Gateway log through l. Secrets and signatures are never logged.

@@ -2,6 +2,10 @@
 // Gateway, the retry policy (reads retry, money-moving creates never re-send), bounded response
 // bodies, rate limiting, logging without secrets, and the classification of failures into
 // paygate's error types.
+//
+// A create (a request that moves money) is sent once: Do never repeats it once it may have
+// left, and neither can net/http, over HTTP/1 or HTTP/2, with paygate's transport or a
+// caller's: its body is made one that cannot be rewound (noReplay).
 package transport
 
 import (
@@ -153,13 +157,21 @@ type Request struct {
 	Sign func() http.Header
 }
 
-// noReplay stops net/http from re-sending a create on its own. net/http silently repeats a
-// body-less GET (CaiPay's pay-in) whose reused keep-alive connection failed after the request
-// was written: the provider may have taken the first one. A body that cannot be rewound makes
-// the request non-replayable; it reads as empty, so nothing on the wire changes.
+// noReplay stops net/http from re-sending a create on its own, whatever the transport
+// (paygate's, or a caller's through WithHTTPClient; HTTP/1 or HTTP/2): the provider may have
+// taken the first one. net/http repeats a request it can rewind (GetBody set, or no body) when
+// a reused HTTP/1 keep-alive connection fails after the request was written, and when an
+// HTTP/2 provider resets the stream with PROTOCOL_ERROR or REFUSED_STREAM, or sends GOAWAY,
+// after reading the whole request: hundreds of times a second, until the deadline. A create's
+// body therefore cannot be rewound, and a body-less create (CaiPay's pay-in is a GET) gets an
+// empty body that cannot be either; it reads as empty, so nothing on the wire changes. Only a
+// request net/http knows it never started writing is still re-sent by it.
 func noReplay(_ *resty.Client, hr *http.Request) error {
-	if st := stateOf(hr.Context()); st != nil && st.req.Create && (hr.Body == nil || hr.Body == http.NoBody) {
-		hr.Body, hr.GetBody = emptyBody{}, nil
+	if st := stateOf(hr.Context()); st != nil && st.req.Create {
+		if hr.Body == nil || hr.Body == http.NoBody {
+			hr.Body = emptyBody{}
+		}
+		hr.GetBody = nil
 	}
 	return nil
 }

@@ -2,12 +2,16 @@ package transport
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -15,6 +19,7 @@ import (
 
 	"github.com/jarcoal/httpmock"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/net/http2"
 
 	"github.com/paygate-go/paygate"
 )
@@ -312,4 +317,100 @@ func TestJSONBodyHeaders(t *testing.T) {
 	require.Equal(t, "application/json", got[0].Get("Accept"))
 	require.Equal(t, "application/x-www-form-urlencoded", got[1].Get("Content-Type"))
 	require.Empty(t, got[1].Get("Accept"))
+}
+
+// resettingH2 is an HTTPS provider speaking HTTP/2 that reads each request whole, counts it,
+// and then resets its stream with PROTOCOL_ERROR: a provider that took the order and then
+// broke. net/http's HTTP/2 client takes that reset for one it may retry, and re-sends a
+// request it can rewind. The test client trusts its certificate through roots.
+func resettingH2(t *testing.T, hits *atomic.Int32) (baseURL string, roots *x509.CertPool) {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(http.NotFoundHandler())
+	srv.TLS = &tls.Config{NextProtos: []string{"h2"}}
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // handshakes cut short by Close
+	srv.Config.TLSNextProto = map[string]func(*http.Server, *tls.Conn, http.Handler){
+		"h2": func(_ *http.Server, conn *tls.Conn, _ http.Handler) {
+			preface := make([]byte, len(http2.ClientPreface))
+			if _, err := io.ReadFull(conn, preface); err != nil {
+				return
+			}
+			fr := http2.NewFramer(conn, conn)
+			if fr.WriteSettings() != nil {
+				return
+			}
+			for {
+				f, err := fr.ReadFrame()
+				if err != nil {
+					return
+				}
+				switch f := f.(type) {
+				case *http2.SettingsFrame:
+					if !f.IsAck() {
+						_ = fr.WriteSettingsAck()
+					}
+				case *http2.HeadersFrame, *http2.DataFrame:
+					if f.Header().Flags.Has(http2.FlagDataEndStream) { // the same bit in HEADERS
+						hits.Add(1)
+						_ = fr.WriteRSTStream(f.Header().StreamID, http2.ErrCodeProtocol)
+					}
+				}
+			}
+		},
+	}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	roots = x509.NewCertPool()
+	roots.AddCert(srv.Certificate())
+	return srv.URL, roots
+}
+
+// TestCreateNeverReplayedOverHTTP2: a create whose HTTP/2 stream is reset after the provider
+// read it reaches the provider once and is outcome-unknown, through paygate's own transport
+// and through a caller's (WithHTTPClient), HTTP/2 negotiated by net/http or spoken by
+// golang.org/x/net/http2. net/http would otherwise re-send it at once, again and again.
+func TestCreateNeverReplayedOverHTTP2(t *testing.T) {
+	clients := []struct {
+		name string
+		make func(roots *x509.CertPool) []paygate.Option // nil: paygate's own transport
+	}{
+		{"paygate's transport", nil},
+		{"caller's net/http transport", func(roots *x509.CertPool) []paygate.Option {
+			tr := &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}, ForceAttemptHTTP2: true}
+			return []paygate.Option{paygate.WithHTTPClient(&http.Client{Transport: tr})}
+		}},
+		{"caller's x/net/http2 transport", func(roots *x509.CertPool) []paygate.Option {
+			tr := &http2.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}
+			return []paygate.Option{paygate.WithHTTPClient(&http.Client{Transport: tr})}
+		}},
+	}
+	requests := []struct {
+		name string
+		req  Request
+	}{
+		{"POST with a body", Request{Op: "payout", Method: http.MethodPost, Path: "/payout", Body: []byte(`{"amount":"100.00"}`)}},
+		{"GET without a body", Request{Op: "payin", Method: http.MethodGet, Path: "/payIn", Query: url.Values{"amount": {"100.00"}}}},
+	}
+	for _, cl := range clients {
+		for _, rq := range requests {
+			t.Run(cl.name+"/"+rq.name, func(t *testing.T) {
+				var hits atomic.Int32
+				base, roots := resettingH2(t, &hits)
+				opts := []paygate.Option{paygate.WithRetry(paygate.RetryPolicy{MaxAttempts: 3, MinWait: time.Millisecond, MaxWait: time.Millisecond})}
+				if cl.make != nil {
+					opts = append(opts, cl.make(roots)...)
+				}
+				c := New(Options{Provider: "test", BaseURL: base, Timeout: time.Second}, paygate.Resolve(opts...))
+				t.Cleanup(c.CloseIdleConnections)
+				if cl.make == nil {
+					c.hc.Transport.(*attemptTransport).base.(*http.Transport).TLSClientConfig = &tls.Config{RootCAs: roots}
+				}
+				req := rq.req
+				req.Create, req.OrderID = true, "ORDER1"
+				_, err := c.Do(context.Background(), &req)
+				require.EqualValues(t, 1, hits.Load(), "the create reached the provider once")
+				require.ErrorIs(t, err, paygate.ErrOutcomeUnknown, "%v", err)
+				require.NotErrorIs(t, err, context.DeadlineExceeded, "the reset ends the call, not the timeout")
+			})
+		}
+	}
 }
