@@ -3,6 +3,7 @@ package paygatetest_test
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -67,6 +68,17 @@ var faults = []fault{
 			}
 		}
 		_, _ = w.Write([]byte(`"}`))
+	}},
+	{name: "101 switching protocols, connection held open", malformed: true, handler: func(w http.ResponseWriter, _ *http.Request, release <-chan struct{}) {
+		conn, buf, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		_, _ = buf.WriteString("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: json\r\n\r\n{\"code\":")
+		_ = buf.Flush()
+		go func() { <-release; _ = conn.Close() }()
+		_, _ = io.Copy(io.Discard, conn) // until the client hangs up
 	}},
 	{name: "slow body past the deadline", handler: func(w http.ResponseWriter, r *http.Request, release <-chan struct{}) {
 		w.Header().Set("Content-Type", "application/json")

@@ -175,6 +175,31 @@ func TestReviewResponses(t *testing.T) {
 					require.Nil(t, o)
 				}
 			})
+			t.Run("a success envelope under HTTP 101 is never a success", func(t *testing.T) {
+				h, gw := newHostile(t, provider)
+				sandboxURL, err := url.Parse(h.sb.URL())
+				require.NoError(t, err)
+				genuine := httputil.NewSingleHostReverseProxy(sandboxURL)
+				// The sandbox's own answer, its status made 101 Switching Protocols with
+				// Connection: Upgrade (net/http hands such a body over as the connection).
+				h.answer = func(w http.ResponseWriter, r *http.Request) {
+					rec := httptest.NewRecorder()
+					genuine.ServeHTTP(rec, r)
+					conn, buf, err := w.(http.Hijacker).Hijack()
+					if err != nil {
+						return
+					}
+					defer conn.Close()
+					_, _ = buf.WriteString("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: json\r\nContent-Type: application/json\r\n\r\n")
+					_, _ = buf.Write(rec.Body.Bytes())
+					_ = buf.Flush()
+				}
+				_, err = payIn(ctx, gw, provider, paygatetest.OrderID("R"))
+				require.ErrorIs(t, err, paygate.ErrOutcomeUnknown, "%v", err)
+				o, err := gw.Query(ctx, &paygate.QueryRequest{Kind: paygate.KindPayIn, OrderID: "R12345678"})
+				require.ErrorIs(t, err, paygate.ErrMalformedResponse, "%v", err)
+				require.Nil(t, o)
+			})
 			t.Run("a redirect is not followed", func(t *testing.T) {
 				var stolen atomic.Int64
 				elsewhere := httptest.NewServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { stolen.Add(1) }))

@@ -153,7 +153,7 @@ func (b *Base) Call(ctx context.Context, c *Call, out any) (*Reply, error) {
 		}
 		return nil, pe
 	}
-	if resp.StatusCode >= 300 {
+	if resp.StatusCode < 200 || resp.StatusCode >= 300 { // only a 2xx can be a success (the transport already refuses a 1xx)
 		return nil, resp.Malformed(fmt.Errorf("a success envelope under HTTP status %d", resp.StatusCode))
 	}
 	r := &Reply{resp: resp, env: env, data: data, call: c, cur: b.spec.Capabilities.Currency, merchant: b.merchantID}

@@ -11,7 +11,10 @@
 // Responses (Base.Call, Answerer, Reply.Amount, Reply.Answers):
 //   - redirects are never followed; a 3xx is an error naming the target host (on a create,
 //     outcome-unknown);
-//   - a success envelope under an HTTP status of 300 or more is never a success;
+//   - only a 2xx HTTP status can be a success: a success envelope under any other status is
+//     not one, and a 1xx given as the final answer (101 Switching Protocols) is refused by the
+//     transport without its body being read, which could hold the call past every timeout (on
+//     a create, outcome-unknown);
 //   - on a create, an answer that does not say plainly "created" or plainly "refused" is
 //     paygate.ErrOutcomeUnknown: an envelope whose success flag says the opposite of its code,
 //     either way round (the reader reports the flag, Envelope.Flag, and the engine decides); a

@@ -56,6 +56,70 @@ func TestRedirectsAreNeverFollowed(t *testing.T) {
 	}
 }
 
+// TestInformationalStatusIsNoAnswer: only a 2xx can be a success, and a 1xx given as the final
+// answer (101 Switching Protocols, never asked for) is not even read: it is an error at once
+// (on a create: outcome-unknown, the request left), not retried, whatever follows it. net/http
+// hands a 101 with Connection: Upgrade the connection itself as its body and stops watching
+// the context: reading it would outlast every timeout.
+func TestInformationalStatusIsNoAnswer(t *testing.T) {
+	const upgrade = "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: json\r\nContent-Type: application/json\r\n\r\n"
+	answers := []struct {
+		name string
+		raw  string
+		hold bool // the connection is left open after raw
+	}{
+		{"101 upgrade, connection held open", upgrade + `{"code":`, true},
+		{"101 upgrade, a success body, closed", upgrade + `{"code":200,"data":{"orderNo":"P1"}}`, false},
+		{"101 without upgrade", "HTTP/1.1 101 Switching Protocols\r\nContent-Type: application/json\r\n\r\n{\"code\":200}", false},
+	}
+	for _, a := range answers {
+		for _, create := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/create=%t", a.name, create), func(t *testing.T) {
+				var hits atomic.Int64
+				release := make(chan struct{})
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+					hits.Add(1)
+					conn, buf, err := w.(http.Hijacker).Hijack()
+					if err != nil {
+						return
+					}
+					defer conn.Close()
+					_, _ = buf.WriteString(a.raw)
+					_ = buf.Flush()
+					if a.hold {
+						go func() { <-release; _ = conn.Close() }()
+						_, _ = io.Copy(io.Discard, conn) // until the client hangs up
+					}
+				}))
+				t.Cleanup(srv.Close)
+				t.Cleanup(func() { close(release) })
+				c := New(Options{Provider: "test", BaseURL: srv.URL, Timeout: time.Second}, paygate.Resolve(fastRetry))
+				t.Cleanup(c.CloseIdleConnections)
+				ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+				defer cancel()
+				done := make(chan error, 1)
+				go func() {
+					_, err := c.Do(ctx, &Request{Op: "op", Method: http.MethodPost, Path: "/api/x",
+						Body: []byte(`{}`), Create: create, OrderID: "ORDER1"})
+					done <- err
+				}()
+				var err error
+				select {
+				case err = <-done:
+				case <-time.After(4 * time.Second):
+					t.Fatal("Do is still reading the 101 past its timeout and its context's deadline")
+				}
+				var re *paygate.ResponseError
+				require.ErrorAs(t, err, &re)
+				require.Equal(t, http.StatusSwitchingProtocols, re.HTTPStatus)
+				require.NotErrorIs(t, err, context.DeadlineExceeded, "refused at once, not timed out")
+				require.Equal(t, create, errors.Is(err, paygate.ErrOutcomeUnknown), "%v", err)
+				require.EqualValues(t, 1, hits.Load(), "not retried")
+			})
+		}
+	}
+}
+
 var fastRetry = paygate.WithRetry(paygate.RetryPolicy{MaxAttempts: 3, MinWait: time.Millisecond, MaxWait: 2 * time.Millisecond})
 
 // closedAddr is a loopback address nothing listens on.

@@ -3,6 +3,10 @@
 // bodies, rate limiting, logging without secrets, and the classification of failures into
 // paygate's error types.
 //
+// Only a final answer is read: a 1xx given as one (101 Switching Protocols) is an error at
+// once, its body closed unread (net/http hands a 101's connection over and stops watching the
+// context).
+//
 // A create (a request that moves money) is sent once: Do never repeats it once it may have
 // left, and neither can net/http, over HTTP/1 or HTTP/2, with paygate's transport or a
 // caller's: its body is made one that cannot be rewound (noReplay).
@@ -195,8 +199,9 @@ type Response struct {
 // Do sends req, and sends it again while retryable allows, the RetryPolicy has attempts left
 // and ctx has not ended, backing off between attempts. A transport failure is returned as an
 // error; any HTTP response is returned as a Response, except that a create answered with a
-// 5xx is a *paygate.OutcomeError, a 3xx is a *paygate.ResponseError (never followed), and a
-// request that provably never left is a *paygate.NotSentError.
+// 5xx is a *paygate.OutcomeError, a 1xx final answer (unread) or a 3xx (never followed) is a
+// *paygate.ResponseError (on a create, within a *paygate.OutcomeError), and a request that
+// provably never left is a *paygate.NotSentError. A Response's status is never 1xx or 3xx.
 func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, &paygate.CallError{Provider: c.provider, Op: req.Op, Err: err}
@@ -246,6 +251,10 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	}
 	out := &Response{StatusCode: status, Header: resp.header, Body: resp.body, provider: c.provider, req: req, client: c,
 		signed: st.signed}
+	if status < 200 {
+		return nil, out.Uncertain(&paygate.ResponseError{Provider: c.provider, Op: req.Op, HTTPStatus: status,
+			Err: errors.New("a 1xx status is no final answer (its body is not read): only a 2xx is a success")})
+	}
 	if status >= 300 && status < 400 {
 		target := "no Location"
 		if resp.location != nil {
@@ -307,6 +316,14 @@ func (c *Client) send(ctx context.Context, req *Request, st *attemptState) (*ans
 		return nil, err
 	}
 	hr := resp.RawResponse
+	if hr.StatusCode < http.StatusOK {
+		// A 1xx as the final answer (a 101 no request asked for) is no answer, and is not
+		// read: net/http gives a 101 with Connection: Upgrade the connection itself as its
+		// body and no longer watches ctx, so reading it would outlast every timeout. Closing
+		// it closes the connection.
+		_ = hr.Body.Close()
+		return &answer{status: hr.StatusCode, header: hr.Header}, nil
+	}
 	body, err := io.ReadAll(io.LimitReader(hr.Body, MaxResponseBytes+1))
 	if cerr := hr.Body.Close(); err == nil {
 		err = cerr
