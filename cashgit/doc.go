@@ -120,7 +120,7 @@
 // available_balance).
 //
 // As for every paygate provider: redirects are never followed (a 3xx is an error naming the
-// target host); a success envelope under an HTTP status of 300 or more is not a success; on
+// target host); only a 2xx HTTP status can be a success; on
 // PayIn and PayOut any answer that is not plainly "created" or plainly "refused" is
 // paygate.ErrOutcomeUnknown, including an answer about another order or another amount and a
 // success without CashGit's order number (platform_orderid); a create success that omits the

@@ -155,7 +155,7 @@
 // other endpoint, and accepted bare.
 //
 // As for every paygate provider: redirects are never followed (a 3xx is an error naming the
-// target host); a success envelope under an HTTP status of 300 or more is not a success; on
+// target host); only a 2xx HTTP status can be a success; on
 // PayIn and PayOut any answer that is not plainly "created" or plainly "refused" is
 // paygate.ErrOutcomeUnknown, including an answer about another order (another
 // externalOrderId), another amount or another currency (currency, currencyType) and a success

@@ -125,7 +125,7 @@
 // classified as paygate.ErrDuplicateOrder or paygate.ErrOrderNotFound.
 //
 // As for every paygate provider: redirects are never followed (a 3xx is an error naming the
-// target host); a success envelope under an HTTP status of 300 or more is not a success; on
+// target host); only a 2xx HTTP status can be a success; on
 // PayIn and PayOut any answer that is not plainly "created" or plainly "refused" is
 // paygate.ErrOutcomeUnknown, including an answer about another order (another tradeNo) or
 // another amount and a success without PayPro's platFormTradeNo; a create success that omits
