@@ -263,8 +263,8 @@ func (r *Reply) Amount() paygate.Money { return r.amount }
 
 // created checks a create's success against its request: the answer must be about our order,
 // state no other merchant, kind or currency (stated), must not refuse it (a Checker), must
-// give the provider's order number and, where it names one, our amount. It returns the amount to report. An answer that fails these checks cannot
-// be trusted either way: outcome-unknown.
+// give the provider's order number and, where it names one, our amount. It returns the amount
+// to report. An answer that fails these checks cannot be trusted either way: outcome-unknown.
 func (r *Reply) created(a Answer, data any) (paygate.Money, error) {
 	requested, orderID := r.call.Create.Amount, r.call.Create.ID
 	if a.OrderID != "" && a.OrderID != orderID {
