@@ -163,3 +163,24 @@ func TestCapabilities(t *testing.T) {
 	require.Len(t, bs, 2)
 	require.Equal(t, "10.00 PKR", bs["pk"].Available.String())
 }
+
+// TestWeightsBounded: weights whose sum would overflow are refused when the Router is built,
+// naming the field; the largest accepted weights draw without panicking.
+func TestWeightsBounded(t *testing.T) {
+	a, b := newStub("a", paygate.INR), newStub("b", paygate.INR)
+	for name, routes := range map[string][]router.Route{
+		"MaxInt and 1":       {{Gateway: a, Weight: math.MaxInt}, {Gateway: b, Weight: 1}},
+		"one above max":      {{Gateway: a, Weight: router.MaxWeight + 1}},
+		"sum above max":      {{Gateway: a, Weight: router.MaxWeight}, {Gateway: b, Weight: 1}},
+		"two routes, MaxInt": {{Gateway: a, Weight: math.MaxInt / 2}, {Gateway: b, Weight: math.MaxInt/2 + 2}},
+	} {
+		_, err := router.New(routes)
+		require.ErrorContains(t, err, "Weight", name)
+	}
+	r, err := router.New([]router.Route{{Gateway: a, Weight: router.MaxWeight - 1}, {Gateway: b, Weight: 1}})
+	require.NoError(t, err)
+	require.NotPanics(t, func() {
+		_ = r.Plan(router.PayInRequest(inrPayIn("H-1")))
+		_, _ = r.PayIn(context.Background(), inrPayIn("H-1"))
+	})
+}

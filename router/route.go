@@ -42,7 +42,8 @@ type Route struct {
 	When func(Request) bool
 	// Weight is the route's share of the volume among the eligible routes of the same
 	// priority. Routes of weight 0 get no share: they are tried, in the order given, after the
-	// weighted ones of their priority.
+	// weighted ones of their priority. The weights of a Router's routes add up to at most
+	// MaxWeight.
 	Weight int
 	// Priority orders the fallback: every eligible route of a lower priority is tried before
 	// any of a higher one.
@@ -75,6 +76,10 @@ func PayOutRequest(req *paygate.PayOutRequest) Request {
 		Channel: req.Channel, PayOut: req}
 }
 
+// MaxWeight bounds the sum of the weights of a Router's routes (and so each weight): the
+// volume split adds them up, and a share finer than one in a million is no share at all.
+const MaxWeight = 1_000_000
+
 // route is a validated Route with its provider's name and capabilities resolved.
 type route struct {
 	Route
@@ -89,8 +94,8 @@ func newRoute(r Route) (*route, error) {
 	}
 	rt := &route{Route: r, name: r.Gateway.Name(), caps: r.Gateway.Capabilities()}
 	rt.currency = cmp.Or(r.Currency, rt.caps.Currency)
-	if r.Weight < 0 {
-		return nil, fmt.Errorf("router: route %s: negative weight %d", rt.name, r.Weight)
+	if r.Weight < 0 || r.Weight > MaxWeight {
+		return nil, fmt.Errorf("router: route %s: Weight %d outside 0 to MaxWeight (%d)", rt.name, r.Weight, MaxWeight)
 	}
 	for _, k := range r.Kinds {
 		if k != paygate.KindPayIn && k != paygate.KindPayOut {

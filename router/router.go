@@ -124,10 +124,14 @@ func New(routes []Route, opts ...Option) (*Router, error) {
 	}
 	r := &Router{byName: map[string]paygate.Gateway{}, breakers: map[string]*breaker{}, store: s.store,
 		log: s.log, obs: s.obs, definite: s.definite, max: s.max, rnd: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))} //nolint:gosec // a volume split, not a secret
+	total := 0
 	for _, rt := range routes {
 		x, err := newRoute(rt)
 		if err != nil {
 			return nil, err
+		}
+		if total += x.Weight; total > MaxWeight {
+			return nil, fmt.Errorf("router: route %s: Weight %d brings the routes' total to %d, above MaxWeight (%d)", x.name, x.Weight, total, MaxWeight)
 		}
 		if x.name == Name {
 			return nil, errors.New("router: a router cannot be a route of another router's")
