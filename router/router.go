@@ -495,12 +495,18 @@ func (r *Router) decide(ctx context.Context, op, orderID, provider, decision, re
 	r.obs.Route(ctx, paygate.RouteEvent{Operation: op, Provider: provider, Decision: decision, Reason: reason})
 }
 
-// Query asks the provider that holds the order: QueryRequest.Provider when set, else the one
-// the order index names, else each provider that can query the kind, in route order, until
+// Query asks the provider that holds the order: QueryRequest.Provider when set (the router's
+// own Name counts as unset: a tracker over the router sets it), else the one the order index names, else each provider that can query the kind, in route order, until
 // one knows the order.
 func (r *Router) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate.Order, error) {
 	if req == nil {
 		return nil, &paygate.ValidationError{Provider: Name, Op: "query", Field: "request", Reason: "nil"}
+	}
+	if req.Provider == Name {
+		// A tracker over the router names the router itself: the index names the provider.
+		c := *req
+		c.Provider = ""
+		req = &c
 	}
 	provider, reason := req.Provider, "caller"
 	if provider == "" && req.OrderID != "" {

@@ -231,3 +231,19 @@ func TestBreakerStoreDown(t *testing.T) {
 	require.Equal(t, "b", res.Provider, "the local circuit opened")
 	require.Equal(t, 3, a.Calls())
 }
+
+// TestQueryOwnName: QueryRequest.Provider set to the router's own name (what a tracker built over
+// the router sets) is no provider at all: the order index names the provider.
+func TestQueryOwnName(t *testing.T) {
+	a, b := newStub("a", paygate.INR), newStub("b", paygate.INR)
+	r, err := router.New([]router.Route{{Gateway: a}, {Gateway: b, Priority: 1}})
+	require.NoError(t, err)
+	ctx := context.Background()
+	a.setErr(&paygate.NotSentError{Provider: "a", Op: "payin", Err: net.ErrClosed})
+	res, err := r.PayIn(ctx, inrPayIn("Q-1"))
+	require.NoError(t, err)
+	require.Equal(t, "b", res.Provider)
+	o, err := r.Query(ctx, &paygate.QueryRequest{Kind: paygate.KindPayIn, OrderID: "Q-1", Provider: r.Name()})
+	require.NoError(t, err)
+	require.Equal(t, "b", o.Provider)
+}
