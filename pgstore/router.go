@@ -8,14 +8,21 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/router"
 )
 
 // RouterStore is the router's order index (router.Store) in PostgreSQL: a row per order in
-// the table <prefix>router_orders that Migrate creates.
+// the table <prefix>router_orders that Migrate creates. ClaimProvider and MoveProvider are
+// single statements, atomic across replicas: an order once possibly sent stays with its
+// provider. A record's version (router.Claim.Version) is its row's xmin, the transaction that
+// last wrote it, so db must run each statement in its own transaction (a pool or a
+// connection, not one open transaction).
 type RouterStore struct {
-	db          DB
-	upsert, get string
+	db                             DB
+	upsert, get, claim, move, drop string
 }
+
+var _ router.Store = (*RouterStore)(nil)
 
 // NewRouterStore returns a RouterStore on db. Options used: WithTablePrefix (the one given to
 // Migrate).
@@ -29,7 +36,15 @@ func NewRouterStore(db DB, opts ...Option) (*RouterStore, error) {
 		db: db,
 		upsert: `INSERT INTO ` + t + ` (kind, order_id, provider) VALUES ($1, $2, $3)
 			ON CONFLICT (kind, order_id) DO UPDATE SET provider = excluded.provider, updated_at = now()`,
-		get: `SELECT provider FROM ` + t + ` WHERE kind = $1 AND order_id = $2`,
+		get: `SELECT provider, xmin::text FROM ` + t + ` WHERE kind = $1 AND order_id = $2`,
+		// A conflicting row of another provider is left alone and returns nothing.
+		claim: `INSERT INTO ` + t + ` AS r (kind, order_id, provider) VALUES ($1, $2, $3)
+			ON CONFLICT (kind, order_id) DO UPDATE SET updated_at = now() WHERE r.provider = excluded.provider
+			RETURNING provider, xmin::text`,
+		move: `UPDATE ` + t + ` SET provider = $5, updated_at = now()
+			WHERE kind = $1 AND order_id = $2 AND provider = $3 AND xmin::text = $4
+			RETURNING provider, xmin::text`,
+		drop: `DELETE FROM ` + t + ` WHERE kind = $1 AND order_id = $2 AND provider = $3 AND xmin::text = $4`,
 	}, nil
 }
 
@@ -43,13 +58,73 @@ func (s *RouterStore) SetProvider(ctx context.Context, kind paygate.Kind, orderI
 
 // Provider returns the provider recorded for the order, or "" when none is.
 func (s *RouterStore) Provider(ctx context.Context, kind paygate.Kind, orderID string) (string, error) {
-	var p string
-	err := s.db.QueryRow(ctx, s.get, string(kind), orderID).Scan(&p)
-	switch {
-	case errors.Is(err, pgx.ErrNoRows):
-		return "", nil
-	case err != nil:
+	c, err := s.record(ctx, kind, orderID)
+	if err != nil {
 		return "", fmt.Errorf("pgstore: router: %w", err)
 	}
-	return p, nil
+	return c.Provider, nil
+}
+
+// record reads the order's row: the zero Claim when there is none.
+func (s *RouterStore) record(ctx context.Context, kind paygate.Kind, orderID string) (router.Claim, error) {
+	var c router.Claim
+	err := s.db.QueryRow(ctx, s.get, string(kind), orderID).Scan(&c.Provider, &c.Version)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return router.Claim{}, nil
+	}
+	return c, err
+}
+
+// ClaimProvider records provider for the order unless another provider holds it, and returns
+// the record (router.Store).
+func (s *RouterStore) ClaimProvider(ctx context.Context, kind paygate.Kind, orderID, provider string) (router.Claim, error) {
+	for {
+		var c router.Claim
+		err := s.db.QueryRow(ctx, s.claim, string(kind), orderID, provider).Scan(&c.Provider, &c.Version)
+		if err == nil {
+			return c, nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return router.Claim{}, fmt.Errorf("pgstore: router: claim: %w", err)
+		}
+		// Another provider holds the order; read whose. Should its row be removed between
+		// the two statements, claim again.
+		if c, err = s.record(ctx, kind, orderID); err != nil {
+			return router.Claim{}, fmt.Errorf("pgstore: router: claim: %w", err)
+		}
+		if c.Provider != "" {
+			return c, nil
+		}
+		if err := ctx.Err(); err != nil {
+			return router.Claim{}, fmt.Errorf("pgstore: router: claim: %w", err)
+		}
+	}
+}
+
+// MoveProvider moves the order from one record to provider to ("" removes it) only while
+// from is recorded, and returns the record (router.Store).
+func (s *RouterStore) MoveProvider(ctx context.Context, kind paygate.Kind, orderID string, from router.Claim, to string) (router.Claim, error) {
+	if to == "" {
+		tag, err := s.db.Exec(ctx, s.drop, string(kind), orderID, from.Provider, from.Version)
+		if err != nil {
+			return router.Claim{}, fmt.Errorf("pgstore: router: move: %w", err)
+		}
+		if tag.RowsAffected() == 1 {
+			return router.Claim{}, nil
+		}
+	} else {
+		var c router.Claim
+		err := s.db.QueryRow(ctx, s.move, string(kind), orderID, from.Provider, from.Version, to).Scan(&c.Provider, &c.Version)
+		if err == nil {
+			return c, nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return router.Claim{}, fmt.Errorf("pgstore: router: move: %w", err)
+		}
+	}
+	c, err := s.record(ctx, kind, orderID)
+	if err != nil {
+		return router.Claim{}, fmt.Errorf("pgstore: router: move: %w", err)
+	}
+	return c, nil
 }

@@ -77,3 +77,9 @@ func (discardStore) SetProvider(context.Context, paygate.Kind, string, string) e
 func (discardStore) Provider(context.Context, paygate.Kind, string) (string, error) {
 	return "", nil
 }
+func (discardStore) ClaimProvider(_ context.Context, _ paygate.Kind, _, provider string) (router.Claim, error) {
+	return router.Claim{Provider: provider}, nil
+}
+func (discardStore) MoveProvider(_ context.Context, _ paygate.Kind, _ string, _ router.Claim, to string) (router.Claim, error) {
+	return router.Claim{Provider: to}, nil
+}

@@ -25,6 +25,13 @@ const Name = "router"
 // excluded every provider). Nothing was sent. It is returned wrapped with paygate.ErrUnsupported.
 var ErrNoRoute = errors.New("router: no route takes this request")
 
+// ErrOrderHeld means a create was not sent because the order number may already exist at
+// another provider, the one the order index names: a create that may have reached a provider
+// keeps the order there for good. It is returned inside a *paygate.NotSentError naming the
+// cause (that provider's circuit is open, the index could not be written, ...). Query the
+// order, or create it again once that provider is back.
+var ErrOrderHeld = errors.New("router: the order is held by another provider")
+
 // Router is one paygate.Gateway over several providers. It is safe for concurrent use.
 type Router struct {
 	routes   []*route
@@ -391,13 +398,28 @@ func (e *RouteError) Unwrap() error { return e.Err }
 
 // create runs call at each planned provider until one takes the order or failing over is not
 // provably safe. It returns the name of the provider whose answer is returned.
+//
+// An order the index already names goes to that provider only (resend). Otherwise each
+// attempt first claims the order for its provider in the Store, and an attempt that provably
+// created nothing moves the claim to the next; a create that created nothing anywhere removes
+// its claim.
 func (r *Router) create(ctx context.Context, op string, req Request, call func(context.Context, *route) error) (string, error) {
+	held, err := r.store.Provider(ctx, req.Kind, req.OrderID)
+	if err != nil {
+		r.decide(ctx, op, req.OrderID, "", "stopped", "index_unreadable", slog.String("error", err.Error()))
+		return "", &paygate.NotSentError{Provider: Name, Op: op,
+			Err: fmt.Errorf("router: order index unreadable, so where %s %s may already be is unknown; refusing the create: %w", op, req.OrderID, err)}
+	}
+	if held != "" {
+		return r.resend(ctx, op, req, held, call)
+	}
 	plan, reason := r.plan(req)
 	if len(plan) == 0 {
 		r.decide(ctx, op, req.OrderID, "", "exhausted", "ineligible", slog.String("excluded", r.excluded(req)))
 		return "", fmt.Errorf("%w: %s %s of %s: %w", ErrNoRoute, op, req.OrderID, req.Amount, paygate.ErrUnsupported)
 	}
 	var tried []Attempt
+	var mine Claim // the record this create holds in the index
 	called := 0
 	var last error
 	for _, rt := range plan {
@@ -419,18 +441,38 @@ func (r *Router) create(ctx context.Context, op string, req Request, call func(c
 			tried = append(tried, Attempt{Provider: rt.name, Reason: "circuit_open", Err: last})
 			continue
 		}
+		var got Claim
+		if mine.Provider == "" {
+			got, err = r.store.ClaimProvider(ctx, req.Kind, req.OrderID, rt.name)
+		} else {
+			got, err = r.store.MoveProvider(ctx, req.Kind, req.OrderID, mine, rt.name)
+		}
+		if err != nil {
+			b.done(ctx, gen, excluded)
+			r.decide(ctx, op, req.OrderID, rt.name, "stopped", "index_unwritable", slog.String("error", err.Error()))
+			r.release(ctx, op, req, mine)
+			return rt.name, wrapTried(op, req.OrderID, tried, &paygate.NotSentError{Provider: rt.name, Op: op,
+				Err: fmt.Errorf("router: order index not written, so other replicas could not find %s %s; refusing the create: %w", op, req.OrderID, err)})
+		}
+		if got.Provider != rt.name {
+			b.done(ctx, gen, excluded)
+			if mine.Provider == "" {
+				// Another create of this order (another replica) claimed it first: it goes
+				// where that one went.
+				return r.resend(ctx, op, req, got.Provider, call)
+			}
+			// Another create of this order was sent to mine.Provider meanwhile (or moved the
+			// claim): the order stays where that one went.
+			r.decide(ctx, op, req.OrderID, rt.name, "stopped", "held", slog.String("held_by", got.Provider))
+			return mine.Provider, wrapTried(op, req.OrderID, tried, r.heldErr(op, req, got.Provider, rt.name,
+				errors.New("another create of the order claimed it concurrently")))
+		}
+		mine = got
 		if len(tried) == 0 {
 			r.decide(ctx, op, req.OrderID, rt.name, "chosen", reason)
 		} else {
 			r.decide(ctx, op, req.OrderID, rt.name, "failover", tried[len(tried)-1].Reason,
 				slog.String("from", tried[len(tried)-1].Provider))
-		}
-		if err := r.store.SetProvider(ctx, req.Kind, req.OrderID, rt.name); err != nil {
-			// Sending anyway keeps payments flowing while the store is down; Query then asks the
-			// providers one by one.
-			r.log.LogAttrs(ctx, slog.LevelWarn, "router: order index not written; queries will search the providers",
-				slog.String("op", op), slog.String("order_id", req.OrderID), slog.String("provider", rt.name),
-				slog.String("error", err.Error()))
 		}
 		called++
 		err = guarded(ctx, b, gen, func() error { return call(ctx, rt) })
@@ -446,6 +488,8 @@ func (r *Router) create(ctx context.Context, op string, req Request, call func(c
 		}
 		tried = append(tried, Attempt{Provider: rt.name, Reason: v.reason, Err: err})
 	}
+	// Every attempt provably created nothing: the order belongs to no provider yet.
+	r.release(ctx, op, req, mine)
 	if len(tried) > 0 && len(tried) == len(plan) {
 		r.decide(ctx, op, req.OrderID, tried[len(tried)-1].Provider, "exhausted", "no_more_routes")
 	}
@@ -453,6 +497,79 @@ func (r *Router) create(ctx context.Context, op string, req Request, call func(c
 		return tried[len(tried)-1].Provider, wrapTried(op, req.OrderID, tried[:len(tried)-1], last)
 	}
 	return "", last
+}
+
+// resend sends a create of an order the index says holder holds: to holder only, never
+// elsewhere, whatever the rules, the volume split and the circuits say. The provider's own
+// duplicate-order refusal answers an order it already has.
+func (r *Router) resend(ctx context.Context, op string, req Request, holder string, call func(context.Context, *route) error) (string, error) {
+	var rt *route
+	for _, x := range r.routes {
+		if x.name != holder {
+			continue
+		}
+		if ok, _ := x.takes(req); ok {
+			rt = x
+			break
+		}
+		if rt == nil {
+			rt = x // the provider's first route: its rules changed since, the provider decides
+		}
+	}
+	if rt == nil {
+		r.decide(ctx, op, req.OrderID, holder, "stopped", "held")
+		return holder, r.heldErr(op, req, holder, holder, errors.New("no route has that provider"))
+	}
+	b := r.breakers[holder]
+	gen, err := b.allow(ctx)
+	if err != nil {
+		r.decide(ctx, op, req.OrderID, holder, "stopped", "held_circuit_open")
+		return holder, r.heldErr(op, req, holder, holder, err)
+	}
+	// Mark this attempt in the index, so that an attempt of this order elsewhere that is
+	// still running cannot move the order away from holder once this one is sent.
+	got, err := r.store.ClaimProvider(ctx, req.Kind, req.OrderID, holder)
+	switch {
+	case err != nil:
+		err = fmt.Errorf("router: order index not written: %w", err)
+	case got.Provider != holder:
+		err = fmt.Errorf("router: another create of the order moved it to %q concurrently", got.Provider)
+	}
+	if err != nil {
+		b.done(ctx, gen, excluded)
+		r.decide(ctx, op, req.OrderID, holder, "stopped", "held")
+		return holder, r.heldErr(op, req, holder, holder, err)
+	}
+	r.decide(ctx, op, req.OrderID, holder, "chosen", "held")
+	err = guarded(ctx, b, gen, func() error { return call(ctx, rt) })
+	v := r.judge(holder, err)
+	b.done(ctx, gen, v.health)
+	if err != nil {
+		r.decide(ctx, op, req.OrderID, holder, "stopped", v.reason, slog.String("error", err.Error()))
+	}
+	return holder, err
+}
+
+// heldErr is the error of a create not sent to provider because the order may exist at holder.
+func (r *Router) heldErr(op string, req Request, holder, provider string, cause error) error {
+	return &paygate.NotSentError{Provider: provider, Op: op,
+		Err: fmt.Errorf("%w: %s %s is held by %q, nothing was sent elsewhere: %w", ErrOrderHeld, op, req.OrderID, holder, cause)}
+}
+
+// release removes the claim c of a create that provably created nothing, unless another
+// create of the order claimed it meanwhile.
+func (r *Router) release(ctx context.Context, op string, req Request, c Claim) {
+	if c.Provider == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if _, err := r.store.MoveProvider(ctx, req.Kind, req.OrderID, c, ""); err != nil {
+		// The claim stays: a later create of this order goes to c.Provider only, which is safe.
+		r.log.LogAttrs(ctx, slog.LevelWarn, "router: claim of an order sent nowhere not removed; its next create goes to the same provider",
+			slog.String("op", op), slog.String("order_id", req.OrderID), slog.String("provider", c.Provider),
+			slog.String("error", err.Error()))
+	}
 }
 
 // guarded runs call; if it panics, the circuit records a failure (a half-open circuit would
@@ -562,7 +679,7 @@ func (r *Router) search(ctx context.Context, req *paygate.QueryRequest) (*paygat
 		o, err := r.query(ctx, gw, req)
 		if err == nil {
 			if req.OrderID != "" && req.Kind != "" {
-				if err := r.store.SetProvider(ctx, req.Kind, req.OrderID, gw.Name()); err != nil {
+				if _, err := r.store.ClaimProvider(ctx, req.Kind, req.OrderID, gw.Name()); err != nil {
 					r.log.LogAttrs(ctx, slog.LevelWarn, "router: order index not written",
 						slog.String("order_id", req.OrderID), slog.String("error", err.Error()))
 				}

@@ -1,6 +1,7 @@
 -- The router's order index (pgstore.NewRouterStore): which provider holds each order, so
--- that a query goes back to it. One row per (kind, merchant order number); the router
--- overwrites it before each attempt of a create.
+-- that a query goes back to it and a repeated create goes nowhere else. One row per (kind,
+-- merchant order number); the router claims it (insert if absent) before a create is sent, and
+-- moves it (an update compared with the row's xmin) only when that attempt provably created nothing.
 CREATE TABLE IF NOT EXISTS {{prefix}}router_orders (
     kind       text        NOT NULL CHECK (kind IN ('payin', 'payout')),
     order_id   text        NOT NULL CHECK (octet_length(order_id) <= 255),
