@@ -19,12 +19,33 @@
 // error and must Query the order (which goes to the same provider) before doing anything else.
 // At most WithMaxProviders providers are called per create.
 //
+// # An order once possibly sent stays with its provider
+//
+// The order number is the merchant's, and the caller may create the same order again (a
+// network blip, a retry after ErrOutcomeUnknown, another replica). Once an attempt of an
+// order may have reached a provider, that order belongs to that provider for good: every later
+// create of the same kind and order number goes to that provider only, whatever the rules,
+// the volume split and the circuits say now, and its duplicate-order refusal answers an order
+// it already has. It is never failed over: when that provider is unavailable (its circuit is
+// open) the create fails with a *paygate.NotSentError matching ErrOrderHeld, and nothing is
+// sent elsewhere. Only an attempt that provably created nothing (the cases above) lets the
+// order move to the next provider, and a create that created nothing anywhere leaves the
+// order to no provider.
+//
+// The Store keeps this: the router claims the order for a provider before sending it there
+// (Store.ClaimProvider, atomic, so two replicas creating the same order at once agree on one
+// provider) and moves the claim only after a provable "not created", compared with the
+// record's version (Store.MoveProvider), so a concurrent attempt at the holder is never
+// overruled. When the index cannot be read or written, the create is refused, not sent,
+// rather than guessed.
+//
 // # Queries, balances and callbacks
 //
 // Results name the provider that took the order (Provider on PayInResult, PayOutResult and
 // Order). The router records order → provider in its Store before each attempt (memory by
 // default; redisstore and pgstore for several replicas), so Query goes back to the provider
-// that holds the order; QueryRequest.Provider names it explicitly. Balance answers per
+// that holds the order; QueryRequest.Provider names it explicitly (the router's own Name, which
+// a tracker over the router sets, counts as unset). Balance answers per
 // provider: call Balances (Balance itself returns paygate.ErrUnsupported, so Capabilities
 // reports Balance false). Callbacks stay per provider: mount webhook.NewMux over Gateways
 // (ParseCallback returns paygate.ErrUnsupported, so Capabilities reports Callbacks false),
@@ -37,7 +58,8 @@
 // (closed, open, half-open; its Counts and SharedState types), driven by an injectable clock.
 // Transport failures, HTTP 5xx and outcome-unknown creates count as failures; the merchant's own
 // validation errors and the provider's definite refusals never do. An open circuit skips the
-// provider before any I/O, which is "not sent", so the next eligible provider is tried. With
+// provider before any I/O, which is "not sent", so the next eligible provider is tried (unless
+// the order is already held by that provider, see above). With
 // WithBreakerStore (redisstore.BreakerStore implements gobreaker.SharedDataStore) every replica
 // sees the same breaker state.
 //
