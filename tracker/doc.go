@@ -37,7 +37,11 @@
 //     Schedule.Horizon. Never an automatic failure: the order's fate is for a person to find.
 //
 // Both carry a Raw of {"source":"tracker","outcome":...,"reason":...}; EventFrom gives the
-// reason too.
+// reason too. They are made by the tracker, so they are deduplicated per tracking episode, not
+// per (order, status): Track on an order that is not tracked starts a new episode (its
+// Item.Episode), and each episode's event reaches the function once. An order sent again after
+// StatusNotCreated and tracked again gets a StatusNotCreated (or a gave-up event) of its own.
+// The statuses found by a query keep webhook.Key, which the webhook shares.
 //
 // # Rules
 //

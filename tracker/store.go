@@ -26,6 +26,10 @@ type Item struct {
 	// Created is when the order was created (or tracking began): the schedule's horizon and
 	// the not-created window count from it.
 	Created time.Time `json:"created"`
+	// Episode names this tracking of the order, set by Track: an order tracked again after
+	// its tracking ended (a create sent again after StatusNotCreated) is a new episode, and
+	// the events the tracker makes up (not created, gave up) are deduplicated per episode.
+	Episode string `json:"episode,omitempty"`
 	// Due is when the order should be queried next.
 	Due time.Time `json:"due"`
 	// Polls counts the queries made so far; the back-off grows with it.

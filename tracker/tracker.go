@@ -2,10 +2,12 @@ package tracker
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
 
@@ -238,6 +240,7 @@ func (t *Tracker) Track(ctx context.Context, provider string, kind paygate.Kind,
 	if it.Created.IsZero() {
 		it.Created = now
 	}
+	it.Episode = rand.Text()
 	it.Due = t.schedule(provider).next(&it, now)
 	if err := t.store.Add(ctx, it); err != nil {
 		return fmt.Errorf("tracker: track %s %s %q: %w", provider, kind, orderID, err)
@@ -441,7 +444,7 @@ func (t *Tracker) poll(parent context.Context, it *Item) {
 		}
 		if it.Undelivered && o.Status == it.Status {
 			cb := callbackFrom(it, o)
-			if err := t.deliver(ctx, it.Provider, cb, Event{Outcome: OutcomeChanged, Polls: it.Polls}); err != nil {
+			if err := t.deliver(ctx, it.Provider, webhook.Key(it.Provider, cb), cb, Event{Outcome: OutcomeChanged, Polls: it.Polls}); err != nil {
 				t.log(ctx, slog.LevelWarn, it, "handing the status to fn failed, will retry", err)
 				t.observe(ctx, it, OutcomeError, elapsed)
 				it.Due = now.Add(sched.First)
@@ -496,10 +499,11 @@ func identity(it *Item, o *paygate.Order) error {
 	return nil
 }
 
-// finish hands a closing event (not created, gave up) to fn and removes the order; if fn
-// fails, the order is polled again later and the event comes again.
+// finish hands a closing event (not created, gave up) to fn, under the episode's Deduper key,
+// and removes the order; if fn fails, the order is polled again later and the event comes
+// again.
 func (t *Tracker) finish(ctx context.Context, it *Item, cb *paygate.Callback, ev Event, sched Schedule) {
-	if err := t.deliver(ctx, it.Provider, cb, ev); err != nil {
+	if err := t.deliver(ctx, it.Provider, episodeKey(it, ev.Outcome), cb, ev); err != nil {
 		t.log(ctx, slog.LevelWarn, it, "handing the "+ev.Outcome+" event to fn failed, will retry", err)
 		it.Due = t.o.now().Add(sched.First)
 		t.reschedule(ctx, it)
@@ -534,15 +538,25 @@ func rawEvent(outcome, reason string) json.RawMessage {
 	return b
 }
 
-// deliver hands cb to fn through the Deduper: an (order, status) the webhook (or another
-// replica) already handled is not handed again, and counts as delivered.
-func (t *Tracker) deliver(ctx context.Context, provider string, cb *paygate.Callback, ev Event) (err error) {
-	d := t.o.deduper
-	var key string
-	if d != nil {
-		key = webhook.Key(provider, cb)
+// episodeKey is the Deduper key of an event the tracker makes up (not created, gave up):
+// provider, kind, "tracker:" + the outcome @ the tracking episode, and the order number last,
+// as in webhook.Key. Each episode's event reaches fn once (a poll repeated after a lost store
+// write finds it handled), and an order tracked again has events of its own. No callback has
+// such a key, while the statuses found by a query keep webhook.Key, shared with the webhook.
+func episodeKey(it *Item, outcome string) string {
+	ep := it.Episode
+	if ep == "" { // an item stored before episodes were named
+		ep = strconv.FormatInt(it.Created.UnixNano(), 36)
 	}
-	if key != "" {
+	return it.Provider + "|" + string(it.Kind) + "|tracker:" + outcome + "@" + ep + "|" + it.OrderID
+}
+
+// deliver hands cb to fn through the Deduper under key (none when key is empty): an event
+// the webhook (or another replica) already handled is not handed again, and counts as
+// delivered.
+func (t *Tracker) deliver(ctx context.Context, provider, key string, cb *paygate.Callback, ev Event) (err error) {
+	d := t.o.deduper
+	if d != nil && key != "" {
 		claimed, cerr := d.Claim(ctx, key)
 		if cerr != nil {
 			return fmt.Errorf("dedupe: %w", cerr)

@@ -504,3 +504,86 @@ func TestTrackOptions(t *testing.T) {
 	require.True(t, sent.Equal(it.Created), "created %v, want %v", it.Created, sent)
 	require.False(t, it.OutcomeUnknown)
 }
+
+// notFound is a provider that has never heard of the order.
+func notFound(int, *paygate.QueryRequest) (*paygate.Order, error) {
+	return nil, &paygate.ProviderError{Provider: "fake", Op: "query", Code: "404", Message: "no such order", Err: paygate.ErrOrderNotFound}
+}
+
+// Each tracking of an order is an episode of its own: after "not created", the merchant sends
+// the create again under the same order number (the safe retry), its outcome is unknown too,
+// and the order is tracked again. That episode's "not created" reaches fn too, through the
+// same Deduper: it is not the first episode's event handed twice.
+func TestSecondNotCreatedReachesFn(t *testing.T) {
+	gw := &fakeGateway{name: "fake", answer: notFound}
+	c, rec := newClock(), &recorder{}
+	tr := tracker.New([]paygate.Gateway{gw}, nil, rec.fn, tracker.WithClock(c.Now),
+		tracker.WithSchedule(exact), tracker.WithDeduper(webhook.NewMemoryDeduper(0, 0)))
+	ctx := context.Background()
+
+	require.NoError(t, tr.Track(ctx, "fake", paygate.KindPayOut, "NC-1", tracker.OutcomeUnknown()))
+	for _, d := range []time.Duration{time.Minute, 3 * time.Minute, 7 * time.Minute, 15 * time.Minute} {
+		require.Equal(t, 1, poll(t, tr, c, d))
+	}
+	require.Equal(t, []string{"NC-1:not_created"}, rec.statuses())
+
+	c.at(16 * time.Minute) // sent again; the outcome is unknown again
+	require.NoError(t, tr.Track(ctx, "fake", paygate.KindPayOut, "NC-1", tracker.OutcomeUnknown()))
+	for _, d := range []time.Duration{17 * time.Minute, 19 * time.Minute, 23 * time.Minute, 31 * time.Minute} {
+		require.Equal(t, 1, poll(t, tr, c, d))
+	}
+	require.Equal(t, []string{"NC-1:not_created", "NC-1:not_created"}, rec.statuses())
+	require.Equal(t, tracker.OutcomeNotCreated, rec.all()[1].ev.Outcome)
+	require.Zero(t, poll(t, tr, c, 80*time.Hour), "the second episode is over too")
+}
+
+// Within one episode a tracker-made event still reaches fn once: fn handled "not created" but
+// the store lost the removal, so the order is polled again when its lease ends, and the
+// Deduper keeps the event from fn.
+func TestNotCreatedOncePerEpisode(t *testing.T) {
+	gw := &fakeGateway{name: "fake", answer: notFound}
+	c, rec := newClock(), &recorder{}
+	st := &flaky{Store: tracker.NewMemoryStore()}
+	d := webhook.NewMemoryDeduper(0, 0)
+	tr := tracker.New([]paygate.Gateway{gw}, st, rec.fn, tracker.WithClock(c.Now),
+		tracker.WithSchedule(exact), tracker.WithDeduper(d), tracker.WithLease(time.Minute))
+	require.NoError(t, tr.Track(context.Background(), "fake", paygate.KindPayOut, "NC-2", tracker.OutcomeUnknown()))
+	for _, d := range []time.Duration{time.Minute, 3 * time.Minute, 7 * time.Minute} {
+		require.Equal(t, 1, poll(t, tr, c, d))
+	}
+	tr2 := tracker.New([]paygate.Gateway{gw}, &downAfterClaim{flaky: st}, rec.fn, tracker.WithClock(c.Now),
+		tracker.WithSchedule(exact), tracker.WithDeduper(d), tracker.WithLease(time.Minute))
+	c.at(15 * time.Minute)
+	n, err := tr2.PollDue(context.Background())
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	require.Equal(t, []string{"NC-2:not_created"}, rec.statuses())
+
+	st.setDown(false)
+	require.Equal(t, 1, poll(t, tr, c, 16*time.Minute), "the lease ended: polled again")
+	require.Equal(t, []string{"NC-2:not_created"}, rec.statuses(), "the Deduper knows this episode's event")
+	require.Zero(t, poll(t, tr, c, 80*time.Hour))
+}
+
+// Giving up is per episode as well: an order tracked again after the tracker gave up on it
+// gets its own gave-up event at its own horizon.
+func TestGaveUpOncePerEpisode(t *testing.T) {
+	gw := &fakeGateway{name: "fake", answer: statusSeq(paygate.StatusPending)}
+	c, rec := newClock(), &recorder{}
+	s := exact
+	s.Horizon = 10 * time.Minute
+	tr := tracker.New([]paygate.Gateway{gw}, nil, rec.fn, tracker.WithClock(c.Now),
+		tracker.WithSchedule(s), tracker.WithDeduper(webhook.NewMemoryDeduper(0, 0)))
+	ctx := context.Background()
+	for _, start := range []time.Duration{0, 20 * time.Minute} {
+		c.at(start)
+		require.NoError(t, tr.Track(ctx, "fake", paygate.KindPayIn, "GU-1", tracker.WithStatus(paygate.StatusPending, "")))
+		for d := start; d <= start+15*time.Minute; d += time.Minute {
+			poll(t, tr, c, d)
+		}
+	}
+	require.Equal(t, []string{"GU-1:unknown", "GU-1:unknown"}, rec.statuses())
+	for _, call := range rec.all() {
+		require.Equal(t, tracker.RawGaveUp, call.cb.RawStatus)
+	}
+}
