@@ -24,7 +24,12 @@
 // EventFrom(ctx) tells the call came from the tracker, and why. Through a shared Deduper
 // (WithDeduper, the webhook's) under webhook.Key, each (order, status) is handed to the
 // function once, whichever of the callback and the poll brings it first. An error from the
-// function has the same status handed again at a later poll. An order tracked without
+// function has the same status handed again at a later poll, before any newer one: statuses
+// reach the function in the order they were found, none skipped. Should a later poll find a
+// newer status (reversed after succeeded), the one the function failed on is handed first,
+// with its own Status and RawStatus and the rest of the fields (Raw included) from that
+// poll's answer, and the newer one follows in the same poll once it is taken; while it keeps
+// failing, the newer one waits. An order tracked without
 // WithStatus has the first status found handed over, pending included: for an
 // OutcomeUnknown create, that is the news that it landed.
 //

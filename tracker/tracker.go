@@ -434,6 +434,15 @@ func (t *Tracker) poll(parent context.Context, it *Item) {
 			outcome = OutcomeUnchanged
 		case forward(it.Status, st):
 			outcome = OutcomeChanged
+			if it.Undelivered {
+				// The status fn has not had yet goes first, as the provider reported it;
+				// the newer one follows once it is handed over.
+				late := callbackFrom(it, o)
+				late.Status, late.RawStatus = it.Status, it.RawStatus
+				if !t.handOver(ctx, it, late, elapsed, now, sched) {
+					return
+				}
+			}
 			it.Status, it.RawStatus, it.Undelivered = st, o.RawStatus, true
 		default:
 			outcome = OutcomeRegression
@@ -443,15 +452,9 @@ func (t *Tracker) poll(parent context.Context, it *Item) {
 				slog.String("reported", string(st)), slog.String("raw_status", o.RawStatus))
 		}
 		if it.Undelivered && o.Status == it.Status {
-			cb := callbackFrom(it, o)
-			if err := t.deliver(ctx, it.Provider, webhook.Key(it.Provider, cb), cb, Event{Outcome: OutcomeChanged, Polls: it.Polls}); err != nil {
-				t.log(ctx, slog.LevelWarn, it, "handing the status to fn failed, will retry", err)
-				t.observe(ctx, it, OutcomeError, elapsed)
-				it.Due = now.Add(sched.First)
-				t.reschedule(ctx, it)
+			if !t.handOver(ctx, it, callbackFrom(it, o), elapsed, now, sched) {
 				return
 			}
-			it.Undelivered = false
 			outcome = OutcomeChanged
 		}
 	}
@@ -482,6 +485,21 @@ func (t *Tracker) poll(parent context.Context, it *Item) {
 	}
 	it.Due = sched.next(it, now)
 	t.reschedule(ctx, it)
+}
+
+// handOver hands the order's undelivered status, as cb, to fn and reports whether fn took it. When fn
+// fails, the order keeps that status, undelivered, and is polled again a Schedule.First later:
+// no newer status is applied before it is handed over.
+func (t *Tracker) handOver(ctx context.Context, it *Item, cb *paygate.Callback, elapsed time.Duration, now time.Time, sched Schedule) bool {
+	if err := t.deliver(ctx, it.Provider, webhook.Key(it.Provider, cb), cb, Event{Outcome: OutcomeChanged, Polls: it.Polls}); err != nil {
+		t.log(ctx, slog.LevelWarn, it, "handing the status to fn failed, will retry", err)
+		t.observe(ctx, it, OutcomeError, elapsed)
+		it.Due = now.Add(sched.First)
+		t.reschedule(ctx, it)
+		return false
+	}
+	it.Undelivered = false
+	return true
 }
 
 // identity refuses an answer about another order.

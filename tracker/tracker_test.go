@@ -587,3 +587,47 @@ func TestGaveUpOncePerEpisode(t *testing.T) {
 		require.Equal(t, tracker.RawGaveUp, call.cb.RawStatus)
 	}
 }
+
+// A status fn failed on is handed again before any newer one: fn fails on "succeeded", the
+// next poll finds "reversed", and fn gets "succeeded" again, then "reversed", in that order.
+func TestUndeliveredStatusHandedBeforeNewer(t *testing.T) {
+	gw := &fakeGateway{name: "fake", answer: statusSeq(paygate.StatusSucceeded, paygate.StatusReversed)}
+	c, ob := newClock(), &observer{}
+	rec := &recorder{fail: func(n int, _ *paygate.Callback) error {
+		if n == 1 {
+			return errors.New("database down")
+		}
+		return nil
+	}}
+	tr := tracker.New([]paygate.Gateway{gw}, nil, rec.fn, tracker.WithClock(c.Now), tracker.WithSchedule(exact),
+		tracker.WithObserver(ob), tracker.WithDeduper(webhook.NewMemoryDeduper(0, 0)))
+	require.NoError(t, tr.Track(context.Background(), "fake", paygate.KindPayIn, "RV-1", tracker.WithStatus(paygate.StatusPending, "")))
+	require.Equal(t, 1, poll(t, tr, c, time.Minute))
+	require.Equal(t, 1, poll(t, tr, c, 2*time.Minute))
+	require.Equal(t, []string{"RV-1:succeeded", "RV-1:succeeded", "RV-1:reversed"}, rec.statuses())
+	calls := rec.all()
+	require.Equal(t, "RAW_succeeded", calls[1].cb.RawStatus, "the status as the provider first reported it")
+	require.Equal(t, "RAW_reversed", calls[2].cb.RawStatus)
+	require.Equal(t, []string{"error", "changed"}, ob.all())
+	require.Zero(t, poll(t, tr, c, time.Hour), "reversed is final and handed over")
+}
+
+// While the late status keeps failing, the newer one waits behind it: fn never sees
+// "reversed" before "succeeded".
+func TestUndeliveredStatusBlocksNewer(t *testing.T) {
+	gw := &fakeGateway{name: "fake", answer: statusSeq(paygate.StatusSucceeded, paygate.StatusReversed)}
+	c := newClock()
+	rec := &recorder{fail: func(n int, _ *paygate.Callback) error {
+		if n <= 3 {
+			return fmt.Errorf("attempt %d: database down", n)
+		}
+		return nil
+	}}
+	tr := tracker.New([]paygate.Gateway{gw}, nil, rec.fn, tracker.WithClock(c.Now), tracker.WithSchedule(exact))
+	require.NoError(t, tr.Track(context.Background(), "fake", paygate.KindPayIn, "RV-2", tracker.WithStatus(paygate.StatusPending, "")))
+	for _, d := range []time.Duration{time.Minute, 2 * time.Minute, 3 * time.Minute, 4 * time.Minute} {
+		require.Equal(t, 1, poll(t, tr, c, d))
+	}
+	require.Equal(t, []string{"RV-2:succeeded", "RV-2:succeeded", "RV-2:succeeded", "RV-2:succeeded", "RV-2:reversed"}, rec.statuses())
+	require.Zero(t, poll(t, tr, c, time.Hour))
+}
