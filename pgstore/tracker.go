@@ -18,10 +18,16 @@ import (
 // Unlike the Deduper, it compares the tracker's clock (tracker.WithClock), not the server's:
 // every due time is the tracker's. Replicas' clocks should agree to well within the
 // tracker's lease. The store's own WithLease is not used: the tracker passes its lease.
+//
+// A row whose item does not decode as a tracker.Item (edited, or written by something else)
+// does not stop the others: Claim returns the readable rows and parks the unreadable one,
+// logging it once at Error through slog.Default with its key. Parked, it keeps its item and
+// is due on 9999-12-31 (SELECT ... WHERE due >= '9999-12-31' lists the parked rows); fix its
+// item and due, or delete it (Tracker.Forget): until then, Track of that order changes nothing.
 type TrackerStore struct {
-	db                                DB
-	add, claim, reschedule, removeSQL string
-	t                                 lease.Tracker
+	db                                      DB
+	add, claim, park, reschedule, removeSQL string
+	t                                       lease.Tracker
 }
 
 var _ tracker.Store = (*TrackerStore)(nil)
@@ -44,7 +50,8 @@ func NewTrackerStore(db DB, opts ...Option) (*TrackerStore, error) {
 			            WHERE due <= $1 ORDER BY due, provider, kind, order_id LIMIT $4
 			            FOR UPDATE SKIP LOCKED) AS due) AS d
 			WHERE t.provider = d.provider AND t.kind = d.kind AND t.order_id = d.order_id
-			RETURNING t.item, t.lease`,
+			RETURNING t.provider, t.kind, t.order_id, t.item, t.lease`,
+		park: `UPDATE ` + t + ` SET due = $2, lease = NULL WHERE lease = $1`,
 		reschedule: `UPDATE ` + t + ` SET due = $4, lease = NULL, item = $5
 			WHERE provider = $1 AND kind = $2 AND order_id = $3 AND lease = $6`,
 		removeSQL: `DELETE FROM ` + t + ` WHERE provider = $1 AND kind = $2 AND order_id = $3`,
@@ -70,13 +77,18 @@ func (s *TrackerStore) Claim(ctx context.Context, now time.Time, d time.Duration
 		defer rows.Close()
 		var items []lease.ClaimedItem
 		for rows.Next() {
+			var provider, kind, orderID string
 			var c lease.ClaimedItem
-			if err := rows.Scan(&c.Item, &c.Lease); err != nil {
+			if err := rows.Scan(&provider, &kind, &orderID, &c.Item, &c.Lease); err != nil {
 				return nil, err
 			}
+			c.Key = tracker.ItemKey(provider, paygate.Kind(kind), orderID)
 			items = append(items, c)
 		}
 		return items, rows.Err()
+	}, func(c lease.ClaimedItem, due time.Time) error {
+		_, err := s.db.Exec(ctx, s.park, c.Lease, due)
+		return err
 	})
 }
 

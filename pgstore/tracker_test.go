@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
@@ -59,4 +60,36 @@ func ExampleNewTrackerStore() {
 		return nil // record the order's new status
 	})
 	go func() { _ = tr.Run(ctx) }()
+}
+
+// One unreadable item (valid JSON, but not a tracker.Item) does not stop the others: Claim
+// returns the readable items and parks the bad row, kept but never due again.
+func TestTrackerStoreUnreadableItemParked(t *testing.T) {
+	pool, _ := servicetest.Postgres(t)
+	ctx := t.Context()
+	require.NoError(t, pgstore.Migrate(ctx, pool))
+	s, err := pgstore.NewTrackerStore(pool)
+	require.NoError(t, err)
+	t0 := time.Date(2026, 3, 4, 10, 0, 0, 0, time.UTC)
+	for _, id := range []string{"G-1", "G-2", "G-3"} {
+		require.NoError(t, s.Add(ctx, tracker.Item{Provider: "cashgit", Kind: paygate.KindPayIn, OrderID: id, Created: t0, Due: t0.Add(time.Minute)}))
+	}
+	_, err = pool.Exec(ctx, `INSERT INTO paygate_tracker (provider, kind, order_id, due, item) VALUES ('cashgit', 'payin', 'BAD', $1, '{"due":"not a time"}')`, t0)
+	require.NoError(t, err)
+
+	items, err := s.Claim(ctx, t0.Add(10*time.Minute), 2*time.Minute, 100)
+	require.NoError(t, err)
+	require.Len(t, items, 3, "the readable items")
+
+	var due time.Time
+	var leased bool
+	var item string
+	require.NoError(t, pool.QueryRow(ctx, `SELECT due, lease IS NOT NULL, item::text FROM paygate_tracker WHERE order_id = 'BAD'`).Scan(&due, &leased, &item))
+	require.True(t, due.After(t0.AddDate(1000, 0, 0)), "due never: %v", due)
+	require.False(t, leased)
+	require.JSONEq(t, `{"due":"not a time"}`, item, "kept as it was, for a person to see")
+
+	items, err = s.Claim(ctx, t0.Add(time.Hour), 2*time.Minute, 100)
+	require.NoError(t, err)
+	require.Len(t, items, 3, "the leases ended: the readable items again, the parked one not")
 }

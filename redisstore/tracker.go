@@ -22,6 +22,13 @@ import (
 // ":leases"), so they live in one slot of a Redis Cluster. Due times are microseconds of the
 // tracker's clock (tracker.WithClock), so replicas' clocks should agree to well within the
 // tracker's lease. The store's own WithLease is not used: the tracker passes its lease.
+//
+// An order whose record does not decode (corrupt, or written by something else) does not stop
+// the others: Claim returns the readable orders and parks the unreadable one, logging it once
+// at Error through slog.Default with its key. Parked, it keeps its record and is due in the
+// year 9999 (ZRANGEBYSCORE prefix+"{tracker}:due" 253402214400000000 +inf lists the parked
+// keys); fix its record and give it a due time, or remove it (Tracker.Forget): until then,
+// Track of that order changes nothing.
 type TrackerStore struct {
 	c    redis.UniversalClient
 	keys []string // due, items, leases
@@ -55,6 +62,7 @@ for i, k in ipairs(keys) do
     local token = ARGV[4] .. ':' .. i
     redis.call('ZADD', KEYS[1], ARGV[2], k)
     redis.call('HSET', KEYS[3], k, token)
+    out[#out + 1] = k
     out[#out + 1] = item
     out[#out + 1] = token
   else
@@ -62,6 +70,15 @@ for i, k in ipairs(keys) do
   end
 end
 return out`)
+
+	// ARGV: key, token, due. Moves the item to due and ends its lease, item untouched, when
+	// the lease is the caller's.
+	trackerPark = redis.NewScript(`
+if redis.call('HGET', KEYS[3], ARGV[1]) == ARGV[2] then
+  redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+  redis.call('HDEL', KEYS[3], ARGV[1])
+end
+return 1`)
 
 	// ARGV: key, token, item, due. Returns 1, or 0 when the lease is not the caller's.
 	trackerReschedule = redis.NewScript(`
@@ -96,11 +113,13 @@ func (s *TrackerStore) Claim(ctx context.Context, now time.Time, d time.Duration
 		if err != nil {
 			return nil, err
 		}
-		items := make([]lease.ClaimedItem, 0, len(res)/2)
-		for i := 0; i+1 < len(res); i += 2 {
-			items = append(items, lease.ClaimedItem{Item: []byte(res[i]), Lease: res[i+1]})
+		items := make([]lease.ClaimedItem, 0, len(res)/3)
+		for i := 0; i+2 < len(res); i += 3 {
+			items = append(items, lease.ClaimedItem{Key: res[i], Item: []byte(res[i+1]), Lease: res[i+2]})
 		}
 		return items, nil
+	}, func(c lease.ClaimedItem, due time.Time) error {
+		return trackerPark.Run(ctx, s.c, s.keys, c.Key, c.Lease, score(due)).Err()
 	})
 }
 

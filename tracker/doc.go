@@ -73,5 +73,8 @@
 // orders of a replica that died go to the others when their lease ends. When the store
 // fails, nothing is lost: a failed claim is retried after the interval, and an order whose
 // new schedule could not be written is polled again when its lease ends (the Deduper keeps
-// that from reaching the function twice).
+// that from reaching the function twice). An order a shared store cannot read back (a
+// corrupt or foreign record) does not stop the others: the store returns the readable ones
+// and parks it, logged once at Error, kept but never due again, for a person to fix or
+// Forget (see redisstore.TrackerStore, pgstore.TrackerStore).
 package tracker

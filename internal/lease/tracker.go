@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"slices"
 	"time"
 
@@ -23,11 +24,17 @@ type Tracker struct {
 // NewTracker returns a Tracker whose errors start with name ("redisstore").
 func NewTracker(name string) Tracker { return Tracker{name: name} }
 
-// ClaimedItem is one item a store's claim statement leased: its encoding and lease token.
+// ClaimedItem is one item a store's claim statement leased: its key (tracker.ItemKey), its
+// encoding and its lease token.
 type ClaimedItem struct {
+	Key   string
 	Item  []byte
 	Lease string
 }
+
+// Parked is the due time Claim gives an item it cannot read: never due, so no claim returns
+// it again, and kept as it is, for a person to find (by this due time) and fix or remove.
+var Parked = time.Date(9999, time.December, 31, 0, 0, 0, 0, time.UTC)
 
 // Add stores it through add, which stores the encoded item unless an item with its key is
 // stored.
@@ -48,8 +55,15 @@ func (t Tracker) Add(ctx context.Context, it tracker.Item, add func(item []byte)
 // Claim leases for d at most maxItems items due at or before now. claim runs the store's
 // statement: it leases them until until, each under a fresh lease token made from token, and
 // returns them.
+//
+// An item that does not decode does not stop the others: Claim returns the readable ones and
+// parks each unreadable one through park, which makes it due at Parked and ends its lease
+// when c.Lease is still its lease token, leaving its encoding as it is. Each is logged once,
+// at Error through slog.Default, with its key and the decoding error, never its encoding.
+// Should parking fail, the item is claimed, and logged, again when its lease ends.
 func (t Tracker) Claim(ctx context.Context, now time.Time, d time.Duration, maxItems int,
 	claim func(until time.Time, token string) ([]ClaimedItem, error),
+	park func(c ClaimedItem, due time.Time) error,
 ) ([]tracker.Item, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -65,14 +79,28 @@ func (t Tracker) Claim(ctx context.Context, now time.Time, d time.Duration, maxI
 	for _, c := range claimed {
 		var it tracker.Item
 		if err := json.Unmarshal(c.Item, &it); err != nil {
-			// Unreadable: its lease runs out and it stays claimable, for a person to see.
-			return nil, fmt.Errorf("%s: tracker claim: item: %w", t.name, err)
+			t.park(ctx, c, err, park)
+			continue
 		}
 		it.Lease = c.Lease
 		items = append(items, it)
 	}
 	slices.SortStableFunc(items, func(a, b tracker.Item) int { return a.Due.Compare(b.Due) })
 	return items, nil
+}
+
+// park parks the unreadable item c and logs it.
+func (t Tracker) park(ctx context.Context, c ClaimedItem, decodeErr error, park func(ClaimedItem, time.Time) error) {
+	attrs := []slog.Attr{
+		slog.String("store", t.name), slog.String("key", c.Key), slog.Int("bytes", len(c.Item)),
+		slog.String("error", decodeErr.Error()),
+	}
+	msg := "paygate tracker store: unreadable item parked, never due again; fix or remove it"
+	if err := park(c, Parked); err != nil {
+		msg = "paygate tracker store: unreadable item skipped, parking it failed; claimed again when its lease ends"
+		attrs = append(attrs, slog.String("park_error", err.Error()))
+	}
+	slog.Default().LogAttrs(ctx, slog.LevelError, msg, attrs...)
 }
 
 // Reschedule replaces the stored item by it through reschedule, which stores the encoded item
