@@ -613,8 +613,8 @@ func (r *Router) decide(ctx context.Context, op, orderID, provider, decision, re
 }
 
 // Query asks the provider that holds the order: QueryRequest.Provider when set (the router's
-// own Name counts as unset: a tracker over the router sets it), else the one the order index names, else each provider that can query the kind, in route order, until
-// one knows the order.
+// own Name counts as unset: a tracker over the router sets it), else the one the order index
+// names, else each provider that can query the kind, in route order, until one knows the order.
 func (r *Router) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate.Order, error) {
 	if req == nil {
 		return nil, &paygate.ValidationError{Provider: Name, Op: "query", Field: "request", Reason: "nil"}
