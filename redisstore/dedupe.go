@@ -119,10 +119,21 @@ func (s *dedupeStore) Release(ctx context.Context, key, token string) error {
 	return releaseScript.Run(ctx, s.c, []string{s.redisKey(key)}, claimPrefix+token).Err()
 }
 
-// Permanent implements lease.Store: an error Redis answered with itself.
+// Permanent implements lease.Store: an error Redis answered with itself, except those that
+// say the server cannot take the command for now (see transient).
 func (s *dedupeStore) Permanent(err error) bool {
 	var rerr redis.Error
-	return errors.As(err, &rerr)
+	return errors.As(err, &rerr) && !transient(err)
+}
+
+// transient reports a Redis answer that says the server, not the command, failed for now: a
+// replica being promoted or a server demoted during a failover (READONLY, MASTERDOWN), a
+// dataset still loading (LOADING), a cluster resharding or down (TRYAGAIN, CLUSTERDOWN), a
+// script running too long (BUSY). The command may be tried again; giving up there would lose
+// a mark, and a later delivery would run the merchant's function again.
+func transient(err error) bool {
+	return redis.IsReadOnlyError(err) || redis.IsLoadingError(err) || redis.IsTryAgainError(err) ||
+		redis.IsClusterDownError(err) || redis.IsMasterDownError(err) || redis.HasErrorPrefix(err, "BUSY ")
 }
 
 func (s *dedupeStore) redisKey(key string) string {
