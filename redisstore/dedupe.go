@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
@@ -100,23 +101,42 @@ const (
 	claimPrefix = "c:" // starts a claim's value, the owner token following
 )
 
-// Claim implements lease.Store.
+// Claim implements lease.Store. It returns ctx's error as soon as ctx ends; a claim taken
+// after that, its caller gone, is released at once.
 func (s *dedupeStore) Claim(ctx context.Context, key, token string) (claimed, done bool, err error) {
-	r, err := claimScript.Run(ctx, s.c, []string{s.redisKey(key)}, claimPrefix+token, s.o.Lease.Milliseconds()).Int()
+	k, v := s.redisKey(key), claimPrefix+token
+	r, err := detached(ctx, func(ctx context.Context) (int, error) {
+		return claimScript.Run(ctx, s.c, []string{k}, v, s.o.Lease.Milliseconds()).Int()
+	}, func(r int, err error) {
+		if err != nil || r == 1 { // taken, or perhaps taken with its answer lost
+			ctx, cancel := context.WithTimeout(context.Background(), giveUpTimeout)
+			defer cancel()
+			_ = releaseScript.Run(ctx, s.c, []string{k}, v).Err()
+		}
+	})
 	if err != nil {
 		return false, false, err
 	}
 	return r == 1, r == 0, nil
 }
 
+// giveUpTimeout bounds the release of a claim taken after its caller left.
+const giveUpTimeout = time.Second
+
 // Done implements lease.Store.
 func (s *dedupeStore) Done(ctx context.Context, key string) error {
-	return s.c.Set(ctx, s.redisKey(key), doneValue, s.o.DoneTTL).Err()
+	_, err := detached(ctx, func(ctx context.Context) (string, error) {
+		return s.c.Set(ctx, s.redisKey(key), doneValue, s.o.DoneTTL).Result()
+	}, nil)
+	return err
 }
 
 // Release implements lease.Store.
 func (s *dedupeStore) Release(ctx context.Context, key, token string) error {
-	return releaseScript.Run(ctx, s.c, []string{s.redisKey(key)}, claimPrefix+token).Err()
+	_, err := detached(ctx, func(ctx context.Context) (any, error) {
+		return releaseScript.Run(ctx, s.c, []string{s.redisKey(key)}, claimPrefix+token).Result()
+	}, nil)
+	return err
 }
 
 // Permanent implements lease.Store: an error Redis answered with itself, except those that

@@ -72,3 +72,60 @@ func TestDoneRetriesThroughReadOnlyFailover(t *testing.T) {
 	require.NoError(t, err)
 	require.False(t, ok, "the handled callback is not handled again")
 }
+
+// hungRedis accepts connections and never answers, as a stalled Redis server (or a
+// black-holed network path) does.
+func hungRedis(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var conns []net.Conn
+		defer func() {
+			for _, c := range conns {
+				_ = c.Close()
+			}
+		}()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns = append(conns, c)
+		}
+	}()
+	t.Cleanup(func() { _ = ln.Close(); <-done })
+	return ln.Addr().String()
+}
+
+// A stalled Redis does not hold the caller past its context: Limiter.Wait and
+// Deduper.Claim return ctx's error promptly.
+func TestHonoursContextWhenRedisHangs(t *testing.T) {
+	tests := []struct {
+		name string
+		call func(ctx context.Context, c redis.UniversalClient) error
+	}{
+		{"LimiterWait", func(ctx context.Context, c redis.UniversalClient) error {
+			return redisstore.NewLimiter(c, 10, 1).Wait(ctx, "cashgit:cgpay")
+		}},
+		{"DeduperClaim", func(ctx context.Context, c redis.UniversalClient) error {
+			_, err := redisstore.NewDeduper(c, redisstore.WithWriteRetry(-1)).Claim(ctx, "k")
+			return err
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := redis.NewClient(&redis.Options{Addr: hungRedis(t), MaxRetries: -1})
+			defer c.Close()
+			ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			err := tc.call(ctx, c)
+			took := time.Since(start)
+			require.ErrorIs(t, err, context.DeadlineExceeded, "ctx's error, not a store failure")
+			require.Less(t, took, time.Second, "a 100 ms deadline ends the call at once")
+		})
+	}
+}

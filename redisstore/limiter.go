@@ -65,12 +65,16 @@ func NewLimiter(c redis.UniversalClient, r rate.Limit, burst int, opts ...Option
 	}
 }
 
-// Wait implements paygate.Limiter. It returns ctx's error when ctx ends first, and a
-// wrapped Redis error when Redis does not answer (the gateway then sends anyway).
+// Wait implements paygate.Limiter. It returns ctx's error as soon as ctx ends, even while
+// Redis has not answered (a stalled server holds no caller past its deadline), and a wrapped
+// Redis error when Redis answers with an error or cannot be reached (the gateway then sends
+// anyway).
 func (l *Limiter) Wait(ctx context.Context, key string) error {
 	k := l.prefix + "rate:" + key
 	for {
-		us, err := gcraScript.Run(ctx, l.c, []string{k}, l.interval, l.burst).Int64()
+		us, err := detached(ctx, func(ctx context.Context) (int64, error) {
+			return gcraScript.Run(ctx, l.c, []string{k}, l.interval, l.burst).Int64()
+		}, nil)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()

@@ -69,12 +69,14 @@ func (d *Deduper) Claim(ctx context.Context, key string) (bool, error) {
 		claimed, done, err := d.store.Claim(ctx, key, token)
 		if err != nil {
 			// The claim may have been taken with its answer lost: give it up where the store
-			// allows, so that the provider's next delivery need not wait for the lease.
-			d.giveUp(ctx, key, token)
+			// allows, so that the provider's next delivery need not wait for the lease. When
+			// ctx ended, the caller is not kept waiting for that.
 			d.holds.Release(key, h)
 			if ctx.Err() != nil {
+				go d.giveUp(ctx, key, token)
 				return false, ctx.Err()
 			}
+			d.giveUp(ctx, key, token)
 			return false, fmt.Errorf("%s: claim: %w", d.name, err)
 		}
 		switch {
