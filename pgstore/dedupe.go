@@ -62,7 +62,10 @@ type Deduper struct {
 	dones atomic.Uint64
 }
 
-var _ webhook.Deduper = (*Deduper)(nil)
+var (
+	_ webhook.Deduper = (*Deduper)(nil)
+	_ webhook.Holder  = (*Deduper)(nil)
+)
 
 // NewDeduper returns a Deduper on db. Options: WithTablePrefix, WithLease, WithDoneTTL,
 // WithPollInterval, WithWriteRetry. It returns an error for an invalid option; it does not
@@ -86,7 +89,9 @@ WHERE d.expires_at <= now() OR d.owner = EXCLUDED.owner`,
 VALUES ($1, 'done', NULL, now(), now() + $2 * interval '1 millisecond')
 ON CONFLICT (key) DO UPDATE SET state = 'done', owner = NULL, updated_at = now(), expires_at = EXCLUDED.expires_at`,
 		release: `DELETE FROM ` + t + ` WHERE key = $1 AND owner = $2`,
-		purge:   `DELETE FROM ` + t + ` WHERE key IN (SELECT key FROM ` + t + ` WHERE expires_at <= now() LIMIT $1)`,
+		extend: `UPDATE ` + t + ` SET updated_at = now(), expires_at = now() + $3 * interval '1 millisecond'
+WHERE key = $1 AND owner = $2 AND state = 'claimed'`,
+		purge: `DELETE FROM ` + t + ` WHERE key IN (SELECT key FROM ` + t + ` WHERE expires_at <= now() LIMIT $1)`,
 	}}
 	return &Deduper{l: lease.NewDeduper("pgstore", s, o), s: s}, nil
 }
@@ -107,6 +112,17 @@ func (d *Deduper) Done(ctx context.Context, key string) error {
 
 // Release implements webhook.Deduper.
 func (d *Deduper) Release(ctx context.Context, key string) error { return d.l.Release(ctx, key) }
+
+// Hold implements webhook.Holder: the context is cancelled, with cause webhook.ErrClaimLost,
+// once this process's claim of key is lost.
+func (d *Deduper) Hold(ctx context.Context, key string) (context.Context, context.CancelFunc) {
+	return d.l.Hold(ctx, key)
+}
+
+// Close stops renewing the leases of the claims this Deduper holds, as the process ending
+// would, without giving them up: their Hold contexts are cancelled, and other replicas take
+// them over once their leases end. Done and Release still work. It does not close the DB.
+func (d *Deduper) Close() error { return d.l.Close() }
 
 // Purge deletes the rows whose claim or mark has expired and returns how many. Done does a
 // little of it as it goes; a merchant may also run it from a periodic job.
@@ -131,7 +147,7 @@ type dedupeStore struct {
 	q  dedupeSQL
 }
 
-type dedupeSQL struct{ claim, state, done, release, purge string }
+type dedupeSQL struct{ claim, state, done, release, extend, purge string }
 
 // Claim implements lease.Store: claimed, or marked done, or neither (held by another claim,
 // or gone between the two statements: try again).
@@ -164,6 +180,15 @@ func (s *dedupeStore) Done(ctx context.Context, key string) error {
 func (s *dedupeStore) Release(ctx context.Context, key, token string) error {
 	_, err := s.db.Exec(ctx, s.q.release, boundKey(key), token)
 	return err
+}
+
+// Extend implements lease.Store.
+func (s *dedupeStore) Extend(ctx context.Context, key, token string) (bool, error) {
+	tag, err := s.db.Exec(ctx, s.q.extend, boundKey(key), token, s.o.Lease.Milliseconds())
+	if err != nil {
+		return false, err
+	}
+	return tag.RowsAffected() == 1, nil
 }
 
 // Permanent implements lease.Store: an error the server answered with that is not about the

@@ -50,7 +50,10 @@ type Deduper struct {
 	l *lease.Deduper
 }
 
-var _ webhook.Deduper = (*Deduper)(nil)
+var (
+	_ webhook.Deduper = (*Deduper)(nil)
+	_ webhook.Holder  = (*Deduper)(nil)
+)
 
 // NewDeduper returns a Deduper on c. Options: WithKeyPrefix, WithLease, WithDoneTTL,
 // WithPollInterval, WithWriteRetry.
@@ -71,6 +74,17 @@ func (d *Deduper) Done(ctx context.Context, key string) error { return d.l.Done(
 // Release implements webhook.Deduper.
 func (d *Deduper) Release(ctx context.Context, key string) error { return d.l.Release(ctx, key) }
 
+// Hold implements webhook.Holder: the context is cancelled, with cause webhook.ErrClaimLost,
+// once this process's claim of key is lost.
+func (d *Deduper) Hold(ctx context.Context, key string) (context.Context, context.CancelFunc) {
+	return d.l.Hold(ctx, key)
+}
+
+// Close stops renewing the leases of the claims this Deduper holds, as the process ending
+// would, without giving them up: their Hold contexts are cancelled, and other replicas take
+// them over once their leases end. Done and Release still work. It does not close the client.
+func (d *Deduper) Close() error { return d.l.Close() }
+
 // dedupeStore is the Deduper's lease.Store: one Redis key per webhook key.
 type dedupeStore struct {
 	c redis.UniversalClient
@@ -88,6 +102,12 @@ end
 if v == ARGV[1] then return 1 end
 if v == 'd' then return 0 end
 return 2
+`)
+
+// extendScript sets KEYS[1] to expire in ARGV[2] ms while it holds ARGV[1]: 1 when it did.
+var extendScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
 `)
 
 // releaseScript deletes KEYS[1] while it holds ARGV[1].
@@ -137,6 +157,14 @@ func (s *dedupeStore) Release(ctx context.Context, key, token string) error {
 		return releaseScript.Run(ctx, s.c, []string{s.redisKey(key)}, claimPrefix+token).Result()
 	}, nil)
 	return err
+}
+
+// Extend implements lease.Store.
+func (s *dedupeStore) Extend(ctx context.Context, key, token string) (bool, error) {
+	r, err := detached(ctx, func(ctx context.Context) (int, error) {
+		return extendScript.Run(ctx, s.c, []string{s.redisKey(key)}, claimPrefix+token, s.o.Lease.Milliseconds()).Int()
+	}, nil)
+	return r == 1, err
 }
 
 // Permanent implements lease.Store: an error Redis answered with itself, except those that

@@ -3,17 +3,88 @@ package redisstore_test
 import (
 	"context"
 	"net"
+	"net/http"
 	"os/exec"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
 
+	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/internal/servicetest"
+	"github.com/paygate-go/paygate/internal/storetest"
 	"github.com/paygate-go/paygate/redisstore"
+	"github.com/paygate-go/paygate/webhook"
 )
+
+// A merchant's function slower than the lease keeps its claim: the holder renews the lease,
+// so the provider's retry landing on another replica waits for it and is acknowledged as a
+// duplicate instead of running the function a second time, concurrently.
+func TestLeaseRenewedWhileFnRuns(t *testing.T) {
+	_, prefix := servicetest.Redis(t)
+	const lease = 300 * time.Millisecond
+	rec := &storetest.Recorder{Delay: 4 * lease}
+	open := func() string {
+		return storetest.Replica(t, redisstore.NewDeduper(replicaClient(t), redisstore.WithKeyPrefix(prefix), redisstore.WithLease(lease)), rec.Func(nil))
+	}
+	a, b := open(), open()
+	body := storetest.Body("order-lease")
+	var wg sync.WaitGroup
+	codes := make([]int, 2)
+	wg.Go(func() { codes[0], _, _ = storetest.Post(context.Background(), a, body) })
+	time.Sleep(2 * lease) // the provider's retry (after its own timeout) reaches replica b
+	wg.Go(func() { codes[1], _, _ = storetest.Post(context.Background(), b, body) })
+	wg.Wait()
+	require.Equal(t, []int{http.StatusOK, http.StatusOK}, codes)
+	require.Empty(t, rec.Overlaps(), "fn ran twice at once for one callback")
+	require.Equal(t, map[string]int{"order-lease": 1}, rec.Calls(), "fn called once per callback")
+}
+
+// A claim lost while fn runs (here another holder's token replaces it, as after a takeover)
+// cancels fn's context with webhook.ErrClaimLost; the provider is answered 500 and the
+// callback is not marked handled, so its next delivery is handled.
+func TestLostClaimCancelsFnAndIsNotMarked(t *testing.T) {
+	admin, prefix := servicetest.Redis(t)
+	const lease = 300 * time.Millisecond
+	var cause error
+	rec := &storetest.Recorder{}
+	steal := rec.Func(func(ctx context.Context, _ string) {
+		keys, err := admin.Keys(ctx, prefix+"dedupe:*").Result()
+		if err == nil && len(keys) == 1 {
+			err = admin.Set(ctx, keys[0], "c:another-replica", lease).Err()
+		}
+		if err != nil {
+			cause = err
+			return
+		}
+		select {
+		case <-ctx.Done():
+			cause = context.Cause(ctx)
+		case <-time.After(5 * lease):
+		}
+	})
+	d := redisstore.NewDeduper(replicaClient(t), redisstore.WithKeyPrefix(prefix), redisstore.WithLease(lease))
+	url := storetest.Replica(t, d, func(ctx context.Context, cb *paygate.Callback) error {
+		if cause == nil && rec.Calls()[cb.OrderID] == 0 {
+			return steal(ctx, cb)
+		}
+		return rec.Func(nil)(ctx, cb)
+	})
+	body := storetest.Body("order-lost")
+	code, _, err := storetest.Post(t.Context(), url, body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusInternalServerError, code, "a lost claim is not acknowledged")
+	require.ErrorIs(t, cause, webhook.ErrClaimLost, "fn's context ends with the loss")
+
+	time.Sleep(lease) // the other holder's claim ends
+	code, _, err = storetest.Post(t.Context(), url, body)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, code)
+	require.Equal(t, map[string]int{"order-lost": 2}, rec.Calls(), "the callback was not marked handled")
+}
 
 // ownRedis starts a private redis-server on a free port, so that it can be demoted and
 // promoted without disturbing the shared one, and returns its address.

@@ -3,6 +3,7 @@ package webhook
 import (
 	"container/list"
 	"context"
+	"errors"
 	"strconv"
 	"sync"
 	"time"
@@ -53,6 +54,24 @@ type Deduper interface {
 	Done(ctx context.Context, key string) error
 	// Release gives up the caller's hold without marking key handled.
 	Release(ctx context.Context, key string) error
+}
+
+// ErrClaimLost is the cause of a [Holder]'s context once the caller's claim was lost.
+var ErrClaimLost = errors.New("webhook: the deduper's claim was lost while the callback was being handled")
+
+// Holder is implemented by a Deduper whose claims can be lost while held: those of
+// redisstore and pgstore are leases in a shared store, renewed while held (from Claim until
+// Done or Release), and lost when a renewal finds another caller's claim, or cannot reach the
+// store before the lease ends — another replica may then take the key over.
+//
+// The handler runs fn under Hold's context: when the claim is lost, fn's context is
+// cancelled with cause ErrClaimLost, the provider is answered 500 (OutcomeClaimLost), and
+// the callback is released, not marked handled, whatever fn returned.
+type Holder interface {
+	// Hold returns a context derived from ctx that is cancelled, with cause ErrClaimLost,
+	// once the caller's claim of key is lost, and a function freeing its resources, to be
+	// called before Done or Release.
+	Hold(ctx context.Context, key string) (context.Context, context.CancelFunc)
 }
 
 // Key is the identity under which a Deduper remembers a callback: the provider's name, the

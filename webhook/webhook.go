@@ -30,6 +30,7 @@ const (
 	OutcomeConfirmFailed    = "confirm_failed"     // 500: WithConfirm's Query failed or disagreed on identity
 	OutcomeHandlerError     = "handler_error"      // 500: fn returned an error
 	OutcomeHandlerPanic     = "handler_panic"      // fn panicked; net/http drops the connection
+	OutcomeClaimLost        = "claim_lost"         // 500: the Deduper's claim was lost while fn ran (see Holder)
 	OutcomeInternalError    = "internal_error"     // 500: the Gateway returned neither a callback nor an error
 )
 
@@ -269,6 +270,7 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, a *answer) {
 	if d := h.opts.deduper; d != nil {
 		key = Key(h.name, target)
 	}
+	fctx := ctx // fn's context
 	if key != "" {
 		d := h.opts.deduper
 		claimed, err := d.Claim(ctx, key)
@@ -296,9 +298,22 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, a *answer) {
 				a.dupErr = err
 			}
 		}()
+		// A lease that cannot be kept while fn runs cancels fn's context (see Holder).
+		if hd, ok := d.(Holder); ok {
+			var stop context.CancelFunc
+			fctx, stop = hd.Hold(ctx, key)
+			defer stop() // before Done or Release: deferred calls run last first
+		}
 	}
 
-	if err := h.call(ctx, target); err != nil {
+	err = h.call(fctx, target)
+	if cause := context.Cause(fctx); errors.Is(cause, ErrClaimLost) {
+		// Another replica may hold the key now: not handled here, the provider retries.
+		a.fail(http.StatusInternalServerError, OutcomeClaimLost, "callback not handled")
+		a.err = errors.Join(cause, err)
+		return
+	}
+	if err != nil {
 		if errors.Is(err, errPanic) {
 			a.fail(http.StatusInternalServerError, OutcomeHandlerPanic, "callback not handled")
 		} else {
@@ -391,7 +406,7 @@ func (h *handler) log(ctx context.Context, a *answer) {
 	level := slog.LevelInfo
 	switch a.outcome {
 	case OutcomeHandled, OutcomeDuplicate:
-	case OutcomeDedupeFailed, OutcomeConfirmFailed, OutcomeHandlerError, OutcomeHandlerPanic, OutcomeInternalError:
+	case OutcomeDedupeFailed, OutcomeConfirmFailed, OutcomeHandlerError, OutcomeHandlerPanic, OutcomeInternalError, OutcomeClaimLost:
 		level = slog.LevelError
 	default:
 		level = slog.LevelWarn

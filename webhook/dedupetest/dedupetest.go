@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -55,6 +56,10 @@ type settings struct {
 // WithoutLease skips the tests of lease takeover, for an implementation that keeps its
 // claims in the process holding them (webhook.NewMemoryDeduper): a claim there ends only by
 // Done or Release, or with the process.
+//
+// The tests of lease takeover need a replica to die holding a claim: the suite ends a
+// replica's renewals by its Close method (io.Closer; redisstore's and pgstore's Dedupers
+// have one), and skips them for a replica without one.
 func WithoutLease() Option { return func(s *settings) { s.noLease = true } }
 
 // WithoutTTL skips the test that a handled key is forgotten after Config.DoneTTL.
@@ -101,6 +106,7 @@ func Run(t *testing.T, open Open, opts ...Option) {
 		{name: "WaiterClaimsAfterRelease", cfg: longCfg, skip: when(s.noWait, "WithoutWaiting"), check: waiterClaimsAfterRelease},
 		{name: "ConcurrentClaimsCallOnce", cfg: longCfg, check: concurrentOnce},
 		{name: "ConcurrentClaimsWithFailures", cfg: longCfg, check: concurrentWithFailures},
+		{name: "HeldPastLease", cfg: Config{Lease: shortLease, DoneTTL: long}, check: heldPastLease},
 		{name: "LeaseTakeover", cfg: Config{Lease: shortLease, DoneTTL: long}, skip: when(s.noLease, "WithoutLease"), check: leaseTakeover},
 		{name: "ReleaseByFormerOwner", cfg: Config{Lease: shortLease, DoneTTL: long}, skip: when(s.noLease, "WithoutLease"), check: releaseByFormerOwner},
 		{name: "DoneByFormerOwner", cfg: Config{Lease: shortLease, DoneTTL: long}, skip: when(s.noLease, "WithoutLease"), check: doneByFormerOwner},
@@ -111,7 +117,14 @@ func Run(t *testing.T, open Open, opts ...Option) {
 			if tc.skip != "" {
 				t.Skipf("skipped by dedupetest.%s", tc.skip)
 			}
-			tc.check(t, &s, open(t, tc.cfg))
+			replica := open(t, tc.cfg)
+			tc.check(t, &s, func() webhook.Deduper {
+				d := replica()
+				if c, ok := d.(io.Closer); ok {
+					t.Cleanup(func() { _ = c.Close() }) // ends the renewals of claims a test left held
+				}
+				return d
+			})
 		})
 	}
 }
@@ -478,13 +491,61 @@ func concurrentWithFailures(t *testing.T, s *settings, replica func() webhook.De
 	}
 }
 
+// heldPastLease: a claim held longer than the lease (a merchant's function slower than it)
+// is not taken by another caller: the holder keeps it until Done or Release. A Holder's
+// context stays alive meanwhile.
+func heldPastLease(t *testing.T, _ *settings, replica func() webhook.Deduper) {
+	a, b := replica(), replica()
+	k := key(t, 0)
+	require.True(t, claimOK(t, a, k))
+	hctx := t.Context()
+	if h, ok := a.(webhook.Holder); ok {
+		var stop context.CancelFunc
+		hctx, stop = h.Hold(t.Context(), k)
+		defer stop()
+	}
+	time.Sleep(2*shortLease + 200*time.Millisecond)
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	ok, err := b.Claim(ctx, k)
+	require.False(t, ok && err == nil, "a claim held past its lease is not taken by another caller")
+	require.NoError(t, hctx.Err(), "nor is it lost")
+	require.NoError(t, a.Done(t.Context(), k))
+	require.False(t, claimOK(t, b, k), "the holder's Done marks it")
+}
+
+// die ends d's renewals of its claims, as the end of its process would, through its Close
+// method; the test is skipped for a Deduper without one.
+func die(t *testing.T, d webhook.Deduper) {
+	t.Helper()
+	c, ok := d.(io.Closer)
+	if !ok {
+		t.Skip("the Deduper has no Close method to end its renewals, as a replica's death would")
+	}
+	require.NoError(t, c.Close())
+}
+
 // leaseTakeover: a replica that died holding a claim blocks the key only until its lease
-// ends; another replica's waiting Claim then takes it.
+// ends; another replica's waiting Claim then takes it. A Holder's context of the dead claim
+// is cancelled with webhook.ErrClaimLost.
 func leaseTakeover(t *testing.T, s *settings, replica func() webhook.Deduper) {
 	dead, b := replica(), replica()
 	k := key(t, 0)
 	start := time.Now() // the lease starts during the Claim: a slow commit does not lengthen it
 	require.True(t, claimOK(t, dead, k))
+	if h, ok := dead.(webhook.Holder); ok {
+		hctx, stop := h.Hold(t.Context(), k)
+		defer stop()
+		die(t, dead)
+		select {
+		case <-hctx.Done():
+		case <-time.After(s.wait):
+			t.Fatal("the dead claim's context is not cancelled")
+		}
+		require.ErrorIs(t, context.Cause(hctx), webhook.ErrClaimLost, "the dead claim's context")
+	} else {
+		die(t, dead)
+	}
 	ctx, cancel := context.WithTimeout(t.Context(), shortLease+s.wait)
 	defer cancel()
 	ok, err := b.Claim(ctx, k)
@@ -523,13 +584,14 @@ func doneByFormerOwner(t *testing.T, _ *settings, replica func() webhook.Deduper
 	require.False(t, claimOK(t, c, k), "the key stays handled")
 }
 
-// takenOver makes three replicas: a claims the test's key k, its lease runs out and b takes
-// the key over; c is a third.
+// takenOver makes three replicas: a claims the test's key k, stops renewing it, its lease
+// runs out and b takes the key over; c is a third.
 func takenOver(t *testing.T, replica func() webhook.Deduper) (a, b, c webhook.Deduper, k string) {
 	t.Helper()
 	a, b, c = replica(), replica(), replica()
 	k = key(t, 0)
 	require.True(t, claimOK(t, a, k))
+	die(t, a) // its renewals end, as when it cannot reach the store
 	time.Sleep(shortLease + 200*time.Millisecond)
 	require.True(t, claimOK(t, b, k), "taken over after the lease")
 	return a, b, c, k
