@@ -74,8 +74,8 @@ type Holder interface {
 	Hold(ctx context.Context, key string) (context.Context, context.CancelFunc)
 }
 
-// Key is the identity under which a Deduper remembers a callback: the provider's name, the
-// kind, the normalized status and the merchant's order number, as
+// Key is the identity under which a Deduper remembers a callback of one merchant account:
+// the provider's name, the kind, the normalized status and the merchant's order number, as
 //
 //	provider|kind|status|OrderID
 //
@@ -87,7 +87,7 @@ type Holder interface {
 // forger to drop or change the provider's number must not make one callback look like two.
 // The order number comes last, so that any text in it keeps the key unambiguous. A callback
 // without the merchant's order number has no identity: Key returns "" and the handler does
-// not deduplicate it.
+// not deduplicate it. [Handler] uses [GatewayKey], which adds the merchant account.
 func Key(provider string, cb *paygate.Callback) string {
 	if cb.OrderID == "" {
 		return ""
@@ -97,6 +97,27 @@ func Key(provider string, cb *paygate.Callback) string {
 		status += strconv.Quote(cb.RawStatus)
 	}
 	return provider + "|" + string(cb.Kind) + "|" + status + "|" + cb.OrderID
+}
+
+// GatewayKey is the identity under which [Handler] remembers a callback gw verified: [Key]'s
+// parts with the merchant account gw verifies for, quoted, after the provider's name:
+//
+//	provider|"merchant"|kind|status|OrderID
+//
+// Each merchant account numbers its orders itself, so one provider's order ORDER1001 of
+// account A and ORDER1001 of account B are two orders, and two Handlers (or a Handler and
+// the tracker) sharing one Deduper must not take one for a duplicate of the other. The
+// merchant account is gw's MerchantID method (paygate.Config.MerchantID: appid, tenantId,
+// merchantNo, MerchantId), which every paygate provider's Client and its ForKind gateways
+// have. A gateway without one, or with an empty one, gets Key(gw.Name(), cb), as before.
+func GatewayKey(gw paygate.Gateway, cb *paygate.Callback) string {
+	k := Key(gw.Name(), cb)
+	m, ok := gw.(interface{ MerchantID() string })
+	if !ok || k == "" || m.MerchantID() == "" {
+		return k
+	}
+	// The quoted merchant cannot be taken for a kind, and ends at its closing quote.
+	return gw.Name() + "|" + strconv.Quote(m.MerchantID()) + k[len(gw.Name()):]
 }
 
 // Defaults of NewMemoryDeduper.

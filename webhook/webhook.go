@@ -56,9 +56,9 @@ func WithMaxBodyBytes(n int64) Option {
 	}
 }
 
-// WithDeduper makes the handler remember callbacks already handled (by [Key]), so that a
-// provider's repeated delivery is acknowledged without calling fn again, and concurrent
-// duplicates call fn once. See [Deduper] for the contract and [NewMemoryDeduper] for a
+// WithDeduper makes the handler remember callbacks already handled (by [GatewayKey], so one
+// Deduper may serve several providers and merchant accounts), so that a provider's repeated
+// delivery is acknowledged without calling fn again, and concurrent duplicates call fn once. See [Deduper] for the contract and [NewMemoryDeduper] for a
 // ready one. A nil d turns deduplication off.
 func WithDeduper(d Deduper) Option { return func(o *options) { o.deduper = d } }
 
@@ -268,7 +268,7 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, a *answer) {
 
 	var key string
 	if d := h.opts.deduper; d != nil {
-		key = Key(h.name, target)
+		key = GatewayKey(h.gw, target)
 	}
 	fctx := ctx // fn's context
 	if key != "" {

@@ -51,6 +51,14 @@ func (g *kindGateway) ConfirmCallbacks() bool {
 	return ok && c.ConfirmCallbacks()
 }
 
+// MerchantID forwards the wrapped gateway's merchant account (webhook.GatewayKey asks), or "".
+func (g *kindGateway) MerchantID() string {
+	if m, ok := g.Gateway.(interface{ MerchantID() string }); ok {
+		return m.MerchantID()
+	}
+	return ""
+}
+
 // CloseIdleConnections forwards to the wrapped gateway.
 func (g *kindGateway) CloseIdleConnections() {
 	if c, ok := g.Gateway.(interface{ CloseIdleConnections() }); ok {
