@@ -23,6 +23,17 @@
 // The statements only ever add (CREATE ... IF NOT EXISTS); a later paygate version that
 // changes a table adds a new file, never edits an old one.
 //
+// # Claims
+//
+// A Deduper's claim is a lease with an owner token, renewed every third of the lease while
+// it is held (UPDATE ... WHERE key AND owner), from Claim until Done or Release: a merchant's
+// function slower than the lease keeps its claim, and no other replica runs it concurrently.
+// A renewal that finds the claim gone or another's, or none that reaches the database before
+// the lease ends, loses the claim: the webhook cancels the function's context
+// (webhook.ErrClaimLost), answers 500 and does not mark the callback handled.
+// [Deduper.Close] stops the renewals, as the process ending would. Connection errors (classes
+// 08 and 57P) are retried by Done and Release for WithWriteRetry.
+//
 // # Connections
 //
 // Every store takes a [DB]: a *pgxpool.Pool in production. Each method runs single

@@ -19,15 +19,22 @@
 //     bind every field, CaiPay and PayPro). The provider is asked for the order with
 //     [paygate.Gateway.Query], and the function sees the status the provider reports
 //     rather than the one the callback claims. A query that fails is 500.
-//  5. Deduplication ([WithDeduper]). The [Key] of the callback, as confirmed, is claimed:
+//  5. Deduplication ([WithDeduper]). The [GatewayKey] of the callback, as confirmed, is
+//     claimed: the provider, the merchant account the gateway verifies for, the kind, the
+//     status and the merchant's order number (never the provider's order number), so that
+//     one Deduper serves several providers and merchant accounts. The key is
 //     made of the provider's answer rather than the callback's claim, so a body re-split to
 //     claim another status or order cannot stand in for the order's real callback, nor be
 //     handled again as something new. A callback already handled is answered with the
 //     provider's acknowledgement again, without calling the function. A concurrent duplicate
-//     waits for the request that holds the key. A deduper that fails is 500.
+//     waits for the request that holds the key. A deduper that fails is 500. Since
+//     confirmation comes first, a duplicate still costs one query.
 //  6. The merchant's function. An error is 500 Internal Server Error, so that the provider
 //     delivers the callback again later; the claim is released so that the next delivery is
-//     handled afresh. Only a nil return marks the callback handled.
+//     handled afresh. Only a nil return marks the callback handled. With a Deduper whose
+//     claims are leases ([Holder]: redisstore, pgstore), the claim is renewed while fn runs;
+//     if it is lost, fn's context is cancelled with cause [ErrClaimLost], the answer is 500
+//     ([OutcomeClaimLost]) and the callback is released, not marked, whatever fn returned.
 //  7. Acknowledgement. The provider's own [paygate.Ack] (status code, content type and body,
 //     exactly) is written.
 //
@@ -37,7 +44,7 @@
 //	413  body over the limit                    fn not called
 //	400  unreadable or malformed body           fn not called
 //	401  signature missing or wrong             fn not called
-//	500  deduper, query or fn failed            the provider retries; nothing is marked handled
+//	500  deduper, query or fn failed, claim lost the provider retries; nothing is marked handled
 //	ack  handled now, or handled before         the provider's own answer, e.g. 200 "success"
 //	404  NewMux: a provider not configured      fn not called
 //

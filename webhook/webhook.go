@@ -70,8 +70,9 @@ func WithDeduper(d Deduper) Option { return func(o *options) { o.deduper = d } }
 // Use it for providers whose callback signing is the least documented or the weakest (a
 // shared MD5 secret over a subset of fields), for high-value flows where a forged or
 // replayed "succeeded" would ship goods, and when callbacks may arrive before the provider's
-// own order state settles. It costs one provider call per callback (duplicates caught by a
-// Deduper are not queried). A query that fails, or answers for another order, is 500 so the
+// own order state settles. It costs one provider call per delivery, duplicates included: the
+// query runs before the Deduper's Claim on purpose, so that a confirmed callback is keyed on
+// the provider's answer, not on what the callback claims. A query that fails, or answers for another order, is 500 so the
 // provider retries, and fn is not called.
 //
 // fn may see a status other than the callback's: a "succeeded" callback whose query still
