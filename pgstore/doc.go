@@ -30,7 +30,8 @@
 // function slower than the lease keeps its claim, and no other replica runs it concurrently.
 // A renewal that finds the claim gone or another's, or none that reaches the database before
 // the lease ends, loses the claim: the webhook cancels the function's context
-// (webhook.ErrClaimLost), answers 500 and does not mark the callback handled.
+// (webhook.ErrClaimLost); a function that then fails is answered 500 and the callback is not
+// marked handled (one that returns nil did its work, and is marked).
 // [Deduper.Close] stops the renewals, as the process ending would. Connection errors (classes
 // 08 and 57P) are retried by Done and Release for WithWriteRetry.
 //

@@ -44,15 +44,16 @@ func TestLeaseRenewedWhileFnRuns(t *testing.T) {
 }
 
 // A claim lost while fn runs (here another holder's token replaces it, as after a takeover)
-// cancels fn's context with webhook.ErrClaimLost; the provider is answered 500 and the
-// callback is not marked handled, so its next delivery is handled.
+// cancels fn's context with webhook.ErrClaimLost. When fn stops with it, the provider is
+// answered 500 and the callback is not marked handled, so its next delivery is handled; when
+// fn returns nil all the same, its work is done and the callback is marked handled.
 func TestLostClaimCancelsFnAndIsNotMarked(t *testing.T) {
 	admin, prefix := servicetest.Redis(t)
 	const lease = 300 * time.Millisecond
 	var cause error
 	rec := &storetest.Recorder{}
-	steal := rec.Func(func(ctx context.Context, _ string) {
-		keys, err := admin.Keys(ctx, prefix+"dedupe:*").Result()
+	steal := rec.Func(func(ctx context.Context, order string) {
+		keys, err := admin.Keys(ctx, prefix+"dedupe:*"+order).Result()
 		if err == nil && len(keys) == 1 {
 			err = admin.Set(ctx, keys[0], "c:another-replica", lease).Err()
 		}
@@ -68,22 +69,37 @@ func TestLostClaimCancelsFnAndIsNotMarked(t *testing.T) {
 	})
 	d := redisstore.NewDeduper(replicaClient(t), redisstore.WithKeyPrefix(prefix), redisstore.WithLease(lease))
 	url := storetest.Replica(t, d, func(ctx context.Context, cb *paygate.Callback) error {
-		if cause == nil && rec.Calls()[cb.OrderID] == 0 {
-			return steal(ctx, cb)
+		if rec.Calls()[cb.OrderID] == 0 {
+			_ = steal(ctx, cb)
+			if cb.OrderID == "order-done-anyway" {
+				return nil // fn finished its work though the claim was lost
+			}
+			return context.Cause(ctx) // fn stops with its context
 		}
 		return rec.Func(nil)(ctx, cb)
 	})
-	body := storetest.Body("order-lost")
-	code, _, err := storetest.Post(t.Context(), url, body)
-	require.NoError(t, err)
-	require.Equal(t, http.StatusInternalServerError, code, "a lost claim is not acknowledged")
-	require.ErrorIs(t, cause, webhook.ErrClaimLost, "fn's context ends with the loss")
+	for _, tc := range []struct {
+		order     string
+		first     int // the first delivery's answer
+		calls     int // fn's calls after a second delivery
+		rationale string
+	}{
+		{"order-lost", http.StatusInternalServerError, 2, "fn stopped: not marked handled, the retry runs it"},
+		{"order-done-anyway", http.StatusOK, 1, "fn returned nil: marked handled, the retry is a duplicate"},
+	} {
+		cause = nil
+		body := storetest.Body(tc.order)
+		code, _, err := storetest.Post(t.Context(), url, body)
+		require.NoError(t, err)
+		require.Equal(t, tc.first, code, tc.rationale)
+		require.ErrorIs(t, cause, webhook.ErrClaimLost, "fn's context ends with the loss")
 
-	time.Sleep(lease) // the other holder's claim ends
-	code, _, err = storetest.Post(t.Context(), url, body)
-	require.NoError(t, err)
-	require.Equal(t, http.StatusOK, code)
-	require.Equal(t, map[string]int{"order-lost": 2}, rec.Calls(), "the callback was not marked handled")
+		time.Sleep(lease) // the other holder's claim ends
+		code, _, err = storetest.Post(t.Context(), url, body)
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, code)
+		require.Equal(t, tc.calls, rec.Calls()[tc.order], tc.rationale)
+	}
 }
 
 // ownRedis starts a private redis-server on a free port, so that it can be demoted and

@@ -14,7 +14,8 @@
 // Release: a merchant's function slower than the lease keeps its claim, and no other replica
 // runs it concurrently. A renewal that finds the claim gone or another's, or none that
 // reaches Redis before the lease ends, loses the claim: the webhook cancels the function's
-// context (webhook.ErrClaimLost), answers 500 and does not mark the callback handled.
+// context (webhook.ErrClaimLost); a function that then fails is answered 500 and the callback
+// is not marked handled (one that returns nil did its work, and is marked).
 // [Deduper.Close] stops the renewals, as the process ending would.
 //
 // When Redis does not answer, nothing is lost and nothing runs twice: a Deduper's Claim

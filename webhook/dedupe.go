@@ -65,8 +65,10 @@ var ErrClaimLost = errors.New("webhook: the deduper's claim was lost while the c
 // store before the lease ends — another replica may then take the key over.
 //
 // The handler runs fn under Hold's context: when the claim is lost, fn's context is
-// cancelled with cause ErrClaimLost, the provider is answered 500 (OutcomeClaimLost), and
-// the callback is released, not marked handled, whatever fn returned.
+// cancelled with cause ErrClaimLost. If fn then returns an error, the provider is answered
+// 500 (OutcomeClaimLost) and the callback is released, not marked handled. If fn returns nil
+// it did the work: the callback is marked handled and acknowledged as usual, since leaving it
+// unmarked would have the provider's next delivery run fn again.
 type Holder interface {
 	// Hold returns a context derived from ctx that is cancelled, with cause ErrClaimLost,
 	// once the caller's claim of key is lost, and a function freeing its resources, to be

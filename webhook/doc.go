@@ -33,8 +33,9 @@
 //     delivers the callback again later; the claim is released so that the next delivery is
 //     handled afresh. Only a nil return marks the callback handled. With a Deduper whose
 //     claims are leases ([Holder]: redisstore, pgstore), the claim is renewed while fn runs;
-//     if it is lost, fn's context is cancelled with cause [ErrClaimLost], the answer is 500
-//     ([OutcomeClaimLost]) and the callback is released, not marked, whatever fn returned.
+//     if it is lost, fn's context is cancelled with cause [ErrClaimLost]. An fn that then
+//     returns an error is answered 500 ([OutcomeClaimLost]) and the callback is released, not
+//     marked; an fn that returns nil all the same did the work, and the callback is marked.
 //  7. Acknowledgement. The provider's own [paygate.Ack] (status code, content type and body,
 //     exactly) is written.
 //

@@ -308,8 +308,11 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, a *answer) {
 	}
 
 	err = h.call(fctx, target)
-	if cause := context.Cause(fctx); errors.Is(cause, ErrClaimLost) {
-		// Another replica may hold the key now: not handled here, the provider retries.
+	if cause := context.Cause(fctx); err != nil && errors.Is(cause, ErrClaimLost) {
+		// fn stopped when the claim was lost; another replica may hold the key now: not
+		// handled here, the provider retries. (When fn returned nil it did the work, lost
+		// claim or not: the callback is marked handled below, or the next delivery would run
+		// fn again.)
 		a.fail(http.StatusInternalServerError, OutcomeClaimLost, "callback not handled")
 		a.err = errors.Join(cause, err)
 		return
