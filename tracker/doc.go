@@ -22,16 +22,17 @@
 // actual amount where the provider reports one), Fee, UTR, CompletedAt, and Raw, the query's
 // response body. Its Ack is zero — a provider's verified callback never has a zero Ack — and
 // EventFrom(ctx) tells the call came from the tracker, and why. Through a shared Deduper
-// (WithDeduper, the webhook's) under webhook.Key, each (order, status) is handed to the
-// function once, whichever of the callback and the poll brings it first. An error from the
-// function has the same status handed again at a later poll, before any newer one: statuses
-// reach the function in the order they were found, none skipped. Should a later poll find a
-// newer status (reversed after succeeded), the one the function failed on is handed first,
-// with its own Status and RawStatus and the rest of the fields (Raw included) from that
-// poll's answer, and the newer one follows in the same poll once it is taken; while it keeps
-// failing, the newer one waits. An order tracked without
-// WithStatus has the first status found handed over, pending included: for an
-// OutcomeUnknown create, that is the news that it landed.
+// (WithDeduper, the webhook's) under webhook.GatewayKey (provider, merchant account, kind,
+// status, order number; over a router, the provider that answered), each (order, status) is
+// handed to the function once, whichever of the callback and the poll brings it first. An
+// error from the function has the same status handed again at a later poll, before any newer
+// one: statuses reach the function in the order they were found, none skipped. Should a later
+// poll find a newer status (reversed after succeeded), the one the function failed on is
+// handed first, with its own Status and RawStatus and the rest of the fields (Raw included)
+// from that poll's answer, and the newer one follows in the same poll once it is taken; while
+// it keeps failing, the newer one waits. An order tracked without WithStatus has the first
+// status found handed over, pending included: for an OutcomeUnknown create, that is the news
+// that it landed.
 //
 // Two more events close a tracking without a status from the provider:
 //
@@ -46,7 +47,10 @@
 // per (order, status): Track on an order that is not tracked starts a new episode (its
 // Item.Episode), and each episode's event reaches the function once. An order sent again after
 // StatusNotCreated and tracked again gets a StatusNotCreated (or a gave-up event) of its own.
-// The statuses found by a query keep webhook.Key, which the webhook shares.
+// The statuses found by a query keep webhook.GatewayKey, which the webhook shares. A gateway
+// given to the tracker in a wrapper of your own must forward MerchantID (as the providers'
+// clients, their ForKind gateways and the router's Gateways have it), or the tracker and the
+// webhook key one status two ways and the function may see it twice.
 //
 // # Rules
 //

@@ -100,6 +100,15 @@ func (c *counting) Query(ctx context.Context, req *paygate.QueryRequest) (*payga
 	return c.Gateway.Query(ctx, req)
 }
 
+// MerchantID forwards the wrapped gateway's, as a wrapper must for the tracker and the
+// webhook to key an order's statuses alike (webhook.GatewayKey).
+func (c *counting) MerchantID() string {
+	if m, ok := c.Gateway.(interface{ MerchantID() string }); ok {
+		return m.MerchantID()
+	}
+	return ""
+}
+
 func (c *counting) queries(orderID string) int {
 	c.mu.Lock()
 	defer c.mu.Unlock()

@@ -80,8 +80,8 @@ const (
 )
 
 // WithDeduper hands the events to fn through d, the Deduper the webhook handler uses
-// (webhook.WithDeduper), under webhook.Key: an (order, status) reaches fn once, whichever of
-// the callback and the poll brings it first. Without it the tracker never hands fn the same
+// (webhook.WithDeduper), under webhook.GatewayKey: an (order, status) reaches fn once,
+// whichever of the callback and the poll brings it first. Without it the tracker never hands fn the same
 // status twice, but fn may see a status both from the tracker and from the webhook.
 func WithDeduper(d webhook.Deduper) Option { return func(o *options) { o.deduper = d } }
 
@@ -439,7 +439,7 @@ func (t *Tracker) poll(parent context.Context, it *Item) {
 				// the newer one follows once it is handed over.
 				late := callbackFrom(it, o)
 				late.Status, late.RawStatus = it.Status, it.RawStatus
-				if !t.handOver(ctx, it, late, elapsed, now, sched) {
+				if !t.handOver(ctx, it, keyGateway(gw, o.Provider), late, elapsed, now, sched) {
 					return
 				}
 			}
@@ -452,7 +452,7 @@ func (t *Tracker) poll(parent context.Context, it *Item) {
 				slog.String("reported", string(st)), slog.String("raw_status", o.RawStatus))
 		}
 		if it.Undelivered && o.Status == it.Status {
-			if !t.handOver(ctx, it, callbackFrom(it, o), elapsed, now, sched) {
+			if !t.handOver(ctx, it, keyGateway(gw, o.Provider), callbackFrom(it, o), elapsed, now, sched) {
 				return
 			}
 			outcome = OutcomeChanged
@@ -487,11 +487,12 @@ func (t *Tracker) poll(parent context.Context, it *Item) {
 	t.reschedule(ctx, it)
 }
 
-// handOver hands the order's undelivered status, as cb, to fn and reports whether fn took it. When fn
-// fails, the order keeps that status, undelivered, and is polled again a Schedule.First later:
-// no newer status is applied before it is handed over.
-func (t *Tracker) handOver(ctx context.Context, it *Item, cb *paygate.Callback, elapsed time.Duration, now time.Time, sched Schedule) bool {
-	if err := t.deliver(ctx, it.Provider, webhook.Key(it.Provider, cb), cb, Event{Outcome: OutcomeChanged, Polls: it.Polls}); err != nil {
+// handOver hands the order's undelivered status, as cb, to fn under kg's webhook.GatewayKey
+// and reports whether fn took it. When fn fails, the order keeps that status, undelivered,
+// and is polled again a Schedule.First later: no newer status is applied before it is handed
+// over.
+func (t *Tracker) handOver(ctx context.Context, it *Item, kg paygate.Gateway, cb *paygate.Callback, elapsed time.Duration, now time.Time, sched Schedule) bool {
+	if err := t.deliver(ctx, it.Provider, webhook.GatewayKey(kg, cb), cb, Event{Outcome: OutcomeChanged, Polls: it.Polls}); err != nil {
 		t.log(ctx, slog.LevelWarn, it, "handing the status to fn failed, will retry", err)
 		t.observe(ctx, it, OutcomeError, elapsed)
 		it.Due = now.Add(sched.First)
@@ -500,6 +501,21 @@ func (t *Tracker) handOver(ctx context.Context, it *Item, cb *paygate.Callback, 
 	}
 	it.Undelivered = false
 	return true
+}
+
+// keyGateway is the gateway whose callbacks the webhook keys as the order's: gw itself, or,
+// for a gateway over several providers (a router: Gateways), the one that answered, so that a
+// status found by polling and the same status delivered to that provider's webhook share
+// one webhook.GatewayKey (provider and merchant account).
+func keyGateway(gw paygate.Gateway, provider string) paygate.Gateway {
+	if r, ok := gw.(interface{ Gateways() []paygate.Gateway }); ok && provider != "" && provider != gw.Name() {
+		for _, g := range r.Gateways() {
+			if g.Name() == provider {
+				return g
+			}
+		}
+	}
+	return gw
 }
 
 // identity refuses an answer about another order.
@@ -560,7 +576,7 @@ func rawEvent(outcome, reason string) json.RawMessage {
 // provider, kind, "tracker:" + the outcome @ the tracking episode, and the order number last,
 // as in webhook.Key. Each episode's event reaches fn once (a poll repeated after a lost store
 // write finds it handled), and an order tracked again has events of its own. No callback has
-// such a key, while the statuses found by a query keep webhook.Key, shared with the webhook.
+// such a key, while the statuses found by a query keep webhook.GatewayKey, shared with the webhook.
 func episodeKey(it *Item, outcome string) string {
 	ep := it.Episode
 	if ep == "" { // an item stored before episodes were named

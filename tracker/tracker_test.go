@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/router"
 	"github.com/paygate-go/paygate/sandbox"
 	"github.com/paygate-go/paygate/tracker"
 	"github.com/paygate-go/paygate/webhook"
@@ -630,4 +631,27 @@ func TestUndeliveredStatusBlocksNewer(t *testing.T) {
 	}
 	require.Equal(t, []string{"RV-2:succeeded", "RV-2:succeeded", "RV-2:succeeded", "RV-2:succeeded", "RV-2:reversed"}, rec.statuses())
 	require.Zero(t, poll(t, tr, c, time.Hour))
+}
+
+// Over a router, a status found by polling is keyed by the provider that answered (and its
+// merchant account), as that provider's webhook keys it: fn sees it once.
+func TestWebhookAndTrackerOverRouter(t *testing.T) {
+	sb, gw := cashgit(t)
+	r, err := router.New([]router.Route{{Gateway: gw}})
+	require.NoError(t, err)
+	c, rec := newClock(), &recorder{}
+	d := webhook.NewMemoryDeduper(0, 0)
+	tr := tracker.New([]paygate.Gateway{r}, nil, rec.fn, tracker.WithClock(c.Now), tracker.WithSchedule(exact), tracker.WithDeduper(d))
+	srv := httptest.NewServer(webhook.NewMux(rec.fn, []paygate.Gateway{gw}, webhook.WithDeduper(d)))
+	defer srv.Close()
+
+	res, err := r.PayIn(t.Context(), &paygate.PayInRequest{OrderID: "TRK000020", Amount: paygate.MustParseMoney("100", paygate.INR),
+		NotifyURL: srv.URL + webhook.Path("cashgit")})
+	require.NoError(t, err)
+	require.NoError(t, tr.Track(t.Context(), r.Name(), paygate.KindPayIn, res.OrderID, tracker.WithStatus(res.Status, res.RawStatus)))
+	require.NoError(t, sb.Settle(res.OrderID, paygate.StatusSucceeded))
+	require.Equal(t, []string{"TRK000020:succeeded"}, rec.statuses(), "the webhook handed it")
+
+	require.Equal(t, 1, poll(t, tr, c, time.Minute))
+	require.Equal(t, []string{"TRK000020:succeeded"}, rec.statuses(), "the poll found it handled")
 }
