@@ -201,11 +201,13 @@ func (c *Config) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+// envRef matches a ${NAME} reference, or the escape $${ that stands for a literal ${.
+var envRef = regexp.MustCompile(`\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
-// LoadConfig reads a Config from a JSON (.json) or YAML (.yaml, .yml, anything else) file.
-// References of the form ${NAME} are replaced by the environment variable NAME before parsing,
-// so secrets can stay out of the file; a reference to an unset variable is an error naming it.
+// LoadConfig reads a Config from a JSON (.json) or YAML (.yaml, .yml, anything else) file of
+// one provider's config. References of the form ${NAME} in values are replaced by the
+// environment variable NAME, so secrets can stay out of the file; "$${" writes a literal "${".
+// See ParseConfig for the rules.
 func LoadConfig(path string) (Config, error) {
 	raw, err := os.ReadFile(path) //nolint:gosec // the caller names its own config file
 	if err != nil {
@@ -224,7 +226,15 @@ func LoadConfig(path string) (Config, error) {
 // quotes a secret; all the problems of a file are reported at once.
 //
 // ${NAME} references are replaced in the values once the file is parsed, so a reference in a
-// comment is ignored and a variable's value is never read as YAML or JSON.
+// comment is ignored and a variable's value is never read as YAML or JSON. "$${" stands for a
+// literal "${" (a secret that contains one). An unset variable is an error naming it, except in
+// a key whose name says it holds a secret (secret, api_key, previous_secrets, see
+// [IsSecretOption]): there the error names the key only, as "${…}" may be part of the secret.
+//
+// A YAML file holds one document: a second one (after ---) is refused, not dropped. Explicit
+// tags other than !!str, !!int, !!float, !!bool and !!null (!!binary, !custom) are refused
+// naming the key, as is a tag that does not fit its value (!!int abc): values are read as
+// text, so any other tag would change nothing silently.
 func ParseConfig(raw []byte, isJSON bool) (Config, error) {
 	if isJSON {
 		return parseJSON(raw, true, true)
@@ -232,10 +242,13 @@ func ParseConfig(raw []byte, isJSON bool) (Config, error) {
 	return parseYAML(raw)
 }
 
-// expandEnv replaces the ${NAME} references of s, adding the names of unset variables to
-// missing.
+// expandEnv replaces the ${NAME} references of s, and each "$${" by "${", adding the names of
+// unset variables to missing.
 func expandEnv(s string, missing *[]string) string {
 	return envRef.ReplaceAllStringFunc(s, func(m string) string {
+		if m == "$${" {
+			return "${"
+		}
 		name := m[2 : len(m)-1]
 		v, ok := os.LookupEnv(name)
 		if !ok && !slices.Contains(*missing, name) {

@@ -275,3 +275,115 @@ func TestParseConfigEnvInValuesOnly(t *testing.T) {
 	require.NoError(t, plain.UnmarshalJSON([]byte(`{"secret":"${PAYGATE_TEST_NEVER_SET}"}`)))
 	require.Equal(t, "${PAYGATE_TEST_NEVER_SET}", plain.Secret, "UnmarshalJSON does not read the environment")
 }
+
+// TestParseConfigOneYAMLDocument: a config file is one YAML document. A stream of several (as
+// `paygate sandbox` prints for all providers) used to load as its first document alone, the
+// others dropped silently; it is refused, naming the line where the second begins.
+func TestParseConfigOneYAMLDocument(t *testing.T) {
+	tests := []struct {
+		name, text string
+		line       int
+	}{
+		{"two providers", "provider: cashgit\nmerchant_id: M1\nsecret: sec-OLD-1\n---\nprovider: cashy\nmerchant_id: M2\nsecret: sec-NEW-2\n", 4},
+		{"an empty second document", "provider: cashgit\n---\n", 2},
+		{"a second document of comments", "provider: cashgit\n---\n# dashboard: http://127.0.0.1:8080/\n", 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := ParseConfig([]byte(tt.text), false)
+			require.Equal(t, Config{}, cfg)
+			errs := configErrors(t, err)
+			require.Len(t, errs, 1)
+			require.Equal(t, tt.line, errs[0].Line)
+			require.Contains(t, errs[0].Reason, "second YAML document")
+			require.NotContains(t, err.Error(), "sec-OLD-1")
+			require.NotContains(t, err.Error(), "sec-NEW-2")
+		})
+	}
+
+	_, err := ParseConfig([]byte("provider: cashgit\n---\nsecret: [\n"), false)
+	require.ErrorIs(t, err, ErrInvalidConfig, "a malformed second document is malformed YAML")
+	require.ErrorContains(t, err, "malformed YAML")
+
+	for _, one := range []string{"---\nprovider: cashgit\n", "provider: cashgit\n...\n", "# only a comment\n", ""} {
+		_, err := ParseConfig([]byte(one), false)
+		require.NoError(t, err, "%q is one document (or none)", one)
+	}
+}
+
+// TestParseConfigYAMLTags: an explicit YAML tag changes what a value is (!!binary is base64
+// of bytes); the loader used to keep the text as written and drop the tag. Only the plain
+// scalar tags are accepted, and each must fit its value; any other is refused naming the key.
+func TestParseConfigYAMLTags(t *testing.T) {
+	refused := []struct {
+		name, text, field string
+	}{
+		{"binary secret", "provider: cashgit\nsecret: !!binary c2VjcmV0\n", "secret"},
+		{"custom tag", "provider: cashgit\nmerchant_id: !custom abc\n", "merchant_id"},
+		{"local tag on an option", "provider: cashgit\noptions:\n  sign_style: !style append\n", "options.sign_style"},
+		{"timestamp", "provider: cashgit\nbase_url: !!timestamp 2001-12-14\n", "base_url"},
+		{"tagged mapping", "provider: cashgit\noptions: !!omap\n  sign_style: append\n", "options"},
+		{"int tag on text", "provider: cashgit\nsecret: !!int abc\n", "secret"},
+		{"tag through an alias", "provider: cashgit\nmerchant_id: &m !custom M1\napi_key: *m\n", "merchant_id"},
+	}
+	for _, tt := range refused {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, err := ParseConfig([]byte(tt.text), false)
+			require.Equal(t, Config{}, cfg)
+			errs := configErrors(t, err)
+			require.Equal(t, tt.field, errs[0].Field, err.Error())
+			require.Contains(t, errs[0].Reason, "tag")
+			require.NotContains(t, err.Error(), "c2VjcmV0")
+			require.NotContains(t, err.Error(), "abc")
+		})
+	}
+
+	cfg, err := ParseConfig([]byte("provider: !!str cashgit\nmerchant_id: !!str 10001\nsecret: !!str 123\ntimeout: !!str 30s\napi_key: !!null\n"), false)
+	require.NoError(t, err, "the plain scalar tags are accepted")
+	require.Equal(t, Config{Provider: "cashgit", MerchantID: "10001", Secret: "123", Timeout: 30 * time.Second}, cfg)
+}
+
+// TestParseConfigDollarEscape: a value that holds "${" (a secret may) is written with "$${";
+// an unset variable in a secret-named key is reported by key, never by a piece of its value
+// (which may be the secret itself, not a variable).
+func TestParseConfigDollarEscape(t *testing.T) {
+	t.Setenv("PAYGATE_TEST_ESCAPE", "from-env")
+	tests := []struct{ text, want string }{
+		{"secret: 'Xy$${Zq9}w'", "Xy${Zq9}w"},
+		{"secret: 'a$${b'", "a${b"},
+		{"secret: '$${PAYGATE_TEST_ESCAPE}'", "${PAYGATE_TEST_ESCAPE}"},
+		{"secret: '$$${PAYGATE_TEST_ESCAPE}'", "$${PAYGATE_TEST_ESCAPE}"},
+		{"secret: '$${PAYGATE_TEST_ESCAPE}-${PAYGATE_TEST_ESCAPE}'", "${PAYGATE_TEST_ESCAPE}-from-env"},
+		{"secret: '$$ and $'", "$$ and $"},
+	}
+	for _, tt := range tests {
+		for _, isJSON := range []bool{false, true} {
+			text := tt.text
+			if isJSON {
+				k, v, _ := strings.Cut(text, ": ")
+				text = `{"` + k + `":"` + strings.Trim(v, "'") + `"}`
+			}
+			cfg, err := ParseConfig([]byte(text), isJSON)
+			require.NoError(t, err, text)
+			require.Equal(t, tt.want, cfg.Secret, text)
+		}
+	}
+
+	for _, text := range []string{
+		"provider: cashgit\nsecret: 'Xy${Zq9}w'\n",
+		"provider: cashgit\napi_key: 'Xy${Zq9}w'\n",
+		"provider: cashgit\noptions:\n  previous_secrets: 'Xy${Zq9}w'\n",
+		`{"provider":"cashgit","secret":"Xy${Zq9}w"}`,
+	} {
+		_, err := ParseConfig([]byte(text), strings.HasPrefix(text, "{"))
+		errs := configErrors(t, err)
+		require.NotContains(t, err.Error(), "Zq9", "the error quotes a piece of the secret")
+		require.Contains(t, []string{"secret", "api_key", "options.previous_secrets"}, errs[0].Field, "it names the key instead")
+		require.Contains(t, errs[0].Reason, "$${", "it says how to write a literal ${")
+	}
+
+	_, err := ParseConfig([]byte("provider: cashgit\nmerchant_id: ${PAYGATE_TEST_UNSET_MERCHANT}\n"), false)
+	errs := configErrors(t, err)
+	require.Equal(t, "merchant_id", errs[0].Field)
+	require.Contains(t, errs[0].Reason, "PAYGATE_TEST_UNSET_MERCHANT", "a key that holds no secret names its variable")
+}

@@ -223,7 +223,8 @@ func TestLoadConfigUnsetVariable(t *testing.T) {
 			require.Error(t, err)
 			require.Equal(t, Config{}, cfg)
 			msg := err.Error()
-			require.Contains(t, msg, "PAYGATE_TEST_SET", "the error names the variable")
+			require.Contains(t, msg, "secret", "the error names the key")
+			require.NotContains(t, msg, "PAYGATE_TEST_SET", "not the reference: a secret's value is never quoted, and it may be the secret itself")
 			require.NotContains(t, msg, "PAYGATE_TEST_PRESENT")
 			require.NotContains(t, msg, "present-value")
 			require.NotContains(t, msg, "literal-merchant-in-file")
@@ -232,7 +233,7 @@ func TestLoadConfigUnsetVariable(t *testing.T) {
 		})
 	}
 
-	_, err := ParseConfig([]byte(`secret: ${PAYGATE_TEST_A_UNSET}${PAYGATE_TEST_B_UNSET}`), false)
+	_, err := ParseConfig([]byte(`merchant_id: ${PAYGATE_TEST_A_UNSET}${PAYGATE_TEST_B_UNSET}`), false)
 	require.ErrorContains(t, err, "PAYGATE_TEST_A_UNSET")
 	require.ErrorContains(t, err, "PAYGATE_TEST_B_UNSET")
 }

@@ -170,16 +170,29 @@ func durationValue(v cfgValue) (time.Duration, string) {
 	return 0, "must be a duration such as 30s"
 }
 
-// parseYAML parses a YAML config file.
+// parseYAML parses a YAML config file: one document. A second one (after ---) is refused
+// rather than dropped: a stream of several documents is several configs.
 func parseYAML(raw []byte) (Config, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
 	var doc yaml.Node
-	if err := yaml.Unmarshal(raw, &doc); err != nil {
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return Config{}, nil // an empty file, or only comments
+		}
+		return Config{}, yamlSyntaxError(err, raw)
+	}
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case err == nil:
+		return Config{}, &ConfigError{Line: next.Line, Reason: "a second YAML document begins here (---); " +
+			"a config file holds one document, one provider's config: put each in its own file"}
+	case !errors.Is(err, io.EOF):
 		return Config{}, yamlSyntaxError(err, raw)
 	}
 	if len(doc.Content) == 0 {
 		return Config{}, nil
 	}
-	root, err := fromYAML(doc.Content[0], 0)
+	root, err := fromYAML(doc.Content[0], "", 0)
 	if err != nil {
 		return Config{}, err
 	}
@@ -189,39 +202,83 @@ func parseYAML(raw []byte) (Config, error) {
 	return buildConfig(root, true)
 }
 
-// expandTree replaces the ${NAME} references of every scalar of v; an unset variable is an
-// error naming every one that is unset.
+// expandTree replaces the ${NAME} references of every scalar of v, and "$${" by "${". Each
+// key with an unset variable is an error: naming the variables, or, for a key whose name
+// says it holds a secret (IsSecretOption), only the key, since "${…}" may be a piece of the
+// secret itself.
 func expandTree(v *cfgValue) error {
-	var missing []string
-	var walk func(v *cfgValue)
-	walk = func(v *cfgValue) {
+	var errs []error
+	var walk func(key string, v *cfgValue)
+	walk = func(key string, v *cfgValue) {
 		if v.kind == vMap {
 			for i := range v.entries {
-				walk(&v.entries[i].val)
+				e := &v.entries[i]
+				walk(joinKey(key, e.key), &e.val)
 			}
 			return
 		}
-		if v.kind != vNull && strings.Contains(v.text, "${") {
-			v.text = expandEnv(v.text, &missing)
-			if v.kind != vString { // "${N}" may only be read as a string
-				v.kind = vString
-			}
+		if v.kind == vNull || !strings.Contains(v.text, "${") {
+			return
+		}
+		var missing []string
+		v.text = expandEnv(v.text, &missing)
+		v.kind = vString // "${N}" may only be read as a string
+		switch {
+		case len(missing) == 0:
+		case IsSecretOption(key[strings.LastIndexByte(key, '.')+1:]):
+			errs = append(errs, &ConfigError{Field: key, Line: v.line, Reason: "refers to an environment variable " +
+				"that is not set (its name is not shown: the value of a secret is never quoted); " +
+				"to write a literal ${ in a value, write $${"})
+		default:
+			errs = append(errs, &ConfigError{Field: key, Line: v.line, Reason: fmt.Sprintf("environment variable %s is not set "+
+				"(to write a literal ${ in a value, write $${)", strings.Join(missing, ", "))})
 		}
 	}
-	walk(v)
-	if len(missing) > 0 {
-		return &ConfigError{Reason: fmt.Sprintf("environment variable %s is not set", strings.Join(missing, ", "))}
+	walk("", v)
+	return errors.Join(errs...)
+}
+
+// joinKey is key's path below parent: "options.sign_style".
+func joinKey(parent, key string) string {
+	if parent == "" {
+		return key
+	}
+	return parent + "." + key
+}
+
+// yamlScalarTags are the tags a config file may write explicitly.
+var yamlScalarTags = []string{"!!str", "!!int", "!!float", "!!bool", "!!null"}
+
+// checkYAMLTag refuses an explicit tag other than the plain scalar ones, or one that does not
+// fit its value (!!int abc): the loader reads values as text, so any other tag would be
+// dropped silently (!!binary is base64 of bytes, not the text written). The value is never
+// quoted.
+func checkYAMLTag(n *yaml.Node, key string) error {
+	if n.Style&yaml.TaggedStyle == 0 {
+		return nil
+	}
+	tag := n.ShortTag()
+	if n.Kind != yaml.ScalarNode || !slices.Contains(yamlScalarTags, tag) {
+		return &ConfigError{Field: key, Line: n.Line, Reason: fmt.Sprintf("the YAML tag %s is not supported; "+
+			"write the value as plain text (only %s are accepted)", truncate(tag, 20), strings.Join(yamlScalarTags, ", "))}
+	}
+	var v any
+	if err := n.Decode(&v); err != nil {
+		return &ConfigError{Field: key, Line: n.Line, Reason: fmt.Sprintf("the value does not fit its YAML tag %s", tag)}
 	}
 	return nil
 }
 
-// fromYAML converts a YAML node into a cfgValue.
-func fromYAML(n *yaml.Node, depth int) (cfgValue, error) {
+// fromYAML converts a YAML node, the value of key, into a cfgValue.
+func fromYAML(n *yaml.Node, key string, depth int) (cfgValue, error) {
 	if depth > 8 {
 		return cfgValue{}, &ConfigError{Line: n.Line, Reason: "nested too deeply"}
 	}
 	if n.Kind == yaml.AliasNode && n.Alias != nil {
-		return fromYAML(n.Alias, depth+1)
+		return fromYAML(n.Alias, key, depth+1)
+	}
+	if err := checkYAMLTag(n, key); err != nil {
+		return cfgValue{}, err
 	}
 	v := cfgValue{line: n.Line, text: n.Value}
 	switch n.Kind {
@@ -245,7 +302,10 @@ func fromYAML(n *yaml.Node, depth int) (cfgValue, error) {
 			if k.Kind != yaml.ScalarNode {
 				return cfgValue{}, &ConfigError{Line: k.Line, Reason: "a key must be a name"}
 			}
-			cv, err := fromYAML(val, depth+1)
+			if err := checkYAMLTag(k, joinKey(key, k.Value)); err != nil {
+				return cfgValue{}, err
+			}
+			cv, err := fromYAML(val, joinKey(key, k.Value), depth+1)
 			if err != nil {
 				return cfgValue{}, err
 			}

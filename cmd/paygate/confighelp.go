@@ -23,8 +23,10 @@ var configKeys = []struct{ key, meaning string }{
 func configHelp(w io.Writer) {
 	var b strings.Builder
 	b.WriteString(`Config files (--config) are YAML, or JSON when the name ends in .json. ${NAME} is replaced
-by the environment variable NAME, so secrets stay out of the file. An unknown key or option
-is an error that names the nearest known one; timeout needs a unit ("30s", not 30).
+by the environment variable NAME, so secrets stay out of the file; $${ writes a literal ${.
+A file holds one provider's config, one YAML document (a second, after ---, is refused).
+An unknown key or option is an error that names the nearest known one; timeout needs a unit
+("30s", not 30). YAML tags other than !!str, !!int, !!float, !!bool and !!null are refused.
 
 Keys:
 `)

@@ -596,7 +596,8 @@ func TestConfigSecretFromEnvironment(t *testing.T) {
 	require.NoError(t, os.Unsetenv("PAYGATE_TEST_CG_SECRET"))
 	r = paygateCmd(t, "balance", "--config", cfg)
 	require.Equal(t, exitFailed, r.code)
-	require.Contains(t, r.stderr, "PAYGATE_TEST_CG_SECRET is not set")
+	require.Contains(t, r.stderr, "line 4: secret: refers to an environment variable that is not set")
+	require.NotContains(t, r.stderr, "PAYGATE_TEST_CG_SECRET", "a secret's value, reference or not, is never quoted")
 
 	r = paygateCmd(t, "balance", "--config", filepath.Join(t.TempDir(), "missing.yaml"))
 	require.Equal(t, exitUsage, r.code, "a missing file is a usage error")
