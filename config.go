@@ -32,7 +32,8 @@ type Config struct {
 	Options    map[string]string `json:"options" yaml:"options"`         // provider-specific knobs
 }
 
-// DefaultTimeout bounds one HTTP attempt when Config.Timeout is zero.
+// DefaultTimeout bounds one HTTP attempt when Config.Timeout is zero. A negative
+// Config.Timeout is refused by New (a *ConfigError naming timeout).
 const DefaultTimeout = 30 * time.Second
 
 const redacted = "[REDACTED]"

@@ -3,6 +3,7 @@ package paygate_test
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -116,4 +117,27 @@ func TestConfigRequireReportsEveryField(t *testing.T) {
 	err = paygate.Config{}.Require("x", "merchant_id", "nope")
 	require.ErrorContains(t, err, "merchant_id: Config.MerchantID is required")
 	require.ErrorContains(t, err, "nope: is not a key Require knows")
+}
+
+// TestNewRefusesNegativeTimeout: ParseConfig refuses a negative timeout, but a Config built in
+// code with one was accepted by every provider and ran with DefaultTimeout. Each provider now
+// refuses it with a *ConfigError naming timeout; zero still means DefaultTimeout.
+func TestNewRefusesNegativeTimeout(t *testing.T) {
+	for _, name := range []string{"caipay", "cashgit", "cashy", "deekpay", "paypro"} {
+		t.Run(name, func(t *testing.T) {
+			cfg := paygate.Config{Provider: name, BaseURL: "http://127.0.0.1:9", MerchantID: "M1", APIKey: "k", Secret: "s",
+				Timeout: -5 * time.Second}
+			_, err := paygate.New(cfg)
+			require.ErrorIs(t, err, paygate.ErrInvalidConfig, "a negative Config.Timeout is not refused")
+			var ce *paygate.ConfigError
+			require.ErrorAs(t, err, &ce)
+			require.Equal(t, "timeout", ce.Field)
+			require.Equal(t, name, ce.Provider)
+			require.Contains(t, ce.Reason, "Config.Timeout")
+
+			cfg.Timeout = 0
+			_, err = paygate.New(cfg)
+			require.NoError(t, err, "zero is DefaultTimeout")
+		})
+	}
 }

@@ -5,7 +5,8 @@
 // here once:
 //
 // Construction (New, Register): options the provider did not declare are refused, every
-// missing required key is reported at once, the host must be an absolute http(s) URL, and a
+// missing required key is reported at once, a negative Timeout is refused (zero is
+// paygate.DefaultTimeout), the host must be an absolute http(s) URL, and a
 // failing constructor gives paygate.New a nil Gateway.
 //
 // Responses (Base.Call, Answerer, Reply.Amount, Reply.Answers):
@@ -46,6 +47,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -108,7 +110,7 @@ type Options struct {
 
 // New returns the Base of a provider client for cfg. It checks what every provider checks
 // alike: cfg's options are ones the provider declared (paygate.RegisterOptions), every
-// Required key is set, and the host is an absolute http(s) URL.
+// Required key is set, Timeout is not negative, and the host is an absolute http(s) URL.
 func New(spec Spec, cfg paygate.Config, o Options, opts ...paygate.Option) (*Base, error) {
 	if spec.SignatureKey == "" { // a provider package's mistake, caught by its first test
 		return nil, fmt.Errorf("engine: the spec of %q names no SignatureKey", spec.Name)
@@ -116,7 +118,11 @@ func New(spec Spec, cfg paygate.Config, o Options, opts ...paygate.Option) (*Bas
 	if err := cfg.CheckOptions(spec.Name); err != nil {
 		return nil, err
 	}
-	if err := cfg.Require(spec.Name, spec.Required...); err != nil {
+	var negative error
+	if cfg.Timeout < 0 {
+		negative = paygate.ConfigErr(spec.Name, "timeout", "Config.Timeout %s is negative; leave it zero for paygate.DefaultTimeout (30s)", cfg.Timeout)
+	}
+	if err := errors.Join(cfg.Require(spec.Name, spec.Required...), negative); err != nil {
 		return nil, err
 	}
 	if u, err := url.Parse(o.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
