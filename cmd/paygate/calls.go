@@ -112,13 +112,16 @@ func currency(flagValue string, gw paygate.Gateway) paygate.Currency {
 	return gw.Capabilities().Currency
 }
 
-// amount parses --amount exactly.
+// amount parses --amount exactly, in currency c (--currency, or the provider's own).
 func amount(s string, c paygate.Currency) (paygate.Money, error) {
 	if s == "" {
 		return paygate.Money{}, usagef("--amount is required")
 	}
 	m, err := paygate.ParseMoney(s, c)
-	if err != nil {
+	switch {
+	case errors.Is(err, paygate.ErrUnknownCurrency):
+		return m, usagef("--currency %q: paygate's providers settle in INR and PKR only", c)
+	case err != nil:
 		return m, usagef("--amount %q is not a plain decimal amount such as 100 or 100.50", s)
 	}
 	return m, nil

@@ -899,3 +899,25 @@ func TestExampleConfigFile(t *testing.T) {
 		require.NoError(t, err, "README names %s", m[1])
 	}
 }
+
+// TestCurrencyErrorNamesCurrency: an unknown --currency was reported as a bad --amount; the
+// error names --currency and says which currencies there are.
+func TestCurrencyErrorNamesCurrency(t *testing.T) {
+	srv := fakeCashGit(t, cashgitCfg)
+	cfg := writeConfig(t, "cashgit.yaml", fmt.Sprintf("provider: cashgit\nbase_url: %s\nmerchant_id: M10001\nsecret: cg-sandbox-secret\n", srv.URL()))
+	for _, cmd := range [][]string{
+		{"payin", "--order-id", "ORDER_CUR_1"},
+		{"payout", "--order-id", "ORDER_CUR_2", "--name", "A Tester", "--account", "1234567890", "--ifsc", "HDFC0000001"},
+	} {
+		t.Run(cmd[0], func(t *testing.T) {
+			r := paygateCmd(t, append(cmd, "--config", cfg, "--amount", "100.00", "--currency", "USD")...)
+			require.Equal(t, exitUsage, r.code, r.stderr)
+			require.NotContains(t, r.stderr, "--amount", "the amount is fine; the currency is not")
+			require.Contains(t, r.stderr, `--currency "USD"`)
+			require.Contains(t, r.stderr, "INR and PKR")
+		})
+	}
+	r := paygateCmd(t, "payin", "--config", cfg, "--order-id", "ORDER_CUR_3", "--amount", "1e3")
+	require.Equal(t, exitUsage, r.code)
+	require.Contains(t, r.stderr, `--amount "1e3" is not a plain decimal amount`, "a bad amount is still named as one")
+}
