@@ -44,8 +44,10 @@ the first, default 127.0.0.1:8081; the others follow), and the dashboard runs on
 (default 127.0.0.1:8080): every order and callback delivery, buttons to succeed, fail, cancel,
 reverse or succeed late, to resend, duplicate, drop or delay a callback, switches that make a
 provider's next create lose its answer, answer an HTML 502 page or answer too late, and a JSON
-API under /api/ with the same actions. One config file per provider is printed on standard
-output (and written to --config-dir when given), generated secrets included.
+API under /api/ with the same actions. One config per provider is printed on standard output,
+generated secrets included, as one YAML document per provider separated by ---: save each
+document in its own file (paygate.LoadConfig and --config read one document, and refuse a
+file of several), or give --config-dir DIR, which writes each to DIR/paygate.PROVIDER.yaml.
 
 With --provider (or --config), one fake runs on --addr (default 127.0.0.1:8080) and the
 dashboard only with --admin-addr. Credentials come from --config (whose base_url is ignored), or
@@ -221,6 +223,9 @@ func (f *sandboxFlags) runAll(ctx context.Context, c *cli) error {
 		}
 	}()
 	var b strings.Builder
+	b.WriteString("# paygate sandbox: one YAML document per provider, separated by ---. Save each in its own\n" +
+		"# file (a config file holds one document; a file of several is refused), or run with\n" +
+		"# --config-dir DIR, which writes DIR/paygate.PROVIDER.yaml.\n")
 	for i, p := range sandbox.Providers() {
 		cfg := paygate.Config{Provider: p, MerchantID: "M10001", Secret: randomHex(16)}
 		if sandbox.UsesAPIKey(p) {

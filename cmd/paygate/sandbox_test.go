@@ -72,3 +72,29 @@ func httpGet(t *testing.T, u string) (int, string) {
 	require.NoError(t, err)
 	return resp.StatusCode, string(b)
 }
+
+// TestSandboxAllOutputIsOneDocumentPerProvider: the all-providers sandbox prints one YAML
+// document per provider on standard output. Saved whole to one file, LoadConfig used to take
+// the first document (CaiPay) and drop the other four silently; it now refuses the file, and
+// the output says to save each document in its own file (or use --config-dir), which loads.
+func TestSandboxAllOutputIsOneDocumentPerProvider(t *testing.T) {
+	out, _ := startSandboxCmd(t, "--admin-addr", "127.0.0.1:0")
+	require.Contains(t, out, "one YAML document per provider")
+	require.Contains(t, out, "--config-dir")
+
+	dir := t.TempDir()
+	whole := filepath.Join(dir, "sandbox.yaml")
+	require.NoError(t, os.WriteFile(whole, []byte(out), 0o600))
+	cfg, err := paygate.LoadConfig(whole)
+	require.ErrorIs(t, err, paygate.ErrInvalidConfig, "a file of several YAML documents loaded as %s alone", cfg.Provider)
+	require.ErrorContains(t, err, "second YAML document")
+
+	docs := strings.Split(out, "---\n")
+	for i, p := range sandbox.Providers() {
+		file := filepath.Join(dir, p+".yaml")
+		require.NoError(t, os.WriteFile(file, []byte(docs[i]), 0o600))
+		cfg, err := paygate.LoadConfig(file)
+		require.NoError(t, err, p)
+		require.Equal(t, p, cfg.Provider)
+	}
+}
