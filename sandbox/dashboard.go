@@ -25,7 +25,8 @@ var ui embed.FS
 // misdeliver its callback, and fault switches for each provider's next create. Every action
 // is a plain form POST (no JavaScript needed); the JSON API under /api/ offers the same. It
 // also keeps the admin routes of earlier versions: POST /settle?order_id=…&status=… and
-// GET /orders/{order_id}.
+// GET /orders/{order_id} (which answers as GET /api/orders/{provider}/{kind}/{order_id}).
+// No page or answer shows a secret, an API key or a request's signature.
 //
 // Pages and API:
 //
@@ -615,7 +616,8 @@ func (d *Dashboard) holder(provider, orderID string) (*Server, int, error) {
 	return nil, http.StatusConflict, fmt.Errorf("sandbox: order %q is known to several providers; add provider=", orderID)
 }
 
-// legacyOrder is GET /orders/{order_id}: the order as JSON.
+// legacyOrder is GET /orders/{order_id}: the order as JSON, as the JSON API shows it (never
+// the request's fields, which may hold a credential or a signature).
 func (d *Dashboard) legacyOrder(w http.ResponseWriter, r *http.Request) {
 	s, code, err := d.holder(r.URL.Query().Get("provider"), r.PathValue("id"))
 	if err != nil {
@@ -627,5 +629,5 @@ func (d *Dashboard) legacyOrder(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusNotFound)
 		return
 	}
-	writeJSON(w, http.StatusOK, o)
+	writeJSON(w, http.StatusOK, toAPIOrder(s, o, true))
 }

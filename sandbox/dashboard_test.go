@@ -409,10 +409,15 @@ func TestLegacyAdmin(t *testing.T) {
 
 	code, body := get(t, w.dash.URL+"/orders/"+res.OrderID)
 	require.Equal(t, http.StatusOK, code)
-	var o sandbox.Order
+	var o struct {
+		Provider string         `json:"provider"`
+		OrderID  string         `json:"order_id"`
+		Status   paygate.Status `json:"status"`
+	}
 	require.NoError(t, json.Unmarshal([]byte(body), &o))
 	require.Equal(t, paygate.StatusSucceeded, o.Status)
 	require.Equal(t, "deekpay", o.Provider)
+	require.Equal(t, res.OrderID, o.OrderID)
 
 	for q, want := range map[string]int{
 		"order_id=NOPE&status=succeeded":                            http.StatusNotFound,

@@ -11,6 +11,9 @@
 // other import, runs them together (Cluster) and serves the dashboard over them (Dashboard):
 // every order and callback delivery, buttons that move orders and misdeliver callbacks, fault
 // switches for a provider's next create, and a JSON API with the same actions.
+//
+// No page or JSON answer shows a merchant's secret, API key or a request's signature: an
+// order keeps its request's fields without them, and credentials on the dashboard are masked.
 package sandbox
 
 import (

@@ -75,6 +75,10 @@ func (f *caipayFake) handle(next func(map[string]string) caipayReply, required .
 			f.write(w, caipayRefuse(400, "Bad request: "+k+" is required"))
 			return
 		}
+		// Order.Fields keeps the request without its credential and signature: the dashboard
+		// shows orders, and must never show a token.
+		delete(fields, "token")
+		delete(fields, "signKey")
 		f.write(w, next(fields))
 	}
 }

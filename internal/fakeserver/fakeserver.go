@@ -44,7 +44,7 @@ type Order struct {
 	NotifyURL       string
 	ReturnURL       string // where the hosted checkout sends the customer back, when the request named one
 	UTR             string
-	Fields          map[string]string // the request's fields as received (signature excluded)
+	Fields          map[string]string // the request's fields as received, without its signature and credentials (token, access_key)
 	Created         time.Time
 	Completed       time.Time
 }

@@ -98,6 +98,7 @@ func (f *payproFake) handle(next func(map[string]string) payproReply, required .
 			f.write(w, payproRefuse(payproCodeParam, k+" is required"))
 			return
 		}
+		delete(fields, "sign") // Order.Fields keeps the request without its signature
 		f.write(w, next(fields))
 	}
 }
