@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"strings"
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/internal/fakeserver"
@@ -79,6 +80,26 @@ func (c *Cluster) Config(provider string) paygate.Config {
 
 // Dashboard is the dashboard over every fake of the cluster; serve it on an admin address.
 func (c *Cluster) Dashboard() *Dashboard { return c.dash }
+
+// String describes the cluster without any merchant's credentials: each provider's URL.
+func (c *Cluster) String() string {
+	var b strings.Builder
+	b.WriteString("sandbox.Cluster{")
+	for i, s := range c.servers {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(s.Provider() + ": " + s.URL())
+	}
+	b.WriteString("}")
+	return b.String()
+}
+
+// Format prints the cluster as String does, under every verb.
+func (c *Cluster) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(c.String())) }
+
+// GoString is String.
+func (c *Cluster) GoString() string { return c.String() }
 
 // Close stops every fake.
 func (c *Cluster) Close() {

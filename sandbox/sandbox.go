@@ -12,8 +12,9 @@
 // every order and callback delivery, buttons that move orders and misdeliver callbacks, fault
 // switches for a provider's next create, and a JSON API with the same actions.
 //
-// No page or JSON answer shows a merchant's secret, API key or a request's signature: an
-// order keeps its request's fields without them, and credentials on the dashboard are masked.
+// No page, JSON answer or fmt output shows a merchant's secret, API key or a request's
+// signature: an order keeps its request's fields without them, Server and Cluster print their
+// providers, URLs and merchant ids only, and credentials on the dashboard are masked.
 package sandbox
 
 import (

@@ -1,10 +1,15 @@
 package sandbox_test
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/sandbox"
 )
 
 // signatureKeys are the request members that carry a signature or a credential in some
@@ -63,4 +68,38 @@ func TestLegacyOrderShowsNoCredential(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestServerAndClusterRedactInFmt: a *sandbox.Server holds the merchant's credentials and
+// had no String or Format, so %v printed the secret and API key. Every verb now prints the
+// provider, URL and merchant id only; a Cluster likewise.
+func TestServerAndClusterRedactInFmt(t *testing.T) {
+	cfg := paygate.Config{Provider: "caipay", MerchantID: "M1", APIKey: "tok-REVIEW-key", Secret: "sec-REVIEW-secret"}
+	s, err := sandbox.New("caipay", cfg)
+	require.NoError(t, err)
+	defer s.Close()
+	c, err := sandbox.NewCluster([]paygate.Config{cfg})
+	require.NoError(t, err)
+	defer c.Close()
+
+	for _, v := range []struct {
+		name string
+		val  any
+		want string
+	}{
+		{"server", s, "sandbox.Server{provider: caipay, url: " + s.URL() + ", merchant_id: M1}"},
+		{"cluster", c, "sandbox.Cluster{caipay: " + c.Server("caipay").URL()},
+	} {
+		for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%d"} {
+			out := fmt.Sprintf(verb, v.val)
+			require.NotContains(t, out, cfg.Secret, "%s %s", v.name, verb)
+			require.NotContains(t, out, cfg.APIKey, "%s %s", v.name, verb)
+			require.NotContains(t, out, "736563", "%s %s: the secret in hex", v.name, verb)
+			require.Contains(t, out, v.want, "%s %s", v.name, verb)
+		}
+		require.Contains(t, fmt.Sprint(v.val), v.want)
+		require.Contains(t, fmt.Sprint([]any{v.val}), v.want, "nested in a slice")
+		require.True(t, strings.HasPrefix(v.val.(fmt.Stringer).String(), v.want[:16]))
+	}
+	require.Contains(t, fmt.Sprintf("%+v", struct{ S *sandbox.Server }{s}), "sandbox.Server{", "as a field of a struct")
 }

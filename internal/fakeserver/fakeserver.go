@@ -196,6 +196,19 @@ type Server struct {
 	held       map[ref]hold // the next callback of an order, dropped or delayed
 }
 
+// String describes the server without its merchant's credentials: provider, URL and
+// merchant id.
+func (s *Server) String() string {
+	return "sandbox.Server{provider: " + s.spec.Provider + ", url: " + s.URL() + ", merchant_id: " + s.cfg.MerchantID + "}"
+}
+
+// Format prints the server as String does, under every verb, so that no fmt verb can print
+// the secret and API key held in its fields.
+func (s *Server) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(s.String())) }
+
+// GoString is String, for callers of GoString itself (fmt's %#v uses Format).
+func (s *Server) GoString() string { return s.String() }
+
 // ref names one order.
 type ref struct {
 	kind    paygate.Kind
