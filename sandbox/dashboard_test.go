@@ -455,3 +455,19 @@ func TestSettleWithoutNotifyURL(t *testing.T) {
 	resp, _ = post(t, w.dash.URL+orderPath("cashgit", paygate.KindPayIn, "NO_NOTIFY_2"), "", form("action", "resend"))
 	require.Contains(t, resp.Header.Get("Location"), "no+notify+URL")
 }
+
+// TestCheckoutUPILink: the checkout's "Open in a UPI app" button linked to "#ZgotmplZ":
+// html/template refuses a upi: URL in href unless it is a template.URL.
+func TestCheckoutUPILink(t *testing.T) {
+	w := newWorld(t)
+	res := w.payIn(t, "cashgit")
+	require.NotEmpty(t, res.PaymentURL)
+	code, body := get(t, res.PaymentURL)
+	require.Equal(t, http.StatusOK, code)
+	i := strings.Index(body, `id="upi"`)
+	require.GreaterOrEqual(t, i, 0, body)
+	link := body[i : i+strings.Index(body[i:], ">")]
+	require.NotContains(t, link, "ZgotmplZ", link)
+	require.Contains(t, link, `href="upi://pay?`, link)
+	require.Contains(t, link, "am=500.00", link)
+}

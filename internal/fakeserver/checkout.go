@@ -51,9 +51,9 @@ func (s *Server) checkoutRoutes(mux *http.ServeMux) {
 type checkoutView struct {
 	Order    Order
 	Merchant string
-	Provider string // the provider's name as its brand writes it
-	Action   string // where the buttons post
-	UPI      string // a upi:// intent for the order
+	Provider string       // the provider's name as its brand writes it
+	Action   string       // where the buttons post
+	UPI      template.URL // a upi:// intent for the order (upiIntent)
 	QR       [][]bool
 	Message  string // the outcome of the last button
 	Error    bool
@@ -71,8 +71,7 @@ func (s *Server) checkoutPage(id func(*http.Request) string) http.HandlerFunc {
 		}
 		v := checkoutView{
 			Order: o, Merchant: s.merchant, Provider: s.Title(), Action: checkoutPath(o.ProviderOrderID),
-			UPI: "upi://pay?" + url.Values{"pa": {"sandbox@upi"}, "pn": {s.merchant},
-				"am": {o.Amount.StringFixed(2)}, "tr": {o.ProviderOrderID}, "cu": {string(o.Currency)}}.Encode(),
+			UPI:     upiIntent(s.merchant, o.Amount.StringFixed(2), o.ProviderOrderID, string(o.Currency)),
 			QR:      pattern(o.ProviderOrderID),
 			Message: r.URL.Query().Get("msg"), Error: r.URL.Query().Get("err") != "",
 		}
@@ -81,6 +80,16 @@ func (s *Server) checkoutPage(id func(*http.Request) string) http.HandlerFunc {
 			s.log.Error("sandbox checkout", "err", err)
 		}
 	}
+}
+
+// upiIntent is the upi:// intent that pays the sandbox's VPA. html/template allows only
+// http, https and mailto URLs in href and shows any other as "#ZgotmplZ", so the intent is a
+// template.URL: trusted because it is built only from a fixed scheme and path and a query that
+// url.Values.Encode escapes whole (every byte of a key or value other than A-Z a-z 0-9 - _ . ~
+// is percent-encoded), so no value can end the query, add a parameter or change the scheme.
+func upiIntent(merchant, amount, ref, currency string) template.URL {
+	q := url.Values{"pa": {"sandbox@upi"}, "pn": {merchant}, "am": {amount}, "tr": {ref}, "cu": {currency}}
+	return template.URL("upi://pay?" + q.Encode()) //nolint:gosec // fixed parts and an escaped query, see above
 }
 
 // checkoutStatuses are the checkout's buttons.
