@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -28,6 +29,12 @@ var ui embed.FS
 // GET /orders/{order_id} (which answers as GET /api/orders/{provider}/{kind}/{order_id}).
 // No page or answer shows a secret, an API key or a request's signature.
 //
+// A POST that a browser marks as coming from another origin (Sec-Fetch-Site other than
+// same-origin or none, or an Origin whose host is not the dashboard's) is refused with 403
+// (net/http's CrossOriginProtection); clients that send neither header, such as curl, are
+// served. A JSON API body must be sent with Content-Type application/json (415 otherwise); an
+// action without a body needs none.
+//
 // Pages and API:
 //
 //	GET  /                                           orders, filterable (?provider= &kind= &status= &q=), providers, faults
@@ -43,6 +50,7 @@ var ui embed.FS
 type Dashboard struct {
 	servers []*Server
 	mux     *http.ServeMux
+	handler http.Handler // mux behind cross-origin protection
 }
 
 // Actions are the things the dashboard and its JSON API can do to an order.
@@ -87,11 +95,16 @@ func NewDashboard(servers ...*Server) *Dashboard {
 	// The admin routes of earlier versions.
 	m.HandleFunc("POST /settle", d.legacySettle)
 	m.HandleFunc("GET /orders/{id}", d.legacyOrder)
+	// A page of another site open in the tester's browser must not move orders or arm faults:
+	// a POST from a browser that says it comes from another origin (Sec-Fetch-Site, or an
+	// Origin other than the dashboard's host) is refused with 403. Clients that send neither
+	// header (curl, the paygate command, tests) are served as before.
+	d.handler = http.NewCrossOriginProtection().Handler(m)
 	return d
 }
 
 // ServeHTTP serves the dashboard.
-func (d *Dashboard) ServeHTTP(w http.ResponseWriter, r *http.Request) { d.mux.ServeHTTP(w, r) }
+func (d *Dashboard) ServeHTTP(w http.ResponseWriter, r *http.Request) { d.handler.ServeHTTP(w, r) }
 
 func mustRead(name string) []byte {
 	b, err := ui.ReadFile(name)
@@ -499,7 +512,7 @@ func (d *Dashboard) apiAction(w http.ResponseWriter, r *http.Request) {
 		Delay string `json:"delay"`
 	}
 	if err := decodeOptional(r, &body); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+		writeJSON(w, decodeStatus(err), map[string]string{"error": err.Error()})
 		return
 	}
 	msg, err := act(s, o, r.PathValue("action"), body.Delay)
@@ -525,7 +538,7 @@ func (d *Dashboard) apiFault(w http.ResponseWriter, r *http.Request) {
 		Fault Fault `json:"fault"`
 	}
 	if err := decodeOptional(r, &body); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+		writeJSON(w, decodeStatus(err), map[string]string{"error": err.Error()})
 		return
 	}
 	if body.Fault == "none" {
@@ -538,7 +551,20 @@ func (d *Dashboard) apiFault(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"provider": s.Provider(), "fault": s.Fault()})
 }
 
-// decodeOptional reads a small JSON body into v; an empty body leaves v as it is.
+// errNotJSON is a JSON API body sent without a JSON Content-Type.
+var errNotJSON = errors.New(`body: send it with "Content-Type: application/json"`)
+
+// decodeStatus is the HTTP status of a decodeOptional error.
+func decodeStatus(err error) int {
+	if errors.Is(err, errNotJSON) {
+		return http.StatusUnsupportedMediaType
+	}
+	return http.StatusBadRequest
+}
+
+// decodeOptional reads a small JSON body into v; an empty body leaves v as it is. A body
+// must be sent as application/json: a cross-site HTML form can send text/plain that reads as
+// JSON, but never a JSON Content-Type.
 func decodeOptional(r *http.Request, v any) error {
 	b, err := io.ReadAll(io.LimitReader(r.Body, 64<<10))
 	if err != nil {
@@ -546,6 +572,9 @@ func decodeOptional(r *http.Request, v any) error {
 	}
 	if strings.TrimSpace(string(b)) == "" {
 		return nil
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		return errNotJSON
 	}
 	dec := json.NewDecoder(strings.NewReader(string(b)))
 	dec.DisallowUnknownFields()

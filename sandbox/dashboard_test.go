@@ -456,6 +456,71 @@ func TestSettleWithoutNotifyURL(t *testing.T) {
 	require.Contains(t, resp.Header.Get("Location"), "no+notify+URL")
 }
 
+// TestDashboardRefusesCrossSiteRequests: a page on another site the tester has open could arm
+// a fault or settle an order with a plain cross-site form post (nothing checked Origin or
+// Sec-Fetch-Site), and the JSON API read text/plain bodies, which a cross-site form can send.
+// Cross-origin browser requests are now refused (net/http's CrossOriginProtection) and JSON
+// bodies need a JSON Content-Type; same-origin browsers and clients without those headers
+// (curl, the command, tests) work as before.
+func TestDashboardRefusesCrossSiteRequests(t *testing.T) {
+	w := newWorld(t)
+	res := w.payIn(t, "cashgit")
+	order := orderPath("cashgit", paygate.KindPayIn, res.OrderID)
+	send := func(t *testing.T, path, contentType, body string, header map[string]string) int {
+		t.Helper()
+		req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, w.dash.URL+path, strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", contentType)
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		resp, err := noRedirect.Do(req)
+		require.NoError(t, err)
+		require.NoError(t, resp.Body.Close())
+		return resp.StatusCode
+	}
+	const formType = "application/x-www-form-urlencoded"
+	crossSite := map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}
+	for _, tt := range []struct {
+		name, path, contentType, body string
+	}{
+		{"fault form", "/faults/cashgit", formType, form("fault", "answer_lost")},
+		{"order form", order, formType, form("action", "succeed")},
+		{"legacy settle", "/settle?order_id=" + res.OrderID + "&status=succeeded", formType, ""},
+		{"JSON API fault", "/api/faults/cashgit", "text/plain", `{"fault":"answer_lost"}`},
+		{"JSON API action", "/api" + order + "/succeed", "text/plain", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			for name, header := range map[string]map[string]string{
+				"cross-site":        crossSite,
+				"Origin only":       {"Origin": "https://evil.example"},
+				"same-site subhost": {"Sec-Fetch-Site": "same-site"},
+			} {
+				require.Equal(t, http.StatusForbidden, send(t, tt.path, tt.contentType, tt.body, header), name)
+			}
+			require.Equal(t, sandbox.FaultNone, w.cluster.Server("cashgit").Fault(), "nothing was armed")
+			o, err := w.cluster.Server("cashgit").Order(res.OrderID)
+			require.NoError(t, err)
+			require.False(t, o.Status.Final(), "nothing was settled")
+		})
+	}
+
+	// A JSON body must say it is JSON, whoever sends it.
+	for _, ct := range []string{"text/plain", formType, "multipart/form-data; boundary=x", ""} {
+		require.Equal(t, http.StatusUnsupportedMediaType, send(t, "/api/faults/cashgit", ct, `{"fault":"answer_lost"}`, nil), ct)
+	}
+	require.Equal(t, sandbox.FaultNone, w.cluster.Server("cashgit").Fault())
+
+	// Same-origin browsers and clients without browser headers keep working.
+	sameOrigin := map[string]string{"Origin": w.dash.URL, "Sec-Fetch-Site": "same-origin"}
+	require.Equal(t, http.StatusSeeOther, send(t, "/faults/cashgit", formType, form("fault", "slow"), sameOrigin))
+	require.Equal(t, sandbox.FaultSlow, w.cluster.Server("cashgit").Fault())
+	require.Equal(t, http.StatusOK, send(t, "/api/faults/cashgit", "application/json; charset=utf-8", `{"fault":"none"}`, nil))
+	require.Equal(t, http.StatusOK, send(t, "/api/faults/cashgit", "application/json", `{"fault":"none"}`, map[string]string{"Sec-Fetch-Site": "none"}))
+	require.Equal(t, http.StatusOK, send(t, "/api"+order+"/drop_next", "", "", nil), "an action without a body needs no Content-Type")
+	require.Equal(t, http.StatusOK, send(t, "/settle?order_id="+res.OrderID+"&status=succeeded", "", "", nil))
+}
+
 // TestCheckoutUPILink: the checkout's "Open in a UPI app" button linked to "#ZgotmplZ":
 // html/template refuses a upi: URL in href unless it is a template.URL.
 func TestCheckoutUPILink(t *testing.T) {

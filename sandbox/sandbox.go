@@ -14,7 +14,10 @@
 //
 // No page, JSON answer or fmt output shows a merchant's secret, API key or a request's
 // signature: an order keeps its request's fields without them, Server and Cluster print their
-// providers, URLs and merchant ids only, and credentials on the dashboard are masked.
+// providers, URLs and merchant ids only, and credentials on the dashboard are masked. The
+// dashboard refuses a POST a browser marks as cross-site (403), so a page of another site
+// cannot move orders or arm faults, and its JSON API reads a body only when it is sent as
+// application/json (415 otherwise).
 package sandbox
 
 import (
