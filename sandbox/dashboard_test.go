@@ -536,3 +536,34 @@ func TestCheckoutUPILink(t *testing.T) {
 	require.Contains(t, link, `href="upi://pay?`, link)
 	require.Contains(t, link, "am=500.00", link)
 }
+
+// TestCheckoutRefusesCrossSiteRequests: the hosted checkout's buttons settle a pay-in, so a
+// form on another site a tester has open must not press them; the page's own form still does.
+func TestCheckoutRefusesCrossSiteRequests(t *testing.T) {
+	w := newWorld(t)
+	s := w.cluster.Server("cashgit")
+	res := w.payIn(t, "cashgit")
+	o, err := s.OrderOf(paygate.KindPayIn, res.OrderID)
+	require.NoError(t, err)
+	for name, header := range map[string]map[string]string{
+		"cross-site":  {"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"},
+		"Origin only": {"Origin": "https://evil.example"},
+	} {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, s.CheckoutURL(o.ProviderOrderID), strings.NewReader(form("action", "pay")))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		resp, err := noRedirect.Do(req)
+		require.NoError(t, err)
+		require.NoError(t, resp.Body.Close())
+		require.Equal(t, http.StatusForbidden, resp.StatusCode, name)
+	}
+	got, err := s.OrderOf(paygate.KindPayIn, res.OrderID)
+	require.NoError(t, err)
+	require.False(t, got.Status.Final(), "nothing was settled")
+
+	resp, _ := post(t, s.CheckoutURL(o.ProviderOrderID), "", form("action", "pay"))
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, "a request without browser origin headers is served")
+}

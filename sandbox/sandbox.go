@@ -2,7 +2,8 @@
 // without an account and for merchants' own test suites. A Server listens on 127.0.0.1,
 // checks signatures, required fields and limits as the provider documents them, answers with
 // the provider's envelopes and error codes, keeps orders (a duplicate order number is the
-// provider's error), serves a hosted checkout at each pay-in's payment link, and on Settle
+// provider's error), serves a hosted checkout at each pay-in's payment link (its buttons
+// refuse a browser's cross-origin POST, as the dashboard does), and on Settle
 // delivers the provider's signed callback to the order's notify URL, retrying on the
 // provider's documented schedule.
 //

@@ -40,7 +40,9 @@ func (s *Server) CheckoutURL(id string) string { return s.URL() + checkoutPath(i
 // checkoutRoutes serves the generic checkout page and its form.
 func (s *Server) checkoutRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /sandbox/checkout/{id}", s.checkoutPage(func(r *http.Request) string { return r.PathValue("id") }))
-	mux.HandleFunc("POST /sandbox/checkout/{id}", s.checkoutAction)
+	// Its buttons settle a pay-in: a form on another site must not press them (403 for a
+	// browser's cross-origin POST, net/http's CrossOriginProtection; curl is served).
+	mux.Handle("POST /sandbox/checkout/{id}", http.NewCrossOriginProtection().Handler(http.HandlerFunc(s.checkoutAction)))
 	mux.HandleFunc("GET /sandbox/style.css", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/css; charset=utf-8")
 		_, _ = w.Write(CSS)
