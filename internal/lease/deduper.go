@@ -52,7 +52,8 @@ const firstPoll = 5 * time.Millisecond
 // lease does not let another replica take the claim over and run it again, concurrently.
 // The claim is lost when a renewal finds it gone or another's, or no renewal reached the
 // store before the lease ended: the context Hold returned is then cancelled with
-// webhook.ErrClaimLost, and the handler answers 500 without marking the callback handled.
+// webhook.ErrClaimLost; a function that then fails is answered 500 and the callback is not
+// marked handled.
 type Deduper struct {
 	name  string // the package, starting every error
 	store Store
