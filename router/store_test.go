@@ -12,7 +12,6 @@ import (
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/internal/servicetest"
-	"github.com/paygate-go/paygate/pgstore"
 	"github.com/paygate-go/paygate/redisstore"
 	"github.com/paygate-go/paygate/router"
 	"github.com/paygate-go/paygate/sandbox"
@@ -104,33 +103,11 @@ func TestBreakerStoreWithGobreaker(t *testing.T) {
 // router (new gateways, new store connection: a restart) at the provider that holds them, and
 // only there.
 func TestOrderIndexAfterRestart(t *testing.T) {
-	for _, tc := range []struct {
-		name  string
-		store func(t *testing.T) func() router.Store // returns a constructor: one call per "process"
-	}{
-		{"redis", func(t *testing.T) func() router.Store {
-			_, prefix := servicetest.Redis(t)
-			return func() router.Store {
-				c := redis.NewClient(servicetest.RedisOptions(t))
-				t.Cleanup(func() { _ = c.Close() })
-				return redisstore.NewRouterStore(c, redisstore.WithKeyPrefix(prefix))
-			}
-		}},
-		{"postgres", func(t *testing.T) func() router.Store {
-			pool, schema := servicetest.Postgres(t)
-			require.NoError(t, pgstore.Migrate(context.Background(), pool))
-			return func() router.Store {
-				cfg := servicetest.PostgresConfig(t, schema)
-				p, err := pgxpoolNew(cfg)
-				require.NoError(t, err)
-				t.Cleanup(p.Close)
-				s, err := pgstore.NewRouterStore(p)
-				require.NoError(t, err)
-				return s
-			}
-		}},
-	} {
-		t.Run(tc.name, func(t *testing.T) { orderIndex(t, tc.store(t)) })
+	for _, tc := range stores {
+		if tc.name == "memory" {
+			continue // one process's memory: nothing survives a restart
+		}
+		t.Run(tc.name, func(t *testing.T) { orderIndex(t, tc.open(t)) })
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -273,4 +274,30 @@ func ExactlyOnce(n int, calls ...map[string]int) error {
 		errs = append(errs, fmt.Errorf("%w: unexpected order %s called %d times", ErrNotOnce, k, v))
 	}
 	return errors.Join(errs...)
+}
+
+// LeaseRenewed checks, end to end through webhook.Handler, that a merchant's function four
+// times slower than lease keeps its claim: the provider's retry, landing on another replica
+// (a second Deduper from newDeduper, over the same store) after twice the lease, is
+// acknowledged as a duplicate, and the function ran once, never twice at once.
+func LeaseRenewed(t *testing.T, lease time.Duration, newDeduper func() webhook.Deduper) {
+	t.Helper()
+	rec := &Recorder{Delay: 4 * lease}
+	a, b := Replica(t, newDeduper(), rec.Func(nil)), Replica(t, newDeduper(), rec.Func(nil))
+	body := Body("order-lease")
+	var wg sync.WaitGroup
+	codes := make([]int, 2)
+	wg.Go(func() { codes[0], _, _ = Post(context.Background(), a, body) })
+	time.Sleep(2 * lease) // the provider's retry (after its own timeout) reaches replica b
+	wg.Go(func() { codes[1], _, _ = Post(context.Background(), b, body) })
+	wg.Wait()
+	if want := []int{http.StatusOK, http.StatusOK}; !slices.Equal(codes, want) {
+		t.Errorf("answers %v, want %v", codes, want)
+	}
+	if o := rec.Overlaps(); len(o) > 0 {
+		t.Errorf("fn ran twice at once for one callback: %v", o)
+	}
+	if c := rec.Calls(); c["order-lease"] != 1 {
+		t.Errorf("fn called %d times for one callback, want 1", c["order-lease"])
+	}
 }
