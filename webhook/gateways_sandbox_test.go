@@ -2,10 +2,7 @@ package webhook_test
 
 import (
 	"bytes"
-	"context"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"regexp"
 	"slices"
 	"sync"
@@ -72,36 +69,7 @@ type captured struct {
 // capture has a sandbox configured with cfg settle a pay-in and returns the callback it sent.
 func capture(t *testing.T, cfg paygate.Config) captured {
 	t.Helper()
-	sb, err := sandbox.New(cfg.Provider, cfg)
-	require.NoError(t, err)
-	defer sb.Close()
-	cfg.BaseURL = sb.URL()
-	gw, err := paygate.New(cfg)
-	require.NoError(t, err)
-
-	var got captured
-	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		got = captured{header: r.Header.Clone(), body: body}
-		if cb, err := gw.ParseCallback(r.Header, body); err == nil {
-			cb.Ack.Write(w) // our secret: acknowledge, so the sandbox does not retry
-			return
-		}
-		w.WriteHeader(http.StatusOK) // the forged one: acknowledged too, it is only recorded
-		_, _ = w.Write(ackFor(cfg.Provider))
-	}))
-	defer rcv.Close()
-	fx := paygatetest.Fixtures(gw.Capabilities().Currency)
-	req := fx.PayIn()
-	req.OrderID, req.NotifyURL = paygatetest.OrderID("WH"), rcv.URL
-	req.Amount = paygate.MustParseMoney(fx.Amount, fx.Currency)
-	_, err = gw.PayIn(context.Background(), req)
-	require.NoError(t, err)
-	require.NoError(t, sb.Settle(req.OrderID, paygate.StatusSucceeded))
-	require.NotEmpty(t, got.body)
-	for _, h := range []string{"Content-Length", "Accept-Encoding", "User-Agent"} {
-		got.header.Del(h)
-	}
+	got, _ := captureOrder(t, cfg, paygatetest.OrderID("WH"))
 	return got
 }
 
