@@ -256,5 +256,14 @@ func Run(t *testing.T, gw paygate.Gateway, s Settler) {
 		var ve *paygate.ValidationError
 		require.ErrorAs(t, err, &ve)
 		require.Equal(t, "Amount", ve.Field)
+
+		// Text that is not UTF-8 (Latin-1 from an old form) is refused before it is signed
+		// and sent: JSON would carry U+FFFD in its place, another text than the one signed.
+		req = fx.PayIn()
+		req.OrderID, req.NotifyURL, req.Amount = OrderID("BAD"), rcv.URL, paygate.MustParseMoney(fx.Amount, fx.Currency)
+		req.Customer.Name, req.Remark = "Jos\xe9 Kumar", "caf\xe9"
+		_, err = gw.PayIn(ctx, req)
+		require.ErrorAs(t, err, &ve, "a value that is not UTF-8 is refused here, not by the provider")
+		require.Contains(t, ve.Reason, "UTF-8")
 	})
 }

@@ -121,6 +121,15 @@ func (b *Base) Call(ctx context.Context, c *Call, out any) (*Reply, error) {
 	if create {
 		orderID = c.Create.ID
 	}
+	for k, vs := range c.Query { // a JSON body's text is checked by wire.Encode
+		if err := wire.ValidText(vs); err != nil {
+			var ve *paygate.ValidationError
+			if errors.As(err, &ve) {
+				ve.Field = k
+			}
+			return nil, err
+		}
+	}
 	resp, err := b.t.Do(ctx, &transport.Request{Op: c.Op, Method: method, Path: c.Path, Query: c.Query,
 		Header: c.Header, Body: c.Body, Create: create, OrderID: orderID, Sign: c.Sign})
 	if err != nil {

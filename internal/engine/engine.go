@@ -9,6 +9,11 @@
 // paygate.DefaultTimeout), the host must be an absolute http(s) URL, and a
 // failing constructor gives paygate.New a nil Gateway.
 //
+// Requests (Base.Call, wire.Encode): text that is not valid UTF-8, in a query parameter or a
+// JSON body, is a *paygate.ValidationError before anything is signed or sent: JSON would
+// carry U+FFFD in its place, another text than the one signed (a signature error at best, an
+// altered customer name at worst).
+//
 // Responses (Base.Call, Answerer, Reply.Amount, Reply.Answers):
 //   - redirects are never followed; a 3xx is an error naming the target host (on a create,
 //     outcome-unknown);

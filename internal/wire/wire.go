@@ -107,11 +107,18 @@ func ParseMillis(s string) (time.Time, error) {
 // Encode marshals v as compact JSON without HTML escaping, so a URL's & stays &. A
 // map[string]string (every provider's request fields) is written directly, byte for byte
 // what encoding/json writes, without its reflection.
+//
+// A key or value that is not valid UTF-8 is refused with a *paygate.ValidationError naming
+// it: encoding/json would write U+FFFD in place of each bad byte, so the provider would read
+// (and verify the signature over) another text than the one given and signed.
 func Encode(v any) ([]byte, error) {
 	if m, ok := v.(map[string]string); ok && m != nil {
 		if b, ok := encodeFields(m); ok {
 			return b, nil
 		}
+	}
+	if err := ValidText(v); err != nil {
+		return nil, err
 	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
@@ -120,6 +127,54 @@ func Encode(v any) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// ValidText checks that every string of v (a string, or a map or slice of them, nested) is valid
+// UTF-8, naming the key of the first that is not in a *paygate.ValidationError. Other types
+// are not looked into.
+func ValidText(v any) error {
+	return text("", v)
+}
+
+func text(key string, v any) error {
+	switch v := v.(type) {
+	case string:
+		if !utf8.ValidString(v) {
+			return paygate.Invalid(strings.ToValidUTF8(key, "\uFFFD"), "is not valid UTF-8 text (%d bytes): sent as JSON it would read as "+
+				"another text than the one signed; convert it to UTF-8 first", len(v))
+		}
+	case map[string]string:
+		for k, s := range v {
+			if err := text(k, k); err != nil {
+				return err
+			}
+			if err := text(k, s); err != nil {
+				return err
+			}
+		}
+	case map[string]any:
+		for k, x := range v {
+			if err := text(k, k); err != nil {
+				return err
+			}
+			if err := text(k, x); err != nil {
+				return err
+			}
+		}
+	case []any:
+		for _, x := range v {
+			if err := text(key, x); err != nil {
+				return err
+			}
+		}
+	case []string:
+		for _, x := range v {
+			if err := text(key, x); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // encodeFields writes m as a JSON object with its keys in order, as encoding/json does. It

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
 
@@ -191,7 +192,7 @@ func TestEncode(t *testing.T) {
 		{"fields in key order", map[string]string{"b": "2", "a": "1", "c": ""}, `{"a":"1","b":"2","c":""}`},
 		{"empty fields", map[string]string{}, `{}`},
 		{"nil fields", map[string]string(nil), `null`},
-		{"escapes left to encoding/json", map[string]string{"q": "a\"b\\c\n\u2028\xff"}, `{"q":"a\"b\\c\n\u2028\ufffd"}`},
+		{"escapes left to encoding/json", map[string]string{"q": "a\"b\\c\n\u2028\ufffd"}, `{"q":"a\"b\\c\n\u2028` + "\ufffd" + `"}`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -288,7 +289,33 @@ func FuzzEncodeFields(f *testing.F) {
 		enc.SetEscapeHTML(false)
 		require.NoError(t, enc.Encode(m))
 		got, err := Encode(m)
+		if !utf8.ValidString(k1 + v1 + k2 + v2) {
+			require.ErrorIs(t, err, paygate.ErrInvalidRequest, "text that is not UTF-8 is refused")
+			return
+		}
 		require.NoError(t, err)
 		require.Equal(t, strings.TrimSuffix(b.String(), "\n"), string(got))
 	})
+}
+
+// TestEncodeRefusesInvalidUTF8: encoding/json would write U+FFFD for each byte that is not
+// UTF-8, so the provider would read another text than the one signed; Encode refuses it,
+// naming the key, wherever it sits. U+FFFD written as such is text like any other.
+func TestEncodeRefusesInvalidUTF8(t *testing.T) {
+	for name, v := range map[string]any{
+		"fields value":  map[string]string{"desc": "caf\xe9", "amount": "1.00"},
+		"fields key":    map[string]string{"d\xe9sc": "x"},
+		"nested value":  map[string]any{"payer": map[string]any{"name": "Jos\xe9"}},
+		"list element":  map[string]any{"names": []any{"ok", "Jos\xe9"}},
+		"strings slice": map[string]any{"desc": []string{"caf\xe9"}},
+	} {
+		_, err := Encode(v)
+		var ve *paygate.ValidationError
+		require.ErrorAs(t, err, &ve, name)
+		require.Contains(t, ve.Reason, "UTF-8", name)
+		require.NotContains(t, ve.Error(), "\xe9", "%s: the bad text is not quoted", name)
+	}
+	b, err := Encode(map[string]string{"desc": "caf\uFFFD"})
+	require.NoError(t, err)
+	require.Equal(t, `{"desc":"caf`+"\uFFFD"+`"}`, string(b))
 }
