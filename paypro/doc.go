@@ -23,7 +23,8 @@
 //	                  own Client); anything else is refused by New
 //	payout_prefix     a tradeNo prefix the merchant reserves for pay-outs: a      none
 //	                  callback whose tradeNo starts with it is a pay-out, any
-//	                  other a pay-in
+//	                  other a pay-in; PayOut refuses an OrderID without it,
+//	                  PayIn one with it (unless callback_kind is set)
 //	previous_secrets  comma-separated former secrets callbacks still verify       none
 //	                  under, for a rotation
 //

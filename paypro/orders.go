@@ -106,6 +106,9 @@ func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *
 	ctx, op := c.Begin(ctx, "payin")
 	defer op.End(&opErr)
 	fields, err := payInFields(req)
+	if err == nil {
+		err = c.prefixed(paygate.KindPayIn, req.OrderID)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -130,6 +133,22 @@ func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *
 		res.UPIURL = d.PaymentLink
 	}
 	return res, nil
+}
+
+// prefixed holds an order number to Options["payout_prefix"], which is how ParseCallback
+// tells the kind of a callback when callback_kind is unset: a pay-out's number must start
+// with it and a pay-in's must not, or the order's callbacks would read as the other kind's.
+func (c *Client) prefixed(kind paygate.Kind, id string) error {
+	if c.payoutPrefix == "" || c.callbackKind != "" {
+		return nil
+	}
+	switch has := strings.HasPrefix(id, c.payoutPrefix); {
+	case kind == paygate.KindPayOut && !has:
+		return paygate.Invalid("OrderID", "must start with the payout_prefix %q: PayPro's callbacks are told to be a pay-out's by it", c.payoutPrefix)
+	case kind == paygate.KindPayIn && has:
+		return paygate.Invalid("OrderID", "must not start with the payout_prefix %q, which marks pay-outs: its callbacks would read as a pay-out's", c.payoutPrefix)
+	}
+	return nil
 }
 
 func payInFields(req *paygate.PayInRequest) (map[string]string, error) {
@@ -163,6 +182,9 @@ func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (result
 	ctx, op := c.Begin(ctx, "payout")
 	defer op.End(&opErr)
 	fields, err := c.payOutFields(req)
+	if err == nil {
+		err = c.prefixed(paygate.KindPayOut, req.OrderID)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -522,3 +522,48 @@ func TestQueryAnswerNamingNoOrder(t *testing.T) {
 		})
 	}
 }
+
+// With payout_prefix (and no callback_kind), the prefix is how a callback's kind is told, so
+// creates hold their order numbers to it: a pay-in whose number starts with it, or a pay-out
+// whose number does not, would have its callbacks read as the other kind's. Nothing is sent.
+func TestPayoutPrefixHeldOnCreates(t *testing.T) {
+	s := newServer(t, ok(`{}`))
+	prefixed := func(c *paygate.Config) { c.Options = map[string]string{"payout_prefix": "PO"} }
+	both := func(c *paygate.Config) {
+		c.Options = map[string]string{"payout_prefix": "PO", "callback_kind": "payin"}
+	}
+	for _, tt := range []struct {
+		name   string
+		mutate func(*paygate.Config)
+		payIn  bool
+		id     string
+		refuse bool
+	}{
+		{"pay-in with the prefix", prefixed, true, "POS20240501", true},
+		{"pay-out without it", prefixed, false, "W20240501", true},
+		{"callback_kind decides instead", both, true, "POS20240501", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newClient(t, s, tt.mutate)
+			var err error
+			if tt.payIn {
+				req := payInRequest()
+				req.OrderID = tt.id
+				_, err = c.PayIn(context.Background(), req)
+			} else {
+				req := payOutRequest()
+				req.OrderID = tt.id
+				_, err = c.PayOut(context.Background(), req)
+			}
+			if !tt.refuse {
+				require.NotErrorIs(t, err, paygate.ErrInvalidRequest)
+				return
+			}
+			var ve *paygate.ValidationError
+			require.ErrorAs(t, err, &ve)
+			require.Equal(t, "OrderID", ve.Field)
+			require.Contains(t, ve.Reason, "payout_prefix")
+		})
+	}
+	require.Equal(t, 1, s.count(), "only the create callback_kind allows was sent")
+}
