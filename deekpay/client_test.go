@@ -830,3 +830,41 @@ func TestCreateNeverConnected(t *testing.T) {
 	require.ErrorIs(t, err, paygate.ErrNotSent, "provably never left: safe to send elsewhere")
 	require.Equal(t, int64(2), nonces.Load(), "two attempts, each signed")
 }
+
+// DeekPay's callback repeats notifyUrl, tradeNote (the remark) and the beneficiary's account
+// fields, and its signature joins "k=v&k=v": a value carrying "&name=" there makes every
+// callback of the order read as a re-split, refused. So such a value is refused on the create,
+// naming the field, before the order exists and nothing is sent.
+func TestEchoedFieldsCarryOneMember(t *testing.T) {
+	s := newServer(t)
+	c := newClient(t, s.URL)
+	const carries = "a&ref=42"
+	for _, tt := range []struct {
+		field string
+		payIn func(*paygate.PayInRequest)
+		out   func(*paygate.PayOutRequest)
+	}{
+		{"NotifyURL", func(r *paygate.PayInRequest) { r.NotifyURL = "https://m.example/notify?shop=7&tenant=3" }, nil},
+		{"Remark", func(r *paygate.PayInRequest) { r.Remark = "gift&ref=42" }, nil},
+		{"NotifyURL", nil, func(r *paygate.PayOutRequest) { r.NotifyURL = "https://m.example/po?shop=7&tenant=3" }},
+		{"Remark", nil, func(r *paygate.PayOutRequest) { r.Remark = carries }},
+		{"Beneficiary.Name", nil, func(r *paygate.PayOutRequest) { r.Beneficiary.Name = carries }},
+		{"Beneficiary.AccountNumber", nil, func(r *paygate.PayOutRequest) { r.Beneficiary.AccountNumber = "12345&x=1" }},
+		{"Beneficiary.AccountType", nil, func(r *paygate.PayOutRequest) { r.Beneficiary.AccountType = "INR&x=1" }},
+	} {
+		var err error
+		if tt.payIn != nil {
+			req := payInRequest()
+			tt.payIn(req)
+			_, err = c.PayIn(context.Background(), req)
+		} else {
+			req := payOutRequest()
+			tt.out(req)
+			_, err = c.PayOut(context.Background(), req)
+		}
+		var ve *paygate.ValidationError
+		require.ErrorAs(t, err, &ve, tt.field)
+		require.Equal(t, tt.field, ve.Field)
+	}
+	require.Empty(t, s.requests(), "nothing was sent")
+}

@@ -170,7 +170,10 @@
 // body's non-empty fields, numbers as their JSON text, plus the three header values. Because
 // the signed string joins "k=v" pairs with "&", a callback with a key containing "&" or "=",
 // or a value carrying "&name=", is refused as malformed (it could be two signed members
-// re-split into one). An access_key
+// re-split into one). The callback repeats the order's notifyUrl, remark (tradeNote) and the
+// beneficiary's name, account number and account type, so PayIn and PayOut refuse such a
+// value there (a notify URL with two query parameters joined by "&" among them: pass one
+// parameter, or put it in the path), naming the field, before the order exists. An access_key
 // that is neither ours nor one of previous_access_keys, and a timestamp further than
 // callback_tolerance from the clock, are refused as invalid signatures. Nonces are not
 // remembered: a replay inside the time window is stopped by webhook.Handler's Deduper, which

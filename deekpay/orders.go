@@ -177,7 +177,29 @@ func payInFields(req *paygate.PayInRequest) (map[string]string, error) {
 	wire.Put(fields, "notifyUrl", req.NotifyURL)
 	wire.Put(fields, "remark", req.Remark)
 	wire.Put(fields, "returnUrl", req.ReturnURL)
-	return fields, check.Extra(fields, req.Extra, HeaderSign, HeaderAccessKey, HeaderTimestamp, HeaderNonce)
+	if err := check.Extra(fields, req.Extra, HeaderSign, HeaderAccessKey, HeaderTimestamp, HeaderNonce); err != nil {
+		return nil, err
+	}
+	return fields, echoed(fields)
+}
+
+// echoedFields are the request fields DeekPay's callback repeats (as notifyUrl, tradeNote,
+// accountType, accountName, accountNo), with the request field each comes from.
+var echoedFields = []struct{ key, field string }{
+	{"notifyUrl", "NotifyURL"}, {"remark", "Remark"}, {"accountType", "Beneficiary.AccountType"},
+	{"userInfoName", "Beneficiary.Name"}, {"accountId", "Beneficiary.AccountNumber"},
+}
+
+// echoed refuses a value the callback will repeat that carries "&name=": the callback's
+// signature joins "k=v&k=v", so every callback of the order would read as a possible re-split
+// of two members and be refused. Refused here, it is refused before the order exists.
+func echoed(fields map[string]string) error {
+	for _, e := range echoedFields {
+		if err := check.OneMember(e.field, fields[e.key]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // PayOut creates a transfer order (POST /api/v3/ind/createTransferOrder). Channel is the
@@ -235,7 +257,10 @@ func payOutFields(req *paygate.PayOutRequest) (map[string]string, error) {
 	wire.Put(fields, "userInfoName", b.Name)
 	wire.Put(fields, "remark", req.Remark)
 	wire.Put(fields, "notifyUrl", req.NotifyURL)
-	return fields, check.Extra(fields, req.Extra, HeaderSign, HeaderAccessKey, HeaderTimestamp, HeaderNonce)
+	if err := check.Extra(fields, req.Extra, HeaderSign, HeaderAccessKey, HeaderTimestamp, HeaderNonce); err != nil {
+		return nil, err
+	}
+	return fields, echoed(fields)
 }
 
 // ifscField is the ifSC value: the UPI ID for channel UPI, otherwise the IFSC. DeekPay
