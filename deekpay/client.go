@@ -68,9 +68,11 @@ var _ paygate.Gateway = (*Client)(nil)
 
 // spec is DeekPay for the engine: every operation but a direct (host-to-host) pay-in, which
 // DeekPay does not offer: a pay-in is always DeekPay's hosted cashier. Its only merchant
-// identifier is the access key, a credential: String names none.
+// identifier is the access key, a credential: String names none, and the account the
+// webhook's dedupe key and the rate limiter tell apart is a digest of it (AccountByAPIKey).
 var spec = engine.Spec{
 	Name: Name, Required: []string{"base_url", "api_key", "secret"}, Envelope: readEnvelope, SignatureKey: HeaderSign,
+	AccountByAPIKey: true,
 	Capabilities: paygate.Capabilities{PayIn: true, PayOut: true, QueryPayIn: true, QueryPayOut: true,
 		Balance: true, Callbacks: true, Currency: paygate.INR, AmountStyle: paygate.Trimmed},
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/deekpay"
 	"github.com/paygate-go/paygate/signing"
+	"github.com/paygate-go/paygate/webhook"
 )
 
 const (
@@ -867,4 +868,26 @@ func TestEchoedFieldsCarryOneMember(t *testing.T) {
 		require.Equal(t, tt.field, ve.Field)
 	}
 	require.Empty(t, s.requests(), "nothing was sent")
+}
+
+// DeekPay names the merchant by its access_key alone (Config.MerchantID is not used), so the
+// account the dedupe key and the rate limiter tell apart is a digest of the access_key: two
+// accounts never share one, and the key itself appears nowhere.
+func TestAccountFromAccessKey(t *testing.T) {
+	account := func(apiKey, merchantID string) string {
+		cfg := testConfig("http://127.0.0.1:9")
+		cfg.APIKey, cfg.MerchantID = apiKey, merchantID
+		return newClientWith(t, cfg).MerchantID()
+	}
+	a, b := account("ak-account-a", ""), account("ak-account-b", "")
+	require.NotEmpty(t, a)
+	require.NotEqual(t, a, b, "two access keys are two accounts")
+	require.Equal(t, a, account("ak-account-a", ""), "stable")
+	require.NotContains(t, a, "ak-account-a", "the access key itself is not the account's name")
+	require.Equal(t, "M7", account("ak-account-a", "M7"), "a MerchantID given names the account")
+
+	cb := &paygate.Callback{Kind: paygate.KindPayIn, OrderID: "ORDER_SAME_0001", Status: paygate.StatusSucceeded}
+	cfgA, cfgB := testConfig("http://127.0.0.1:9"), testConfig("http://127.0.0.1:9")
+	cfgA.APIKey, cfgB.APIKey = "ak-account-a", "ak-account-b"
+	require.NotEqual(t, webhook.GatewayKey(newClientWith(t, cfgA), cb), webhook.GatewayKey(newClientWith(t, cfgB), cb))
 }

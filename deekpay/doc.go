@@ -18,7 +18,8 @@
 //	               host of your merchant back office); New says so when it is missing
 //	APIKey *       the access_key, which also identifies the merchant
 //	Secret *       the secret_key
-//	MerchantID     not used
+//	MerchantID     not sent; when set it names the account for deduplication and
+//	               rate limits, else a digest of the access_key does (MerchantID())
 //
 // Options (Config.Options):
 //

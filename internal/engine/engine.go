@@ -52,6 +52,8 @@ package engine
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
@@ -73,6 +75,11 @@ type Spec struct {
 	// MerchantLabel names Config.MerchantID in String ("appid"); empty leaves the merchant ID
 	// out of String (DeekPay's only identifier is a credential).
 	MerchantLabel string
+	// AccountByAPIKey: the provider names the merchant by its API key alone (DeekPay's
+	// access_key), so when Config.MerchantID is empty the account — MerchantID(), which the
+	// webhook's dedupe key and the rate limiter's key tell accounts apart by — is a digest of
+	// the API key ("key-" and 12 hex digits of its SHA-256), never the key itself.
+	AccountByAPIKey bool
 	// ConfirmCallbacks: the provider's callback signature leaves keys or member boundaries
 	// unsigned, so webhook.Handler confirms its callbacks by query unless told otherwise.
 	ConfirmCallbacks bool
@@ -134,10 +141,10 @@ func New(spec Spec, cfg paygate.Config, o Options, opts ...paygate.Option) (*Bas
 		return nil, paygate.ConfigErr(spec.Name, "base_url", "Config.BaseURL must be an absolute http(s) URL")
 	}
 	s := paygate.Resolve(opts...)
-	b := &Base{spec: spec, merchantID: cfg.MerchantID, Secrets: cfg.Secrets(), Settings: s, observer: s.Observer}
+	b := &Base{spec: spec, merchantID: account(spec, cfg), Secrets: cfg.Secrets(), Settings: s, observer: s.Observer}
 	b.redact = append(append(b.redact, b.Secrets...), cfg.APIKey)
 	b.t = transport.New(transport.Options{
-		Provider: spec.Name, MerchantID: cfg.MerchantID, BaseURL: strings.TrimRight(o.BaseURL, "/"),
+		Provider: spec.Name, MerchantID: b.merchantID, BaseURL: strings.TrimRight(o.BaseURL, "/"),
 		Timeout: cfg.Timeout, RateLimit: o.RateLimit, Burst: o.Burst, Redact: b.redact,
 		SignatureKey: spec.SignatureKey,
 	}, s)
@@ -187,8 +194,18 @@ func (b *Base) ConfirmCallbacks() bool { return b.spec.ConfirmCallbacks }
 // CloseIdleConnections closes idle keep-alive connections.
 func (b *Base) CloseIdleConnections() { b.t.CloseIdleConnections() }
 
-// MerchantID is Config.MerchantID.
+// MerchantID is the merchant account: Config.MerchantID, or for a provider that names the
+// merchant by its API key alone (Spec.AccountByAPIKey) a digest of that key.
 func (b *Base) MerchantID() string { return b.merchantID }
+
+// account is the merchant account of cfg (see Base.MerchantID).
+func account(spec Spec, cfg paygate.Config) string {
+	if cfg.MerchantID != "" || !spec.AccountByAPIKey || cfg.APIKey == "" {
+		return cfg.MerchantID
+	}
+	sum := sha256.Sum256([]byte(cfg.APIKey))
+	return "key-" + hex.EncodeToString(sum[:6])
+}
 
 // Now is the configured clock's time.
 func (b *Base) Now() time.Time { return b.Settings.Clock() }
