@@ -29,9 +29,10 @@
 //	Error                     Match with                        What to do
 //	*ValidationError          errors.Is(err, ErrInvalidRequest) Fix the request: nothing was sent. Problems lists
 //	                                                            every field at fault; Field names the first.
-//	*NotSentError             errors.Is(err, ErrNotSent)        The request never left (connection refused, DNS,
-//	                                                            TLS, limiter, open circuit): safe to send again,
-//	                                                            here or to another provider.
+//	*NotSentError             errors.Is(err, ErrNotSent)        This request never left (connection refused, DNS,
+//	                                                            TLS, limiter, open circuit): send it again to the
+//	                                                            same provider; to another only if no earlier send
+//	                                                            of the order number may have reached one.
 //	*OutcomeError             errors.Is(err, ErrOutcomeUnknown) A create may have reached the provider (timeout,
 //	                                                            reset, 5xx, unreadable answer): Query the order
 //	                                                            before deciding; never re-send it blindly.

@@ -19,8 +19,9 @@ var (
 	// Query the order before retrying; never re-send blindly.
 	ErrOutcomeUnknown = errors.New("paygate: outcome unknown, query the order before retrying")
 	// ErrNotSent: the request provably never left this machine — a dial, DNS or TLS failure
-	// before the request was written, a limiter refusal, an open circuit. Only ErrNotSent and
-	// ErrInvalidRequest make it safe to send the same create to another provider.
+	// before the request was written, a limiter refusal, an open circuit. It speaks of one
+	// request: a create may go to another provider only if every earlier send of its order
+	// number ended in ErrNotSent or ErrInvalidRequest (see NotSentError).
 	ErrNotSent = errors.New("paygate: request not sent")
 	// ErrDuplicateOrder: the provider already has an order with this merchant order number.
 	// A *ProviderError wraps it.

@@ -30,8 +30,9 @@ func checkout(ctx context.Context, gw paygate.Gateway, req *paygate.PayInRequest
 		// Refused before anything was sent: fix the request. ve.Problems lists every field.
 		return "", fmt.Errorf("fix the request (%d problems, first %s): %w", len(ve.AllProblems()), ve.Field, err)
 	case errors.Is(err, paygate.ErrNotSent):
-		// Never left this machine (connection refused, limiter, open circuit): safe to send
-		// again, here or to another provider.
+		// This request never left this machine (connection refused, limiter, open circuit):
+		// send it again under the same order number to the same provider; to another only if
+		// no earlier send of this order number may have reached one.
 		return "", fmt.Errorf("not sent, safe to retry: %w", err)
 	case errors.Is(err, paygate.ErrOutcomeUnknown):
 		// May have reached the provider (timeout, reset, 5xx, unreadable answer): Query the

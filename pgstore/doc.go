@@ -38,6 +38,7 @@
 // # Connections
 //
 // Every store takes a [DB]: a *pgxpool.Pool in production. Each method runs single
-// statements (autocommit) except [Migrate], which uses one transaction. Timestamps are the
-// server's (now()), so replicas whose clocks disagree still agree on leases and expiries.
+// statements (autocommit) except [Migrate], which uses one transaction. The Deduper's and the
+// RouterStore's timestamps are the server's (now()), so replicas whose clocks disagree still
+// agree on leases and expiries; TrackerStore compares the tracker's clock (tracker.WithClock).
 package pgstore

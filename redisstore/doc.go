@@ -5,7 +5,8 @@
 // [paygate.Limiter]), and what the tracker and the router keep.
 //
 // Every store takes a [redis.UniversalClient]: a *redis.Client, a Sentinel failover client
-// or a *redis.ClusterClient. Each operation touches one key, so Cluster needs no hash tags.
+// or a *redis.ClusterClient. Each operation touches one key, so Cluster needs no hash tags,
+// except TrackerStore's, whose three keys share the hash tag {tracker} (one Cluster slot).
 // Every key starts with a prefix (default "paygate:", see [WithKeyPrefix]); give replicas of
 // one backend the same prefix, and unrelated backends sharing a server different ones.
 //

@@ -11,8 +11,9 @@
 //   - paygate.ErrInvalidRequest or paygate.ErrUnsupported: refused before any I/O;
 //   - paygate.ErrNotSent: the request never left (dial, DNS or TLS failure before it was
 //     written, a limiter refusal, an open circuit);
-//   - a refusal the provider documents as definite, "not created": a rate limit, a channel not
-//     available, a daily cap (DefaultDefiniteRefusal; WithDefiniteRefusal replaces it).
+//   - a refusal the provider documents as definite, "not created": by default a rate limit
+//     (DefaultDefiniteRefusal: a retryable refusal, HTTP 429, CashGit's and DeekPay's code 429);
+//     a closed channel or a daily cap where WithDefiniteRefusal names its codes.
 //
 // It never moves after paygate.ErrOutcomeUnknown, an HTTP 5xx, a timeout, an unreadable answer,
 // a duplicate-order refusal or anything else that may mean "created": the caller gets that

@@ -29,7 +29,7 @@ const (
 	OutcomeDedupeFailed     = "dedupe_failed"      // 500: the Deduper's Claim failed (or its ctx ended)
 	OutcomeConfirmFailed    = "confirm_failed"     // 500: WithConfirm's Query failed or disagreed on identity
 	OutcomeHandlerError     = "handler_error"      // 500: fn returned an error
-	OutcomeHandlerPanic     = "handler_panic"      // fn panicked; net/http drops the connection
+	OutcomeHandlerPanic     = "handler_panic"      // 500: fn panicked (recovered, logged)
 	OutcomeClaimLost        = "claim_lost"         // 500: the Deduper's claim was lost while fn ran (see Holder)
 	OutcomeInternalError    = "internal_error"     // 500: the Gateway returned neither a callback nor an error
 )
