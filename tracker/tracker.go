@@ -81,7 +81,10 @@ const (
 
 // WithDeduper hands the events to fn through d, the Deduper the webhook handler uses
 // (webhook.WithDeduper), under webhook.GatewayKey: an (order, status) reaches fn once,
-// whichever of the callback and the poll brings it first. Without it the tracker never hands fn the same
+// whichever of the callback and the poll brings it first. With a Deduper whose claims are
+// leases (webhook.Holder: redisstore, pgstore), fn runs under the claim as the webhook's fn
+// does: a lost claim cancels fn's context with webhook.ErrClaimLost; an fn that then fails is
+// released, and the status comes again at a later poll. Without it the tracker never hands fn the same
 // status twice, but fn may see a status both from the tracker and from the webhook.
 func WithDeduper(d webhook.Deduper) Option { return func(o *options) { o.deduper = d } }
 
@@ -590,6 +593,7 @@ func episodeKey(it *Item, outcome string) string {
 // delivered.
 func (t *Tracker) deliver(ctx context.Context, provider, key string, cb *paygate.Callback, ev Event) (err error) {
 	d := t.o.deduper
+	fctx := ctx // fn's context
 	if d != nil && key != "" {
 		claimed, cerr := d.Claim(ctx, key)
 		if cerr != nil {
@@ -597,6 +601,14 @@ func (t *Tracker) deliver(ctx context.Context, provider, key string, cb *paygate
 		}
 		if !claimed {
 			return nil
+		}
+		if hd, ok := d.(webhook.Holder); ok {
+			// A lease that cannot be kept while fn runs cancels fn's context, as the
+			// webhook's does (webhook.ErrClaimLost): an fn that then fails is released, one
+			// that returns nil did the work and is marked.
+			var stop context.CancelFunc
+			fctx, stop = hd.Hold(ctx, key)
+			defer stop() // before Done or Release: deferred calls run last first
 		}
 		defer func() {
 			rctx := context.WithoutCancel(ctx)
@@ -619,7 +631,7 @@ func (t *Tracker) deliver(ctx context.Context, provider, key string, cb *paygate
 				slog.String("provider", provider), slog.String("order_id", cb.OrderID), slog.Any("panic", p))
 		}
 	}()
-	return t.fn(context.WithValue(ctx, eventKey{}, ev), provider, cb)
+	return t.fn(context.WithValue(fctx, eventKey{}, ev), provider, cb)
 }
 
 // reschedule writes it back with its new Due; a lost lease means another replica has it now.
