@@ -84,8 +84,9 @@ const (
 // whichever of the callback and the poll brings it first. With a Deduper whose claims are
 // leases (webhook.Holder: redisstore, pgstore), fn runs under the claim as the webhook's fn
 // does: a lost claim cancels fn's context with webhook.ErrClaimLost; an fn that then fails is
-// released, and the status comes again at a later poll. Without it the tracker never hands fn the same
-// status twice, but fn may see a status both from the tracker and from the webhook.
+// released, and the status comes again at a later poll. Without it the tracker never hands
+// fn the same status twice, but fn may see a status both from the tracker and from the
+// webhook.
 func WithDeduper(d webhook.Deduper) Option { return func(o *options) { o.deduper = d } }
 
 // WithLogger logs through l (default: discard): one line per poll at Debug, a failed query
