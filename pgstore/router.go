@@ -40,7 +40,7 @@ func NewRouterStore(db DB, opts ...Option) (*RouterStore, error) {
 		// A conflicting row of another provider is left alone and returns nothing.
 		claim: `INSERT INTO ` + t + ` AS r (kind, order_id, provider) VALUES ($1, $2, $3)
 			ON CONFLICT (kind, order_id) DO UPDATE SET updated_at = now() WHERE r.provider = excluded.provider
-			RETURNING provider, xmin::text`,
+			RETURNING provider, xmin::text, xmax = 0`,
 		move: `UPDATE ` + t + ` SET provider = $5, updated_at = now()
 			WHERE kind = $1 AND order_id = $2 AND provider = $3 AND xmin::text = $4
 			RETURNING provider, xmin::text`,
@@ -76,27 +76,29 @@ func (s *RouterStore) record(ctx context.Context, kind paygate.Kind, orderID str
 }
 
 // ClaimProvider records provider for the order unless another provider holds it, and returns
-// the record (router.Store).
-func (s *RouterStore) ClaimProvider(ctx context.Context, kind paygate.Kind, orderID, provider string) (router.Claim, error) {
+// the record (router.Store). A fresh claim is told by the row's xmax: 0 for a row the
+// statement inserted, the locking transaction's id for one its ON CONFLICT updated.
+func (s *RouterStore) ClaimProvider(ctx context.Context, kind paygate.Kind, orderID, provider string) (router.Claim, bool, error) {
 	for {
 		var c router.Claim
-		err := s.db.QueryRow(ctx, s.claim, string(kind), orderID, provider).Scan(&c.Provider, &c.Version)
+		var fresh bool
+		err := s.db.QueryRow(ctx, s.claim, string(kind), orderID, provider).Scan(&c.Provider, &c.Version, &fresh)
 		if err == nil {
-			return c, nil
+			return c, fresh, nil
 		}
 		if !errors.Is(err, pgx.ErrNoRows) {
-			return router.Claim{}, fmt.Errorf("pgstore: router: claim: %w", err)
+			return router.Claim{}, false, fmt.Errorf("pgstore: router: claim: %w", err)
 		}
 		// Another provider holds the order; read whose. Should its row be removed between
 		// the two statements, claim again.
 		if c, err = s.record(ctx, kind, orderID); err != nil {
-			return router.Claim{}, fmt.Errorf("pgstore: router: claim: %w", err)
+			return router.Claim{}, false, fmt.Errorf("pgstore: router: claim: %w", err)
 		}
 		if c.Provider != "" {
-			return c, nil
+			return c, false, nil
 		}
 		if err := ctx.Err(); err != nil {
-			return router.Claim{}, fmt.Errorf("pgstore: router: claim: %w", err)
+			return router.Claim{}, false, fmt.Errorf("pgstore: router: claim: %w", err)
 		}
 	}
 }

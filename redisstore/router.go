@@ -80,17 +80,18 @@ func (s *RouterStore) Provider(ctx context.Context, kind paygate.Kind, orderID s
 
 // routerClaimScript: KEYS[1] the order, ARGV[1] the new value, ARGV[2] its provider, ARGV[3]
 // the TTL in ms. It writes ARGV[1] unless another provider holds the order, and returns the
-// value recorded after.
+// value recorded after and 1 when no value was recorded before (a fresh claim), else 0.
 var routerClaimScript = redis.NewScript(`
 local v = redis.call("GET", KEYS[1])
 if v then
 	local p = v
 	local i = string.find(v, "\n", 1, true)
 	if i then p = string.sub(v, 1, i - 1) end
-	if p ~= ARGV[2] then return v end
+	if p ~= ARGV[2] then return {v, 0} end
 end
 redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[3])
-return ARGV[1]`)
+if v then return {ARGV[1], 0} end
+return {ARGV[1], 1}`)
 
 // routerMoveScript: KEYS[1] the order, ARGV[1] the value expected, ARGV[2] the new value (""
 // removes), ARGV[3] the TTL in ms. It returns the value recorded after ("" for none).
@@ -106,13 +107,15 @@ return ARGV[2]`)
 
 // ClaimProvider records provider for the order unless another provider holds it, in one Lua
 // script, and returns the record (router.Store).
-func (s *RouterStore) ClaimProvider(ctx context.Context, kind paygate.Kind, orderID, provider string) (router.Claim, error) {
-	v, err := routerClaimScript.Run(ctx, s.c, []string{s.key(kind, orderID)},
-		encodeClaim(newClaim(provider)), provider, RouterTTL.Milliseconds()).Text()
+func (s *RouterStore) ClaimProvider(ctx context.Context, kind paygate.Kind, orderID, provider string) (router.Claim, bool, error) {
+	res, err := routerClaimScript.Run(ctx, s.c, []string{s.key(kind, orderID)},
+		encodeClaim(newClaim(provider)), provider, RouterTTL.Milliseconds()).Slice()
 	if err != nil {
-		return router.Claim{}, fmt.Errorf("redisstore: router: claim: %w", err)
+		return router.Claim{}, false, fmt.Errorf("redisstore: router: claim: %w", err)
 	}
-	return decodeClaim(v), nil
+	v, _ := res[0].(string)
+	fresh, _ := res[1].(int64)
+	return decodeClaim(v), fresh == 1, nil
 }
 
 // MoveProvider moves the order from one record to provider to ("" removes it) only while

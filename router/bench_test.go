@@ -77,8 +77,8 @@ func (discardStore) SetProvider(context.Context, paygate.Kind, string, string) e
 func (discardStore) Provider(context.Context, paygate.Kind, string) (string, error) {
 	return "", nil
 }
-func (discardStore) ClaimProvider(_ context.Context, _ paygate.Kind, _, provider string) (router.Claim, error) {
-	return router.Claim{Provider: provider}, nil
+func (discardStore) ClaimProvider(_ context.Context, _ paygate.Kind, _, provider string) (router.Claim, bool, error) {
+	return router.Claim{Provider: provider}, true, nil
 }
 func (discardStore) MoveProvider(_ context.Context, _ paygate.Kind, _ string, _ router.Claim, to string) (router.Claim, error) {
 	return router.Claim{Provider: to}, nil

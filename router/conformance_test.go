@@ -66,21 +66,25 @@ func storeClaim(t *testing.T, s router.Store) {
 	require.NoError(t, err)
 	require.Empty(t, p)
 
-	a1, err := s.ClaimProvider(ctx, in, "C-1", "a")
+	a1, fresh, err := s.ClaimProvider(ctx, in, "C-1", "a")
 	require.NoError(t, err)
 	require.Equal(t, "a", a1.Provider)
-	got, err := s.ClaimProvider(ctx, in, "C-1", "b")
+	require.True(t, fresh, "no record before: a fresh claim")
+	got, fresh, err := s.ClaimProvider(ctx, in, "C-1", "b")
 	require.NoError(t, err)
 	require.Equal(t, a1, got, "a holds the order: b's claim changes nothing")
-	a2, err := s.ClaimProvider(ctx, in, "C-1", "a")
+	require.False(t, fresh)
+	a2, fresh, err := s.ClaimProvider(ctx, in, "C-1", "a")
 	require.NoError(t, err)
 	require.Equal(t, "a", a2.Provider)
 	require.NotEqual(t, a1.Version, a2.Version, "another claim at the holder is a new version")
+	require.False(t, fresh, "joining a's record is not a fresh claim")
 
 	// Kinds are apart.
-	got, err = s.ClaimProvider(ctx, out, "C-1", "b")
+	got, fresh, err = s.ClaimProvider(ctx, out, "C-1", "b")
 	require.NoError(t, err)
 	require.Equal(t, "b", got.Provider)
+	require.True(t, fresh)
 
 	// A move from a stale record changes nothing; from the current one it moves.
 	got, err = s.MoveProvider(ctx, in, "C-1", a1, "b")
@@ -116,9 +120,10 @@ func storeClaim(t *testing.T, s router.Store) {
 	// SetProvider overwrites; a claim then sees the new holder.
 	require.NoError(t, s.SetProvider(ctx, in, "C-2", "a"))
 	require.NoError(t, s.SetProvider(ctx, in, "C-2", "c"))
-	got, err = s.ClaimProvider(ctx, in, "C-2", "a")
+	got, fresh, err = s.ClaimProvider(ctx, in, "C-2", "a")
 	require.NoError(t, err)
 	require.Equal(t, "c", got.Provider)
+	require.False(t, fresh)
 }
 
 // storeRace: two replicas claim, then move, the same orders at once: every order ends with
@@ -127,7 +132,10 @@ func storeRace(t *testing.T, replicas ...router.Store) {
 	ctx := context.Background()
 	const orders, each = 20, 4 // each replica claims each order `each` times, for a or b
 	var wg sync.WaitGroup
-	type answer struct{ order, want, got string }
+	type answer struct {
+		order, want, got string
+		fresh            bool
+	}
 	answers := make(chan answer, orders*each*len(replicas))
 	start := make(chan struct{})
 	for i, s := range replicas {
@@ -137,12 +145,12 @@ func storeRace(t *testing.T, replicas ...router.Store) {
 				for n := range orders {
 					id := fmt.Sprintf("R-%d", n)
 					want := []string{"a", "b"}[(i+j+n)%2]
-					c, err := s.ClaimProvider(ctx, paygate.KindPayIn, id, want)
+					c, fresh, err := s.ClaimProvider(ctx, paygate.KindPayIn, id, want)
 					if err != nil {
 						t.Error(err)
 						return
 					}
-					answers <- answer{id, want, c.Provider}
+					answers <- answer{id, want, c.Provider, fresh}
 				}
 			})
 		}
@@ -150,21 +158,27 @@ func storeRace(t *testing.T, replicas ...router.Store) {
 	close(start)
 	wg.Wait()
 	close(answers)
-	holder := map[string]string{}
+	holder, fresh := map[string]string{}, map[string]int{}
 	for a := range answers {
 		if h, ok := holder[a.order]; ok {
 			require.Equal(t, h, a.got, "%s: two claimants were told different holders", a.order)
 		}
 		holder[a.order] = a.got
+		if a.fresh {
+			fresh[a.order]++
+		}
 	}
 	require.Len(t, holder, orders)
+	for id := range holder {
+		require.Equal(t, 1, fresh[id], "%s: exactly one claim is fresh", id)
+	}
 	for id, h := range holder {
 		p, err := replicas[0].Provider(ctx, paygate.KindPayIn, id)
 		require.NoError(t, err)
 		require.Equal(t, h, p)
 
 		// Both replicas try to move the same record at once, to different providers.
-		c, err := replicas[1].ClaimProvider(ctx, paygate.KindPayIn, id, h)
+		c, _, err := replicas[1].ClaimProvider(ctx, paygate.KindPayIn, id, h)
 		require.NoError(t, err)
 		moved := make([]router.Claim, len(replicas))
 		for i, s := range replicas {

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
+	"unicode"
 
 	"github.com/paygate-go/paygate"
 )
@@ -93,6 +95,10 @@ func newRoute(r Route) (*route, error) {
 		return nil, fmt.Errorf("router: a route has no Gateway")
 	}
 	rt := &route{Route: r, name: r.Gateway.Name(), caps: r.Gateway.Capabilities()}
+	if strings.ContainsFunc(rt.name, unicode.IsControl) {
+		// The order index stores the name as text (Redis: "provider\nversion").
+		return nil, fmt.Errorf("router: route %q: a provider name with a control character", rt.name)
+	}
 	rt.currency = cmp.Or(r.Currency, rt.caps.Currency)
 	if r.Weight < 0 || r.Weight > MaxWeight {
 		return nil, fmt.Errorf("router: route %s: Weight %d outside 0 to MaxWeight (%d)", rt.name, r.Weight, MaxWeight)

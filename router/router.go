@@ -442,8 +442,9 @@ func (r *Router) create(ctx context.Context, op string, req Request, call func(c
 			continue
 		}
 		var got Claim
+		fresh := true
 		if mine.Provider == "" {
-			got, err = r.store.ClaimProvider(ctx, req.Kind, req.OrderID, rt.name)
+			got, fresh, err = r.store.ClaimProvider(ctx, req.Kind, req.OrderID, rt.name)
 		} else {
 			got, err = r.store.MoveProvider(ctx, req.Kind, req.OrderID, mine, rt.name)
 		}
@@ -454,11 +455,13 @@ func (r *Router) create(ctx context.Context, op string, req Request, call func(c
 			return rt.name, wrapTried(op, req.OrderID, tried, &paygate.NotSentError{Provider: rt.name, Op: op,
 				Err: fmt.Errorf("router: order index not written, so other replicas could not find %s %s; refusing the create: %w", op, req.OrderID, err)})
 		}
-		if got.Provider != rt.name {
+		if got.Provider != rt.name || !fresh {
 			b.done(ctx, gen, excluded)
 			if mine.Provider == "" {
-				// Another create of this order (another replica) claimed it first: it goes
-				// where that one went.
+				// Another create of this order (another replica) claimed it first, for
+				// another provider or for this one (its create may be in flight there, and
+				// this one must not move the order away): it goes where that one went, and
+				// only there.
 				return r.resend(ctx, op, req, got.Provider, call)
 			}
 			// Another create of this order was sent to mine.Provider meanwhile (or moved the
@@ -528,17 +531,19 @@ func (r *Router) resend(ctx context.Context, op string, req Request, holder stri
 	}
 	// Mark this attempt in the index, so that an attempt of this order elsewhere that is
 	// still running cannot move the order away from holder once this one is sent.
-	got, err := r.store.ClaimProvider(ctx, req.Kind, req.OrderID, holder)
+	got, _, err := r.store.ClaimProvider(ctx, req.Kind, req.OrderID, holder)
+	heldBy := holder
 	switch {
 	case err != nil:
 		err = fmt.Errorf("router: order index not written: %w", err)
 	case got.Provider != holder:
-		err = fmt.Errorf("router: another create of the order moved it to %q concurrently", got.Provider)
+		heldBy = got.Provider
+		err = fmt.Errorf("router: another create of the order moved it from %q concurrently", holder)
 	}
 	if err != nil {
 		b.done(ctx, gen, excluded)
-		r.decide(ctx, op, req.OrderID, holder, "stopped", "held")
-		return holder, r.heldErr(op, req, holder, holder, err)
+		r.decide(ctx, op, req.OrderID, holder, "stopped", "held", slog.String("held_by", heldBy))
+		return heldBy, r.heldErr(op, req, heldBy, holder, err)
 	}
 	r.decide(ctx, op, req.OrderID, holder, "chosen", "held")
 	err = guarded(ctx, b, gen, func() error { return call(ctx, rt) })
@@ -679,7 +684,7 @@ func (r *Router) search(ctx context.Context, req *paygate.QueryRequest) (*paygat
 		o, err := r.query(ctx, gw, req)
 		if err == nil {
 			if req.OrderID != "" && req.Kind != "" {
-				if _, err := r.store.ClaimProvider(ctx, req.Kind, req.OrderID, gw.Name()); err != nil {
+				if _, _, err := r.store.ClaimProvider(ctx, req.Kind, req.OrderID, gw.Name()); err != nil {
 					r.log.LogAttrs(ctx, slog.LevelWarn, "router: order index not written",
 						slog.String("order_id", req.OrderID), slog.String("error", err.Error()))
 				}

@@ -27,8 +27,10 @@ type Store interface {
 	// ClaimProvider records provider for (kind, orderID) if no provider is recorded, and
 	// gives a record of the same provider a new Version (another attempt is going there). It
 	// returns the record as it stands after: its Provider is provider when the claim holds,
-	// else the provider that already holds the order, unchanged.
-	ClaimProvider(ctx context.Context, kind paygate.Kind, orderID, provider string) (Claim, error)
+	// else the provider that already holds the order, unchanged. fresh reports that no record
+	// existed before this call: only a fresh claim's create may move the order on (another
+	// create of the same provider may be in flight under a record it joined).
+	ClaimProvider(ctx context.Context, kind paygate.Kind, orderID, provider string) (c Claim, fresh bool, err error)
 	// MoveProvider replaces the record with provider to (a new Version) only if it still is
 	// from, Provider and Version alike; to == "" removes it. It returns the record as it stands
 	// after: a Claim of to when the move happened (the zero Claim when removed), else whatever
@@ -82,16 +84,17 @@ func (s *MemoryStore) Provider(_ context.Context, kind paygate.Kind, orderID str
 }
 
 // ClaimProvider implements Store.
-func (s *MemoryStore) ClaimProvider(_ context.Context, kind paygate.Kind, orderID, provider string) (Claim, error) {
+func (s *MemoryStore) ClaimProvider(_ context.Context, kind paygate.Kind, orderID, provider string) (Claim, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := memoryKey{kind, orderID}
-	if c, ok := s.m[k]; ok && c.Provider != provider {
-		return c, nil
+	old, ok := s.m[k]
+	if ok && old.Provider != provider {
+		return old, false, nil
 	}
 	c := s.claim(provider)
 	s.m[k] = c
-	return c, nil
+	return c, !ok, nil
 }
 
 // MoveProvider implements Store.
