@@ -462,6 +462,20 @@ func (t *Tracker) poll(parent context.Context, it *Item) {
 			outcome = OutcomeChanged
 		}
 	}
+	if it.Undelivered && !now.Before(it.Created.Add(sched.Horizon)) {
+		// Before giving up, the status found and not yet taken goes to fn, as the provider
+		// reported it (this query may have failed): giving up never skips it. While fn
+		// fails, the order stays, polled a Schedule.First apart.
+		kg := gw
+		if o != nil {
+			kg = keyGateway(gw, o.Provider)
+		}
+		cb := &paygate.Callback{Kind: it.Kind, OrderID: it.OrderID, ProviderOrderID: it.ProviderOrderID,
+			Status: it.Status, RawStatus: it.RawStatus}
+		if !t.handOver(ctx, it, kg, cb, elapsed, now, sched) {
+			return
+		}
+	}
 	done := it.Status.Final() && !it.Undelivered
 	giveUp := !done && !now.Before(it.Created.Add(sched.Horizon))
 	if giveUp {
