@@ -46,7 +46,9 @@
 // reason too. They are made by the tracker, so they are deduplicated per tracking episode, not
 // per (order, status): Track on an order that is not tracked starts a new episode (its
 // Item.Episode), and each episode's event reaches the function once. An order sent again after
-// StatusNotCreated and tracked again gets a StatusNotCreated (or a gave-up event) of its own.
+// StatusNotCreated and tracked again gets a StatusNotCreated (or a gave-up event) of its own,
+// even when Track is called from inside the function handling the closing event: that Track
+// is stored once the closed episode is removed.
 // The statuses found by a query keep webhook.GatewayKey, which the webhook shares. A gateway
 // given to the tracker in a wrapper of your own must forward MerchantID (as the providers'
 // clients, their ForKind gateways and the router's Gateways have it), or the tracker and the

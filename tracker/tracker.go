@@ -53,6 +53,9 @@ type Tracker struct {
 	store Store
 	fn    Func
 	o     options
+
+	mu      sync.Mutex
+	closing map[string]*Item // orders whose closing event fn is handling: a Track meanwhile waits here
 }
 
 // Option configures a Tracker.
@@ -246,6 +249,16 @@ func (t *Tracker) Track(ctx context.Context, provider string, kind paygate.Kind,
 	}
 	it.Episode = rand.Text()
 	it.Due = t.schedule(provider).next(&it, now)
+	t.mu.Lock()
+	if _, ok := t.closing[closingKey(&it)]; ok {
+		// fn is handling this order's closing event (not created, gave up) and tracks it
+		// again, say after sending the create again: the order is stored again once the
+		// closed episode is removed.
+		t.closing[closingKey(&it)] = &it
+		t.mu.Unlock()
+		return nil
+	}
+	t.mu.Unlock()
 	if err := t.store.Add(ctx, it); err != nil {
 		return fmt.Errorf("tracker: track %s %s %q: %w", provider, kind, orderID, err)
 	}
@@ -554,14 +567,40 @@ func identity(it *Item, o *paygate.Order) error {
 // finish hands a closing event (not created, gave up) to fn, under the episode's Deduper key,
 // and removes the order; if fn fails, the order is polled again later and the event comes
 // again.
+//
+// A Track of the same order from inside fn (the create sent again) is kept aside while fn
+// runs, and stored once this episode is removed: the removal does not undo it.
 func (t *Tracker) finish(ctx context.Context, it *Item, cb *paygate.Callback, ev Event, sched Schedule) {
-	if err := t.deliver(ctx, it.Provider, episodeKey(it, ev.Outcome), cb, ev); err != nil {
+	key := closingKey(it)
+	t.mu.Lock()
+	if t.closing == nil {
+		t.closing = map[string]*Item{}
+	}
+	t.closing[key] = nil
+	t.mu.Unlock()
+	err := t.deliver(ctx, it.Provider, episodeKey(it, ev.Outcome), cb, ev)
+	t.mu.Lock()
+	again := t.closing[key]
+	delete(t.closing, key)
+	t.mu.Unlock()
+	if err != nil {
+		// The order stays tracked in this episode: a Track meanwhile has nothing to add.
 		t.log(ctx, slog.LevelWarn, it, "handing the "+ev.Outcome+" event to fn failed, will retry", err)
 		it.Due = t.o.now().Add(sched.First)
 		t.reschedule(ctx, it)
 		return
 	}
 	t.remove(ctx, it)
+	if again != nil {
+		if err := t.store.Add(context.WithoutCancel(ctx), *again); err != nil {
+			t.log(ctx, slog.LevelError, again, "tracking the order again failed", err)
+		}
+	}
+}
+
+// closingKey names an order among those whose closing event fn is handling.
+func closingKey(it *Item) string {
+	return it.Provider + "|" + string(it.Kind) + "|" + it.OrderID
 }
 
 // callbackFrom builds the callback fn is handed from a query's answer.
