@@ -64,11 +64,13 @@ type Deduper struct {
 
 	mu       sync.Mutex
 	renewals map[string]*renewal // the claims held by callers in this process, by key
+	closed   bool                // Close ran: no claim is renewed any more
 }
 
 // renewal keeps one held claim's lease.
 type renewal struct {
 	stop  chan struct{}           // closed by Done, Release or Close
+	halt  context.CancelFunc      // ends a renewal in flight (called with stop's closing)
 	ended chan struct{}           // closed when the renewing goroutine has returned
 	lost  context.Context         // cancelled, with cause webhook.ErrClaimLost, when the claim is lost
 	lose  context.CancelCauseFunc // cancels lost
@@ -175,9 +177,13 @@ func (d *Deduper) giveUp(ctx context.Context, key, token string) {
 func (d *Deduper) Hold(ctx context.Context, key string) (context.Context, context.CancelFunc) {
 	hctx, cancel := context.WithCancelCause(ctx)
 	d.mu.Lock()
-	r := d.renewals[key]
+	r, closed := d.renewals[key], d.closed
 	d.mu.Unlock()
 	if r == nil {
+		if closed && d.holds.Owned(key) != nil {
+			// Held, but Close stopped the renewals: the claim is as good as lost.
+			cancel(webhook.ErrClaimLost)
+		}
 		return hctx, func() { cancel(context.Canceled) }
 	}
 	stop := context.AfterFunc(r.lost, func() { cancel(context.Cause(r.lost)) })
@@ -191,11 +197,10 @@ func (d *Deduper) Hold(ctx context.Context, key string) (context.Context, contex
 func (d *Deduper) Close() error {
 	d.mu.Lock()
 	rs := d.renewals
-	d.renewals = nil
+	d.renewals, d.closed = nil, true
 	d.mu.Unlock()
 	for _, r := range rs {
-		r.once.Do(func() { close(r.stop) })
-		<-r.ended
+		r.end()
 		r.lose(webhook.ErrClaimLost)
 	}
 	return nil
@@ -205,13 +210,21 @@ func (d *Deduper) Close() error {
 func (d *Deduper) keep(key, token string, start time.Time) {
 	r := &renewal{stop: make(chan struct{}), ended: make(chan struct{})}
 	r.lost, r.lose = context.WithCancelCause(context.Background())
+	rctx, halt := context.WithCancel(context.Background())
+	r.halt = halt
 	d.mu.Lock()
+	if d.closed { // a claim that landed after Close: not renewed, as good as lost
+		d.mu.Unlock()
+		halt()
+		close(r.ended)
+		return
+	}
 	if d.renewals == nil {
 		d.renewals = make(map[string]*renewal)
 	}
 	d.renewals[key] = r
 	d.mu.Unlock()
-	go d.renew(key, token, start, r)
+	go d.renew(rctx, key, token, start, r)
 }
 
 // unkeep stops renewing key's claim and waits for the renewing goroutine to return.
@@ -221,8 +234,7 @@ func (d *Deduper) unkeep(key string) {
 	delete(d.renewals, key)
 	d.mu.Unlock()
 	if r != nil {
-		r.once.Do(func() { close(r.stop) })
-		<-r.ended
+		r.end()
 		r.lose(context.Canceled) // frees the context; the claim was not lost
 	}
 }
@@ -230,7 +242,7 @@ func (d *Deduper) unkeep(key string) {
 // renew extends the claim every third of the lease until r stops, or the claim is lost: a
 // renewal finds it gone or another's, or none succeeded before the lease ended. A renewal
 // that fails is tried again sooner, never past the lease's end.
-func (d *Deduper) renew(key, token string, start time.Time, r *renewal) {
+func (d *Deduper) renew(rctx context.Context, key, token string, start time.Time, r *renewal) {
 	defer close(r.ended)
 	every := d.lease / 3
 	expires := start.Add(d.lease)
@@ -248,7 +260,7 @@ func (d *Deduper) renew(key, token string, start time.Time, r *renewal) {
 			return
 		}
 		sent := time.Now()
-		ctx, cancel := context.WithDeadline(context.Background(), expires)
+		ctx, cancel := context.WithDeadline(rctx, expires)
 		held, err := d.store.Extend(ctx, key, token)
 		cancel()
 		switch {
@@ -272,4 +284,14 @@ func (d *Deduper) lost(r *renewal) {
 	default:
 		r.lose(webhook.ErrClaimLost)
 	}
+}
+
+// end stops the renewal, a renewal in flight included (a stalled store does not hold Done,
+// Release or Close until the lease ends), and waits for its goroutine to return.
+func (r *renewal) end() {
+	r.once.Do(func() {
+		close(r.stop)
+		r.halt()
+	})
+	<-r.ended
 }

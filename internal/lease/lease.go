@@ -84,7 +84,15 @@ func Retry(ctx context.Context, budget time.Duration, op func(context.Context) e
 	end := time.Now().Add(budget)
 	wait := 10 * time.Millisecond
 	for {
-		err := op(ctx)
+		// Each attempt ends with the budget (at least a second after it starts): a store that
+		// does not answer (a stalled connection, and no read timeout) cannot hold it longer.
+		deadline := end
+		if least := time.Now().Add(time.Second); deadline.Before(least) {
+			deadline = least
+		}
+		actx, cancel := context.WithDeadline(ctx, deadline)
+		err := op(actx)
+		cancel()
 		if err == nil || permanent(err) || ctx.Err() != nil || time.Now().Add(wait).After(end) {
 			return err
 		}

@@ -24,11 +24,12 @@ func Resolve[O ~func(*Options)](prefix string, opts []O) Options {
 	return o
 }
 
-// WithLease sets Lease; d <= 0 keeps the default.
+// WithLease sets Lease; d <= 0 keeps the default. The stores keep leases in whole
+// milliseconds, so d is truncated to one, and is at least one millisecond.
 func WithLease(d time.Duration) func(*Options) {
 	return func(o *Options) {
 		if d > 0 {
-			o.Lease = d
+			o.Lease = max(d.Truncate(time.Millisecond), time.Millisecond)
 		}
 	}
 }
