@@ -34,7 +34,7 @@ func TestHoldAfterCloseIsLost(t *testing.T) {
 	ok, err = b.Claim(ctx, k)
 	require.NoError(t, err)
 	require.True(t, ok, "B takes the unrenewed claim over")
-	defer b.Release(context.Background(), k)
+	defer func() { _ = b.Release(context.Background(), k) }()
 	require.ErrorIs(t, context.Cause(hctx), webhook.ErrClaimLost,
 		"A's fn runs on, concurrently with B's, and its context was never told the claim is lost")
 }
