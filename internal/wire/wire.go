@@ -144,23 +144,9 @@ func text(key string, v any) error {
 				"another text than the one signed; convert it to UTF-8 first", len(v))
 		}
 	case map[string]string:
-		for k, s := range v {
-			if err := text(k, k); err != nil {
-				return err
-			}
-			if err := text(k, s); err != nil {
-				return err
-			}
-		}
+		return textMap(v)
 	case map[string]any:
-		for k, x := range v {
-			if err := text(k, k); err != nil {
-				return err
-			}
-			if err := text(k, x); err != nil {
-				return err
-			}
-		}
+		return textMap(v)
 	case []any:
 		for _, x := range v {
 			if err := text(key, x); err != nil {
@@ -172,6 +158,19 @@ func text(key string, v any) error {
 			if err := text(key, x); err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// textMap is text over m's keys and values.
+func textMap[V any](m map[string]V) error {
+	for k, x := range m {
+		if err := text(k, k); err != nil {
+			return err
+		}
+		if err := text(k, x); err != nil {
+			return err
 		}
 	}
 	return nil
