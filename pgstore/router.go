@@ -16,7 +16,9 @@ import (
 // single statements, atomic across replicas: an order once possibly sent stays with its
 // provider. A record's version (router.Claim.Version) is its row's xmin, the transaction that
 // last wrote it, so db must run each statement in its own transaction (a pool or a
-// connection, not one open transaction).
+// connection, not one open transaction). An order number longer than 255 bytes, or one
+// PostgreSQL cannot store as text, is kept under "sha256:" and its hex SHA-256, as the
+// Deduper's keys are.
 type RouterStore struct {
 	db                             DB
 	upsert, get, claim, move, drop string
@@ -50,7 +52,7 @@ func NewRouterStore(db DB, opts ...Option) (*RouterStore, error) {
 
 // SetProvider records that provider holds the order, replacing any earlier record.
 func (s *RouterStore) SetProvider(ctx context.Context, kind paygate.Kind, orderID, provider string) error {
-	if _, err := s.db.Exec(ctx, s.upsert, string(kind), orderID, provider); err != nil {
+	if _, err := s.db.Exec(ctx, s.upsert, string(kind), boundKey(orderID), provider); err != nil {
 		return fmt.Errorf("pgstore: router: %w", err)
 	}
 	return nil
@@ -68,7 +70,7 @@ func (s *RouterStore) Provider(ctx context.Context, kind paygate.Kind, orderID s
 // record reads the order's row: the zero Claim when there is none.
 func (s *RouterStore) record(ctx context.Context, kind paygate.Kind, orderID string) (router.Claim, error) {
 	var c router.Claim
-	err := s.db.QueryRow(ctx, s.get, string(kind), orderID).Scan(&c.Provider, &c.Version)
+	err := s.db.QueryRow(ctx, s.get, string(kind), boundKey(orderID)).Scan(&c.Provider, &c.Version)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return router.Claim{}, nil
 	}
@@ -82,7 +84,7 @@ func (s *RouterStore) ClaimProvider(ctx context.Context, kind paygate.Kind, orde
 	for {
 		var c router.Claim
 		var fresh bool
-		err := s.db.QueryRow(ctx, s.claim, string(kind), orderID, provider).Scan(&c.Provider, &c.Version, &fresh)
+		err := s.db.QueryRow(ctx, s.claim, string(kind), boundKey(orderID), provider).Scan(&c.Provider, &c.Version, &fresh)
 		if err == nil {
 			return c, fresh, nil
 		}
@@ -107,7 +109,7 @@ func (s *RouterStore) ClaimProvider(ctx context.Context, kind paygate.Kind, orde
 // from is recorded, and returns the record (router.Store).
 func (s *RouterStore) MoveProvider(ctx context.Context, kind paygate.Kind, orderID string, from router.Claim, to string) (router.Claim, error) {
 	if to == "" {
-		tag, err := s.db.Exec(ctx, s.drop, string(kind), orderID, from.Provider, from.Version)
+		tag, err := s.db.Exec(ctx, s.drop, string(kind), boundKey(orderID), from.Provider, from.Version)
 		if err != nil {
 			return router.Claim{}, fmt.Errorf("pgstore: router: move: %w", err)
 		}
@@ -116,7 +118,7 @@ func (s *RouterStore) MoveProvider(ctx context.Context, kind paygate.Kind, order
 		}
 	} else {
 		var c router.Claim
-		err := s.db.QueryRow(ctx, s.move, string(kind), orderID, from.Provider, from.Version, to).Scan(&c.Provider, &c.Version)
+		err := s.db.QueryRow(ctx, s.move, string(kind), boundKey(orderID), from.Provider, from.Version, to).Scan(&c.Provider, &c.Version)
 		if err == nil {
 			return c, nil
 		}
