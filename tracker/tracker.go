@@ -645,47 +645,33 @@ func episodeKey(it *Item, outcome string) string {
 // deliver hands cb to fn through the Deduper under key (none when key is empty): an event
 // the webhook (or another replica) already handled is not handed again, and counts as
 // delivered.
-func (t *Tracker) deliver(ctx context.Context, provider, key string, cb *paygate.Callback, ev Event) (err error) {
-	d := t.o.deduper
-	fctx := ctx // fn's context
-	if d != nil && key != "" {
-		claimed, cerr := d.Claim(ctx, key)
-		if cerr != nil {
-			return fmt.Errorf("dedupe: %w", cerr)
-		}
-		if !claimed {
-			return nil
-		}
-		if hd, ok := d.(webhook.Holder); ok {
-			// A lease that cannot be kept while fn runs cancels fn's context, as the
-			// webhook's does (webhook.ErrClaimLost): an fn that then fails is released, one
-			// that returns nil did the work and is marked.
-			var stop context.CancelFunc
-			fctx, stop = hd.Hold(ctx, key)
-			defer stop() // before Done or Release: deferred calls run last first
-		}
+func (t *Tracker) deliver(ctx context.Context, provider, key string, cb *paygate.Callback, ev Event) error {
+	run := func(ctx context.Context) (err error) {
 		defer func() {
-			rctx := context.WithoutCancel(ctx)
-			var derr error
-			if err == nil {
-				derr = d.Done(rctx, key)
-			} else {
-				derr = d.Release(rctx, key)
-			}
-			if derr != nil {
-				t.o.logger.LogAttrs(ctx, slog.LevelWarn, "paygate tracker: dedupe mark failed",
-					slog.String("provider", provider), slog.String("order_id", cb.OrderID), slog.String("error", derr.Error()))
+			if p := recover(); p != nil {
+				err = fmt.Errorf("tracker: fn panicked: %v", p)
+				t.o.logger.LogAttrs(ctx, slog.LevelError, "paygate tracker: fn panicked",
+					slog.String("provider", provider), slog.String("order_id", cb.OrderID), slog.Any("panic", p))
 			}
 		}()
+		return t.fn(context.WithValue(ctx, eventKey{}, ev), provider, cb)
 	}
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("tracker: fn panicked: %v", p)
-			t.o.logger.LogAttrs(ctx, slog.LevelError, "paygate tracker: fn panicked",
-				slog.String("provider", provider), slog.String("order_id", cb.OrderID), slog.Any("panic", p))
-		}
-	}()
-	return t.fn(context.WithValue(fctx, eventKey{}, ev), provider, cb)
+	d := t.o.deduper
+	if d == nil || key == "" {
+		return run(ctx)
+	}
+	// Under the webhook's rule (webhook.RunOnce): with a Deduper whose claims are leases, a
+	// lost claim cancels fn's context; an fn that then fails is released, one that returns
+	// nil did the work and is marked.
+	ran, markErr, err := webhook.RunOnce(ctx, d, key, run)
+	if markErr != nil {
+		t.o.logger.LogAttrs(ctx, slog.LevelWarn, "paygate tracker: dedupe mark failed",
+			slog.String("provider", provider), slog.String("order_id", cb.OrderID), slog.String("error", markErr.Error()))
+	}
+	if !ran && err != nil {
+		return fmt.Errorf("dedupe: %w", err)
+	}
+	return err
 }
 
 // reschedule writes it back with its new Due; a lost lease means another replica has it now.

@@ -76,6 +76,41 @@ type Holder interface {
 	Hold(ctx context.Context, key string) (context.Context, context.CancelFunc)
 }
 
+// RunOnce runs fn at most once per key among every caller sharing d, as [Handler] does: it
+// claims key (a key already handled returns ran false and no error, one another caller holds
+// is waited for), runs fn under the claim — with a [Holder], under a context cancelled with
+// ErrClaimLost once the claim is lost — and then marks key handled (Done) when fn returned
+// nil, or gives the claim up (Release) when it failed or panicked, with a context that
+// outlives ctx. An fn that fails after its claim was lost has ErrClaimLost joined to its
+// error. A failing Claim is err with ran false; markErr is Done's or Release's own failure.
+func RunOnce(ctx context.Context, d Deduper, key string, fn func(context.Context) error) (ran bool, markErr, err error) {
+	claimed, err := d.Claim(ctx, key)
+	if err != nil || !claimed {
+		return false, nil, err
+	}
+	fctx := ctx
+	done := false
+	defer func() { // also when fn panics: every successful Claim ends in one Done or Release
+		rctx := context.WithoutCancel(ctx)
+		if done {
+			markErr = d.Done(rctx, key)
+		} else {
+			markErr = d.Release(rctx, key)
+		}
+	}()
+	if h, ok := d.(Holder); ok {
+		var stop context.CancelFunc
+		fctx, stop = h.Hold(ctx, key)
+		defer stop() // runs before Done or Release, as Hold asks
+	}
+	err = fn(fctx)
+	if cause := context.Cause(fctx); err != nil && errors.Is(cause, ErrClaimLost) && !errors.Is(err, ErrClaimLost) {
+		err = errors.Join(cause, err)
+	}
+	done = err == nil
+	return true, nil, err
+}
+
 // Key is the identity under which a Deduper remembers a callback of one merchant account:
 // the provider's name, the kind, the normalized status and the merchant's order number, as
 //

@@ -2,6 +2,7 @@ package webhook_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -183,4 +184,35 @@ func TestKeyUnknownStatusKeepsRawValue(t *testing.T) {
 	b := webhook.Key("x", &paygate.Callback{OrderID: "42", Status: paygate.StatusUnknown, RawStatus: "REVIEW"})
 	require.NotEqual(t, a, b)
 	require.Equal(t, `x||unknown"HOLD"|42`, a)
+}
+
+// RunOnce: fn runs once per key; a failure or a panic gives the claim up, so the next caller
+// runs fn again; a success marks the key, so nobody does; a failing Claim runs nothing.
+func TestRunOnce(t *testing.T) {
+	ctx := context.Background()
+	d := webhook.NewMemoryDeduper(0, 0)
+	calls := 0
+	fn := func(err error) func(context.Context) error {
+		return func(context.Context) error { calls++; return err }
+	}
+
+	ran, markErr, err := webhook.RunOnce(ctx, d, "k", fn(errors.New("db down")))
+	require.True(t, ran)
+	require.NoError(t, markErr)
+	require.EqualError(t, err, "db down")
+	require.Panics(t, func() {
+		_, _, _ = webhook.RunOnce(ctx, d, "k", func(context.Context) error { calls++; panic("bug") })
+	})
+	ran, _, err = webhook.RunOnce(ctx, d, "k", fn(nil))
+	require.True(t, ran, "released after the failure and the panic")
+	require.NoError(t, err)
+	ran, _, err = webhook.RunOnce(ctx, d, "k", fn(nil))
+	require.False(t, ran, "marked handled")
+	require.NoError(t, err)
+	require.Equal(t, 3, calls)
+
+	ran, _, err = webhook.RunOnce(ctx, failingDeduper{}, "k2", fn(nil))
+	require.False(t, ran)
+	require.EqualError(t, err, "dedupe store unreachable")
+	require.Equal(t, 3, calls)
 }

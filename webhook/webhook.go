@@ -58,8 +58,9 @@ func WithMaxBodyBytes(n int64) Option {
 
 // WithDeduper makes the handler remember callbacks already handled (by [GatewayKey], so one
 // Deduper may serve several providers and merchant accounts), so that a provider's repeated
-// delivery is acknowledged without calling fn again, and concurrent duplicates call fn once. See [Deduper] for the contract and [NewMemoryDeduper] for a
-// ready one. A nil d turns deduplication off.
+// delivery is acknowledged without calling fn again, and concurrent duplicates call fn once
+// ([RunOnce]). See [Deduper] for the contract and [NewMemoryDeduper] for a ready one. A nil d
+// turns deduplication off.
 func WithDeduper(d Deduper) Option { return func(o *options) { o.deduper = d } }
 
 // WithConfirm makes the handler ask the provider where the order stands (Gateway.Query)
@@ -72,8 +73,8 @@ func WithDeduper(d Deduper) Option { return func(o *options) { o.deduper = d } }
 // replayed "succeeded" would ship goods, and when callbacks may arrive before the provider's
 // own order state settles. It costs one provider call per delivery, duplicates included: the
 // query runs before the Deduper's Claim on purpose, so that a confirmed callback is keyed on
-// the provider's answer, not on what the callback claims. A query that fails, or answers for another order, is 500 so the
-// provider retries, and fn is not called.
+// the provider's answer, not on what the callback claims. A query that fails, or answers for
+// another order, is 500 so the provider retries, and fn is not called.
 //
 // fn may see a status other than the callback's: a "succeeded" callback whose query still
 // says "processing". fn decides what that means; returning an error has the provider deliver
@@ -271,51 +272,31 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, a *answer) {
 	if d := h.opts.deduper; d != nil {
 		key = GatewayKey(h.gw, target)
 	}
-	fctx := ctx // fn's context
-	if key != "" {
-		d := h.opts.deduper
-		claimed, err := d.Claim(ctx, key)
-		if err != nil {
+	run := func(ctx context.Context) error { return h.call(ctx, target) }
+	if key == "" {
+		err = run(ctx)
+	} else {
+		// Done (or Release) runs before the Ack is written: the mark exists before the
+		// provider sees it.
+		var ran bool
+		ran, a.dupErr, err = RunOnce(ctx, h.opts.deduper, key, run)
+		switch {
+		case !ran && err != nil:
 			a.fail(http.StatusInternalServerError, OutcomeDedupeFailed, "callback not handled")
 			a.err = err
 			return
-		}
-		if !claimed {
+		case !ran:
 			a.acknowledge(cb, OutcomeDuplicate)
 			return
+		case errors.Is(err, ErrClaimLost):
+			// fn stopped when the claim was lost; another replica may hold the key now:
+			// not handled here, the provider retries. (When fn returned nil it did the
+			// work, lost claim or not, and the callback was marked handled: the next
+			// delivery would run fn again otherwise.)
+			a.fail(http.StatusInternalServerError, OutcomeClaimLost, "callback not handled")
+			a.err = err
+			return
 		}
-		// Every successful Claim is followed by exactly one Done or Release, even when fn
-		// panics, with a context that outlives the provider hanging up. Done runs as serve
-		// returns, before the Ack is written: the mark exists before the provider sees it.
-		defer func() {
-			rctx := context.WithoutCancel(ctx)
-			var err error
-			if a.outcome == OutcomeHandled {
-				err = d.Done(rctx, key)
-			} else {
-				err = d.Release(rctx, key)
-			}
-			if err != nil {
-				a.dupErr = err
-			}
-		}()
-		// A lease that cannot be kept while fn runs cancels fn's context (see Holder).
-		if hd, ok := d.(Holder); ok {
-			var stop context.CancelFunc
-			fctx, stop = hd.Hold(ctx, key)
-			defer stop() // before Done or Release: deferred calls run last first
-		}
-	}
-
-	err = h.call(fctx, target)
-	if cause := context.Cause(fctx); err != nil && errors.Is(cause, ErrClaimLost) {
-		// fn stopped when the claim was lost; another replica may hold the key now: not
-		// handled here, the provider retries. (When fn returned nil it did the work, lost
-		// claim or not: the callback is marked handled below, or the next delivery would run
-		// fn again.)
-		a.fail(http.StatusInternalServerError, OutcomeClaimLost, "callback not handled")
-		a.err = errors.Join(cause, err)
-		return
 	}
 	if err != nil {
 		if errors.Is(err, errPanic) {
