@@ -441,13 +441,7 @@ func (r *Router) create(ctx context.Context, op string, req Request, call func(c
 			tried = append(tried, Attempt{Provider: rt.name, Reason: "circuit_open", Err: last})
 			continue
 		}
-		var got Claim
-		fresh := true
-		if mine.Provider == "" {
-			got, fresh, err = r.store.ClaimProvider(ctx, req.Kind, req.OrderID, rt.name)
-		} else {
-			got, err = r.store.MoveProvider(ctx, req.Kind, req.OrderID, mine, rt.name)
-		}
+		got, ours, err := r.claimFor(ctx, req, mine, rt.name)
 		if err != nil {
 			b.done(ctx, gen, excluded)
 			r.decide(ctx, op, req.OrderID, rt.name, "stopped", "index_unwritable", slog.String("error", err.Error()))
@@ -455,7 +449,7 @@ func (r *Router) create(ctx context.Context, op string, req Request, call func(c
 			return rt.name, wrapTried(op, req.OrderID, tried, &paygate.NotSentError{Provider: rt.name, Op: op,
 				Err: fmt.Errorf("router: order index not written, so other replicas could not find %s %s; refusing the create: %w", op, req.OrderID, err)})
 		}
-		if got.Provider != rt.name || !fresh {
+		if !ours {
 			b.done(ctx, gen, excluded)
 			if mine.Provider == "" {
 				// Another create of this order (another replica) claimed it first, for
@@ -500,6 +494,19 @@ func (r *Router) create(ctx context.Context, op string, req Request, call func(c
 		return tried[len(tried)-1].Provider, wrapTried(op, req.OrderID, tried[:len(tried)-1], last)
 	}
 	return "", last
+}
+
+// claimFor takes the order for provider in the index: a claim when this create holds none
+// yet, else a move of its claim mine. ours reports that this create may send it there: a
+// fresh claim (a claim that joined another create's record of the same provider is that
+// create's), or a move from the record it held. got is the record as it stands.
+func (r *Router) claimFor(ctx context.Context, req Request, mine Claim, provider string) (got Claim, ours bool, err error) {
+	if mine.Provider == "" {
+		got, fresh, err := r.store.ClaimProvider(ctx, req.Kind, req.OrderID, provider)
+		return got, err == nil && fresh && got.Provider == provider, err
+	}
+	got, err = r.store.MoveProvider(ctx, req.Kind, req.OrderID, mine, provider)
+	return got, err == nil && got.Provider == provider, err
 }
 
 // resend sends a create of an order the index says holder holds: to holder only, never
