@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -316,4 +317,91 @@ func TestQuotesNoSignatureSent(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestQuotesNoJSONEscapedSignature: DeekPay's signature is base64 (+, /, =). An answer that
+// echoes it inside JSON as PHP's json_encode writes "/" ("\/") or .NET's System.Text.Json
+// writes "+" ("\u002B") was quoted with the signature in it, in ResponseError's text (logged
+// by the router, the tracker and merchants) and ProviderError.Raw.
+func TestQuotesNoJSONEscapedSignature(t *testing.T) {
+	const sig = "q9Zr/Xk+2mP7/Lw0Yt4Hc1uN8aE="
+	tests := []struct {
+		name string
+		echo string // the signature as the answer writes it
+	}{
+		{"php json_encode escapes slashes", strings.ReplaceAll(sig, "/", `\/`)},
+		{".NET escapes plus", strings.ReplaceAll(sig, "+", `\u002B`)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := `{"code":"5001","msg":"sign mismatch","sign":"` + tt.echo + `"}`
+			var decoded map[string]string
+			require.NoError(t, json.Unmarshal([]byte(body), &decoded))
+			require.Equal(t, sig, decoded["sign"], "the answer carries the signature, JSON-escaped")
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.WriteHeader(http.StatusBadGateway)
+				_, _ = w.Write([]byte(body))
+			}))
+			defer srv.Close()
+			cl := New(Options{Provider: "test", BaseURL: srv.URL, SignatureKey: "sign"}, paygate.Resolve(fastRetry))
+			defer cl.CloseIdleConnections()
+			resp, err := cl.Do(context.Background(), &Request{Op: "query", Method: http.MethodPost, Path: "/q", Body: []byte(`{}`),
+				Sign: func() http.Header { return http.Header{"Sign": {sig}} }})
+			require.NoError(t, err)
+
+			// What a reader of the log line sees: the JSON escapes undone.
+			unescape := strings.NewReplacer(`\\`, `\`, `\/`, "/", `\u002B`, "+", `\u002b`, "+").Replace
+			unescape2 := func(s string) string { return unescape(unescape(s)) } // %q adds a level
+			quoted := resp.Malformed(errors.New("bad")).Error()
+			require.NotContains(t, unescape2(quoted), sig, "ResponseError text: %s", quoted)
+			var pe *paygate.ProviderError
+			require.ErrorAs(t, resp.ProviderError("5001", "sign mismatch"), &pe)
+			require.NotContains(t, unescape(string(pe.Raw)), sig, "ProviderError.Raw: %s", pe.Raw)
+		})
+	}
+}
+
+// FuzzScrubValues: whatever the body, scrubbing never panics; redacting escaped strings keeps
+// valid JSON valid; and no JSON string (member name or value) of the result, unescaped,
+// still carries the value. (The plain replacement may cut a number or a literal: a quote
+// need not stay JSON.)
+func FuzzScrubValues(f *testing.F) {
+	f.Add([]byte(`{"code":"5001","sign":"q9Zr\\/Xk+2mP7\\/Lw0Yt4Hc1uN8aE="}`), "q9Zr/Xk+2mP7/Lw0Yt4Hc1uN8aE=")
+	f.Add([]byte(`{"sign":"q9Zr/Xk\\u002B2mP7"}`), "q9Zr/Xk+2mP7")
+	f.Add([]byte(`<pre>"a\\"b" "sig\\/1"</pre>`), "sig/1")
+	f.Add([]byte(`["\\\\", "x\\u0041yz", {"xAyz\\n": 1}]`), "xAyz")
+	f.Fuzz(func(t *testing.T, body []byte, value string) {
+		if len(value) < 4 || strings.ContainsAny(value, `\"`) || !json.Valid([]byte(strconv.Quote(value))) {
+			return // a credential or signature: no quote, backslash or control character
+		}
+		out := scrubValues(body, []string{value})
+		if !json.Valid(body) {
+			return
+		}
+		require.True(t, json.Valid(redactEscaped(body, []string{value})))
+		if !json.Valid(out) {
+			return
+		}
+		var walk func(v any)
+		walk = func(v any) {
+			switch v := v.(type) {
+			case string:
+				require.NotContains(t, v, value, "%s", out)
+			case []any:
+				for _, e := range v {
+					walk(e)
+				}
+			case map[string]any:
+				for k, e := range v {
+					walk(k)
+					walk(e)
+				}
+			}
+		}
+		var v any
+		dec := json.NewDecoder(bytes.NewReader(out))
+		dec.UseNumber()
+		require.NoError(t, dec.Decode(&v))
+		walk(v)
+	})
 }

@@ -25,6 +25,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -552,26 +553,74 @@ func (r *Response) malformed(cause error) *paygate.ResponseError {
 
 // scrub returns b without the credentials and request signatures it may echo (a proxy's
 // error page quoting the request line carries CaiPay's token and signKey; a refusal may quote
-// the sign header it disliked).
+// the sign header it disliked): as written, query-escaped, or inside a JSON string written
+// with escapes (PHP's json_encode writes "/" as "\/", .NET writes "+" as "\u002B").
 func (r *Response) scrub(b []byte) []byte {
-	var secrets, signatures []string
+	var values []string
 	if r.client != nil {
-		secrets, signatures = r.client.redact, r.signatures(r.client.sigKey)
-	}
-	out := b
-	for _, list := range [][]string{secrets, signatures} {
-		for _, s := range list {
-			if len(s) >= 4 && bytes.Contains(out, []byte(s)) {
-				out = bytes.ReplaceAll(out, []byte(s), []byte("[REDACTED]"))
-			}
-			if len(s) >= 4 { // a query string quotes it escaped
-				if q := url.QueryEscape(s); q != s && bytes.Contains(out, []byte(q)) {
-					out = bytes.ReplaceAll(out, []byte(q), []byte("[REDACTED]"))
-				}
+		for _, s := range slices.Concat(r.client.redact, r.signatures(r.client.sigKey)) {
+			if len(s) >= 4 {
+				values = append(values, s)
 			}
 		}
 	}
-	return out
+	return scrubValues(b, values)
+}
+
+// scrubValues returns b with every value (each of at least 4 bytes) replaced by
+// "[REDACTED]": as written, query-escaped, or inside a JSON string written with escapes.
+func scrubValues(b []byte, values []string) []byte {
+	out := b
+	for _, s := range values {
+		if bytes.Contains(out, []byte(s)) {
+			out = bytes.ReplaceAll(out, []byte(s), []byte(redactedText))
+		}
+		if q := url.QueryEscape(s); q != s && bytes.Contains(out, []byte(q)) { // a query string quotes it escaped
+			out = bytes.ReplaceAll(out, []byte(q), []byte(redactedText))
+		}
+	}
+	return redactEscaped(out, values)
+}
+
+const redactedText = "[REDACTED]"
+
+// redactEscaped replaces every JSON string literal of b that is written with escapes and,
+// unescaped, contains one of values, whole, by "[REDACTED]". Any character of a JSON string
+// may be written escaped, so the escaped forms of a value cannot be listed: the literal is
+// read instead. b need not be JSON: a literal that does not decode is left as it is.
+func redactEscaped(b []byte, values []string) []byte {
+	if len(values) == 0 || bytes.IndexByte(b, '\\') < 0 {
+		return b
+	}
+	var out []byte
+	last := 0
+	for i := bytes.IndexByte(b, '"'); i >= 0 && i < len(b); {
+		end := i + 1 // the closing quote
+		for end < len(b) && b[end] != '"' {
+			if b[end] == '\\' {
+				end++
+			}
+			end++
+		}
+		if end >= len(b) {
+			break
+		}
+		var s string
+		if lit := b[i : end+1]; bytes.IndexByte(lit, '\\') >= 0 && json.Unmarshal(lit, &s) == nil &&
+			slices.ContainsFunc(values, func(v string) bool { return strings.Contains(s, v) }) {
+			out = append(append(out, b[last:i]...), `"`+redactedText+`"`...)
+			last = end + 1
+		}
+		next := bytes.IndexByte(b[end+1:], '"')
+		if next < 0 {
+			break
+		}
+		i = end + 1 + next
+	}
+	if out == nil {
+		return b
+	}
+	return append(out, b[last:]...)
 }
 
 // signatures are the values the request carried under key, wherever the provider puts its
