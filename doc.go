@@ -46,6 +46,8 @@
 //	                                                            it arrives inside an *OutcomeError.
 //	*CallError                errors.As(err, &ce)               Any other failure of a read (transport error,
 //	                                                            cancelled context, which it wraps): retry later.
+//	  wrapping ErrProviderTimeout                               The provider did not answer within Config.Timeout
+//	                                                            (the caller's context is still live).
 //	*SignatureError           errors.Is(err, ErrInvalidSignature) A callback (or response) signature did not
 //	                                                            verify: answer 401, trust nothing in the body.
 //	ErrMalformedCallback      errors.Is                         A callback too broken to verify: answer 400.

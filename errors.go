@@ -23,6 +23,11 @@ var (
 	// request: a create may go to another provider only if every earlier send of its order
 	// number ended in ErrNotSent or ErrInvalidRequest (see NotSentError).
 	ErrNotSent = errors.New("paygate: request not sent")
+	// ErrProviderTimeout: the provider did not answer an attempt within Config.Timeout while
+	// the caller's context was still live (context.DeadlineExceeded and context.Canceled
+	// speak only of the caller's context). A *CallError wraps it on a read, a *OutcomeError
+	// on a create, a *NotSentError when no attempt was written.
+	ErrProviderTimeout = errors.New("paygate: no answer from the provider within Config.Timeout")
 	// ErrDuplicateOrder: the provider already has an order with this merchant order number.
 	// A *ProviderError wraps it.
 	ErrDuplicateOrder = errors.New("paygate: order already exists")

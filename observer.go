@@ -46,7 +46,7 @@ const (
 	OutcomeRefused  Outcome = "refused"         // the provider said no (*ProviderError)
 	OutcomeUnknown  Outcome = "outcome_unknown" // a create that may have reached the provider
 	OutcomeNotSent  Outcome = "not_sent"        // the request provably never left
-	OutcomeFailed   Outcome = "error"           // anything else: transport, unreadable answer, signature
+	OutcomeFailed   Outcome = "error"           // anything else: transport, provider timeout, unreadable answer, signature
 	OutcomeCanceled Outcome = "canceled"        // the caller's context ended
 )
 

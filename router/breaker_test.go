@@ -235,3 +235,37 @@ func TestBreakerPanic(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, gobreaker.StateOpen, st)
 }
+
+// TestProviderTimeoutCountsAgainstTheCircuit: a create that never left because the provider's
+// host took longer than Config.Timeout to accept the connection (paygate.ErrProviderTimeout
+// inside a NotSentError) is the provider's failure and counts towards opening its circuit; one
+// that never left because the caller's own context ended (context.DeadlineExceeded) is not.
+// Before ErrProviderTimeout both were DeadlineExceeded, and a provider whose connections hang
+// never had its circuit opened.
+func TestProviderTimeoutCountsAgainstTheCircuit(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		cause error
+		want  gobreaker.State
+	}{
+		{"provider timeout", fmt.Errorf("%w (30s): dial tcp: i/o timeout", paygate.ErrProviderTimeout), gobreaker.StateOpen},
+		{"caller's deadline", fmt.Errorf("waiting for the rate limiter: %w", context.DeadlineExceeded), gobreaker.StateClosed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, b := newStub("a", paygate.INR), newStub("b", paygate.INR)
+			r, err := router.New([]router.Route{{Gateway: a}, {Gateway: b, Priority: 1}},
+				router.WithBreaker(router.BreakerSettings{Timeout: time.Minute,
+					ReadyToTrip: func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= 3 }}))
+			require.NoError(t, err)
+			a.setErr(&paygate.NotSentError{Provider: "a", Op: "payin", Err: tc.cause})
+			for i := range 3 {
+				res, err := r.PayIn(t.Context(), inrPayIn(fmt.Sprintf("O%d", i)))
+				require.NoError(t, err)
+				require.Equal(t, "b", res.Provider)
+			}
+			st, err := r.CircuitState(t.Context(), "a")
+			require.NoError(t, err)
+			require.Equal(t, tc.want, st)
+		})
+	}
+}

@@ -239,7 +239,13 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 
 	if err != nil {
 		err = redactURL(err)
-		if st.notSent(err) {
+		notSent := st.notSent(err)
+		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
+			// The attempt's own deadline, not the caller's: context.DeadlineExceeded would
+			// tell the caller (and ClassifyOutcome, and a router) that its context ended.
+			err = fmt.Errorf("%w (%s): %s", paygate.ErrProviderTimeout, c.timeout, err.Error())
+		}
+		if notSent {
 			return nil, &paygate.NotSentError{Provider: c.provider, Op: req.Op, Err: err}
 		}
 		if req.Create {

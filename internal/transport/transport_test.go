@@ -255,7 +255,10 @@ func TestCreateGETWireUnchanged(t *testing.T) {
 }
 
 // TestTimeoutPerAttempt: Options.Timeout bounds each attempt, the response body included, and
-// a timed-out read is retried while a timed-out create is outcome-unknown.
+// a timed-out read is retried while a timed-out create is outcome-unknown. The error is
+// paygate.ErrProviderTimeout, not context.DeadlineExceeded, which says the caller's context
+// ended (ClassifyOutcome's "canceled"; a router's "the caller gave up", which spares the
+// provider's circuit); when the caller's deadline is what passed, it is DeadlineExceeded.
 func TestTimeoutPerAttempt(t *testing.T) {
 	release := make(chan struct{})
 	var calls atomic.Int32
@@ -278,21 +281,31 @@ func TestTimeoutPerAttempt(t *testing.T) {
 	t.Cleanup(c.CloseIdleConnections)
 
 	tests := []struct {
-		name   string
-		path   string
-		create bool
-		calls  int32
+		name     string
+		path     string
+		create   bool
+		deadline time.Duration // the caller's; zero: none
+		calls    int32
 	}{
-		{"read stalled before headers, retried", "/headers", false, 2},
-		{"read stalled in the body, retried", "/body", false, 2},
-		{"create stalled, sent once", "/headers", true, 1},
+		{"read stalled before headers, retried", "/headers", false, 0, 2},
+		{"read stalled in the body, retried", "/body", false, 0, 2},
+		{"create stalled, sent once", "/headers", true, 0, 1},
+		{"read stalled past the caller's deadline", "/body", false, 50 * time.Millisecond, 1},
+		{"create stalled past the caller's deadline", "/headers", true, 50 * time.Millisecond, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			calls.Store(0)
-			_, err := c.Do(context.Background(), &Request{Op: "op", Method: http.MethodPost, Path: tt.path,
+			ctx := context.Background()
+			if tt.deadline > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tt.deadline)
+				defer cancel()
+			}
+			_, err := c.Do(ctx, &Request{Op: "op", Method: http.MethodPost, Path: tt.path,
 				Body: []byte(`{}`), Create: tt.create, OrderID: "ORDER1"})
-			require.ErrorIs(t, err, context.DeadlineExceeded)
+			require.Equal(t, tt.deadline > 0, errors.Is(err, context.DeadlineExceeded), "%v", err)
+			require.Equal(t, tt.deadline == 0, errors.Is(err, paygate.ErrProviderTimeout), "%v", err)
 			require.Equal(t, tt.create, errors.Is(err, paygate.ErrOutcomeUnknown), "%v", err)
 			require.Equal(t, tt.calls, calls.Load())
 		})
