@@ -22,7 +22,9 @@ type Observer interface {
 	// AttemptStart is called before each HTTP attempt of an operation (retries included).
 	// e.Header is the outgoing request's header: an observer may add trace headers to it.
 	AttemptStart(ctx context.Context, e AttemptEvent) context.Context
-	// AttemptEnd is called once per attempt with StatusCode or ErrorType and Duration set.
+	// AttemptEnd is called once per attempt with StatusCode or ErrorType and Duration set,
+	// when the attempt's answer has been read whole (or it failed): a body that breaks off or
+	// stalls past the timeout is the attempt's ErrorType, beside its StatusCode.
 	AttemptEnd(ctx context.Context, e AttemptEvent)
 	// Callback is called once per callback delivery a webhook handler answers.
 	Callback(ctx context.Context, e CallbackEvent)
@@ -96,7 +98,7 @@ type AttemptEvent struct {
 	// Set on AttemptEnd only:
 	Duration   time.Duration
 	StatusCode int    // 0 when no response arrived
-	ErrorType  string // "" on a response; else a low-cardinality class: "timeout", "connection", "not_sent", "canceled"
+	ErrorType  string // "" on a response read whole; else a low-cardinality class: "timeout", "connection", "not_sent", "canceled"
 }
 
 // CallbackEvent describes one callback delivery answered by a webhook handler.

@@ -8,8 +8,12 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/codes"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/paygatetest"
 )
 
 // TestProviderTimeoutIsNotCanceled: a read (query, balance) that the provider does not
@@ -66,3 +70,71 @@ func TestProviderTimeoutIsNotCanceled(t *testing.T) {
 		})
 	}
 }
+
+// TestAttemptBodyTimeoutIsAnError: the provider answers 200 with its headers at once,
+// then stalls its body past the attempt's timeout. The create ends outcome_unknown; its
+// CLIENT span (and http.client.request.duration) reported a successful 200 with no
+// error.type, as the attempt was ended with the headers: it ends with the body now.
+func TestAttemptBodyTimeoutIsAnError(t *testing.T) {
+	tests := []struct {
+		name string
+		call func(ctx context.Context, gw paygate.Gateway) error
+		op   string
+		want paygate.Outcome
+	}{
+		{"create", func(ctx context.Context, gw paygate.Gateway) error {
+			in := paygatetest.Fixtures(paygate.INR).PayIn()
+			in.OrderID, in.NotifyURL, in.Amount = "ORD-SLOWBODY-1", "https://merchant.example/cb", paygate.MustParseMoney("500.00", paygate.INR)
+			_, err := gw.PayIn(ctx, in)
+			return err
+		}, "paygate.payin", paygate.OutcomeUnknown},
+		{"read", func(ctx context.Context, gw paygate.Gateway) error {
+			_, err := gw.Balance(ctx)
+			return err
+		}, "paygate.balance", ""}, // the read's outcome: see TestProviderTimeoutIsNotCanceled
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRig(t)
+			release := make(chan struct{})
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusOK)
+				_, _ = w.Write([]byte(`{"code":`))
+				w.(http.Flusher).Flush()
+				select { // the rest of the body never comes in time
+				case <-req.Context().Done():
+				case <-release:
+				}
+			}))
+			t.Cleanup(srv.Close)
+			t.Cleanup(func() { close(release) })
+			gw, err := paygate.New(paygate.Config{Provider: "cashgit", MerchantID: "M77001", APIKey: "k", Secret: "s",
+				BaseURL: srv.URL, Timeout: 150 * time.Millisecond, Options: map[string]string{"rate_limit": "0"}},
+				paygate.WithObserver(r.obs), paygate.WithRetry(paygate.RetryPolicy{MaxAttempts: 1}))
+			require.NoError(t, err)
+			t.Cleanup(func() { gw.(interface{ CloseIdleConnections() }).CloseIdleConnections() })
+
+			err = tt.call(context.Background(), gw)
+			require.Error(t, err)
+			if op := r.span(t, tt.op); tt.want != "" {
+				require.Equal(t, string(tt.want), attrs(op.Attributes())["paygate.outcome"], "%v", err)
+			}
+
+			var tries []sdktrace.ReadOnlySpan
+			for _, s := range r.ended() {
+				if s.SpanKind() == trace.SpanKindClient {
+					tries = append(tries, s)
+				}
+			}
+			require.Len(t, tries, 1)
+			a := attrs(tries[0].Attributes())
+			require.Equal(t, codes.Error, tries[0].Status().Code, "the attempt failed (its body timed out): %v", a)
+			require.Contains(t, a, "error.type", "the attempt's failure is classified")
+			for _, p := range histogram(t, r.metrics(t)["http.client.request.duration"]) {
+				require.Contains(t, setAttrs(p.Attributes), "error.type", "http.client.request.duration counts it as failed")
+			}
+		})
+	}
+}
+

@@ -515,14 +515,53 @@ func (t *attemptTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	ctx = t.observer.AttemptStart(ctx, ev)
 	ev.Header = nil
 	resp, err := t.base.RoundTrip(r.WithContext(ctx))
-	ev.Duration = time.Since(ev.Start)
 	if err != nil {
+		ev.Duration = time.Since(ev.Start)
 		ev.ErrorType = errorType(err, st)
-	} else {
-		ev.StatusCode = resp.StatusCode
+		t.observer.AttemptEnd(ctx, ev)
+		return nil, err
 	}
-	t.observer.AttemptEnd(ctx, ev)
-	return resp, err
+	// The attempt ends with its body: an answer whose headers came in time and whose body
+	// then stalled past the timeout, or broke off, is a failed attempt, not a 200.
+	ev.StatusCode = resp.StatusCode
+	resp.Body = &observedBody{ReadCloser: resp.Body, end: func(err error) {
+		ev.Duration = time.Since(ev.Start)
+		if err != nil {
+			ev.ErrorType = errorType(err, st)
+		}
+		t.observer.AttemptEnd(ctx, ev)
+	}}
+	return resp, nil
+}
+
+// observedBody calls end once: at the end of the body (err nil), on the first read error
+// (err), or when it is closed before either (err nil: the reader stopped, as for a 1xx or a
+// body over the limit).
+type observedBody struct {
+	io.ReadCloser
+	end  func(err error)
+	done bool
+}
+
+func (b *observedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && !b.done {
+		b.done = true
+		if err == io.EOF { //nolint:errorlint // io.Reader returns io.EOF itself
+			b.end(nil)
+		} else {
+			b.end(err)
+		}
+	}
+	return n, err
+}
+
+func (b *observedBody) Close() error {
+	if !b.done {
+		b.done = true
+		b.end(nil)
+	}
+	return b.ReadCloser.Close()
 }
 
 // errorType is a low-cardinality class of a failed attempt, for telemetry.
