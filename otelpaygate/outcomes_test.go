@@ -2,6 +2,7 @@ package otelpaygate_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/paygatetest"
+	"github.com/paygate-go/paygate/webhook"
 )
 
 // TestProviderTimeoutIsNotCanceled: a read (query, balance) that the provider does not
@@ -134,6 +136,83 @@ func TestAttemptBodyTimeoutIsAnError(t *testing.T) {
 			for _, p := range histogram(t, r.metrics(t)["http.client.request.duration"]) {
 				require.Contains(t, setAttrs(p.Attributes), "error.type", "http.client.request.duration counts it as failed")
 			}
+		})
+	}
+}
+
+
+// confirming is a Gateway whose callbacks claim one thing and whose Query (the webhook's
+// confirmation) answers another: the provider's answer is the truth fn acts on.
+type confirming struct {
+	paygate.Gateway // only Name, ParseCallback and Query are called
+	claim           paygate.Callback
+	answers         map[paygate.Kind]paygate.Status // kind -> the provider's status; absent: not found
+}
+
+func (confirming) Name() string { return "fakepay" }
+func (g confirming) ParseCallback(http.Header, []byte) (*paygate.Callback, error) {
+	cb := g.claim
+	return &cb, nil
+}
+
+func (g confirming) Query(_ context.Context, req *paygate.QueryRequest) (*paygate.Order, error) {
+	st, ok := g.answers[req.Kind]
+	if !ok {
+		return nil, fmt.Errorf("fakepay: %w", paygate.ErrOrderNotFound)
+	}
+	return &paygate.Order{Kind: req.Kind, OrderID: req.OrderID, ProviderOrderID: req.ProviderOrderID, Status: st}, nil
+}
+
+// TestCallbackReportsTheConfirmedStatus: with WithConfirm the handler acts on the status
+// and kind the provider's query answered, not the ones the callback claimed (which a forger
+// can change for CaiPay and PayPro). The paygate.callback span and the
+// paygate.webhook.callbacks counter reported the claim: a dashboard of "succeeded pay-ins"
+// counted forged or stale claims the handler never acted on as such. They report what fn
+// was given.
+func TestCallbackReportsTheConfirmedStatus(t *testing.T) {
+	tests := []struct {
+		name     string
+		claim    paygate.Callback
+		answers  map[paygate.Kind]paygate.Status
+		wantKind paygate.Kind
+		wantSt   paygate.Status
+	}{
+		{
+			name:     "claims succeeded, provider says failed",
+			claim:    paygate.Callback{Kind: paygate.KindPayIn, OrderID: "ORD-R1", ProviderOrderID: "P1", Status: paygate.StatusSucceeded},
+			answers:  map[paygate.Kind]paygate.Status{paygate.KindPayIn: paygate.StatusFailed},
+			wantKind: paygate.KindPayIn, wantSt: paygate.StatusFailed,
+		},
+		{
+			name:     "claims a pay-in, provider knows it as a pay-out",
+			claim:    paygate.Callback{Kind: paygate.KindPayIn, OrderID: "ORD-R2", ProviderOrderID: "P2", Status: paygate.StatusSucceeded},
+			answers:  map[paygate.Kind]paygate.Status{paygate.KindPayOut: paygate.StatusSucceeded},
+			wantKind: paygate.KindPayOut, wantSt: paygate.StatusSucceeded,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRig(t)
+			var seen *paygate.Callback
+			h := webhook.Handler(confirming{claim: tt.claim, answers: tt.answers}, func(_ context.Context, cb *paygate.Callback) error {
+				seen = cb
+				return nil
+			}, webhook.WithConfirm(), webhook.WithObserver(r.obs))
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/cb", http.NoBody))
+			require.Equal(t, http.StatusOK, rec.Code)
+			require.NotNil(t, seen)
+			require.Equal(t, tt.wantKind, seen.Kind, "fn is given the confirmed kind")
+			require.Equal(t, tt.wantSt, seen.Status, "fn is given the confirmed status")
+
+			a := attrs(r.span(t, "paygate.callback").Attributes())
+			require.Equal(t, string(tt.wantKind), a["paygate.order.kind"], "span: the kind fn acted on")
+			require.Equal(t, string(tt.wantSt), a["paygate.order.status"], "span: the status fn acted on")
+			pts := sum(t, r.metrics(t)["paygate.webhook.callbacks"])
+			require.Len(t, pts, 1)
+			m := setAttrs(pts[0].Attributes)
+			require.Equal(t, string(tt.wantSt), m["paygate.order.status"], "metric: the status fn acted on")
+			require.Equal(t, string(tt.wantKind), m["paygate.order.kind"], "metric: the kind fn acted on")
 		})
 	}
 }

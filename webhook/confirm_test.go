@@ -62,6 +62,28 @@ func TestConfirmUsesTheQueriedState(t *testing.T) {
 	require.Len(t, lines, 2)
 	require.Equal(t, "pending", lines[0]["status"])
 	require.Equal(t, "succeeded", lines[0]["confirmed_status"])
+	require.Equal(t, "payin", lines[0]["kind"])
+}
+
+// The callback claims a pay-in; the provider knows the order as a pay-out: fn, and the log
+// line's kind, say pay-out (the line's kind was the claim's).
+func TestConfirmLogsTheConfirmedKind(t *testing.T) {
+	gw := newFake("fake")
+	gw.query = func(_ context.Context, req *paygate.QueryRequest) (*paygate.Order, error) {
+		if req.Kind != paygate.KindPayOut {
+			return nil, &paygate.ProviderError{Provider: "fake", Op: "query", Err: paygate.ErrOrderNotFound}
+		}
+		return &paygate.Order{Kind: req.Kind, OrderID: req.OrderID, Status: paygate.StatusSucceeded}, nil
+	}
+	rec := &recorder{}
+	logs := &lockedBuffer{}
+	srv := serve(t, webhook.Handler(gw, rec.fn, webhook.WithConfirm(), webhook.WithLogger(jsonLogger(logs))))
+	h, b := gw.good("ORD-12", "paid")()
+	requireAck(t, gw.ack, post(t, srv, "/", h, b))
+	require.Equal(t, paygate.KindPayOut, rec.last().Kind)
+	lines := logLines(t, logs.String())
+	require.Len(t, lines, 1)
+	require.Equal(t, "payout", lines[0]["kind"])
 }
 
 // The query sets no UTR, time or amounts: the callback's are kept.

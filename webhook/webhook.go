@@ -1,6 +1,7 @@
 package webhook
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -161,11 +162,11 @@ type answer struct {
 	text    string // error answers: short plain text
 	ack     *paygate.Ack
 	outcome string
-	reason  string // logged only
-	err     error  // logged only
-	dupErr  error  // logged only: Done or Release failed
-	cb      *paygate.Callback
-	status  paygate.Status // the status fn saw, when it differs from cb.Status
+	reason  string            // logged only
+	err     error             // logged only
+	dupErr  error             // logged only: Done or Release failed
+	cb      *paygate.Callback // as the callback claimed it
+	target  *paygate.Callback // as fn was given it: confirmed by query, when the handler confirms
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -263,10 +264,8 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, a *answer) {
 			a.err = err
 			return
 		}
-		if target.Status != cb.Status {
-			a.status = target.Status
-		}
 	}
+	a.target = target
 
 	var key string
 	if d := h.opts.deduper; d != nil {
@@ -379,8 +378,8 @@ func (h *handler) observe(ctx context.Context, a *answer, start time.Time) {
 		return
 	}
 	e := paygate.CallbackEvent{Provider: h.name, Outcome: a.outcome, HTTPStatus: a.code, Duration: time.Since(start)}
-	if a.cb != nil {
-		e.Kind, e.Status = a.cb.Kind, a.cb.Status
+	if cb := cmp.Or(a.target, a.cb); cb != nil { // what fn acted on, not what a forger may claim
+		e.Kind, e.Status = cb.Kind, cb.Status
 	}
 	ob.Callback(ctx, e)
 }
@@ -402,14 +401,15 @@ func (h *handler) log(ctx context.Context, a *answer) {
 	attrs := make([]slog.Attr, 0, 12)
 	attrs = append(attrs, slog.String("provider", h.name))
 	if cb := a.cb; cb != nil {
+		acted := cmp.Or(a.target, cb)
 		attrs = append(attrs,
-			slog.String("kind", string(cb.Kind)),
+			slog.String("kind", string(acted.Kind)),
 			slog.String("order_id", cb.OrderID),
 			slog.String("provider_order_id", cb.ProviderOrderID),
 			slog.String("status", string(cb.Status)),
 		)
-		if a.status != "" {
-			attrs = append(attrs, slog.String("confirmed_status", string(a.status)))
+		if acted.Status != cb.Status {
+			attrs = append(attrs, slog.String("confirmed_status", string(acted.Status)))
 		}
 	}
 	attrs = append(attrs, slog.String("outcome", a.outcome), slog.Int("http_status", a.code))
