@@ -6,6 +6,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/paygate-go/paygate/internal/option"
 	"github.com/paygate-go/paygate/internal/pause"
 )
 
@@ -25,7 +26,7 @@ func LimiterKey(provider, merchantID string) string { return provider + ":" + me
 
 // WithLimiter makes the Gateway wait on l before every request, in place of its in-process
 // limiter (CashGit's 10 requests per second). Give every replica the same shared Limiter.
-func WithLimiter(l Limiter) Option { return func(s *Settings) { s.Limiter = l } }
+func WithLimiter(l Limiter) Option { return func(s *Settings) { s.Limiter = option.Interface(l) } }
 
 // NewMemoryLimiter returns an in-process Limiter letting r requests per second through per
 // key, and up to burst at once (golang.org/x/time/rate, one limiter per key, kept for the

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net/http"
 	"time"
+
+	"github.com/paygate-go/paygate/internal/option"
 )
 
 // Observer is told what a Gateway, a webhook handler, a tracker and a router do, for traces
@@ -36,7 +38,7 @@ type Observer interface {
 
 // WithObserver makes the Gateway report its operations and HTTP attempts to o. Without it
 // nothing is reported and nothing is spent on reporting.
-func WithObserver(o Observer) Option { return func(s *Settings) { s.Observer = o } }
+func WithObserver(o Observer) Option { return func(s *Settings) { s.Observer = option.Interface(o) } }
 
 // Outcome classifies how an operation ended.
 type Outcome string

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -140,7 +141,6 @@ func TestAttemptBodyTimeoutIsAnError(t *testing.T) {
 	}
 }
 
-
 // confirming is a Gateway whose callbacks claim one thing and whose Query (the webhook's
 // confirmation) answers another: the provider's answer is the truth fn acts on.
 type confirming struct {
@@ -217,3 +217,44 @@ func TestCallbackReportsTheConfirmedStatus(t *testing.T) {
 	}
 }
 
+// nilObserver is a merchant's observer type; a nil *nilObserver is the classic typed nil.
+type nilObserver struct{ paygate.NopObserver }
+
+// TestTypedNilObserver: Settings.Observer documents "nil: nothing is reported". A typed-nil
+// Observer (a *T left nil behind a feature flag) passed the library's == nil checks and
+// panicked inside the first call; WithObserver now takes it as nil.
+func TestTypedNilObserver(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = w.Write([]byte(`{"code":0,"msg":"ok","data":{}}`))
+	}))
+	t.Cleanup(srv.Close)
+	var obs *nilObserver // tracing turned off
+	gw, err := paygate.New(paygate.Config{Provider: "cashgit", MerchantID: "M77001", APIKey: "k", Secret: "s",
+		BaseURL: srv.URL, Options: map[string]string{"rate_limit": "0"}}, paygate.WithObserver(obs))
+	require.NoError(t, err)
+	t.Cleanup(func() { gw.(interface{ CloseIdleConnections() }).CloseIdleConnections() })
+	require.NotPanics(t, func() { _, _ = gw.Balance(context.Background()) })
+}
+
+// TestConcurrentUse: one Observer serves many gateways at once (its caches under -race).
+func TestConcurrentUse(t *testing.T) {
+	r := newRig(t)
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Go(func() {
+			for j := range 50 {
+				e := paygate.OperationEvent{Provider: fmt.Sprintf("p%d", i%4), Operation: "payin", Start: time.Now()}
+				ctx := r.obs.OperationStart(context.Background(), e)
+				ae := paygate.AttemptEvent{Provider: e.Provider, Operation: "payin", Method: "POST", URLTemplate: "/x",
+					ServerAddress: "h", ServerPort: 443, ResendCount: j % 3, Start: time.Now()}
+				actx := r.obs.AttemptStart(ctx, ae)
+				ae.StatusCode = 200 + j%2*300
+				r.obs.AttemptEnd(actx, ae)
+				e.Outcome = paygate.OutcomeOK
+				r.obs.OperationEnd(ctx, e)
+			}
+		})
+	}
+	wg.Wait()
+	require.Len(t, r.ended(), 16*50*2)
+}

@@ -66,12 +66,12 @@ type settings struct {
 type Option func(*settings)
 
 // WithStore keeps the order index in s (default: a MemoryStore).
-func WithStore(s Store) Option { return func(o *settings) { o.store = s } }
+func WithStore(s Store) Option { return func(o *settings) { o.store = option.Interface(s) } }
 
 // WithBreakerStore shares every provider's circuit state through s, so all replicas see a
 // provider's circuit open at once. redisstore.BreakerStore implements it.
 func WithBreakerStore(s gobreaker.SharedDataStore) Option {
-	return func(o *settings) { o.breakerStore = s }
+	return func(o *settings) { o.breakerStore = option.Interface(s) }
 }
 
 // WithBreaker replaces DefaultBreaker; zero fields keep their defaults.
@@ -98,7 +98,9 @@ func WithDefiniteRefusal(f func(provider string, err error) bool) Option {
 func WithLogger(l *slog.Logger) Option { return func(o *settings) { o.log = l } }
 
 // WithObserver reports every routing decision to o.Route.
-func WithObserver(obs paygate.Observer) Option { return func(o *settings) { o.obs = obs } }
+func WithObserver(obs paygate.Observer) Option {
+	return func(o *settings) { o.obs = option.Interface(obs) }
+}
 
 // New builds a Router over routes, in the order given (which breaks ties of priority for
 // routes of weight 0). Two routes may share a gateway; two different gateways may not share a

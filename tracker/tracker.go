@@ -90,7 +90,9 @@ const (
 // released, and the status comes again at a later poll. Without it the tracker never hands
 // fn the same status twice, but fn may see a status both from the tracker and from the
 // webhook.
-func WithDeduper(d webhook.Deduper) Option { return func(o *options) { o.deduper = d } }
+func WithDeduper(d webhook.Deduper) Option {
+	return func(o *options) { o.deduper = option.Interface(d) }
+}
 
 // WithLogger logs through l (default: discard): one line per poll at Debug, a failed query
 // or store operation at Warn, a status regression at Warn.
@@ -104,7 +106,9 @@ func WithLogger(l *slog.Logger) Option {
 
 // WithObserver reports each poll to ob (paygate.Observer.Poll). Without it nothing is spent
 // on reporting.
-func WithObserver(ob paygate.Observer) Option { return func(o *options) { o.observer = ob } }
+func WithObserver(ob paygate.Observer) Option {
+	return func(o *options) { o.observer = option.Interface(ob) }
+}
 
 // WithClock makes the tracker read the time from now (default time.Now): for tests. Run still
 // pauses in real time (WithInterval).

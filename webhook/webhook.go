@@ -62,7 +62,7 @@ func WithMaxBodyBytes(n int64) Option {
 // delivery is acknowledged without calling fn again, and concurrent duplicates call fn once
 // ([RunOnce]). See [Deduper] for the contract and [NewMemoryDeduper] for a ready one. A nil d
 // turns deduplication off.
-func WithDeduper(d Deduper) Option { return func(o *options) { o.deduper = d } }
+func WithDeduper(d Deduper) Option { return func(o *options) { o.deduper = option.Interface(d) } }
 
 // WithConfirm makes the handler ask the provider where the order stands (Gateway.Query)
 // before calling fn, and hand fn a copy of the callback whose Status and RawStatus — and UTR,
@@ -116,7 +116,9 @@ func WithFinal(f func(ctx context.Context, provider string, cb *paygate.Callback
 // WithObserver reports each callback the handler answers to ob (Observer.Callback: provider,
 // kind, status, outcome, HTTP status and duration; never the order or its amount), for
 // example an otelpaygate Observer. A nil ob reports nothing.
-func WithObserver(ob paygate.Observer) Option { return func(o *options) { o.observer = ob } }
+func WithObserver(ob paygate.Observer) Option {
+	return func(o *options) { o.observer = option.Interface(ob) }
+}
 
 func resolve(opts []Option) options {
 	o := options{maxBody: DefaultMaxBodyBytes}
