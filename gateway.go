@@ -159,6 +159,19 @@ type Order struct {
 	Raw                       json.RawMessage
 }
 
+// CallbackAmount is the amount a callback about o carries, by the rule webhook.WithConfirm
+// and the tracker follow when they make a callback of a queried order: for a pay-in, what
+// was paid (ActualAmount where the provider reports one: a partial payment differs from
+// Amount); for a pay-out, Amount, what the pay-out was for (a provider's actual amount of a
+// pay-out may be what reached the beneficiary, net of the fee: CashGit's actual_amount).
+// It is zero when the provider reported neither.
+func (o *Order) CallbackAmount() Money {
+	if o.Kind != KindPayOut && !o.ActualAmount.IsZero() {
+		return o.ActualAmount
+	}
+	return o.Amount
+}
+
 // Balance is the merchant's balance with the provider.
 type Balance struct {
 	Available, Frozen, Pending Money

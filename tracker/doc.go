@@ -18,8 +18,9 @@
 // # What the function sees
 //
 // A status found by polling reaches the function as a *paygate.Callback built from the
-// queried paygate.Order: Kind, OrderID, ProviderOrderID, Status, RawStatus, Amount (the
-// actual amount where the provider reports one), Fee, UTR, CompletedAt, and Raw, the query's
+// queried paygate.Order: Kind, OrderID, ProviderOrderID, Status, RawStatus, Amount
+// (Order.CallbackAmount: for a pay-in the actual amount where the provider reports one, for a
+// pay-out its amount, as its callback states it), Fee, UTR, CompletedAt, and Raw, the query's
 // response body. Its Ack is zero — a provider's verified callback never has a zero Ack — and
 // EventFrom(ctx) tells the call came from the tracker, and why. Through a shared Deduper
 // (WithDeduper, the webhook's) under webhook.GatewayKey (provider, merchant account, kind,

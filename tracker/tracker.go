@@ -612,11 +612,11 @@ func callbackFrom(it *Item, o *paygate.Order) *paygate.Callback {
 	cb := &paygate.Callback{
 		Kind: it.Kind, OrderID: it.OrderID, ProviderOrderID: o.ProviderOrderID,
 		Status: o.Status, RawStatus: o.RawStatus,
-		Amount: o.Amount, Fee: o.Fee, UTR: o.UTR, CompletedAt: o.CompletedAt, Raw: o.Raw,
+		Fee: o.Fee, UTR: o.UTR, CompletedAt: o.CompletedAt, Raw: o.Raw,
 	}
-	if !o.ActualAmount.IsZero() {
-		cb.Amount = o.ActualAmount
-	}
+	asked := *o
+	asked.Kind = it.Kind
+	cb.Amount = asked.CallbackAmount()
 	if cb.ProviderOrderID == "" {
 		cb.ProviderOrderID = it.ProviderOrderID
 	}

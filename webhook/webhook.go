@@ -66,8 +66,8 @@ func WithDeduper(d Deduper) Option { return func(o *options) { o.deduper = optio
 
 // WithConfirm makes the handler ask the provider where the order stands (Gateway.Query)
 // before calling fn, and hand fn a copy of the callback whose Status and RawStatus — and UTR,
-// CompletedAt, Amount and Fee where the query sets them — are the provider's answer. A
-// callback is a hint; the query is the truth.
+// CompletedAt, Amount (by paygate.Order.CallbackAmount) and Fee where the query sets them —
+// are the provider's answer. A callback is a hint; the query is the truth.
 //
 // Use it for providers whose callback signing is the least documented or the weakest (a
 // shared MD5 secret over a subset of fields), for high-value flows where a forged or
@@ -361,11 +361,10 @@ func (h *handler) confirmed(ctx context.Context, cb *paygate.Callback) (*paygate
 	if !o.CompletedAt.IsZero() {
 		c.CompletedAt = o.CompletedAt
 	}
-	switch {
-	case !o.ActualAmount.IsZero():
-		c.Amount = o.ActualAmount
-	case !o.Amount.IsZero():
-		c.Amount = o.Amount
+	answered := *o
+	answered.Kind = kind // the order is of the kind asked (another kind was refused above)
+	if amount := answered.CallbackAmount(); !amount.IsZero() {
+		c.Amount = amount
 	}
 	if !o.Fee.IsZero() {
 		c.Fee = o.Fee
