@@ -3,6 +3,7 @@ package webhook
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/internal/named"
@@ -15,9 +16,16 @@ const PathPrefix = "/callbacks/"
 // Gateway's Name.
 const Pattern = PathPrefix + "{provider}"
 
-// Path returns the path NewMux serves provider's callbacks at, "/callbacks/" + provider: append
-// it to the merchant's public base URL to build the NotifyURL of pay-ins and pay-outs.
+// Path returns the path NewMux serves provider's callbacks at, "/callbacks/" + provider. Build
+// the NotifyURL of pay-ins and pay-outs with [NotifyURL], which joins it to a base URL.
 func Path(provider string) string { return PathPrefix + provider }
+
+// NotifyURL returns the URL at which NewMux, served at base (the merchant's public URL,
+// "https://shop.example" or "https://shop.example/"), receives provider's callbacks:
+// "https://shop.example/callbacks/" + provider. The base's trailing slashes are dropped: a path
+// with "//" is redirected by an http.ServeMux, never handled, and a provider's callback sender
+// need not follow a redirect.
+func NotifyURL(base, provider string) string { return strings.TrimRight(base, "/") + Path(provider) }
 
 // NewMux returns an http.ServeMux serving the callbacks of every gateway in gws at
 // "/callbacks/{provider}" (see [Path]), each through a [Handler] built with opts. fn is told

@@ -1,12 +1,15 @@
 package webhook_test
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/signing"
 	"github.com/paygate-go/paygate/webhook"
 )
 
@@ -75,4 +78,51 @@ func TestMuxPanicsOnMiswiring(t *testing.T) {
 	require.Panics(t, func() { webhook.NewMux(rec.mux, []paygate.Gateway{nil}) })
 	require.Panics(t, func() { webhook.NewMux(nil, []paygate.Gateway{newFake("a")}) })
 	require.NotPanics(t, func() { webhook.NewMux(rec.mux, nil) })
+}
+
+// TestMuxServesNotifyURL: webhook.Path said to append it to the merchant's public base URL.
+// A base written with its trailing slash ("https://shop.example/") gave a path with "//",
+// which NewMux's http.ServeMux answers with a redirect without running the handler: a
+// provider's sender that does not follow redirects on POST never had the callback handled
+// (and Cashy, which counts 301 and 302 as "received", would drop it). NotifyURL joins base
+// and path whichever way the base is written.
+func TestMuxServesNotifyURL(t *testing.T) {
+	const secret = "cashy-test-secret"
+	gw, err := paygate.New(paygate.Config{Provider: "cashy", BaseURL: "http://127.0.0.1:9", MerchantID: "3002120", Secret: secret})
+	require.NoError(t, err)
+	body := []byte(`{"amount":20000.00,"completionTime":"2024-12-02 12:07:06","fee":2500.0000,"mchOrderNo":"1386503284355244033",` +
+		`"merchantId":"3002120","nonceStr":"1733116026894","orderNo":"PAYIN8551790545658687488","orderStatus":"SUCCESS",` +
+		`"payCode":"OR.GPNQR..INOPROID_BS","payType":"41","payUrl":"https://payurl.com"}`)
+	header := http.Header{"Content-Type": {"application/json"}, "Merchantid": {"3002120"}, "Sign": {signing.BodyMD5(body, secret)}}
+
+	for _, tc := range []struct {
+		name, slashes string
+	}{
+		{"base without slash", ""},
+		{"base with slash", "/"},
+		{"base with slashes", "//"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := &recorder{}
+			srv := serve(t, webhook.NewMux(rec.mux, []paygate.Gateway{gw}))
+			client := srv.Client()
+			client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse } // as Cashy
+			notify := webhook.NotifyURL(srv.URL+tc.slashes, "cashy")
+			require.Equal(t, srv.URL+"/callbacks/cashy", notify)
+			req, err := http.NewRequest(http.MethodPost, notify, bytes.NewReader(body))
+			require.NoError(t, err)
+			req.Header = header.Clone()
+			resp, err := client.Do(req)
+			require.NoError(t, err)
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+				t.Fatalf("POST %s answered %d (Location %q); fn called %d times",
+					notify, resp.StatusCode, resp.Header.Get("Location"), rec.n())
+			}
+			require.Equal(t, http.StatusOK, resp.StatusCode, string(b))
+			require.Equal(t, "SUCCESS", string(b))
+			require.Equal(t, 1, rec.n())
+		})
+	}
 }

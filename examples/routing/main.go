@@ -66,7 +66,7 @@ func run(w io.Writer, n int) error {
 		if err != nil {
 			return err
 		}
-		routes = append(routes, router.Route{Gateway: gw, Weight: 1, NotifyURL: base + webhook.Path(name)})
+		routes = append(routes, router.Route{Gateway: gw, Weight: 1, NotifyURL: webhook.NotifyURL(base, name)})
 	}
 	sandboxes["deekpay"].Close()
 	fmt.Fprintln(w, "deekpay is down: its server refuses connections")

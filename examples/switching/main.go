@@ -93,7 +93,7 @@ func runConfig(cfg paygate.Config) error {
 		Handler: webhook.Handler(gw, func(context.Context, *paygate.Callback) error { return nil })}
 	go func() { _ = srv.Serve(ln) }()
 	defer srv.Close()
-	return collect(gw, sb, "http://"+ln.Addr().String()+webhook.Path(gw.Name()))
+	return collect(gw, sb, webhook.NotifyURL("http://"+ln.Addr().String(), gw.Name()))
 }
 
 // collect is the merchant's code: it knows paygate.Gateway, not the provider.

@@ -123,7 +123,7 @@ func run(out io.Writer) error {
 		}
 	}()
 
-	notify := "http://" + ln.Addr().String() + webhook.Path("cashgit")
+	notify := webhook.NotifyURL("http://"+ln.Addr().String(), "cashgit")
 	for _, id := range []string{"DEMO_LOST_01", "DEMO_OK_0002"} {
 		res, err := gw.PayIn(ctx, &paygate.PayInRequest{OrderID: id, Amount: paygate.MustParseMoney("250", paygate.INR), NotifyURL: notify})
 		if err != nil {

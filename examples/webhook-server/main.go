@@ -144,7 +144,7 @@ func runDemo(logger *slog.Logger) error {
 			OrderID:   fmt.Sprintf("WH%d%02d", time.Now().UnixMilli()%1e10, i),
 			Amount:    paygate.MustParseMoney("250", currency),
 			Customer:  paygate.Customer{Name: "Asha Rao", Email: "asha.rao@gmail.com", Phone: phone, IP: "203.0.113.7", IDNumber: "3310401123456"},
-			NotifyURL: "http://" + ln.Addr().String() + webhook.Path(gw.Name()),
+			NotifyURL: webhook.NotifyURL("http://"+ln.Addr().String(), gw.Name()),
 			ReturnURL: "https://merchant.example/thanks",
 			Remark:    "webhook demo",
 		}
