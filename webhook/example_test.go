@@ -77,3 +77,13 @@ func Example() {
 	// 200 success
 	// 401 invalid signature
 }
+
+// The NotifyURL of an order whose callbacks NewMux serves, from the merchant's public URL
+// written either way.
+func ExampleNotifyURL() {
+	fmt.Println(webhook.NotifyURL("https://shop.example", "cashgit"))
+	fmt.Println(webhook.NotifyURL("https://shop.example/", "cashgit"))
+	// Output:
+	// https://shop.example/callbacks/cashgit
+	// https://shop.example/callbacks/cashgit
+}
