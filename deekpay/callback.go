@@ -136,7 +136,12 @@ func (c *Client) normalize(fields map[string]string, body []byte) (*paygate.Call
 		return nil, malformed("orderType", fmt.Errorf("%q is neither 1 (collection) nor 2 (payment)", fields["orderType"]))
 	}
 	cb.Status = MapStatus(cb.Kind, fields["orderStatus"])
+	// An amount in another currency is another amount: as a query's answer, such a callback is
+	// not this client's order (which is in Capabilities().Currency).
 	cur := currency(fields["currencyType"])
+	if want := c.Capabilities().Currency; cur != want {
+		return nil, malformed("currencyType", fmt.Errorf("%q is not %s, the currency of this client's orders", fields["currencyType"], want))
+	}
 	amount, err := paygate.ParseMoney(fields["orderAmount"], cur)
 	if err != nil {
 		return nil, malformed("orderAmount", err)

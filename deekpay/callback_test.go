@@ -218,3 +218,33 @@ func TestCallbackMalformed(t *testing.T) {
 		})
 	}
 }
+
+// TestCallbackCurrencyIsTheClients: DeekPay's client only creates INR orders and its queries
+// refuse an order whose currencyType is another currency ("an amount in another currency is
+// another amount"). A verified callback stating another currency reached fn as an amount in
+// PKR; it is refused alike now, naming currencyType.
+func TestCallbackCurrencyIsTheClients(t *testing.T) {
+	for _, tc := range []struct {
+		name, currency string
+		ok             bool
+	}{
+		{"stated INR", `"INR"`, true},
+		{"stated inr", `"inr"`, true},
+		{"no currency", `""`, true},
+		{"stated PKR", `"PKR"`, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body := []byte(`{"orderId":"D1","externalOrderId":"M1","orderType":1,"orderStatus":2,"orderAmount":"1000.00","currencyType":` + tc.currency + `}`)
+			c := callbackClient(t, testNow, nil)
+			require.Equal(t, paygate.INR, c.Capabilities().Currency)
+			cb, err := c.ParseCallback(signCallback(t, body, testAccessKey, testTimestamp, testNonce, testSecret), body)
+			if tc.ok {
+				require.NoError(t, err)
+				require.Equal(t, paygate.INR, cb.Amount.Currency())
+				return
+			}
+			require.ErrorIs(t, err, paygate.ErrMalformedCallback, "a callback in %s reached the merchant as %v", tc.currency, cb)
+			require.ErrorContains(t, err, "currencyType")
+		})
+	}
+}

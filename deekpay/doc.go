@@ -185,7 +185,8 @@
 // it lets [Client.ForKind] refuse a callback of the other kind. orderStatus may be a number
 // or a text (HamBit's own plugin expects text such as "Completed" or "Failed"): both are
 // read, as the status table above says. Fee is orderFee, decoded exactly from a string or a
-// number; CompletedAt is orderCompleteTime, else orderPayTime.
+// number; CompletedAt is orderCompleteTime, else orderPayTime. A currencyType other than INR
+// (empty is INR) is malformed: an amount in another currency is not this client's order.
 //
 // The acknowledgement DeekPay expects (Callback.Ack) is HTTP 200, application/json,
 // {"code":200,"success":true}.
