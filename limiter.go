@@ -2,6 +2,7 @@ package paygate
 
 import (
 	"context"
+	"fmt"
 	"sync"
 
 	"golang.org/x/time/rate"
@@ -10,8 +11,11 @@ import (
 	"github.com/paygate-go/paygate/internal/pause"
 )
 
-// Limiter paces the requests a Gateway sends to its provider. Wait blocks until one request
-// under key may be sent, or returns an error when ctx ends first or the limiter cannot decide.
+// Limiter paces the requests a Gateway sends to its provider, retries included. Wait blocks
+// until one request under key may be sent, or returns an error when ctx ends first or the
+// limiter cannot decide. A wait that would outlast ctx's deadline is refused at once, with an
+// error matching context.DeadlineExceeded (x/time/rate's rule): the request is not sent, and
+// a router can still send the create to another provider within the deadline.
 //
 // The key is the provider's name and the merchant ID ("cashgit:cgpay"), so that every replica
 // of a merchant's backend sharing one Limiter (redisstore.Limiter) shares the provider's
@@ -32,7 +36,7 @@ func WithLimiter(l Limiter) Option { return func(s *Settings) { s.Limiter = opti
 // key, and up to burst at once (golang.org/x/time/rate, one limiter per key, kept for the
 // process's life: keys are provider and merchant, few). Its budget is its process's: for
 // several replicas use a shared one (redisstore.NewLimiter). Wait returns ctx's error when
-// ctx ends first.
+// ctx ends first, and refuses at once a wait that would outlast ctx's deadline.
 func NewMemoryLimiter(r rate.Limit, burst int) Limiter {
 	return &memoryLimiter{r: r, burst: max(1, burst), keys: make(map[string]*rate.Limiter)}
 }
@@ -66,9 +70,14 @@ func (m *memoryLimiter) Wait(ctx context.Context, key string) error {
 		<-ctx.Done()
 		return ctx.Err()
 	}
+	if err := pause.PastDeadline(ctx, d); err != nil {
+		res.Cancel()
+		return fmt.Errorf("paygate: limiter %q: %w", key, err)
+	}
 	if err := pause.For(ctx, d); err != nil {
 		res.Cancel()
 		return err
 	}
 	return nil
 }
+

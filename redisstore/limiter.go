@@ -66,9 +66,10 @@ func NewLimiter(c redis.UniversalClient, r rate.Limit, burst int, opts ...Option
 }
 
 // Wait implements paygate.Limiter. It returns ctx's error as soon as ctx ends, even while
-// Redis has not answered (a stalled server holds no caller past its deadline), and a wrapped
-// Redis error when Redis answers with an error or cannot be reached (the gateway then sends
-// anyway).
+// Redis has not answered (a stalled server holds no caller past its deadline), an error
+// matching context.DeadlineExceeded at once when the wait Redis asks for would outlast ctx's
+// deadline, and a wrapped Redis error when Redis answers with an error or cannot be reached
+// (the gateway then sends anyway).
 func (l *Limiter) Wait(ctx context.Context, key string) error {
 	k := l.prefix + "rate:" + key
 	for {
@@ -84,7 +85,11 @@ func (l *Limiter) Wait(ctx context.Context, key string) error {
 		if us <= 0 {
 			return nil
 		}
-		if err := pause.For(ctx, time.Duration(us)*time.Microsecond); err != nil {
+		wait := time.Duration(us) * time.Microsecond
+		if err := pause.PastDeadline(ctx, wait); err != nil {
+			return fmt.Errorf("redisstore: limiter: %w", err)
+		}
+		if err := pause.For(ctx, wait); err != nil {
 			return err
 		}
 	}

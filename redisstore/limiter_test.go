@@ -13,6 +13,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/time/rate"
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/cashgit"
@@ -152,4 +153,72 @@ func TestDeduperRedisAway(t *testing.T) {
 	require.ErrorContains(t, err, "redisstore: claim")
 	require.Error(t, d.Done(t.Context(), "k"))
 	require.NoError(t, d.Release(t.Context(), "k"), "nothing held here to give up")
+}
+
+// TestRetriesWaitOnTheLimiter: the limiter paces "the requests a Gateway sends to its
+// provider", so that all replicas share CashGit's per-merchant rate. A read (balance, query)
+// answered 429 or 5xx is retried by the transport, and only the first attempt waited on the
+// limiter: under a provider's own rate-limit answer (429) it saw two to three times the
+// configured rate, where keeping to it matters most. Every attempt waits now.
+func TestRetriesWaitOnTheLimiter(t *testing.T) {
+	_, prefix := servicetest.Redis(t)
+	const (
+		r      = 2 // requests per second
+		burst  = 1
+		window = 1500 * time.Millisecond
+	)
+	allowed := int64(burst + r*window.Seconds()) // at most burst + rate·T in T
+
+	for _, tc := range []struct {
+		name    string
+		status  int
+		limiter func(t *testing.T) (paygate.Option, map[string]string)
+	}{
+		{"RedisLimiter/429", http.StatusTooManyRequests, func(t *testing.T) (paygate.Option, map[string]string) {
+			return paygate.WithLimiter(redisstore.NewLimiter(replicaClient(t), rate.Limit(r), burst,
+				redisstore.WithKeyPrefix(prefix+t.Name()))), nil
+		}},
+		{"RedisLimiter/503", http.StatusServiceUnavailable, func(t *testing.T) (paygate.Option, map[string]string) {
+			return paygate.WithLimiter(redisstore.NewLimiter(replicaClient(t), rate.Limit(r), burst,
+				redisstore.WithKeyPrefix(prefix+t.Name()))), nil
+		}},
+		{"InProcessLimiter/429", http.StatusTooManyRequests, func(*testing.T) (paygate.Option, map[string]string) {
+			return nil, map[string]string{"rate_limit": "2"}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var sent atomic.Int64
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				sent.Add(1)
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tc.status)
+				_, _ = w.Write([]byte(`{"code":429,"message":"too many requests"}`))
+			}))
+			defer srv.Close()
+			opt, options := tc.limiter(t)
+			var opts []paygate.Option
+			if opt != nil {
+				opts = append(opts, opt)
+			}
+			gw, err := cashgit.New(paygate.Config{Provider: cashgit.Name, MerchantID: "cgpay", Secret: "test-secret",
+				BaseURL: srv.URL, Options: options}, opts...) // paygate.DefaultRetry: 3 attempts
+			require.NoError(t, err)
+			defer gw.CloseIdleConnections()
+
+			ctx, cancel := context.WithTimeout(t.Context(), window)
+			defer cancel()
+			var wg sync.WaitGroup
+			for range 4 {
+				wg.Go(func() {
+					for ctx.Err() == nil {
+						_, _ = gw.Balance(ctx)
+					}
+				})
+			}
+			wg.Wait()
+			t.Logf("limiter %d/s burst %d: the provider saw %d requests in %v", r, burst, sent.Load(), window)
+			require.LessOrEqual(t, sent.Load(), allowed+1,
+				"the provider must see at most burst + rate·T requests in T, retries included")
+		})
+	}
 }

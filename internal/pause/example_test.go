@@ -18,3 +18,16 @@ func ExampleFor() {
 	// context canceled
 	// <nil>
 }
+
+// A wait that would end after the context's deadline is refused at once.
+func ExamplePastDeadline() {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	fmt.Println(pause.PastDeadline(ctx, time.Hour))
+	fmt.Println(pause.PastDeadline(ctx, time.Millisecond))
+	fmt.Println(pause.PastDeadline(context.Background(), time.Hour))
+	// Output:
+	// a wait of 1h0m0s would outlast the deadline: context deadline exceeded
+	// <nil>
+	// <nil>
+}

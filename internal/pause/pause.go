@@ -4,6 +4,7 @@ package pause
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -18,4 +19,14 @@ func For(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// PastDeadline returns an error matching context.DeadlineExceeded when a pause of d would end
+// after ctx's deadline, and nil otherwise: a wait that cannot end in time is refused at once
+// (x/time/rate's rule) rather than slept until the deadline.
+func PastDeadline(ctx context.Context, d time.Duration) error {
+	if dl, ok := ctx.Deadline(); ok && time.Until(dl) < d {
+		return fmt.Errorf("a wait of %v would outlast the deadline: %w", d.Round(time.Millisecond), context.DeadlineExceeded)
+	}
+	return nil
 }

@@ -220,7 +220,14 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	ctx = httptrace.WithClientTrace(context.WithValue(ctx, attemptKey{}, st), &st.trace)
 	resp, err := c.send(ctx, req, st)
 	for attempt := 1; attempt < c.retry.MaxAttempts && ctx.Err() == nil && retryable(req.Create, resp, err, st); attempt++ {
-		if err = pause.For(ctx, backoff(c.retry, attempt)); err != nil {
+		if perr := pause.For(ctx, backoff(c.retry, attempt)); perr != nil {
+			err = perr
+			break
+		}
+		// A retry is a request like any other: it waits its turn (a provider answering 429
+		// would otherwise see the retries on top of the limit). One the limiter refuses is
+		// not made: the last attempt's result stands.
+		if c.wait(ctx, req) != nil {
 			break
 		}
 		resp, err = c.send(ctx, req, st)
@@ -381,6 +388,9 @@ func (c *Client) wait(ctx context.Context, req *Request) error {
 		}
 		if ctx.Err() != nil {
 			return &paygate.NotSentError{Provider: c.provider, Op: req.Op, Err: fmt.Errorf("waiting for the rate limiter: %w", ctx.Err())}
+		}
+		if errors.Is(err, context.DeadlineExceeded) { // a wait that would outlast the deadline, refused
+			return &paygate.NotSentError{Provider: c.provider, Op: req.Op, Err: err}
 		}
 		c.log.LogAttrs(ctx, slog.LevelWarn, "paygate rate limiter failed; sending without it",
 			slog.String("provider", c.provider), slog.String("op", req.Op), slog.String("error", err.Error()))

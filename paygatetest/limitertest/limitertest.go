@@ -1,7 +1,8 @@
 // Package limitertest checks that an implementation of [paygate.Limiter] paces requests as
 // a Gateway relies on: the rate is honoured over a window, a burst passes at once, a Wait
-// whose context ends returns that context's error promptly, keys are independent, and
-// replicas sharing a store share one budget. paygate runs it against
+// whose context ends returns that context's error promptly, a Wait whose turn comes after its
+// deadline is refused at once, keys are independent, and replicas sharing a store share one
+// budget. paygate runs it against
 // paygate.NewMemoryLimiter and redisstore.NewLimiter; a merchant with a Limiter of its own
 // runs [Run] in its tests.
 package limitertest
@@ -52,6 +53,7 @@ func Run(t *testing.T, open Open, opts ...Option) {
 		{"ReplicasShareBudget", replicasShare},
 		{"KeysIndependent", keysIndependent},
 		{"ContextDeadline", contextDeadline},
+		{"PastDeadline", pastDeadline},
 		{"ContextCancel", contextCancel},
 		{"EndedContext", endedContext},
 	}
@@ -155,6 +157,22 @@ func contextDeadline(t *testing.T, s *settings, open Open) {
 	err := l.Wait(ctx, k)
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	require.Less(t, time.Since(start), 200*time.Millisecond+s.slack, "returns once the context ends")
+}
+
+// pastDeadline: a Wait whose turn comes after its context's deadline is refused at once,
+// with an error matching context.DeadlineExceeded, so that a router still has the time left to
+// send the create to another provider.
+func pastDeadline(t *testing.T, s *settings, open Open) {
+	l := open(t, 0.1, 1)()
+	k := key(t, 0)
+	waitOK(t, l, k)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second) // the next turn is in 10 s
+	defer cancel()
+	start := time.Now()
+	err := l.Wait(ctx, k)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.NoError(t, ctx.Err(), "refused before the deadline")
+	require.Less(t, time.Since(start), s.slack, "refused at once, not slept until the deadline")
 }
 
 // contextCancel: cancelling a waiting Wait ends it with context.Canceled.
