@@ -57,8 +57,11 @@
 //
 // Each provider has a circuit breaker with the state machine of github.com/sony/gobreaker/v2
 // (closed, open, half-open; its Counts and SharedState types), driven by an injectable clock.
-// Transport failures, HTTP 5xx and outcome-unknown creates count as failures; the merchant's own
-// validation errors and the provider's definite refusals never do. An open circuit skips the
+// Transport failures, HTTP 5xx, outcome-unknown creates and the provider's silence past
+// Config.Timeout (paygate.ErrProviderTimeout, also while connecting) count as failures; the
+// merchant's own validation errors, the provider's definite refusals, and any failure once
+// the caller's context has ended (a create the caller cancelled while it was at the provider)
+// never do. An open circuit skips the
 // provider before any I/O, which is "not sent", so the next eligible provider is tried (unless
 // the order is already held by that provider, see above). With
 // WithBreakerStore (redisstore.BreakerStore implements gobreaker.SharedDataStore) every replica

@@ -60,9 +60,21 @@ type verdict struct {
 	health   health // what it tells the provider's circuit
 }
 
-// judge classifies err, the error of a create at provider. The order of the cases matters:
-// anything that may mean "created" is decided before anything that allows a failover.
-func (r *Router) judge(provider string, err error) verdict {
+// judge classifies err, the error of a create at provider, made under ctx, the caller's
+// context. The order of the cases matters: anything that may mean "created" is decided before
+// anything that allows a failover. A failure once ctx has ended says nothing of the provider's
+// health (a customer closing the checkout page cancels a create at a healthy provider): it
+// counts neither way.
+func (r *Router) judge(ctx context.Context, provider string, err error) verdict {
+	v := r.classify(provider, err)
+	if v.health == sick && ctx.Err() != nil {
+		v.health = excluded
+	}
+	return v
+}
+
+// classify is judge's verdict from err alone.
+func (r *Router) classify(provider string, err error) verdict {
 	var pe *paygate.ProviderError
 	switch {
 	case err == nil:

@@ -475,7 +475,7 @@ func (r *Router) create(ctx context.Context, op string, req Request, call func(c
 		}
 		called++
 		err = guarded(ctx, b, gen, func() error { return call(ctx, rt) })
-		v := r.judge(rt.name, err)
+		v := r.judge(ctx, rt.name, err)
 		b.done(ctx, gen, v.health)
 		if err == nil {
 			return rt.name, nil
@@ -556,7 +556,7 @@ func (r *Router) resend(ctx context.Context, op string, req Request, holder stri
 	}
 	r.decide(ctx, op, req.OrderID, holder, "chosen", "held")
 	err = guarded(ctx, b, gen, func() error { return call(ctx, rt) })
-	v := r.judge(holder, err)
+	v := r.judge(ctx, holder, err)
 	b.done(ctx, gen, v.health)
 	if err != nil {
 		r.decide(ctx, op, req.OrderID, holder, "stopped", v.reason, slog.String("error", err.Error()))

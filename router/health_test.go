@@ -1,0 +1,176 @@
+package router_test
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/sony/gobreaker/v2"
+	"github.com/stretchr/testify/require"
+
+	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/internal/servicetest"
+	"github.com/paygate-go/paygate/paygatetest"
+	"github.com/paygate-go/paygate/redisstore"
+	"github.com/paygate-go/paygate/router"
+)
+
+// cashgitAt is a real CashGit client on base through hc, with per-attempt timeout.
+func cashgitAt(t *testing.T, base string, hc *http.Client, timeout time.Duration) paygate.Gateway {
+	t.Helper()
+	cfg := testConfig("cashgit")
+	cfg.BaseURL, cfg.Timeout = base, timeout
+	opts := []paygate.Option{paygate.WithRetry(paygate.RetryPolicy{MaxAttempts: 1})}
+	if hc != nil {
+		opts = append(opts, paygate.WithHTTPClient(hc))
+	}
+	gw, err := paygate.New(cfg, opts...)
+	require.NoError(t, err)
+	return gw
+}
+
+func fixturePayIn(id string) *paygate.PayInRequest {
+	fx := paygatetest.Fixtures(paygate.INR)
+	req := fx.PayIn()
+	req.OrderID, req.Amount, req.NotifyURL = id, paygate.MustParseMoney(fx.Amount, fx.Currency), "https://merchant.example/cb"
+	return req
+}
+
+// TestCircuitCountsTheProvidersFailuresOnly: the router told "the caller's context ended"
+// from "the provider did not answer in time" by context errors in the error chain, which
+// both carried, and got both backwards:
+//
+//   - a caller that cancels while its create is at the provider (a customer closing the
+//     checkout page) gets ErrOutcomeUnknown, which counted as a provider failure: five such
+//     cancellations opened a healthy provider's circuit for every caller (with a
+//     BreakerStore, every replica); a failure once the caller's context ended counts neither
+//     way now;
+//   - a provider whose host drops connections (the dial hangs past the attempt's timeout)
+//     gave ErrNotSent wrapping context.DeadlineExceeded, taken for "the caller's context
+//     ended": the circuit never opened, and every create waited out the timeout there before
+//     failing over; it is paygate.ErrProviderTimeout now, a failure.
+func TestCircuitCountsTheProvidersFailuresOnly(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		// gateway returns provider "cashgit" and a function making one create's context.
+		gateway func(t *testing.T) (paygate.Gateway, func() (context.Context, context.CancelFunc))
+		want    gobreaker.State
+		why     string
+	}{
+		{
+			name: "CallerCancelsWhileProviderIsHealthy",
+			gateway: func(t *testing.T) (paygate.Gateway, func() (context.Context, context.CancelFunc)) {
+				arrived, stop := make(chan struct{}, 16), make(chan struct{})
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					_, _ = io.Copy(io.Discard, r.Body)
+					arrived <- struct{}{}
+					select { // the provider is working on it; the caller goes away
+					case <-r.Context().Done():
+					case <-stop:
+					}
+				}))
+				t.Cleanup(srv.Close)
+				t.Cleanup(func() { close(stop) })
+				gw := cashgitAt(t, srv.URL, nil, 10*time.Second)
+				return gw, func() (context.Context, context.CancelFunc) {
+					ctx, cancel := context.WithCancel(context.Background())
+					go func() {
+						select {
+						case <-arrived:
+							cancel() // the customer closed the page
+						case <-ctx.Done():
+						}
+					}()
+					return ctx, cancel
+				}
+			},
+			want: gobreaker.StateClosed,
+			why:  "the caller's own cancellations say nothing about the provider's health",
+		},
+		{
+			name: "ProviderHostDropsConnections",
+			gateway: func(t *testing.T) (paygate.Gateway, func() (context.Context, context.CancelFunc)) {
+				// The provider's host does not answer SYNs: every dial hangs until the attempt's
+				// deadline, as it does against a host that is down behind a firewall.
+				tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+					<-ctx.Done()
+					return nil, &net.OpError{Op: "dial", Net: network, Err: ctx.Err()}
+				}}
+				t.Cleanup(tr.CloseIdleConnections)
+				gw := cashgitAt(t, "https://api.cashgit.example", &http.Client{Transport: tr}, 100*time.Millisecond)
+				return gw, func() (context.Context, context.CancelFunc) {
+					return context.WithTimeout(context.Background(), 10*time.Second) // plenty of time left
+				}
+			},
+			want: gobreaker.StateOpen,
+			why:  "a provider whose host times out on every connection is unhealthy: its circuit must open",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			gw, newCtx := tc.gateway(t)
+			b := newStub("b", paygate.INR)
+			r, err := router.New([]router.Route{{Gateway: gw}, {Gateway: b, Priority: 1}}) // DefaultBreaker: 5 in a row
+			require.NoError(t, err)
+			for range 6 {
+				ctx, cancel := newCtx()
+				_, err := r.PayIn(ctx, fixturePayIn(orderID()))
+				cancel()
+				t.Logf("create: %v", err)
+			}
+			st, err := r.CircuitState(context.Background(), "cashgit")
+			require.NoError(t, err)
+			require.Equal(t, tc.want, st, tc.why)
+		})
+	}
+}
+
+// TestLimiterRefusalFailsOver: the router fails a create over on "a limiter refusal"
+// (ErrNotSent). The in-process limiter refuses at once a wait that would outlast the caller's
+// deadline, so a saturated provider's creates go to the next provider. The shared Redis
+// limiter (redisstore.Limiter, for several replicas) slept until the deadline: the create
+// failed with the caller's deadline and the next provider was never tried. Both refuse now.
+func TestLimiterRefusalFailsOver(t *testing.T) {
+	_, prefix := servicetest.Redis(t)
+	for _, tc := range []struct {
+		name    string
+		limiter func(t *testing.T, cfg *paygate.Config) []paygate.Option
+	}{
+		{"InProcessLimiter", func(_ *testing.T, cfg *paygate.Config) []paygate.Option {
+			cfg.Options["rate_limit"] = "1"
+			return nil
+		}},
+		{"RedisLimiter", func(t *testing.T, _ *paygate.Config) []paygate.Option {
+			c := redis.NewClient(servicetest.RedisOptions(t))
+			t.Cleanup(func() { _ = c.Close() })
+			return []paygate.Option{paygate.WithLimiter(redisstore.NewLimiter(c, 1, 1, redisstore.WithKeyPrefix(prefix+t.Name())))}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			sb := startSandbox(t, "cashgit")
+			cfg := testConfig("cashgit")
+			cfg.BaseURL = sb.URL()
+			gw, err := paygate.New(cfg, tc.limiter(t, &cfg)...)
+			require.NoError(t, err)
+			b := newStub("b", paygate.INR)
+			r, err := router.New([]router.Route{{Gateway: gw}, {Gateway: b, Priority: 1}})
+			require.NoError(t, err)
+
+			res, err := r.PayIn(context.Background(), fixturePayIn(orderID())) // spends cashgit's budget (1/s)
+			require.NoError(t, err)
+			require.Equal(t, "cashgit", res.Provider)
+
+			ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			res, err = r.PayIn(ctx, fixturePayIn(orderID()))
+			t.Logf("second create after %v: %v", time.Since(start), err)
+			require.NoError(t, err, "cashgit's limiter refuses (not sent): the create must fail over to b")
+			require.Equal(t, "b", res.Provider)
+		})
+	}
+}
