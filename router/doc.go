@@ -55,7 +55,8 @@
 //
 // # Health
 //
-// Each provider has a circuit breaker with the state machine of github.com/sony/gobreaker/v2
+// Each provider (each merchant account at it, by paygate.LimiterKey) has a circuit breaker
+// with the state machine of github.com/sony/gobreaker/v2
 // (closed, open, half-open; its Counts and SharedState types), driven by an injectable clock.
 // Transport failures, HTTP 5xx, outcome-unknown creates and the provider's silence past
 // Config.Timeout (paygate.ErrProviderTimeout, also while connecting) count as failures; the

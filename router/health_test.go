@@ -174,3 +174,62 @@ func TestLimiterRefusalFailsOver(t *testing.T) {
 		})
 	}
 }
+
+// TestCircuitPerMerchantAccount: a backend with two accounts at one provider (two brands, or a
+// pay-in and a pay-out account) runs one router per account on the same Redis. The limiter
+// keeps each account's budget apart (paygate.LimiterKey), but the shared circuit was named by
+// the provider alone: one account's failures (its creates end in a 502) opened the circuit of
+// the other, healthy account on every replica. Circuits are named as limiters are now.
+func TestCircuitPerMerchantAccount(t *testing.T) {
+	_, prefix := servicetest.Redis(t)
+	broken := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusBadGateway)
+		_, _ = w.Write([]byte("<html>502 Bad Gateway</html>"))
+	}))
+	defer broken.Close()
+	healthy := startSandbox(t, "cashgit")
+
+	account := func(merchantID, base string) *router.Router {
+		cfg := testConfig("cashgit")
+		cfg.MerchantID, cfg.BaseURL = merchantID, base
+		gw, err := paygate.New(cfg)
+		require.NoError(t, err)
+		c := redis.NewClient(servicetest.RedisOptions(t))
+		t.Cleanup(func() { _ = c.Close() })
+		r, err := router.New([]router.Route{{Gateway: gw}, {Gateway: newStub("b", paygate.INR), Priority: 1}},
+			router.WithBreakerStore(redisstore.NewBreakerStore(c, redisstore.WithKeyPrefix(prefix))))
+		require.NoError(t, err)
+		return r
+	}
+	brand1 := account("M20002", broken.URL)
+	brand2 := account("M10001", healthy.URL())
+
+	res, err := brand2.PayIn(context.Background(), fixturePayIn(orderID()))
+	require.NoError(t, err)
+	require.Equal(t, "cashgit", res.Provider, "brand 2's account works")
+	for range 5 {
+		_, err := brand1.PayIn(context.Background(), fixturePayIn(orderID()))
+		require.ErrorIs(t, err, paygate.ErrOutcomeUnknown)
+	}
+	for _, tc := range []struct {
+		name  string
+		r     *router.Router
+		state gobreaker.State
+	}{
+		{"Brand1FailingAccount", brand1, gobreaker.StateOpen},
+		{"Brand2HealthyAccount", brand2, gobreaker.StateClosed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st, err := tc.r.CircuitState(context.Background(), "cashgit")
+			require.NoError(t, err)
+			require.Equal(t, tc.state, st)
+			if tc.state == gobreaker.StateClosed {
+				res, err := tc.r.PayIn(context.Background(), fixturePayIn(orderID()))
+				require.NoError(t, err)
+				require.Equal(t, "cashgit", res.Provider, "the healthy account's creates stay with its provider")
+			}
+		})
+	}
+}

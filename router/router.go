@@ -152,11 +152,22 @@ func New(routes []Route, opts ...Option) (*Router, error) {
 		} else {
 			r.byName[x.name] = rt.Gateway
 			r.gws = append(r.gws, rt.Gateway)
-			r.breakers[x.name] = newBreaker("paygate-router:"+x.name, s.breaker, s.now, s.breakerStore, s.log)
+			r.breakers[x.name] = newBreaker(circuitName(x.name, rt.Gateway), s.breaker, s.now, s.breakerStore, s.log)
 		}
 		r.routes = append(r.routes, x)
 	}
 	return r, nil
+}
+
+// circuitName names the circuit of gw, routed as provider: "paygate-router:" + the key of
+// its limiter (paygate.LimiterKey: provider and merchant account), so that two accounts at one
+// provider sharing a BreakerStore keep their circuits apart, as they keep their rate budgets.
+func circuitName(provider string, gw paygate.Gateway) string {
+	m, _ := gw.(interface{ MerchantID() string })
+	if m == nil || m.MerchantID() == "" {
+		return "paygate-router:" + provider
+	}
+	return "paygate-router:" + paygate.LimiterKey(provider, m.MerchantID())
 }
 
 func fillBreaker(b *BreakerSettings) {
