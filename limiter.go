@@ -80,4 +80,3 @@ func (m *memoryLimiter) Wait(ctx context.Context, key string) error {
 	}
 	return nil
 }
-

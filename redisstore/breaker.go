@@ -17,7 +17,8 @@ const (
 	BreakerLockTTL = 5 * time.Second
 	// BreakerStateTTL is how long a breaker's state is kept after its last change.
 	BreakerStateTTL = 24 * time.Hour
-	// breakerOpTimeout bounds each Redis call: gobreaker.SharedDataStore takes no context.
+	// breakerOpTimeout bounds each Redis call: gobreaker.SharedDataStore takes no context (the
+	// router waits for a breaker step at most until its caller's context ends or 500 ms).
 	breakerOpTimeout = 2 * time.Second
 )
 

@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/sony/gobreaker/v2"
-
-	"github.com/paygate-go/paygate/internal/pause"
 )
 
 // BreakerSettings configure the circuit of each provider. They mean what the fields of the
@@ -55,6 +53,10 @@ const (
 // call, done after it) so that nothing is locked during the call, with an injected clock, its
 // state kept in a gobreaker.SharedState either in memory or in a gobreaker.SharedDataStore
 // shared by replicas (under the same keys gobreaker's DistributedCircuitBreaker uses).
+//
+// A half-open circuit whose probes have not all reported within Timeout of its start lets a
+// new round of probes through: a probe whose replica died (or lost the store) never reports,
+// and the shared state would otherwise say "probe in flight" for good.
 type breaker struct {
 	name  string
 	cfg   BreakerSettings
@@ -65,54 +67,63 @@ type breaker struct {
 	mu        sync.Mutex
 	state     gobreaker.SharedState // the local state; with a store, the last one read
 	storeDown time.Time             // until then the store is not asked (real time)
+
+	// sharedMu orders this replica's shared steps, so that they meet at the store's lock one
+	// at a time (other replicas' only): held by the step's goroutine, never by a caller.
+	sharedMu sync.Mutex
 }
 
-// Store timings: how long update waits for the shared lock, and how long a store that failed
-// is left alone before it is asked again. Real time: the store's lock expiry is real time too.
+// Store timings: how long a step waits for the shared lock, how long a caller waits for the
+// whole of a shared step before deciding on the local state, and how long a store that failed
+// or was slow is left alone before it is asked again. Real time: the store's lock expiry is
+// real time too.
 const (
 	lockBudget    = 250 * time.Millisecond
 	lockRetry     = 5 * time.Millisecond
+	storeBudget   = 500 * time.Millisecond
 	storeCooldown = 5 * time.Second
 )
 
 func newBreaker(name string, cfg BreakerSettings, now func() time.Time, store gobreaker.SharedDataStore, log *slog.Logger) *breaker {
 	b := &breaker{name: name, cfg: cfg, now: now, store: store, log: log}
 	b.state.State = gobreaker.StateClosed
-	b.newGeneration(now())
+	b.newGeneration(&b.state, now())
 	return b
 }
 
 func (b *breaker) stateKey() string { return "gobreaker:state:" + b.name }
 func (b *breaker) mutexKey() string { return "gobreaker:mutex:" + b.name }
 
+// allowed is allow's answer: the generation to hand to done, or why the request may not go.
+type allowed struct {
+	gen     uint64
+	refused error
+}
+
 // allow asks whether a request may go; it returns the generation to hand to done.
 func (b *breaker) allow(ctx context.Context) (uint64, error) {
-	var gen uint64
-	var refused error
-	b.update(ctx, func(now time.Time) {
-		b.current(now)
-		gen = b.state.Generation
+	a := step(ctx, b, func(st *gobreaker.SharedState, now time.Time) allowed {
+		b.current(st, now)
 		switch {
-		case b.state.State == gobreaker.StateOpen:
-			refused = ErrCircuitOpen
-		case b.state.State == gobreaker.StateHalfOpen &&
-			b.state.Counts.Requests-b.state.Counts.TotalExclusions >= b.cfg.MaxRequests:
-			refused = fmt.Errorf("%w: half-open, probe in flight", ErrCircuitOpen)
-		default:
-			b.state.Counts.Requests++
+		case st.State == gobreaker.StateOpen:
+			return allowed{st.Generation, ErrCircuitOpen}
+		case st.State == gobreaker.StateHalfOpen && st.Counts.Requests-st.Counts.TotalExclusions >= b.cfg.MaxRequests:
+			return allowed{st.Generation, fmt.Errorf("%w: half-open, probe in flight", ErrCircuitOpen)}
 		}
+		st.Counts.Requests++
+		return allowed{gen: st.Generation}
 	})
-	return gen, refused
+	return a.gen, a.refused
 }
 
 // done records how a request allowed in generation gen ended.
 func (b *breaker) done(ctx context.Context, gen uint64, h health) {
-	b.update(ctx, func(now time.Time) {
-		b.current(now)
-		if b.state.Generation != gen {
-			return
+	step(ctx, b, func(st *gobreaker.SharedState, now time.Time) struct{} {
+		b.current(st, now)
+		if st.Generation != gen {
+			return struct{}{}
 		}
-		c := &b.state.Counts
+		c := &st.Counts
 		switch h {
 		case excluded:
 			c.TotalExclusions++
@@ -120,53 +131,89 @@ func (b *breaker) done(ctx context.Context, gen uint64, h health) {
 			c.TotalSuccesses++
 			c.ConsecutiveSuccesses++
 			c.ConsecutiveFailures = 0
-			if b.state.State == gobreaker.StateHalfOpen && c.ConsecutiveSuccesses >= b.cfg.MaxRequests {
-				b.setState(gobreaker.StateClosed, now)
+			if st.State == gobreaker.StateHalfOpen && c.ConsecutiveSuccesses >= b.cfg.MaxRequests {
+				b.setState(st, gobreaker.StateClosed, now)
 			}
 		case sick:
 			c.TotalFailures++
 			c.ConsecutiveFailures++
 			c.ConsecutiveSuccesses = 0
-			switch b.state.State {
+			switch st.State {
 			case gobreaker.StateClosed:
 				if b.cfg.ReadyToTrip(*c) {
-					b.setState(gobreaker.StateOpen, now)
+					b.setState(st, gobreaker.StateOpen, now)
 				}
 			case gobreaker.StateHalfOpen:
-				b.setState(gobreaker.StateOpen, now)
+				b.setState(st, gobreaker.StateOpen, now)
 			}
 		}
+		return struct{}{}
 	})
 }
 
 // State is the circuit's state now.
 func (b *breaker) State(ctx context.Context) gobreaker.State {
-	var st gobreaker.State
-	b.update(ctx, func(now time.Time) {
-		b.current(now)
-		st = b.state.State
+	return step(ctx, b, func(st *gobreaker.SharedState, now time.Time) gobreaker.State {
+		b.current(st, now)
+		return st.State
 	})
-	return st
 }
 
-// update runs fn on the state under the local mutex and, with a store, under the store's lock
-// with the shared state loaded before and saved after. A store that fails is logged and the
-// local state used instead: the circuit fails open to this replica's own view.
-func (b *breaker) update(ctx context.Context, fn func(now time.Time)) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.store == nil || time.Now().Before(b.storeDown) {
-		fn(b.now())
-		return
+// step runs fn on the circuit's state and returns what fn returns. Without a store, or while
+// the store is left alone, fn runs on the local state. With one, fn runs on the shared state
+// under the store's lock (loaded before, saved after), in a goroutine of its own: the store
+// takes no context, so the caller waits for it until its context ends or storeBudget passes,
+// and then decides on the local state instead (the circuit fails open to this replica's own
+// view) while the shared step finishes on its own, its outcome still recorded. A store that
+// fails or is that slow is left alone for storeCooldown, with one Warn line.
+func step[T any](ctx context.Context, b *breaker, fn func(st *gobreaker.SharedState, now time.Time) T) T {
+	local := func() T {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		return fn(&b.state, b.now())
 	}
-	if err := b.lock(ctx); err != nil {
-		if ctx.Err() == nil {
-			b.storeDown = time.Now().Add(storeCooldown)
-			b.log.LogAttrs(ctx, slog.LevelWarn, "router: breaker store unavailable, using this replica's circuit state for a while",
-				slog.String("provider", b.name), slog.Duration("for", storeCooldown), slog.String("error", err.Error()))
+	if b.store == nil || b.resting() {
+		return local()
+	}
+	type result struct {
+		v   T
+		err error
+	}
+	res := make(chan result, 1)
+	start := time.Now()
+	go func() {
+		var r result
+		r.v, r.err = shared(b, fn)
+		res <- r
+	}()
+	budget := time.NewTimer(storeBudget)
+	defer budget.Stop()
+	select {
+	case r := <-res:
+		if r.err == nil {
+			return r.v
 		}
-		fn(b.now())
-		return
+		b.rest(ctx, r.err)
+	case <-budget.C:
+		b.rest(ctx, fmt.Errorf("no answer within %v", storeBudget))
+	case <-ctx.Done():
+		if waited := time.Since(start); waited >= lockBudget { // slow, whatever the caller's deadline
+			b.rest(ctx, fmt.Errorf("no answer within %v, when the caller's context ended", waited.Round(time.Millisecond)))
+		}
+	}
+	return local()
+}
+
+// shared runs fn on the shared state under the store's lock, and keeps the result as the
+// local state. An unreadable shared state is replaced by the local one; a state that cannot
+// be saved is logged.
+func shared[T any](b *breaker, fn func(st *gobreaker.SharedState, now time.Time) T) (T, error) {
+	var zero T
+	ctx := context.Background() // for logging: the step outlives its caller's context
+	b.sharedMu.Lock()
+	defer b.sharedMu.Unlock()
+	if err := b.lock(); err != nil {
+		return zero, err
 	}
 	defer func() {
 		if err := b.store.Unlock(b.mutexKey()); err != nil {
@@ -174,19 +221,25 @@ func (b *breaker) update(ctx context.Context, fn func(now time.Time)) {
 				slog.String("provider", b.name), slog.String("error", err.Error()))
 		}
 	}()
+	b.mu.Lock()
+	st := b.state
+	b.mu.Unlock()
 	data, err := b.store.GetData(b.stateKey())
 	if err == nil && len(data) > 0 {
-		var shared gobreaker.SharedState
-		if err = json.Unmarshal(data, &shared); err == nil {
-			b.state = shared
+		var read gobreaker.SharedState
+		if err = json.Unmarshal(data, &read); err == nil {
+			st = read
 		}
 	}
 	if err != nil {
 		b.log.LogAttrs(ctx, slog.LevelWarn, "router: breaker state unreadable, using this replica's",
 			slog.String("provider", b.name), slog.String("error", err.Error()))
 	}
-	fn(b.now())
-	data, err = json.Marshal(b.state)
+	v := fn(&st, b.now())
+	b.mu.Lock()
+	b.state = st
+	b.mu.Unlock()
+	data, err = json.Marshal(st)
 	if err == nil {
 		err = b.store.SetData(b.stateKey(), data)
 	}
@@ -194,71 +247,88 @@ func (b *breaker) update(ctx context.Context, fn func(now time.Time)) {
 		b.log.LogAttrs(ctx, slog.LevelWarn, "router: breaker state not saved",
 			slog.String("provider", b.name), slog.String("error", err.Error()))
 	}
+	return v, nil
+}
+
+// resting reports whether the store is being left alone after a failure.
+func (b *breaker) resting() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return time.Now().Before(b.storeDown)
+}
+
+// rest leaves the store alone for storeCooldown after err.
+func (b *breaker) rest(ctx context.Context, err error) {
+	b.mu.Lock()
+	b.storeDown = time.Now().Add(storeCooldown)
+	b.mu.Unlock()
+	b.log.LogAttrs(ctx, slog.LevelWarn, "router: breaker store unavailable, using this replica's circuit state for a while",
+		slog.String("provider", b.name), slog.Duration("for", storeCooldown), slog.String("error", err.Error()))
 }
 
 // lock takes the store's lock, retrying briefly while another replica holds it. The store's
 // errors do not tell contention from failure, so the wait is bounded by lockBudget.
-func (b *breaker) lock(ctx context.Context) error {
+func (b *breaker) lock() error {
 	deadline := time.Now().Add(lockBudget)
 	for {
 		err := b.store.Lock(b.mutexKey())
-		if err == nil {
-			return nil
-		}
-		if !time.Now().Before(deadline) {
+		if err == nil || !time.Now().Before(deadline) {
 			return err
 		}
-		if err := pause.For(ctx, lockRetry); err != nil {
-			return err
-		}
+		time.Sleep(lockRetry)
 	}
 }
 
-// current moves the state along the clock, as gobreaker's currentState does.
-func (b *breaker) current(now time.Time) {
-	switch b.state.State {
+// current moves st along the clock, as gobreaker's currentState does; and a half-open round
+// whose probes have not all reported within Timeout starts again.
+func (b *breaker) current(st *gobreaker.SharedState, now time.Time) {
+	switch st.State {
 	case gobreaker.StateClosed:
-		if !b.state.Expiry.IsZero() && b.state.Expiry.Before(now) {
-			b.newGeneration(now)
+		if !st.Expiry.IsZero() && st.Expiry.Before(now) {
+			b.newGeneration(st, now)
 		}
 	case gobreaker.StateOpen:
-		if b.state.Expiry.Before(now) {
-			b.setState(gobreaker.StateHalfOpen, now)
+		if st.Expiry.Before(now) {
+			b.setState(st, gobreaker.StateHalfOpen, now)
+		}
+	case gobreaker.StateHalfOpen:
+		if st.Start.Add(b.cfg.Timeout).Before(now) {
+			b.newGeneration(st, now)
 		}
 	}
 }
 
-func (b *breaker) setState(st gobreaker.State, now time.Time) {
-	if b.state.State == st {
+func (b *breaker) setState(st *gobreaker.SharedState, to gobreaker.State, now time.Time) {
+	if st.State == to {
 		return
 	}
-	prev := b.state.State
-	b.state.State = st
-	b.newGeneration(now)
+	prev := st.State
+	st.State = to
+	b.newGeneration(st, now)
 	level := slog.LevelWarn
-	if st == gobreaker.StateClosed {
+	if to == gobreaker.StateClosed {
 		level = slog.LevelInfo
 	}
-	b.log.LogAttrs(context.Background(), level, "router: circuit "+st.String(),
+	b.log.LogAttrs(context.Background(), level, "router: circuit "+to.String(),
 		slog.String("provider", b.name), slog.String("from", prev.String()))
 }
 
-func (b *breaker) newGeneration(now time.Time) {
-	b.state.Generation++
-	b.state.Start = now
-	b.state.Counts = gobreaker.Counts{}
-	b.state.Buckets = nil
-	b.state.Age = 0
-	switch b.state.State {
+func (b *breaker) newGeneration(st *gobreaker.SharedState, now time.Time) {
+	st.Generation++
+	st.Start = now
+	st.Counts = gobreaker.Counts{}
+	st.Buckets = nil
+	st.Age = 0
+	switch st.State {
 	case gobreaker.StateClosed:
 		if b.cfg.Interval == 0 {
-			b.state.Expiry = time.Time{}
+			st.Expiry = time.Time{}
 		} else {
-			b.state.Expiry = now.Add(b.cfg.Interval)
+			st.Expiry = now.Add(b.cfg.Interval)
 		}
 	case gobreaker.StateOpen:
-		b.state.Expiry = now.Add(b.cfg.Timeout)
+		st.Expiry = now.Add(b.cfg.Timeout)
 	default:
-		b.state.Expiry = time.Time{}
+		st.Expiry = time.Time{}
 	}
 }

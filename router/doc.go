@@ -55,18 +55,21 @@
 //
 // # Health
 //
-// Each provider (each merchant account at it, by paygate.LimiterKey) has a circuit breaker
-// with the state machine of github.com/sony/gobreaker/v2
-// (closed, open, half-open; its Counts and SharedState types), driven by an injectable clock.
-// Transport failures, HTTP 5xx, outcome-unknown creates and the provider's silence past
-// Config.Timeout (paygate.ErrProviderTimeout, also while connecting) count as failures; the
-// merchant's own validation errors, the provider's definite refusals, and any failure once
-// the caller's context has ended (a create the caller cancelled while it was at the provider)
-// never do. An open circuit skips the
-// provider before any I/O, which is "not sent", so the next eligible provider is tried (unless
-// the order is already held by that provider, see above). With
-// WithBreakerStore (redisstore.BreakerStore implements gobreaker.SharedDataStore) every replica
-// sees the same breaker state.
+// Each provider (each merchant account at it, by paygate.LimiterKey) has a circuit breaker with
+// the state machine of github.com/sony/gobreaker/v2 (closed, open, half-open; its Counts and
+// SharedState types), driven by an injectable clock. Transport failures, HTTP 5xx,
+// outcome-unknown creates and the provider's silence past Config.Timeout
+// (paygate.ErrProviderTimeout, also while connecting) count as failures; the merchant's own
+// validation errors, the provider's definite refusals, and any failure once the caller's
+// context has ended (a create the caller cancelled while it was at the provider) never do. An
+// open circuit skips the provider before any I/O, which is "not sent", so the next eligible
+// provider is tried (unless the order is already held by that provider, see above). A half-open
+// circuit whose probes have not all reported within Timeout lets a new round through (a probe
+// whose replica died never reports). With WithBreakerStore (redisstore.BreakerStore implements
+// gobreaker.SharedDataStore) every replica sees the same breaker state. The store takes no
+// context: a create waits for it until its own context ends or 500 ms pass, then decides on
+// this replica's state (the shared step finishes apart, its outcome still recorded), and a
+// store that failed or was that slow is left alone for 5 s.
 //
 // Every routing decision is logged once through log/slog and reported to
 // paygate.Observer.Route when WithObserver is given.

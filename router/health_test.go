@@ -6,6 +6,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,6 +17,7 @@ import (
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/internal/servicetest"
+	"github.com/paygate-go/paygate/internal/storetest"
 	"github.com/paygate-go/paygate/paygatetest"
 	"github.com/paygate-go/paygate/redisstore"
 	"github.com/paygate-go/paygate/router"
@@ -230,6 +233,119 @@ func TestCircuitPerMerchantAccount(t *testing.T) {
 				require.NoError(t, err)
 				require.Equal(t, "cashgit", res.Provider, "the healthy account's creates stay with its provider")
 			}
+		})
+	}
+}
+
+// gated is a stub whose pay-ins wait until released, and say when one started.
+type gated struct {
+	*stub
+	started chan struct{}
+	release chan struct{}
+}
+
+func (g *gated) PayIn(ctx context.Context, req *paygate.PayInRequest) (*paygate.PayInResult, error) {
+	g.started <- struct{}{}
+	<-g.release
+	return g.stub.PayIn(ctx, req)
+}
+
+// TestLostHalfOpenProbeIsRetried: with a BreakerStore, a half-open circuit lets one probe
+// through (MaxRequests) and counts it in Redis as in flight until its replica reports the
+// outcome. When that replica never reports (it dies, is redeployed, or loses Redis while the
+// probe is at the provider) the shared state said "probe in flight" forever: every replica
+// skipped a healthy provider for good. A half-open round whose probes have not reported
+// within Timeout starts again now.
+func TestLostHalfOpenProbeIsRetried(t *testing.T) {
+	_, prefix := servicetest.Redis(t)
+	clock := newFakeClock()
+	settings := router.BreakerSettings{Timeout: 30 * time.Second,
+		ReadyToTrip: func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= 1 }}
+	replica := func(a paygate.Gateway) (*router.Router, *redis.Client, *stub) {
+		c := redis.NewClient(servicetest.RedisOptions(t))
+		t.Cleanup(func() { _ = c.Close() })
+		b := newStub("b", paygate.INR)
+		r, err := router.New([]router.Route{{Gateway: a}, {Gateway: b, Priority: 1}}, router.WithClock(clock.Now),
+			router.WithBreaker(settings), router.WithBreakerStore(redisstore.NewBreakerStore(c, redisstore.WithKeyPrefix(prefix))))
+		require.NoError(t, err)
+		return r, c, b
+	}
+	aA := &gated{stub: newStub("a", paygate.INR), started: make(chan struct{}, 1), release: make(chan struct{})}
+	rA, cA, _ := replica(aA)
+	aB := newStub("a", paygate.INR)
+	rB, _, _ := replica(aB)
+	ctx := context.Background()
+
+	// Replica B sees a fail once: the circuit opens for everyone.
+	aB.setErr(outcomeUnknown("a"))
+	_, err := rB.PayIn(ctx, inrPayIn("HP-1"))
+	require.ErrorIs(t, err, paygate.ErrOutcomeUnknown)
+	aB.setErr(nil)
+	clock.Advance(31 * time.Second)
+
+	// Replica A takes the half-open probe; while it is at the provider, replica A dies
+	// (here: loses its Redis connection, so its outcome never reaches the shared state).
+	var wg sync.WaitGroup
+	var probeErr atomic.Value
+	wg.Go(func() {
+		_, err := rA.PayIn(ctx, inrPayIn("HP-2"))
+		if err != nil {
+			probeErr.Store(err)
+		}
+	})
+	<-aA.started
+	require.NoError(t, cA.Close())
+	close(aA.release)
+	wg.Wait()
+
+	// Long after, provider a is healthy, yet no replica ever probes it again.
+	for _, later := range []time.Duration{time.Minute, time.Hour, 23 * time.Hour} {
+		clock.Advance(later)
+		st, err := rB.CircuitState(ctx, "a")
+		require.NoError(t, err)
+		res, err := rB.PayIn(ctx, inrPayIn(orderID()))
+		require.NoError(t, err)
+		require.Equal(t, "a", res.Provider,
+			"%v after the probe's replica died (circuit %v), provider a must be probed again; calls at a: %d", later, st, aB.Calls())
+	}
+}
+
+// TestStalledBreakerStoreHoldsNoCaller: "a cancelled context stops the call at once". With a
+// BreakerStore whose Redis stalls (accepts commands, answers nothing, as during a failover or a
+// network partition), every create waited about 10 s for the store, whatever the caller's
+// deadline, and the replica's creates queued behind it on the breaker's mutex. A step now
+// waits for the store until the caller's context ends or storeBudget passes.
+func TestStalledBreakerStoreHoldsNoCaller(t *testing.T) {
+	_, prefix := servicetest.Redis(t)
+	opts := servicetest.RedisOptions(t)
+	p := storetest.NewProxy(t, opts.Addr)
+	opts.Addr = p.Addr()
+	c := redis.NewClient(opts)
+	defer c.Close()
+	a, b := newStub("a", paygate.INR), newStub("b", paygate.INR)
+	r, err := router.New([]router.Route{{Gateway: a}, {Gateway: b, Priority: 1}},
+		router.WithBreakerStore(redisstore.NewBreakerStore(c, redisstore.WithKeyPrefix(prefix))))
+	require.NoError(t, err)
+	_, err = r.PayIn(context.Background(), inrPayIn(orderID()))
+	require.NoError(t, err)
+
+	p.Stall()
+	defer p.Restore()
+	for _, tc := range []struct {
+		name     string
+		deadline time.Duration
+	}{
+		{"300ms", 300 * time.Millisecond},
+		{"500ms", 500 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), tc.deadline)
+			defer cancel()
+			start := time.Now()
+			_, err := r.PayIn(ctx, inrPayIn(orderID()))
+			took := time.Since(start)
+			t.Logf("create with a %v deadline returned after %v: %v", tc.deadline, took, err)
+			require.Less(t, took, tc.deadline+300*time.Millisecond, "the caller's deadline must bound the create")
 		})
 	}
 }
