@@ -190,10 +190,12 @@ func step[T any](ctx context.Context, b *breaker, fn func(st *gobreaker.SharedSt
 	defer budget.Stop()
 	select {
 	case r := <-res:
-		if r.err == nil {
+		switch {
+		case r.err == nil:
 			return r.v
+		case !errors.Is(r.err, errResting):
+			b.rest(ctx, r.err)
 		}
-		b.rest(ctx, r.err)
 	case <-budget.C:
 		b.rest(ctx, fmt.Errorf("no answer within %v", storeBudget))
 	case <-ctx.Done():
@@ -212,6 +214,9 @@ func shared[T any](b *breaker, fn func(st *gobreaker.SharedState, now time.Time)
 	ctx := context.Background() // for logging: the step outlives its caller's context
 	b.sharedMu.Lock()
 	defer b.sharedMu.Unlock()
+	if b.resting() { // queued behind a step that found the store down: not asked again
+		return zero, errResting
+	}
 	if err := b.lock(); err != nil {
 		return zero, err
 	}
@@ -249,6 +254,10 @@ func shared[T any](b *breaker, fn func(st *gobreaker.SharedState, now time.Time)
 	}
 	return v, nil
 }
+
+// errResting is a shared step's error when it was queued behind one that found the store
+// down or slow: the store is left alone meanwhile.
+var errResting = errors.New("router: breaker store left alone after a failure")
 
 // resting reports whether the store is being left alone after a failure.
 func (b *breaker) resting() bool {
