@@ -248,6 +248,10 @@ var (
 		"timeout":  paygate.StatusCancelled,
 		"reversed": paygate.StatusReversed, "refunded": paygate.StatusReversed,
 	}
+	// lapsedNames are the texts that say a payment window ended unpaid: final for a pay-in,
+	// which can no longer be paid. DeekPay's transfer table has no such state, and a transfer
+	// that "timed out" may still be paid by the bank: for a pay-out they are StatusUnknown.
+	lapsedNames = map[string]bool{"closed": true, "expired": true, "timeout": true}
 )
 
 // MapPayInStatus maps a collecting order's orderStatus (1 to be paid, 2 payment successful).
@@ -260,11 +264,13 @@ func MapPayOutStatus(raw string) paygate.Status { return check.Status(transferSt
 
 // MapStatusName maps a text status such as "Completed" or "Failed", in any case and with
 // any spacing; a parenthesised remark is ignored ("Failure (not accepted by banks)").
-// An unknown text is StatusUnknown.
+// An unknown text is StatusUnknown. It reads a pay-in's: "Timeout", "Expired" and "Closed"
+// are StatusCancelled (see MapStatus for a pay-out's).
 func MapStatusName(raw string) paygate.Status { return check.Status(namedStatuses, statusName(raw)) }
 
 // MapStatus maps an orderStatus of an order of kind: a number by the kind's table, a text
-// by MapStatusName.
+// by MapStatusName, except that a pay-out's "Timeout", "Expired" or "Closed" is
+// StatusUnknown (a transfer that timed out may still be paid).
 func MapStatus(kind paygate.Kind, raw string) paygate.Status {
 	raw = strings.TrimSpace(raw)
 	if isDigits(raw) {
@@ -272,6 +278,9 @@ func MapStatus(kind paygate.Kind, raw string) paygate.Status {
 			return MapPayOutStatus(raw)
 		}
 		return MapPayInStatus(raw)
+	}
+	if kind == paygate.KindPayOut && lapsedNames[statusName(raw)] {
+		return paygate.StatusUnknown
 	}
 	return MapStatusName(raw)
 }

@@ -765,6 +765,13 @@ func TestStatusTables(t *testing.T) {
 		{paygate.KindPayOut, "Failed", paygate.StatusFailed},
 		{paygate.KindPayIn, "Cancelled", paygate.StatusCancelled},
 		{paygate.KindPayIn, "Expired", paygate.StatusCancelled},
+		{paygate.KindPayIn, "Timeout", paygate.StatusCancelled},
+		{paygate.KindPayOut, "Cancelled", paygate.StatusCancelled},
+		// A transfer that timed out may still be paid: never a final status (it was Cancelled).
+		{paygate.KindPayOut, "Timeout", paygate.StatusUnknown},
+		{paygate.KindPayOut, "time_out", paygate.StatusUnknown},
+		{paygate.KindPayOut, "Expired", paygate.StatusUnknown},
+		{paygate.KindPayOut, "CLOSED ", paygate.StatusUnknown},
 		{paygate.KindPayOut, "Reversed", paygate.StatusReversed},
 		{paygate.KindPayIn, "Successish", paygate.StatusUnknown},
 	} {

@@ -123,7 +123,10 @@
 //	Pending, ToBePaid, Unpaid, Created, Accepted, Waiting          StatusPending
 //	Processing, InProgress, BankProcessingInProgress               StatusProcessing
 //	Failed, Failure, Fail, Rejected                                StatusFailed
-//	Cancelled, Canceled, Closed, Expired, Timeout                  StatusCancelled
+//	Cancelled, Canceled                                            StatusCancelled
+//	Closed, Expired, Timeout     a pay-in                          StatusCancelled
+//	                             a pay-out (a transfer that timed
+//	                             out may still be paid)            StatusUnknown
 //	Reversed, Refunded                                             StatusReversed
 //
 // # Signing

@@ -2,6 +2,7 @@ package paypro_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -253,5 +254,41 @@ func TestNoSecretInErrorsOrLogs(t *testing.T) {
 				require.NotContains(t, e.Error(), secret)
 			}
 		}
+	}
+}
+
+// TestNumericStatusCallbackIsNotFailed: PayPro documents status as a string of leading-zero
+// codes (data.status, string: "0000" successful, "0015" processing). A query whose data.status
+// arrives as a JSON number is refused as malformed, but the same value in a callback is read
+// as its JSON text ("15", "0") and, being digits, fell into "any other code is failed":
+// processing and success became StatusFailed, and for a pay-out a final "failed" while PayPro
+// is still paying makes the merchant refund the wallet: a double payout.
+func TestNumericStatusCallbackIsNotFailed(t *testing.T) {
+	for name, body := range map[string]string{
+		"0015 as number 15 (processing)": `{"platFormTradeNo":"P1","tradeNo":"OUT1","amount":"300","status":15,"message":"PROCESSING","timestamp":"1724142641682"}`,
+		"0000 as number 0 (success)":     `{"platFormTradeNo":"P1","tradeNo":"OUT1","amount":"300","status":0,"message":"SUCCESS","timestamp":"1724142641682"}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			cb, err := callbackClient(t, map[string]string{"callback_kind": "payout"}).
+				ParseCallback(nil, []byte(signBody(t, body, testSecret)))
+			if err != nil {
+				return // refused like the query: acceptable
+			}
+			require.NotEqual(t, paygate.StatusFailed, cb.Status,
+				"pay-out callback status %q (a JSON number) reported %q", cb.RawStatus, cb.Status)
+		})
+	}
+}
+
+// TestNumericStatusQueryAndCallbackAgree: the query of the same order answering status 15 is
+// an error; the callback was a final failure, and is not final now.
+func TestNumericStatusQueryAndCallbackAgree(t *testing.T) {
+	s := newServer(t, ok(`{"tradeNo":"OUT1","platFormTradeNo":"P1","amount":"300","status":15,"desc":"PROCESSING"}`))
+	_, qerr := newClient(t, s, nil).Query(context.Background(), &paygate.QueryRequest{Kind: paygate.KindPayOut, OrderID: "OUT1"})
+	cb, cerr := callbackClient(t, map[string]string{"callback_kind": "payout"}).ParseCallback(nil,
+		[]byte(signBody(t, `{"platFormTradeNo":"P1","tradeNo":"OUT1","amount":"300","status":15,"message":"PROCESSING","timestamp":"1724142641682"}`, testSecret)))
+	require.Error(t, qerr, "query refuses a numeric status")
+	if cerr == nil {
+		require.False(t, cb.Status.Final(), "query: error %v; callback: final %q for the same status 15", qerr, cb.Status)
 	}
 }

@@ -155,19 +155,24 @@ var statuses = map[string]paygate.Status{
 }
 
 // MapStatus maps a PayPro data.status or callback status. 0000 and 0001 (paid, with a
-// different amount) are succeeded, 0015 processing. Any other status code, digits only, is
-// failed as PayPro's documentation says, except 00032 (UNKNOWN_ERROR), which is StatusUnknown: a pay-out
+// different amount) are succeeded, 0015 processing. Any other status code is failed as
+// PayPro's documentation says, except 00032 (UNKNOWN_ERROR), which is StatusUnknown: a pay-out
 // whose outcome the provider itself does not know must not be taken as failed and re-sent.
-// A value that is not a status code at all ("" or text) is StatusUnknown.
+// A value that is not a status code is StatusUnknown: "", text, or digits shorter than
+// PayPro's codes, which are strings of at least four digits with their leading zeros (a
+// status sent as a JSON number, 15 for 0015 or 0 for 0000, has lost them and could be any).
 func MapStatus(raw string) paygate.Status {
 	if _, listed := statuses[raw]; listed {
 		return check.Status(statuses, raw)
 	}
-	if raw == "" || strings.Trim(raw, "0123456789") != "" {
+	if len(raw) < minStatusDigits || strings.Trim(raw, "0123456789") != "" {
 		return paygate.StatusUnknown
 	}
 	return paygate.StatusFailed
 }
+
+// minStatusDigits is the length of PayPro's shortest status codes (0000, 0015, 1006).
+const minStatusDigits = 4
 
 // NormalizeMobile returns the 10-digit Indian mobile number PayPro takes: spaces and dashes
 // removed, a "+91" prefix, or a "91" prefix on a 12-digit number, stripped (PayPro's own

@@ -99,8 +99,9 @@
 //	                    (Order.ActualAmount, Callback.Amount) is what was paid
 //	0015                StatusProcessing
 //	00032               StatusUnknown (UNKNOWN_ERROR: PayPro itself does not know)
-//	any other digits    StatusFailed, as PayPro's documentation says
-//	empty or text       StatusUnknown
+//	any other code      StatusFailed, as PayPro's documentation says (four digits or more)
+//	empty, text, or     StatusUnknown (a status sent as a JSON number, 15 for 0015, has
+//	fewer digits        lost its leading zeros: it could be any code)
 //
 // An answer to PayIn or PayOut whose data.status is a failure is a *paygate.ProviderError
 // whose Code is data.status and Message data.desc: the order was definitely not taken. An

@@ -485,6 +485,11 @@ func TestMapStatus(t *testing.T) {
 		"":        paygate.StatusUnknown,
 		"CREATED": paygate.StatusUnknown, // not a status code
 		"0000 ":   paygate.StatusUnknown,
+		// A status sent as a JSON number has lost its leading zeros (15 for 0015, 0 for 0000):
+		// it could be any code, never a final failure (it was failed).
+		"15": paygate.StatusUnknown,
+		"0":  paygate.StatusUnknown,
+		"32": paygate.StatusUnknown,
 	} {
 		require.Equal(t, want, paypro.MapStatus(raw), "status %q", raw)
 	}
