@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/sony/gobreaker/v2"
@@ -112,6 +113,18 @@ func (b *breaker) allow(ctx context.Context) (uint64, error) {
 		}
 		st.Counts.Requests++
 		return allowed{gen: st.Generation}
+	}, func(a allowed) {
+		// The caller went on without this answer: the request it counted is taken back (an
+		// exclusion), or a half-open circuit would wait for a probe that reports elsewhere.
+		if a.refused == nil {
+			_, _ = shared(b, func(st *gobreaker.SharedState, now time.Time) struct{} {
+				b.current(st, now)
+				if st.Generation == a.gen {
+					st.Counts.TotalExclusions++
+				}
+				return struct{}{}
+			}, true)
+		}
 	})
 	return a.gen, a.refused
 }
@@ -148,7 +161,7 @@ func (b *breaker) done(ctx context.Context, gen uint64, h health) {
 			}
 		}
 		return struct{}{}
-	})
+	}, nil) // an outcome the caller did not wait for is recorded all the same
 }
 
 // State is the circuit's state now.
@@ -156,7 +169,7 @@ func (b *breaker) State(ctx context.Context) gobreaker.State {
 	return step(ctx, b, func(st *gobreaker.SharedState, now time.Time) gobreaker.State {
 		b.current(st, now)
 		return st.State
-	})
+	}, nil)
 }
 
 // step runs fn on the circuit's state and returns what fn returns. Without a store, or while
@@ -164,9 +177,10 @@ func (b *breaker) State(ctx context.Context) gobreaker.State {
 // under the store's lock (loaded before, saved after), in a goroutine of its own: the store
 // takes no context, so the caller waits for it until its context ends or storeBudget passes,
 // and then decides on the local state instead (the circuit fails open to this replica's own
-// view) while the shared step finishes on its own, its outcome still recorded. A store that
-// fails or is that slow is left alone for storeCooldown, with one Warn line.
-func step[T any](ctx context.Context, b *breaker, fn func(st *gobreaker.SharedState, now time.Time) T) T {
+// view). The shared step then finishes apart; undo, when set, is given what it returned, to
+// take back its effect on the shared state (the caller acted on another answer). A store
+// that fails or is that slow is left alone for storeCooldown, with one Warn line.
+func step[T any](ctx context.Context, b *breaker, fn func(st *gobreaker.SharedState, now time.Time) T, undo func(T)) T {
 	local := func() T {
 		b.mu.Lock()
 		defer b.mu.Unlock()
@@ -179,45 +193,63 @@ func step[T any](ctx context.Context, b *breaker, fn func(st *gobreaker.SharedSt
 		v   T
 		err error
 	}
+	const pending, taken, abandoned = 0, 1, 2
+	var claim atomic.Int32 // whether the caller takes the shared step's answer
 	res := make(chan result, 1)
 	start := time.Now()
 	go func() {
 		var r result
-		r.v, r.err = shared(b, fn)
-		res <- r
+		r.v, r.err = shared(b, fn, false)
+		if claim.CompareAndSwap(pending, taken) {
+			res <- r
+		} else if r.err == nil && undo != nil {
+			undo(r.v)
+		}
 	}()
 	budget := time.NewTimer(storeBudget)
 	defer budget.Stop()
 	select {
 	case r := <-res:
-		switch {
-		case r.err == nil:
+		if r.err == nil {
 			return r.v
-		case !errors.Is(r.err, errResting):
-			b.rest(ctx, r.err)
 		}
+		return local()
 	case <-budget.C:
-		b.rest(ctx, fmt.Errorf("no answer within %v", storeBudget))
 	case <-ctx.Done():
-		if waited := time.Since(start); waited >= lockBudget { // slow, whatever the caller's deadline
-			b.rest(ctx, fmt.Errorf("no answer within %v, when the caller's context ended", waited.Round(time.Millisecond)))
+	}
+	if !claim.CompareAndSwap(pending, abandoned) { // answered just now
+		if r := <-res; r.err == nil {
+			return r.v
 		}
+		return local()
+	}
+	if waited := time.Since(start); waited >= lockBudget { // slow, whatever the caller's deadline
+		b.rest(ctx, fmt.Errorf("no answer within %v", waited.Round(time.Millisecond)))
 	}
 	return local()
 }
 
 // shared runs fn on the shared state under the store's lock, and keeps the result as the
 // local state. An unreadable shared state is replaced by the local one; a state that cannot
-// be saved is logged.
-func shared[T any](b *breaker, fn func(st *gobreaker.SharedState, now time.Time) T) (T, error) {
+// be saved is logged. A store that fails or is slower than storeBudget is left alone (rest),
+// whether or not a caller still waits; unless force, a step queued behind one that found it
+// so does not ask it again (errResting).
+func shared[T any](b *breaker, fn func(st *gobreaker.SharedState, now time.Time) T, force bool) (T, error) {
 	var zero T
 	ctx := context.Background() // for logging: the step outlives its caller's context
 	b.sharedMu.Lock()
 	defer b.sharedMu.Unlock()
-	if b.resting() { // queued behind a step that found the store down: not asked again
+	if !force && b.resting() {
 		return zero, errResting
 	}
+	start := time.Now()
+	defer func() {
+		if took := time.Since(start); took > storeBudget {
+			b.rest(ctx, fmt.Errorf("a step took %v", took.Round(time.Millisecond)))
+		}
+	}()
 	if err := b.lock(); err != nil {
+		b.rest(ctx, err)
 		return zero, err
 	}
 	defer func() {
@@ -266,13 +298,16 @@ func (b *breaker) resting() bool {
 	return time.Now().Before(b.storeDown)
 }
 
-// rest leaves the store alone for storeCooldown after err.
+// rest leaves the store alone for storeCooldown after err; the first of a run logs it.
 func (b *breaker) rest(ctx context.Context, err error) {
 	b.mu.Lock()
+	already := time.Now().Before(b.storeDown)
 	b.storeDown = time.Now().Add(storeCooldown)
 	b.mu.Unlock()
-	b.log.LogAttrs(ctx, slog.LevelWarn, "router: breaker store unavailable, using this replica's circuit state for a while",
-		slog.String("provider", b.name), slog.Duration("for", storeCooldown), slog.String("error", err.Error()))
+	if !already {
+		b.log.LogAttrs(ctx, slog.LevelWarn, "router: breaker store unavailable, using this replica's circuit state for a while",
+			slog.String("provider", b.name), slog.Duration("for", storeCooldown), slog.String("error", err.Error()))
+	}
 }
 
 // lock takes the store's lock, retrying briefly while another replica holds it. The store's

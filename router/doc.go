@@ -60,9 +60,10 @@
 // SharedState types), driven by an injectable clock. Transport failures, HTTP 5xx,
 // outcome-unknown creates and the provider's silence past Config.Timeout
 // (paygate.ErrProviderTimeout, also while connecting) count as failures; the merchant's own
-// validation errors, the provider's definite refusals, and any failure once the caller's
-// context has ended (a create the caller cancelled while it was at the provider) never do. An
-// open circuit skips the provider before any I/O, which is "not sent", so the next eligible
+// validation errors, the provider's definite refusals, and any failure once the caller
+// cancelled its context (a customer closing the checkout page while the create was at the
+// provider) never do; a caller's deadline passing first does count, as the provider's slowness.
+// An open circuit skips the provider before any I/O, which is "not sent", so the next eligible
 // provider is tried (unless the order is already held by that provider, see above). A half-open
 // circuit whose probes have not all reported within Timeout lets a new round through (a probe
 // whose replica died never reports). With WithBreakerStore (redisstore.BreakerStore implements

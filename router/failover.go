@@ -62,12 +62,14 @@ type verdict struct {
 
 // judge classifies err, the error of a create at provider, made under ctx, the caller's
 // context. The order of the cases matters: anything that may mean "created" is decided before
-// anything that allows a failover. A failure once ctx has ended says nothing of the provider's
-// health (a customer closing the checkout page cancels a create at a healthy provider): it
-// counts neither way.
+// anything that allows a failover. A failure once the caller cancelled ctx says nothing of the
+// provider's health (a customer closing the checkout page cancels a create at a healthy
+// provider): it counts neither way. A caller's deadline passing is the provider's slowness,
+// and counts: a provider that never answers, under deadlines shorter than Config.Timeout,
+// would otherwise never have its circuit opened.
 func (r *Router) judge(ctx context.Context, provider string, err error) verdict {
 	v := r.classify(provider, err)
-	if v.health == sick && ctx.Err() != nil {
+	if v.health == sick && errors.Is(ctx.Err(), context.Canceled) {
 		v.health = excluded
 	}
 	return v

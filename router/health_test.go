@@ -2,6 +2,7 @@ package router_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -346,6 +347,219 @@ func TestStalledBreakerStoreHoldsNoCaller(t *testing.T) {
 			took := time.Since(start)
 			t.Logf("create with a %v deadline returned after %v: %v", tc.deadline, took, err)
 			require.Less(t, took, tc.deadline+300*time.Millisecond, "the caller's deadline must bound the create")
+		})
+	}
+}
+
+// slowStore is an in-memory gobreaker.SharedDataStore whose calls can be made slow or failing.
+type slowStore struct {
+	mu       sync.Mutex
+	data     map[string][]byte
+	held     map[string]bool
+	getDelay atomic.Int64 // ns added to each GetData
+	lockWait atomic.Int64 // ns added to each Lock
+	lockFail atomic.Bool  // Lock fails (after lockWait)
+	locks    atomic.Int32 // Lock calls
+	sets     atomic.Int32 // SetData calls
+	inflight atomic.Int32 // calls under way
+}
+
+func newSlowStore() *slowStore {
+	return &slowStore{data: map[string][]byte{}, held: map[string]bool{}}
+}
+
+func (s *slowStore) Lock(name string) error {
+	s.inflight.Add(1)
+	defer s.inflight.Add(-1)
+	s.locks.Add(1)
+	time.Sleep(time.Duration(s.lockWait.Load()))
+	if s.lockFail.Load() {
+		return errors.New("slowStore: i/o timeout")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.held[name] {
+		return errors.New("slowStore: locked")
+	}
+	s.held[name] = true
+	return nil
+}
+
+func (s *slowStore) Unlock(name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.held, name)
+	return nil
+}
+
+func (s *slowStore) GetData(name string) ([]byte, error) {
+	s.inflight.Add(1)
+	defer s.inflight.Add(-1)
+	time.Sleep(time.Duration(s.getDelay.Load()))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.data[name], nil
+}
+
+func (s *slowStore) SetData(name string, data []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sets.Add(1)
+	s.data[name] = append([]byte(nil), data...)
+	return nil
+}
+
+// settle waits until the store has seen no call for a while (the breaker's detached shared
+// steps have all finished), so that goleak finds nothing.
+func (s *slowStore) settle(t *testing.T, quiet time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	last, since := s.locks.Load(), time.Now()
+	for time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+		if n := s.locks.Load(); n != last || s.inflight.Load() != 0 {
+			last, since = n, time.Now()
+			continue
+		}
+		if time.Since(since) >= quiet {
+			return
+		}
+	}
+	t.Fatal("the breaker store never settled")
+}
+
+// TestSlowStoreKeepsNoProbeInFlight: when the BreakerStore is slower than storeBudget, allow
+// decides on this replica's state while the shared step finishes apart. That shared step
+// counted the request in the shared state (a half-open probe in flight), but the request's
+// done() ran while the store was left alone, on the local state only: the shared half-open
+// round was held by a probe that had ended, and every replica skipped a healthy provider
+// until the half-open restart. An allow its caller did not wait for is taken back now.
+func TestSlowStoreKeepsNoProbeInFlight(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		delay time.Duration // the store's GetData latency during replica A's create
+	}{
+		{"store 700ms slow", 700 * time.Millisecond},
+		{"store 1s slow", time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			store := newSlowStore()
+			clock := newFakeClock()
+			settings := router.BreakerSettings{MaxRequests: 1, Timeout: 30 * time.Second,
+				ReadyToTrip: func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= 1 }}
+			replica := func(a *stub) *router.Router {
+				r, err := router.New([]router.Route{{Gateway: a}, {Gateway: newStub("b", paygate.INR), Priority: 1}},
+					router.WithClock(clock.Now), router.WithBreaker(settings), router.WithBreakerStore(store))
+				require.NoError(t, err)
+				return r
+			}
+			aA, aB := newStub("a", paygate.INR), newStub("a", paygate.INR)
+			rA, rB := replica(aA), replica(aB)
+			ctx := context.Background()
+
+			// Replica B sees provider a fail: the shared circuit opens; Timeout later it is half-open.
+			aB.setErr(outcomeUnknown("a"))
+			_, err := rB.PayIn(ctx, inrPayIn(orderID()))
+			require.ErrorIs(t, err, paygate.ErrOutcomeUnknown)
+			aB.setErr(nil)
+			clock.Advance(31 * time.Second)
+
+			// Replica A creates while the store is slow: A decides on its own state and sends
+			// to a, which answers; the shared step counts it as the half-open probe.
+			store.getDelay.Store(int64(tc.delay))
+			sets := store.sets.Load()
+			res, err := rA.PayIn(ctx, inrPayIn(orderID()))
+			require.NoError(t, err)
+			require.Equal(t, "a", res.Provider)
+			require.Eventually(t, func() bool { return store.sets.Load() > sets }, 5*time.Second, 10*time.Millisecond)
+			store.getDelay.Store(0)
+			store.settle(t, 100*time.Millisecond)
+
+			// The store is fast again; provider a answered A's request. Replica B must not
+			// skip a as "half-open, probe in flight" for the next 30 s.
+			res, err = rB.PayIn(ctx, inrPayIn(orderID()))
+			require.NoError(t, err)
+			st, _ := rB.CircuitState(ctx, "a")
+			require.Equal(t, "a", res.Provider,
+				"provider a answered replica A's request, yet replica B skips it (shared circuit %v, calls at a via B: %d)", st, aB.Calls())
+		})
+	}
+}
+
+// TestFailingStoreRestsWithoutItsCaller: "a store that fails or is that slow is left alone
+// for storeCooldown". A step's store failure rested the store only when its caller was still
+// waiting; when the caller's context ended first (a short deadline, or a done() after a create
+// that ran to the caller's deadline) the failure was dropped, every queued step asked the
+// failing store again, one store timeout each, and goroutines piled up behind sharedMu.
+func TestFailingStoreRestsWithoutItsCaller(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		deadline time.Duration
+		creates  int
+	}{
+		{"30ms deadline", 30 * time.Millisecond, 5},
+		{"100ms deadline", 100 * time.Millisecond, 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			store := newSlowStore()
+			store.lockWait.Store(int64(300 * time.Millisecond)) // a stalled Redis, then an error
+			store.lockFail.Store(true)
+			r, err := router.New([]router.Route{{Gateway: newStub("a", paygate.INR)}, {Gateway: newStub("b", paygate.INR), Priority: 1}},
+				router.WithBreakerStore(store))
+			require.NoError(t, err)
+
+			for range tc.creates {
+				ctx, cancel := context.WithTimeout(context.Background(), tc.deadline)
+				_, _ = r.PayIn(ctx, inrPayIn(orderID()))
+				cancel()
+			}
+			start := time.Now()
+			store.settle(t, 500*time.Millisecond)
+			t.Logf("%d creates: the failing store was asked %d times; the backlog drained %v after the last create",
+				tc.creates, store.locks.Load(), time.Since(start).Round(10*time.Millisecond))
+			require.EqualValues(t, 1, store.locks.Load(),
+				"after the store failed once, it must be left alone for storeCooldown, not asked by every queued step")
+		})
+	}
+}
+
+// TestBlackHoledProviderOpensItsCircuitUnderCallerDeadlines: a failure once the caller's
+// context ended counted "neither way", meant for a caller that cancels (a customer closing
+// the page), but covering too the caller's deadline passing while the provider had not
+// answered at all. Config.Timeout defaults to 30 s, longer than a checkout's usual deadline:
+// a provider that accepts creates and never answers failed every create at the caller's
+// deadline (outcome unknown: no failover), and its circuit never opened. Only a cancel is
+// excluded now.
+func TestBlackHoledProviderOpensItsCircuitUnderCallerDeadlines(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		deadline time.Duration // the caller's, under the gateway's Config.Timeout
+	}{
+		{"caller deadline 300ms, Config.Timeout 5s", 300 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stop := make(chan struct{})
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, _ = io.Copy(io.Discard, r.Body)
+				select { // never answers
+				case <-r.Context().Done():
+				case <-stop:
+				}
+			}))
+			t.Cleanup(srv.Close)
+			t.Cleanup(func() { close(stop) })
+			gw := cashgitAt(t, srv.URL, nil, 5*time.Second)
+			r, err := router.New([]router.Route{{Gateway: gw}, {Gateway: newStub("b", paygate.INR), Priority: 1}}) // 5 in a row
+			require.NoError(t, err)
+			for range 6 {
+				ctx, cancel := context.WithTimeout(context.Background(), tc.deadline)
+				_, err := r.PayIn(ctx, fixturePayIn(orderID()))
+				cancel()
+				t.Logf("create: %v", err) // outcome unknown at the caller's deadline
+			}
+			st, err := r.CircuitState(context.Background(), "cashgit")
+			require.NoError(t, err)
+			require.Equal(t, gobreaker.StateOpen, st, "a provider that answered none of 6 creates must have its circuit open")
 		})
 	}
 }
