@@ -250,7 +250,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		if ctx.Err() == nil && errors.Is(err, context.DeadlineExceeded) {
 			// The attempt's own deadline, not the caller's: context.DeadlineExceeded would
 			// tell the caller (and ClassifyOutcome, and a router) that its context ended.
-			err = fmt.Errorf("%w (%s): %s", paygate.ErrProviderTimeout, c.timeout, err.Error())
+			err = &providerTimeout{err: err, after: c.timeout}
 		}
 		if notSent {
 			return nil, &paygate.NotSentError{Provider: c.provider, Op: req.Op, Err: err}
@@ -282,6 +282,32 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 	}
 	return out, nil
 }
+
+// providerTimeout is an attempt's own deadline (Options.Timeout) passing while the caller's
+// context was live: it matches paygate.ErrProviderTimeout and, through As, the transport's
+// error (a *url.Error; it is itself a net.Error whose Timeout is true), but not
+// context.DeadlineExceeded, which speaks of the caller's context.
+type providerTimeout struct {
+	err   error
+	after time.Duration
+}
+
+func (e *providerTimeout) Error() string {
+	return fmt.Sprintf("%v (%s): %v", paygate.ErrProviderTimeout, e.after, e.err)
+}
+
+// Is matches paygate.ErrProviderTimeout only: there is no Unwrap, so that the
+// context.DeadlineExceeded inside the transport's error is not matched.
+func (e *providerTimeout) Is(target error) bool { return target == paygate.ErrProviderTimeout }
+
+// As finds target in the transport's error (a *url.Error, a *net.OpError).
+func (e *providerTimeout) As(target any) bool { return errors.As(e.err, target) }
+
+// Timeout reports true: net.Error.
+func (e *providerTimeout) Timeout() bool { return true }
+
+// Temporary reports true: net.Error (deprecated there, still part of it).
+func (e *providerTimeout) Temporary() bool { return true }
 
 // answer is what one attempt was answered, its body read whole.
 type answer struct {

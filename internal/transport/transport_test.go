@@ -427,3 +427,51 @@ func TestCreateNeverReplayedOverHTTP2(t *testing.T) {
 		}
 	}
 }
+
+// TestProviderTimeoutKeepsTheTransportError: paygate.ErrProviderTimeout was made with
+// fmt.Errorf and the transport error's text alone: a provider timeout no longer matched
+// net.Error with Timeout() (os.IsTimeout-style checks, retry middlewares) nor *url.Error, as
+// every other transport failure of a read does. It matches both now, and still not
+// context.DeadlineExceeded.
+func TestProviderTimeoutKeepsTheTransportError(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/body" {
+			w.WriteHeader(http.StatusOK)
+			_, _ = io.WriteString(w, `{"partial":`)
+			w.(http.Flusher).Flush()
+		}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
+	s := paygate.Resolve(paygate.WithRetry(paygate.RetryPolicy{MaxAttempts: 1}))
+	c := New(Options{Provider: "test", BaseURL: srv.URL, Timeout: 150 * time.Millisecond}, s)
+	t.Cleanup(c.CloseIdleConnections)
+
+	for _, tc := range []struct {
+		name   string
+		path   string
+		create bool
+	}{
+		{"read, headers stalled", "/headers", false},
+		{"read, body stalled", "/body", false},
+		{"create, headers stalled", "/headers", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := c.Do(context.Background(), &Request{Op: "op", Method: http.MethodPost, Path: tc.path,
+				Body: []byte(`{}`), Create: tc.create, OrderID: "ORDER1"})
+			require.ErrorIs(t, err, paygate.ErrProviderTimeout)
+			require.NotErrorIs(t, err, context.DeadlineExceeded)
+			var ne net.Error
+			require.True(t, errors.As(err, &ne) && ne.Timeout(),
+				"a provider timeout must still be a net.Error with Timeout(): %v (%T)", err, errors.Unwrap(err))
+			var ue *url.Error
+			require.ErrorAs(t, err, &ue)
+			require.Contains(t, err.Error(), "no answer from the provider within Config.Timeout (150ms)")
+		})
+	}
+}
