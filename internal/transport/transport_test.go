@@ -469,8 +469,10 @@ func TestProviderTimeoutKeepsTheTransportError(t *testing.T) {
 			var ne net.Error
 			require.True(t, errors.As(err, &ne) && ne.Timeout(),
 				"a provider timeout must still be a net.Error with Timeout(): %v (%T)", err, errors.Unwrap(err))
-			var ue *url.Error
-			require.ErrorAs(t, err, &ue)
+			if tc.path == "/headers" { // no answer at all: net/http's *url.Error (a body read's error is bare)
+				var ue *url.Error
+				require.ErrorAs(t, err, &ue)
+			}
 			require.Contains(t, err.Error(), "no answer from the provider within Config.Timeout (150ms)")
 		})
 	}
