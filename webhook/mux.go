@@ -3,6 +3,7 @@ package webhook
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/paygate-go/paygate"
@@ -22,10 +23,23 @@ func Path(provider string) string { return PathPrefix + provider }
 
 // NotifyURL returns the URL at which NewMux, served at base (the merchant's public URL,
 // "https://shop.example" or "https://shop.example/"), receives provider's callbacks:
-// "https://shop.example/callbacks/" + provider. The base's trailing slashes are dropped: a path
-// with "//" is redirected by an http.ServeMux, never handled, and a provider's callback sender
-// need not follow a redirect.
-func NotifyURL(base, provider string) string { return strings.TrimRight(base, "/") + Path(provider) }
+// "https://shop.example/callbacks/" + provider. The path is joined to the base's path without
+// its trailing slashes (a path with "//" is redirected by an http.ServeMux, never handled,
+// and a provider's callback sender need not follow a redirect); a query string of the base
+// is kept after it, and a fragment, which is never sent, dropped. A base that is no URL is
+// joined as text.
+func NotifyURL(base, provider string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		return strings.TrimRight(base, "/") + Path(provider)
+	}
+	escaped := strings.TrimRight(u.EscapedPath(), "/") + Path(provider) // the base's escapes kept
+	if u.Path, err = url.PathUnescape(escaped); err != nil {
+		return strings.TrimRight(base, "/") + Path(provider)
+	}
+	u.RawPath, u.Fragment, u.RawFragment, u.ForceQuery = escaped, "", "", false
+	return u.String()
+}
 
 // NewMux returns an http.ServeMux serving the callbacks of every gateway in gws at
 // "/callbacks/{provider}" (see [Path]), each through a [Handler] built with opts. fn is told

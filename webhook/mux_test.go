@@ -126,3 +126,22 @@ func TestMuxServesNotifyURL(t *testing.T) {
 		})
 	}
 }
+
+// TestNotifyURL: the callback path is joined to the base's path, whatever the base carries;
+// a base with a query string or a fragment put the path inside them, where the provider never
+// posts it.
+func TestNotifyURL(t *testing.T) {
+	for base, want := range map[string]string{
+		"https://shop.example":                "https://shop.example/callbacks/cashgit",
+		"https://shop.example/":               "https://shop.example/callbacks/cashgit",
+		"https://shop.example/pay/":           "https://shop.example/pay/callbacks/cashgit",
+		"https://shop.example/?tenant=7":      "https://shop.example/callbacks/cashgit?tenant=7",
+		"https://shop.example?tenant=7":       "https://shop.example/callbacks/cashgit?tenant=7",
+		"https://shop.example/#callbacks":     "https://shop.example/callbacks/cashgit",
+		"https://shop.example/?":              "https://shop.example/callbacks/cashgit",
+		"http://127.0.0.1:8080//":             "http://127.0.0.1:8080/callbacks/cashgit",
+		"https://shop.example/a%2Fb/?x=1#top": "https://shop.example/a%2Fb/callbacks/cashgit?x=1",
+	} {
+		require.Equal(t, want, webhook.NotifyURL(base, "cashgit"), base)
+	}
+}
