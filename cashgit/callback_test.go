@@ -334,3 +334,39 @@ func TestCallbackStylesCannotCollide(t *testing.T) {
 	_, err = c.ParseCallback(nil, body)
 	require.ErrorIs(t, err, paygate.ErrMalformedCallback)
 }
+
+// TestForKindRefusesTheOtherSignedKind: CashGit's callback tells its kind by signed fields
+// (a pay-out's actual_amount, fee, completed_at), so a callback of the other kind arriving at
+// one kind's address is refused as malformed, never relabelled: a signed pay-out
+// notification taken as a pay-in would credit a customer with money that went out.
+func TestForKindRefusesTheOtherSignedKind(t *testing.T) {
+	c := client(t, "http://127.0.0.1:1", nil)
+	payIn := withSign(t, testdata(t, "payin_callback.json"), keyParamSign(payInCanonical, testSecret))
+	payOut := withSign(t, testdata(t, "payout_callback.json"), keyParamSign(payOutCanonical, testSecret))
+	cases := []struct {
+		name string
+		at   paygate.Kind
+		body []byte
+		want paygate.Kind // "": refused
+	}{
+		{"pay-in at pay-in address", paygate.KindPayIn, payIn, paygate.KindPayIn},
+		{"pay-out at pay-out address", paygate.KindPayOut, payOut, paygate.KindPayOut},
+		{"pay-out at pay-in address", paygate.KindPayIn, payOut, ""},
+		{"pay-in at pay-out address", paygate.KindPayOut, payIn, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cb, err := c.ForKind(tc.at).ParseCallback(nil, tc.body)
+			if tc.want == "" {
+				require.Error(t, err)
+				require.Nil(t, cb)
+				var ce *paygate.CallbackError
+				require.ErrorAs(t, err, &ce)
+				require.Equal(t, "kind", ce.Field)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tc.want, cb.Kind)
+		})
+	}
+}

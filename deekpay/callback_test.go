@@ -248,3 +248,37 @@ func TestCallbackCurrencyIsTheClients(t *testing.T) {
 		})
 	}
 }
+
+// TestForKindRefusesTheOtherSignedKind: DeekPay signs orderType (1 collection, 2 payment), so
+// a callback of the other kind arriving at one kind's address is refused as malformed, never
+// relabelled: a signed pay-out notification taken as a pay-in would credit a customer with
+// money that went out.
+func TestForKindRefusesTheOtherSignedKind(t *testing.T) {
+	payIn, payOut := testdata(t, "callback_payin.json"), testdata(t, "callback_payout.json")
+	for _, tc := range []struct {
+		name   string
+		at     paygate.Kind
+		body   []byte
+		header http.Header
+		want   paygate.Kind // "": refused
+	}{
+		{"pay-in at pay-in address", paygate.KindPayIn, payIn, vectorHeader(t, vecPayIn), paygate.KindPayIn},
+		{"pay-out at pay-out address", paygate.KindPayOut, payOut, vectorHeader(t, vecPayOut), paygate.KindPayOut},
+		{"pay-out at pay-in address", paygate.KindPayIn, payOut, vectorHeader(t, vecPayOut), ""},
+		{"pay-in at pay-out address", paygate.KindPayOut, payIn, vectorHeader(t, vecPayIn), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cb, err := callbackClient(t, testNow, nil).ForKind(tc.at).ParseCallback(tc.header, tc.body)
+			if tc.want == "" {
+				require.ErrorIs(t, err, paygate.ErrMalformedCallback)
+				require.Nil(t, cb)
+				var ce *paygate.CallbackError
+				require.ErrorAs(t, err, &ce)
+				require.Equal(t, "kind", ce.Field)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tc.want, cb.Kind)
+		})
+	}
+}

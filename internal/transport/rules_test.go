@@ -405,3 +405,43 @@ func FuzzScrubValues(f *testing.F) {
 		walk(v)
 	})
 }
+
+// TestCreateAnswered5xxIsOutcomeUnknown: a create answered with any 5xx is outcome-unknown,
+// whatever its body says — a failing server (or a proxy in front of one) may write what
+// looks like a refusal after the order was made. It is sent once, and it is never handed
+// back as a Response for an envelope reader to call a definite refusal (which a router would
+// send on to another provider: one order paid twice). A read under 5xx is a Response.
+func TestCreateAnswered5xxIsOutcomeUnknown(t *testing.T) {
+	const refusal = `{"code":"1001","msg":"order refused","success":false}`
+	for _, status := range []int{http.StatusInternalServerError, http.StatusNotImplemented, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout, 599} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			var hits atomic.Int64
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				hits.Add(1)
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(status)
+				_, _ = w.Write([]byte(refusal))
+			}))
+			defer srv.Close()
+			c := New(Options{Provider: "test", BaseURL: srv.URL}, paygate.Resolve(fastRetry))
+			defer c.CloseIdleConnections()
+
+			resp, err := c.Do(context.Background(), &Request{Op: "payin", Method: http.MethodPost, Path: "/api/x",
+				Body: []byte(`{}`), Create: true, OrderID: "ORDER1"})
+			require.Nil(t, resp)
+			require.ErrorIs(t, err, paygate.ErrOutcomeUnknown)
+			require.NotErrorIs(t, err, paygate.ErrNotSent)
+			var oe *paygate.OutcomeError
+			require.ErrorAs(t, err, &oe)
+			require.Equal(t, "ORDER1", oe.OrderID)
+			require.EqualValues(t, 1, hits.Load(), "a create is sent once")
+
+			hits.Store(0)
+			resp, err = c.Do(context.Background(), &Request{Op: "query", Method: http.MethodPost, Path: "/api/x", Body: []byte(`{}`)})
+			require.NoError(t, err, "a read under 5xx is answered (retried, then handed back)")
+			require.Equal(t, status, resp.StatusCode)
+			require.EqualValues(t, 3, hits.Load())
+		})
+	}
+}
