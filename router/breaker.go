@@ -72,6 +72,10 @@ type breaker struct {
 	// sharedMu orders this replica's shared steps, so that they meet at the store's lock one
 	// at a time (other replicas' only): held by the step's goroutine, never by a caller.
 	sharedMu sync.Mutex
+	// pending counts the shared steps started and not finished; past maxPending a step is
+	// taken on the local state, so that a store slower than the steps come cannot gather
+	// goroutines without bound.
+	pending atomic.Int32
 }
 
 // Store timings: how long a step waits for the shared lock, how long a caller waits for the
@@ -83,6 +87,7 @@ const (
 	lockRetry     = 5 * time.Millisecond
 	storeBudget   = 500 * time.Millisecond
 	storeCooldown = 5 * time.Second
+	maxPending    = 8
 )
 
 func newBreaker(name string, cfg BreakerSettings, now func() time.Time, store gobreaker.SharedDataStore, log *slog.Logger) *breaker {
@@ -179,7 +184,8 @@ func (b *breaker) State(ctx context.Context) gobreaker.State {
 // and then decides on the local state instead (the circuit fails open to this replica's own
 // view). The shared step then finishes apart; undo, when set, is given what it returned, to
 // take back its effect on the shared state (the caller acted on another answer). A store
-// that fails or is that slow is left alone for storeCooldown, with one Warn line.
+// that fails or is that slow is left alone for storeCooldown, with one Warn line; while
+// maxPending shared steps are under way, a step is taken on the local state.
 func step[T any](ctx context.Context, b *breaker, fn func(st *gobreaker.SharedState, now time.Time) T, undo func(T)) T {
 	local := func() T {
 		b.mu.Lock()
@@ -187,6 +193,10 @@ func step[T any](ctx context.Context, b *breaker, fn func(st *gobreaker.SharedSt
 		return fn(&b.state, b.now())
 	}
 	if b.store == nil || b.resting() {
+		return local()
+	}
+	if b.pending.Add(1) > maxPending { // the store is behind: this step is not queued for it
+		b.pending.Add(-1)
 		return local()
 	}
 	type result struct {
@@ -198,6 +208,7 @@ func step[T any](ctx context.Context, b *breaker, fn func(st *gobreaker.SharedSt
 	res := make(chan result, 1)
 	start := time.Now()
 	go func() {
+		defer b.pending.Add(-1)
 		var r result
 		r.v, r.err = shared(b, fn, false)
 		if claim.CompareAndSwap(pending, taken) {

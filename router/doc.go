@@ -70,7 +70,8 @@
 // gobreaker.SharedDataStore) every replica sees the same breaker state. The store takes no
 // context: a create waits for it until its own context ends or 500 ms pass, then decides on
 // this replica's state (the shared step finishes apart, its outcome still recorded), and a
-// store that failed or was that slow is left alone for 5 s.
+// store that failed or was that slow is left alone for 5 s; while 8 shared steps of a circuit
+// are under way, further ones are taken on this replica's state.
 //
 // Every routing decision is logged once through log/slog and reported to
 // paygate.Observer.Route when WithObserver is given.

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -560,6 +561,45 @@ func TestBlackHoledProviderOpensItsCircuitUnderCallerDeadlines(t *testing.T) {
 			st, err := r.CircuitState(context.Background(), "cashgit")
 			require.NoError(t, err)
 			require.Equal(t, gobreaker.StateOpen, st, "a provider that answered none of 6 creates must have its circuit open")
+		})
+	}
+}
+
+// TestBreakerStepsDoNotPileUp: every breaker step with a BreakerStore runs in a goroutine of
+// its own, and the steps of one provider are serialized (sharedMu). A caller that gives up
+// early (a short deadline, a done() after a cancelled checkout) left its goroutine queued, so
+// a store that answers every step well within budget (10 ms here) but serves fewer steps a
+// second than the replica asks for gathered one parked goroutine per step, without bound. At
+// most maxPending shared steps are under way now; the others are taken on the local state.
+func TestBreakerStepsDoNotPileUp(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		creates int
+	}{
+		{"50 creates", 50},
+		{"200 creates", 200},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			store := newSlowStore()
+			store.getDelay.Store(int64(10 * time.Millisecond)) // each shared step: ~10 ms
+			r, err := router.New([]router.Route{{Gateway: newStub("a", "INR")}}, router.WithBreakerStore(store))
+			require.NoError(t, err)
+			defer store.settle(t, 200*time.Millisecond)
+
+			before := runtime.NumGoroutine()
+			var wg sync.WaitGroup
+			for range tc.creates {
+				wg.Go(func() {
+					ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+					defer cancel()
+					_, _ = r.PayIn(ctx, inrPayIn(orderID()))
+				})
+			}
+			wg.Wait()
+			left := runtime.NumGoroutine() - before
+			t.Logf("%d creates returned; %d goroutines still running breaker steps", tc.creates, left)
+			require.LessOrEqual(t, left, 20,
+				"breaker steps abandoned by their callers must not pile up (one goroutine per step)")
 		})
 	}
 }
