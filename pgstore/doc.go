@@ -41,4 +41,10 @@
 // statements (autocommit) except [Migrate], which uses one transaction. The Deduper's and the
 // RouterStore's timestamps are the server's (now()), so replicas whose clocks disagree still
 // agree on leases and expiries; TrackerStore compares the tracker's clock (tracker.WithClock).
+//
+// # Retention
+//
+// The Deduper deletes expired rows as it goes, and [Deduper.Purge] the rest. The RouterStore
+// keeps every order until [RouterStore.Purge] deletes those last written more than an age ago
+// (redisstore keeps them 90 days): run both from a periodic job.
 package pgstore

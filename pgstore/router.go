@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -20,8 +21,8 @@ import (
 // PostgreSQL cannot store as text, is kept under "sha256:" and its hex SHA-256, as the
 // Deduper's keys are.
 type RouterStore struct {
-	db                             DB
-	upsert, get, claim, move, drop string
+	db                                    DB
+	upsert, get, claim, move, drop, purge string
 }
 
 var _ router.Store = (*RouterStore)(nil)
@@ -46,8 +47,25 @@ func NewRouterStore(db DB, opts ...Option) (*RouterStore, error) {
 		move: `UPDATE ` + t + ` SET provider = $5, updated_at = now()
 			WHERE kind = $1 AND order_id = $2 AND provider = $3 AND xmin::text = $4
 			RETURNING provider, xmin::text`,
-		drop: `DELETE FROM ` + t + ` WHERE kind = $1 AND order_id = $2 AND provider = $3 AND xmin::text = $4`,
+		drop:  `DELETE FROM ` + t + ` WHERE kind = $1 AND order_id = $2 AND provider = $3 AND xmin::text = $4`,
+		purge: `DELETE FROM ` + t + ` WHERE updated_at < now() - make_interval(secs => $1)`,
 	}, nil
+}
+
+// Purge deletes the records last written more than age ago, and returns how many: the table
+// otherwise keeps every order (redisstore.RouterStore keeps one redisstore.RouterTTL, 90
+// days). Run it from a periodic job. An order whose record is gone is routed as a new one, so
+// age must be longer than any create of an order could still be sent again; an age under a
+// day is refused.
+func (s *RouterStore) Purge(ctx context.Context, age time.Duration) (int64, error) {
+	if age < 24*time.Hour {
+		return 0, fmt.Errorf("pgstore: router purge: age %v is under a day: a create repeated later could go to another provider", age)
+	}
+	tag, err := s.db.Exec(ctx, s.purge, age.Seconds())
+	if err != nil {
+		return 0, fmt.Errorf("pgstore: router purge: %w", err)
+	}
+	return tag.RowsAffected(), nil
 }
 
 // SetProvider records that provider holds the order, replacing any earlier record.

@@ -9,3 +9,5 @@ CREATE TABLE IF NOT EXISTS {{prefix}}router_orders (
     updated_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (kind, order_id)
 );
+-- RouterStore.Purge deletes the rows last written before a time.
+CREATE INDEX IF NOT EXISTS {{prefix}}router_orders_updated ON {{prefix}}router_orders (updated_at);
