@@ -113,7 +113,7 @@ func (b *breaker) allow(ctx context.Context) (uint64, error) {
 		switch {
 		case st.State == gobreaker.StateOpen:
 			return allowed{st.Generation, ErrCircuitOpen}
-		case st.State == gobreaker.StateHalfOpen && st.Counts.Requests-st.Counts.TotalExclusions >= b.cfg.MaxRequests:
+		case st.State == gobreaker.StateHalfOpen && counted(st.Counts) >= b.cfg.MaxRequests:
 			return allowed{st.Generation, fmt.Errorf("%w: half-open, probe in flight", ErrCircuitOpen)}
 		}
 		st.Counts.Requests++
@@ -121,10 +121,12 @@ func (b *breaker) allow(ctx context.Context) (uint64, error) {
 	}, func(a allowed) {
 		// The caller went on without this answer: the request it counted is taken back (an
 		// exclusion), or a half-open circuit would wait for a probe that reports elsewhere.
+		// The caller's own done may have reached the round first: never more exclusions
+		// than requests.
 		if a.refused == nil {
 			_, _ = shared(b, func(st *gobreaker.SharedState, now time.Time) struct{} {
 				b.current(st, now)
-				if st.Generation == a.gen {
+				if st.Generation == a.gen && counted(st.Counts) > 0 {
 					st.Counts.TotalExclusions++
 				}
 				return struct{}{}
@@ -132,6 +134,16 @@ func (b *breaker) allow(ctx context.Context) (uint64, error) {
 		}
 	})
 	return a.gen, a.refused
+}
+
+// counted is how many of a round's requests count towards MaxRequests: its requests less its
+// exclusions, never below zero (unsigned, a difference below zero would wrap round and hold a
+// half-open circuit shut).
+func counted(c gobreaker.Counts) uint32 {
+	if c.TotalExclusions >= c.Requests {
+		return 0
+	}
+	return c.Requests - c.TotalExclusions
 }
 
 // done records how a request allowed in generation gen ended.

@@ -62,16 +62,18 @@
 // (paygate.ErrProviderTimeout, also while connecting) count as failures; the merchant's own
 // validation errors, the provider's definite refusals, and any failure once the caller
 // cancelled its context (a customer closing the checkout page while the create was at the
-// provider) never do; a caller's deadline passing first does count, as the provider's slowness.
-// An open circuit skips the provider before any I/O, which is "not sent", so the next eligible
-// provider is tried (unless the order is already held by that provider, see above). A half-open
-// circuit whose probes have not all reported within Timeout lets a new round through (a probe
-// whose replica died never reports). With WithBreakerStore (redisstore.BreakerStore implements
-// gobreaker.SharedDataStore) every replica sees the same breaker state. The store takes no
-// context: a create waits for it until its own context ends or 500 ms pass, then decides on
-// this replica's state (the shared step finishes apart, its outcome still recorded), and a
-// store that failed or was that slow is left alone for 5 s; while 8 shared steps of a circuit
-// are under way, further ones are taken on this replica's state.
+// provider) never do; a caller's deadline passing after the request was written does count, as
+// the provider's slowness, while one passing before it left (a limiter wait, a connection not
+// yet made) counts neither way. An open circuit skips the provider before any I/O, which is
+// "not sent", so the next eligible provider is tried (unless the order is already held by that
+// provider, see above). A half-open circuit whose probes have not all reported within Timeout
+// lets a new round through (a probe whose replica died never reports). With WithBreakerStore
+// (redisstore.BreakerStore implements gobreaker.SharedDataStore) every replica sees the same
+// breaker state. The store takes no context: a create waits for it until its own context ends
+// or 500 ms pass, then decides on this replica's state (the shared step finishes apart, its
+// outcome still recorded), and a store that failed or was that slow is left alone for 5 s;
+// while 8 shared steps of a circuit are under way, further ones are taken on this replica's
+// state.
 //
 // Every routing decision is logged once through log/slog and reported to
 // paygate.Observer.Route when WithObserver is given.

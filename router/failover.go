@@ -64,9 +64,11 @@ type verdict struct {
 // context. The order of the cases matters: anything that may mean "created" is decided before
 // anything that allows a failover. A failure once the caller cancelled ctx says nothing of the
 // provider's health (a customer closing the checkout page cancels a create at a healthy
-// provider): it counts neither way. A caller's deadline passing is the provider's slowness,
-// and counts: a provider that never answers, under deadlines shorter than Config.Timeout,
-// would otherwise never have its circuit opened.
+// provider): it counts neither way. A caller's deadline passing once the request was written
+// is the provider's slowness, and counts: a provider that never answers, under deadlines
+// shorter than Config.Timeout, would otherwise never have its circuit opened. One passing
+// before the request left (a limiter wait, a connection not yet made) is not-sent and counts
+// neither way (classify).
 func (r *Router) judge(ctx context.Context, provider string, err error) verdict {
 	v := r.classify(provider, err)
 	if v.health == sick && errors.Is(ctx.Err(), context.Canceled) {

@@ -603,3 +603,79 @@ func TestBreakerStepsDoNotPileUp(t *testing.T) {
 		})
 	}
 }
+
+// ctxStub is a stub whose creates are not sent once the caller's context has ended, as a
+// real gateway's are (transport: NotSentError wrapping the context's error).
+type ctxStub struct{ *stub }
+
+func (s ctxStub) PayIn(ctx context.Context, req *paygate.PayInRequest) (*paygate.PayInResult, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, &paygate.NotSentError{Provider: s.name, Op: "payin", Err: err}
+	}
+	return s.stub.PayIn(ctx, req)
+}
+
+// TestAbandonedAllowIsNotExcludedTwice: an allow whose caller stopped waiting for the store is
+// taken back in the shared state (undo: an exclusion), but the caller went on with its local
+// answer, sent (or tried to send) the request and reported it with done() in the same
+// generation. When that outcome was itself excluded (the caller's deadline passed before the
+// request left, another replica claimed the order, a validation error) the shared state got
+// two exclusions for one request: Requests-TotalExclusions (uint32) wrapped round, and every
+// replica skipped a half-open provider as "probe in flight" until the round's Timeout.
+func TestAbandonedAllowIsNotExcludedTwice(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		storeLag time.Duration // the store's GetData latency during replica A's create
+		deadline time.Duration // replica A's caller deadline, ending while allow waits
+	}{
+		{"store 150ms, deadline 40ms", 150 * time.Millisecond, 40 * time.Millisecond},
+		{"store 200ms, deadline 80ms", 200 * time.Millisecond, 80 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			store := newSlowStore()
+			clock := newFakeClock()
+			settings := router.BreakerSettings{MaxRequests: 1, Timeout: 30 * time.Second,
+				ReadyToTrip: func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= 1 }}
+			replica := func(a paygate.Gateway) *router.Router {
+				r, err := router.New([]router.Route{{Gateway: a}, {Gateway: newStub("b", paygate.INR), Priority: 1}},
+					router.WithClock(clock.Now), router.WithBreaker(settings), router.WithBreakerStore(store))
+				require.NoError(t, err)
+				return r
+			}
+			aA, aB := ctxStub{newStub("a", paygate.INR)}, newStub("a", paygate.INR)
+			rA, rB := replica(aA), replica(aB)
+			ctx := context.Background()
+
+			// B sees a fail: open for everyone; Timeout later, half-open (A reads it so).
+			aB.setErr(outcomeUnknown("a"))
+			_, err := rB.PayIn(ctx, inrPayIn(orderID()))
+			require.ErrorIs(t, err, paygate.ErrOutcomeUnknown)
+			aB.setErr(nil)
+			clock.Advance(31 * time.Second)
+			st, err := rA.CircuitState(ctx, "a")
+			require.NoError(t, err)
+			require.Equal(t, gobreaker.StateHalfOpen, st)
+
+			// A's create: the store is a little slow, and A's deadline passes while allow
+			// waits for it; nothing reaches provider a.
+			store.getDelay.Store(int64(tc.storeLag))
+			cctx, cancel := context.WithTimeout(ctx, tc.deadline)
+			_, _ = rA.PayIn(cctx, inrPayIn(orderID()))
+			cancel()
+			store.getDelay.Store(0)
+			store.settle(t, 100*time.Millisecond)
+
+			store.mu.Lock()
+			for k, v := range store.data {
+				t.Logf("shared %s: %s", k, v)
+			}
+			store.mu.Unlock()
+
+			// Nothing is at provider a: B's create must be the half-open probe.
+			res, err := rB.PayIn(ctx, inrPayIn(orderID()))
+			require.NoError(t, err)
+			require.Equal(t, "a", res.Provider,
+				"no probe is in flight at provider a, yet replica B skips it (calls at a via B: %d)", aB.Calls())
+		})
+	}
+}

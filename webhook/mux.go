@@ -30,7 +30,7 @@ func Path(provider string) string { return PathPrefix + provider }
 // joined as text.
 func NotifyURL(base, provider string) string {
 	u, err := url.Parse(base)
-	if err != nil {
+	if err != nil || u.Opaque != "" { // "localhost:8080" parses as scheme "localhost"
 		return strings.TrimRight(base, "/") + Path(provider)
 	}
 	escaped := strings.TrimRight(u.EscapedPath(), "/") + Path(provider) // the base's escapes kept

@@ -141,6 +141,12 @@ func TestNotifyURL(t *testing.T) {
 		"https://shop.example/?":              "https://shop.example/callbacks/cashgit",
 		"http://127.0.0.1:8080//":             "http://127.0.0.1:8080/callbacks/cashgit",
 		"https://shop.example/a%2Fb/?x=1#top": "https://shop.example/a%2Fb/callbacks/cashgit?x=1",
+		// No scheme: "localhost:8080" parses as scheme "localhost", whose path String ignores
+		// (the base came back without the callback path); joined as text.
+		"localhost:8080":          "localhost:8080/callbacks/cashgit",
+		"localhost:8080/":         "localhost:8080/callbacks/cashgit",
+		"shop.internal:9000/pay/": "shop.internal:9000/pay/callbacks/cashgit",
+		"shop.example":            "shop.example/callbacks/cashgit",
 	} {
 		require.Equal(t, want, webhook.NotifyURL(base, "cashgit"), base)
 	}
