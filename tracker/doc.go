@@ -65,6 +65,21 @@
 //     was answered, is tried again at the next poll, never reported as a status.
 //   - A final status handed to the function ends the tracking, as does a verified final
 //     callback through webhook.WithFinal(tr.Final), or Forget.
+//   - The rule is the tracker's: a poll whose query saw an earlier status just before a
+//     final callback reached the webhook may still hand that earlier status after it (the
+//     two paths share no lock, as a provider's own callbacks may arrive out of order).
+//     Keep the function's record of an order from moving backwards, as for callbacks.
+//   - "Not found" must be told apart from other refusals for StatusNotCreated: CaiPay and
+//     PayPro document no such code, so their OutcomeUnknown creates that never landed end
+//     with the gave-up event at the Horizon, not StatusNotCreated.
+//
+// # Over a router
+//
+// An order created through a router is tracked under the router's name and queried through
+// it. The provider that answers (Order.Provider, or the provider named by its refusal) is the
+// one the function and the Deduper are told, as the webhook tells them, and its Schedule
+// applies (its Window for StatusNotCreated). Final and Forget with a provider's name also end
+// the tracking of its orders held under a router given to the tracker.
 //
 // # Schedule
 //

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -269,12 +270,30 @@ func (t *Tracker) Track(ctx context.Context, provider string, kind paygate.Kind,
 	return nil
 }
 
-// Forget stops polling an order. A verified final callback does it through Final.
+// Forget stops polling an order. A verified final callback does it through Final. An order
+// tracked through a gateway over several providers (a router: Track with its name) is
+// forgotten too when provider is one of them: the webhook names the provider, not the router.
 func (t *Tracker) Forget(ctx context.Context, provider string, kind paygate.Kind, orderID string) error {
-	if err := t.store.Remove(ctx, provider, kind, orderID); err != nil {
-		return fmt.Errorf("tracker: forget %s %s %q: %w", provider, kind, orderID, err)
+	for _, name := range t.trackedAs(provider) {
+		if err := t.store.Remove(ctx, name, kind, orderID); err != nil {
+			return fmt.Errorf("tracker: forget %s %s %q: %w", name, kind, orderID, err)
+		}
 	}
 	return nil
+}
+
+// trackedAs is every name an order of provider may be tracked under: provider, and each
+// gateway over several providers (Gateways) among them.
+func (t *Tracker) trackedAs(provider string) []string {
+	names := []string{provider}
+	for name, gw := range t.gws {
+		if r, ok := gw.(interface{ Gateways() []paygate.Gateway }); ok && name != provider {
+			if slices.ContainsFunc(r.Gateways(), func(g paygate.Gateway) bool { return g.Name() == provider }) {
+				names = append(names, name)
+			}
+		}
+	}
+	return names
 }
 
 // finalTimeout bounds Final's store call, which runs before the webhook's Ack.
@@ -425,6 +444,13 @@ func (t *Tracker) poll(parent context.Context, it *Item) {
 	if err == nil {
 		err = identity(it, o)
 	}
+	// Over a router, the provider that holds the order answered: its schedule (its window
+	// for "not created") applies, and fn and the Deduper are told its name, as the webhook
+	// tells them.
+	kg := keyGateway(gw, answeredBy(o, err))
+	if kg != gw {
+		sched = t.schedule(kg.Name())
+	}
 	var outcome string
 	switch {
 	case parent.Err() != nil && err != nil:
@@ -438,7 +464,7 @@ func (t *Tracker) poll(parent context.Context, it *Item) {
 		reason := fmt.Sprintf("the provider has no such order %s after the create", now.Sub(it.Created).Round(time.Second))
 		t.observe(ctx, it, outcome, elapsed)
 		cb := &paygate.Callback{Kind: it.Kind, OrderID: it.OrderID, Status: StatusNotCreated, Raw: rawEvent(outcome, reason)}
-		t.finish(ctx, it, cb, Event{Outcome: outcome, Reason: reason, Polls: it.Polls}, sched)
+		t.finish(ctx, it, kg.Name(), cb, Event{Outcome: outcome, Reason: reason, Polls: it.Polls}, sched)
 		return
 	case errors.Is(err, paygate.ErrOrderNotFound):
 		outcome = OutcomeNotFound
@@ -460,7 +486,7 @@ func (t *Tracker) poll(parent context.Context, it *Item) {
 				// the newer one follows once it is handed over.
 				late := callbackFrom(it, o)
 				late.Status, late.RawStatus = it.Status, it.RawStatus
-				if !t.handOver(ctx, it, keyGateway(gw, o.Provider), late, elapsed, now, sched) {
+				if !t.handOver(ctx, it, kg, late, elapsed, now, sched) {
 					return
 				}
 			}
@@ -473,7 +499,7 @@ func (t *Tracker) poll(parent context.Context, it *Item) {
 				slog.String("reported", string(st)), slog.String("raw_status", o.RawStatus))
 		}
 		if it.Undelivered && o.Status == it.Status {
-			if !t.handOver(ctx, it, keyGateway(gw, o.Provider), callbackFrom(it, o), elapsed, now, sched) {
+			if !t.handOver(ctx, it, kg, callbackFrom(it, o), elapsed, now, sched) {
 				return
 			}
 			outcome = OutcomeChanged
@@ -483,10 +509,6 @@ func (t *Tracker) poll(parent context.Context, it *Item) {
 		// Before giving up, the status found and not yet taken goes to fn, as the provider
 		// reported it (this query may have failed): giving up never skips it. While fn
 		// fails, the order stays, polled a Schedule.First apart.
-		kg := gw
-		if o != nil {
-			kg = keyGateway(gw, o.Provider)
-		}
 		cb := &paygate.Callback{Kind: it.Kind, OrderID: it.OrderID, ProviderOrderID: it.ProviderOrderID,
 			Status: it.Status, RawStatus: it.RawStatus}
 		if !t.handOver(ctx, it, kg, cb, elapsed, now, sched) {
@@ -515,7 +537,7 @@ func (t *Tracker) poll(parent context.Context, it *Item) {
 		t.log(ctx, slog.LevelWarn, it, "gave up: "+reason, nil)
 		cb := &paygate.Callback{Kind: it.Kind, OrderID: it.OrderID, ProviderOrderID: it.ProviderOrderID,
 			Status: paygate.StatusUnknown, RawStatus: RawGaveUp, Raw: rawEvent(OutcomeGaveUp, reason)}
-		t.finish(ctx, it, cb, Event{Outcome: OutcomeGaveUp, Reason: reason, Polls: it.Polls}, sched)
+		t.finish(ctx, it, kg.Name(), cb, Event{Outcome: OutcomeGaveUp, Reason: reason, Polls: it.Polls}, sched)
 		return
 	}
 	it.Due = sched.next(it, now)
@@ -527,7 +549,7 @@ func (t *Tracker) poll(parent context.Context, it *Item) {
 // and is polled again a Schedule.First later: no newer status is applied before it is handed
 // over.
 func (t *Tracker) handOver(ctx context.Context, it *Item, kg paygate.Gateway, cb *paygate.Callback, elapsed time.Duration, now time.Time, sched Schedule) bool {
-	if err := t.deliver(ctx, it.Provider, webhook.GatewayKey(kg, cb), cb, Event{Outcome: OutcomeChanged, Polls: it.Polls}); err != nil {
+	if err := t.deliver(ctx, kg.Name(), webhook.GatewayKey(kg, cb), cb, Event{Outcome: OutcomeChanged, Polls: it.Polls}); err != nil {
 		t.log(ctx, slog.LevelWarn, it, "handing the status to fn failed, will retry", err)
 		t.observe(ctx, it, OutcomeError, elapsed)
 		it.Due = now.Add(sched.First)
@@ -553,6 +575,19 @@ func keyGateway(gw paygate.Gateway, provider string) paygate.Gateway {
 	return gw
 }
 
+// answeredBy is the provider a query's answer comes from, as the order or the error names it
+// (a router's are its providers'), or "" when neither does.
+func answeredBy(o *paygate.Order, err error) string {
+	if o != nil {
+		return o.Provider
+	}
+	var pe *paygate.ProviderError
+	if errors.As(err, &pe) {
+		return pe.Provider
+	}
+	return ""
+}
+
 // identity refuses an answer about another order.
 func identity(it *Item, o *paygate.Order) error {
 	switch {
@@ -568,13 +603,13 @@ func identity(it *Item, o *paygate.Order) error {
 	return nil
 }
 
-// finish hands a closing event (not created, gave up) to fn, under the episode's Deduper key,
-// and removes the order; if fn fails, the order is polled again later and the event comes
-// again.
+// finish hands a closing event (not created, gave up) to fn, told provider, under the
+// episode's Deduper key, and removes the order; if fn fails, the order is polled again later
+// and the event comes again.
 //
 // A Track of the same order from inside fn (the create sent again) is kept aside while fn
 // runs, and stored once this episode is removed: the removal does not undo it.
-func (t *Tracker) finish(ctx context.Context, it *Item, cb *paygate.Callback, ev Event, sched Schedule) {
+func (t *Tracker) finish(ctx context.Context, it *Item, provider string, cb *paygate.Callback, ev Event, sched Schedule) {
 	key := closingKey(it)
 	t.mu.Lock()
 	if t.closing == nil {
@@ -582,7 +617,7 @@ func (t *Tracker) finish(ctx context.Context, it *Item, cb *paygate.Callback, ev
 	}
 	t.closing[key] = nil
 	t.mu.Unlock()
-	err := t.deliver(ctx, it.Provider, episodeKey(it, ev.Outcome), cb, ev)
+	err := t.deliver(ctx, provider, episodeKey(it, ev.Outcome), cb, ev)
 	t.mu.Lock()
 	again := t.closing[key]
 	delete(t.closing, key)
