@@ -55,4 +55,5 @@ func ExampleSchema() {
 	// CREATE TABLE IF NOT EXISTS shop_tracker (
 	// CREATE INDEX IF NOT EXISTS shop_tracker_due ON shop_tracker (due);
 	// CREATE TABLE IF NOT EXISTS shop_router_orders (
+	// CREATE INDEX IF NOT EXISTS shop_router_orders_updated ON shop_router_orders (updated_at);
 }
