@@ -106,9 +106,19 @@ type allowed struct {
 	refused error
 }
 
-// allow asks whether a request may go; it returns the generation to hand to done.
-func (b *breaker) allow(ctx context.Context) (uint64, error) {
-	a := step(ctx, b, func(st *gobreaker.SharedState, now time.Time) allowed {
+// ticket is what allow hands done: the generation the request was let through in, and
+// whether that was decided on this replica's state alone (the store left alone, behind, or
+// not waited for). A local request's outcome goes to the local state only: the shared state
+// never counted it (an allow not waited for is taken back there), and counting its outcome
+// there would hide another replica's probe.
+type ticket struct {
+	gen   uint64
+	local bool
+}
+
+// allow asks whether a request may go; it returns the ticket to hand to done.
+func (b *breaker) allow(ctx context.Context) (ticket, error) {
+	a, onShared := step(ctx, b, func(st *gobreaker.SharedState, now time.Time) allowed {
 		b.current(st, now)
 		switch {
 		case st.State == gobreaker.StateOpen:
@@ -121,8 +131,7 @@ func (b *breaker) allow(ctx context.Context) (uint64, error) {
 	}, func(a allowed) {
 		// The caller went on without this answer: the request it counted is taken back (an
 		// exclusion), or a half-open circuit would wait for a probe that reports elsewhere.
-		// The caller's own done may have reached the round first: never more exclusions
-		// than requests.
+		// (The caller's done goes to its local state only.)
 		if a.refused == nil {
 			_, _ = shared(b, func(st *gobreaker.SharedState, now time.Time) struct{} {
 				b.current(st, now)
@@ -133,7 +142,7 @@ func (b *breaker) allow(ctx context.Context) (uint64, error) {
 			}, true)
 		}
 	})
-	return a.gen, a.refused
+	return ticket{gen: a.gen, local: !onShared}, a.refused
 }
 
 // counted is how many of a round's requests count towards MaxRequests: its requests less its
@@ -146,11 +155,11 @@ func counted(c gobreaker.Counts) uint32 {
 	return c.Requests - c.TotalExclusions
 }
 
-// done records how a request allowed in generation gen ended.
-func (b *breaker) done(ctx context.Context, gen uint64, h health) {
-	step(ctx, b, func(st *gobreaker.SharedState, now time.Time) struct{} {
+// done records how a request allowed with tk ended.
+func (b *breaker) done(ctx context.Context, tk ticket, h health) {
+	record := func(st *gobreaker.SharedState, now time.Time) struct{} {
 		b.current(st, now)
-		if st.Generation != gen {
+		if st.Generation != tk.gen {
 			return struct{}{}
 		}
 		c := &st.Counts
@@ -178,18 +187,32 @@ func (b *breaker) done(ctx context.Context, gen uint64, h health) {
 			}
 		}
 		return struct{}{}
-	}, nil) // an outcome the caller did not wait for is recorded all the same
+	}
+	if tk.local {
+		b.local(record)
+		return
+	}
+	step(ctx, b, record, nil) // an outcome the caller did not wait for is recorded all the same
 }
 
 // State is the circuit's state now.
 func (b *breaker) State(ctx context.Context) gobreaker.State {
-	return step(ctx, b, func(st *gobreaker.SharedState, now time.Time) gobreaker.State {
+	st, _ := step(ctx, b, func(st *gobreaker.SharedState, now time.Time) gobreaker.State {
 		b.current(st, now)
 		return st.State
 	}, nil)
+	return st
 }
 
-// step runs fn on the circuit's state and returns what fn returns. Without a store, or while
+// local runs fn on this replica's state.
+func (b *breaker) local(fn func(st *gobreaker.SharedState, now time.Time) struct{}) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	fn(&b.state, b.now())
+}
+
+// step runs fn on the circuit's state and returns what fn returns, and whether it ran on the
+// shared state. Without a store, or while
 // the store is left alone, fn runs on the local state. With one, fn runs on the shared state
 // under the store's lock (loaded before, saved after), in a goroutine of its own: the store
 // takes no context, so the caller waits for it until its context ends or storeBudget passes,
@@ -198,11 +221,11 @@ func (b *breaker) State(ctx context.Context) gobreaker.State {
 // take back its effect on the shared state (the caller acted on another answer). A store
 // that fails or is that slow is left alone for storeCooldown, with one Warn line; while
 // maxPending shared steps are under way, a step is taken on the local state.
-func step[T any](ctx context.Context, b *breaker, fn func(st *gobreaker.SharedState, now time.Time) T, undo func(T)) T {
-	local := func() T {
+func step[T any](ctx context.Context, b *breaker, fn func(st *gobreaker.SharedState, now time.Time) T, undo func(T)) (v T, onShared bool) {
+	local := func() (T, bool) {
 		b.mu.Lock()
 		defer b.mu.Unlock()
-		return fn(&b.state, b.now())
+		return fn(&b.state, b.now()), false
 	}
 	if b.store == nil || b.resting() {
 		return local()
@@ -234,7 +257,7 @@ func step[T any](ctx context.Context, b *breaker, fn func(st *gobreaker.SharedSt
 	select {
 	case r := <-res:
 		if r.err == nil {
-			return r.v
+			return r.v, true
 		}
 		return local()
 	case <-budget.C:
@@ -242,7 +265,7 @@ func step[T any](ctx context.Context, b *breaker, fn func(st *gobreaker.SharedSt
 	}
 	if !claim.CompareAndSwap(pending, abandoned) { // answered just now
 		if r := <-res; r.err == nil {
-			return r.v
+			return r.v, true
 		}
 		return local()
 	}

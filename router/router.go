@@ -447,7 +447,7 @@ func (r *Router) create(ctx context.Context, op string, req Request, call func(c
 			break
 		}
 		b := r.breakers[rt.name]
-		gen, err := b.allow(ctx)
+		tk, err := b.allow(ctx)
 		if err != nil {
 			r.decide(ctx, op, req.OrderID, rt.name, "skipped", "circuit_open")
 			last = &paygate.NotSentError{Provider: rt.name, Op: op, Err: err}
@@ -456,14 +456,14 @@ func (r *Router) create(ctx context.Context, op string, req Request, call func(c
 		}
 		got, ours, err := r.claimFor(ctx, req, mine, rt.name)
 		if err != nil {
-			b.done(ctx, gen, excluded)
+			b.done(ctx, tk, excluded)
 			r.decide(ctx, op, req.OrderID, rt.name, "stopped", "index_unwritable", slog.String("error", err.Error()))
 			r.release(ctx, op, req, mine)
 			return rt.name, wrapTried(op, req.OrderID, tried, &paygate.NotSentError{Provider: rt.name, Op: op,
 				Err: fmt.Errorf("router: order index not written, so other replicas could not find %s %s; refusing the create: %w", op, req.OrderID, err)})
 		}
 		if !ours {
-			b.done(ctx, gen, excluded)
+			b.done(ctx, tk, excluded)
 			if mine.Provider == "" {
 				// Another create of this order (another replica) claimed it first, for
 				// another provider or for this one (its create may be in flight there, and
@@ -485,9 +485,9 @@ func (r *Router) create(ctx context.Context, op string, req Request, call func(c
 				slog.String("from", tried[len(tried)-1].Provider))
 		}
 		called++
-		err = guarded(ctx, b, gen, func() error { return call(ctx, rt) })
+		err = guarded(ctx, b, tk, func() error { return call(ctx, rt) })
 		v := r.judge(ctx, rt.name, err)
-		b.done(ctx, gen, v.health)
+		b.done(ctx, tk, v.health)
 		if err == nil {
 			return rt.name, nil
 		}
@@ -544,7 +544,7 @@ func (r *Router) resend(ctx context.Context, op string, req Request, holder stri
 		return holder, r.heldErr(op, req, holder, holder, errors.New("no route has that provider"))
 	}
 	b := r.breakers[holder]
-	gen, err := b.allow(ctx)
+	tk, err := b.allow(ctx)
 	if err != nil {
 		r.decide(ctx, op, req.OrderID, holder, "stopped", "held_circuit_open")
 		return holder, r.heldErr(op, req, holder, holder, err)
@@ -561,14 +561,14 @@ func (r *Router) resend(ctx context.Context, op string, req Request, holder stri
 		err = fmt.Errorf("router: another create of the order moved it from %q concurrently", holder)
 	}
 	if err != nil {
-		b.done(ctx, gen, excluded)
+		b.done(ctx, tk, excluded)
 		r.decide(ctx, op, req.OrderID, holder, "stopped", "held", slog.String("held_by", heldBy))
 		return heldBy, r.heldErr(op, req, heldBy, holder, err)
 	}
 	r.decide(ctx, op, req.OrderID, holder, "chosen", "held")
-	err = guarded(ctx, b, gen, func() error { return call(ctx, rt) })
+	err = guarded(ctx, b, tk, func() error { return call(ctx, rt) })
 	v := r.judge(ctx, holder, err)
-	b.done(ctx, gen, v.health)
+	b.done(ctx, tk, v.health)
 	if err != nil {
 		r.decide(ctx, op, req.OrderID, holder, "stopped", v.reason, slog.String("error", err.Error()))
 	}
@@ -599,11 +599,11 @@ func (r *Router) release(ctx context.Context, op string, req Request, c Claim) {
 
 // guarded runs call; if it panics, the circuit records a failure (a half-open circuit would
 // otherwise wait forever for its probe) and the panic goes on.
-func guarded(ctx context.Context, b *breaker, gen uint64, call func() error) error {
+func guarded(ctx context.Context, b *breaker, tk ticket, call func() error) error {
 	ok := false
 	defer func() {
 		if !ok {
-			b.done(ctx, gen, sick)
+			b.done(ctx, tk, sick)
 		}
 	}()
 	err := call()
@@ -766,6 +766,16 @@ func (r *Router) Balances(ctx context.Context) (map[string]*paygate.Balance, err
 // paygate.ErrUnsupported.
 func (r *Router) ParseCallback(http.Header, []byte) (*paygate.Callback, error) {
 	return nil, fmt.Errorf("paygate: router: callbacks are per provider, mount webhook.NewMux over Gateways(): %w", paygate.ErrUnsupported)
+}
+
+// Holder returns the provider the order index records as holding the order of kind, or ""
+// when it records none.
+func (r *Router) Holder(ctx context.Context, kind paygate.Kind, orderID string) (string, error) {
+	p, err := r.store.Provider(ctx, kind, orderID)
+	if err != nil {
+		return "", fmt.Errorf("router: order index: %w", err)
+	}
+	return p, nil
 }
 
 // CircuitState returns the state of provider's circuit now ("closed", "half-open", "open"),
