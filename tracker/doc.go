@@ -76,10 +76,12 @@
 // # Over a router
 //
 // An order created through a router is tracked under the router's name and queried through
-// it. The provider that answers (Order.Provider, or the provider named by its refusal) is the
-// one the function and the Deduper are told, as the webhook tells them, and its Schedule
-// applies (its Window for StatusNotCreated). Final and Forget with a provider's name also end
-// the tracking of its orders held under a router given to the tracker.
+// it. The provider that answers (Order.Provider, or the one provider named by its refusal;
+// none when the router searched them all) is the one the function and the Deduper are told,
+// as the webhook tells them, and its Schedule applies (its Window for StatusNotCreated).
+// Final and Forget with a provider's name also end the tracking of an order held under a
+// router given to the tracker, when the router's index (router.Router.Holder) places the
+// order at that provider or nowhere.
 //
 // # Schedule
 //

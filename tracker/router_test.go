@@ -132,3 +132,78 @@ func TestRouterOrderUsesProviderWindow(t *testing.T) {
 		})
 	}
 }
+
+// TestRouterSearchNotFoundNamesNoStranger: the router's index does not name the order (another
+// replica's memory index, a restart, an unreadable store), so Query searches every provider
+// and returns their not-founds joined. The tracker took the first refusal of the join, the
+// first provider searched, which never had the order: its Window decided "not created" and
+// fn was told its name. A joined answer names no provider now.
+func TestRouterSearchNotFoundNamesNoStranger(t *testing.T) {
+	for _, tc := range []struct {
+		name           string
+		first          string // searched first, never had the order
+		holder         string // the create went here (outcome unknown)
+		strangerWindow time.Duration
+	}{
+		{"cashgit first, deekpay holds", "cashgit", "deekpay", time.Minute},
+		{"deekpay first, cashgit holds", "deekpay", "cashgit", time.Minute},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, first := providerSandbox(t, tc.first)
+			sbH, holder := providerSandbox(t, tc.holder)
+			r, err := router.New([]router.Route{{Gateway: first}, {Gateway: holder, Priority: 1}})
+			require.NoError(t, err)
+			c, rec := newClock(), &recorder{}
+			short := exact
+			short.Window = tc.strangerWindow
+			tr := tracker.New([]paygate.Gateway{r}, nil, rec.fn, tracker.WithClock(c.Now), tracker.WithSchedule(exact),
+				tracker.WithProviderSchedule(tc.first, short), tracker.WithDeduper(webhook.NewMemoryDeduper(0, 0)))
+
+			require.NoError(t, sbH.SetFault(sandbox.FaultBadGateway))
+			id := paygatetest.OrderID("RJS")
+			_, err = holder.PayIn(t.Context(), fixturePayIn(holder, id, "http://127.0.0.1:9/cb"))
+			require.ErrorIs(t, err, paygate.ErrOutcomeUnknown)
+			require.NoError(t, sbH.SetFault(sandbox.FaultNone))
+			require.NoError(t, tr.Track(t.Context(), r.Name(), paygate.KindPayIn, id, tracker.OutcomeUnknown(), tracker.CreatedAt(c.Now())))
+
+			poll(t, tr, c, time.Minute) // 1 min after the create: the default window is 15 min
+			for _, call := range rec.all() {
+				require.NotEqual(t, tc.first, call.provider,
+					"fn told %q, which never had the order (event %q)", tc.first, call.ev.Outcome)
+			}
+			require.Empty(t, rec.statuses(), "declared not created under %s's window, a provider that never had the order", tc.first)
+		})
+	}
+}
+
+// TestRouterFinalOfAnotherProviderKeepsTracking: Final (and Forget) with a provider's name
+// removed the order tracked under every router that has that provider, whichever provider
+// holds it there: a final callback from cashgit for an order the router placed at deekpay
+// (cashgit refused the create and the router failed over; cashgit reports its own failed
+// attempt) ended the polling of deekpay's order, still pending. The router's index decides
+// now (router.Router.Holder).
+func TestRouterFinalOfAnotherProviderKeepsTracking(t *testing.T) {
+	for _, tc := range []struct{ holder, other string }{
+		{"deekpay", "cashgit"},
+		{"cashgit", "deekpay"},
+	} {
+		t.Run(tc.holder, func(t *testing.T) {
+			_, h := providerSandbox(t, tc.holder)
+			_, o := providerSandbox(t, tc.other)
+			r, err := router.New([]router.Route{{Gateway: h}, {Gateway: o, Priority: 1}})
+			require.NoError(t, err)
+			c, rec := newClock(), &recorder{}
+			tr := tracker.New([]paygate.Gateway{r}, nil, rec.fn, tracker.WithClock(c.Now), tracker.WithSchedule(exact))
+
+			id := paygatetest.OrderID("RJF")
+			res, err := r.PayIn(t.Context(), fixturePayIn(h, id, "http://127.0.0.1:9/cb"))
+			require.NoError(t, err)
+			require.Equal(t, tc.holder, res.Provider)
+			require.NoError(t, tr.Track(t.Context(), r.Name(), paygate.KindPayIn, id, tracker.WithStatus(res.Status, res.RawStatus)))
+
+			tr.Final(t.Context(), tc.other, &paygate.Callback{Kind: paygate.KindPayIn, OrderID: id, Status: paygate.StatusFailed})
+			require.Equal(t, 1, poll(t, tr, c, time.Minute),
+				"%s's order is still pending; a final callback from %s ended its tracking", tc.holder, tc.other)
+		})
+	}
+}

@@ -274,7 +274,7 @@ func (t *Tracker) Track(ctx context.Context, provider string, kind paygate.Kind,
 // tracked through a gateway over several providers (a router: Track with its name) is
 // forgotten too when provider is one of them: the webhook names the provider, not the router.
 func (t *Tracker) Forget(ctx context.Context, provider string, kind paygate.Kind, orderID string) error {
-	for _, name := range t.trackedAs(provider) {
+	for _, name := range t.trackedAs(ctx, provider, kind, orderID) {
 		if err := t.store.Remove(ctx, name, kind, orderID); err != nil {
 			return fmt.Errorf("tracker: forget %s %s %q: %w", name, kind, orderID, err)
 		}
@@ -282,16 +282,26 @@ func (t *Tracker) Forget(ctx context.Context, provider string, kind paygate.Kind
 	return nil
 }
 
-// trackedAs is every name an order of provider may be tracked under: provider, and each
-// gateway over several providers (Gateways) among them.
-func (t *Tracker) trackedAs(provider string) []string {
+// trackedAs is every name the order, held by provider, may be tracked under: provider, and
+// each gateway over several providers (Gateways) among them whose order index records it at
+// provider or nowhere (router.Router.Holder): an order the router moved to another provider
+// stays tracked, whatever the first provider says of its own attempt. An index that cannot
+// be read keeps it tracked too: the next poll finds its status.
+func (t *Tracker) trackedAs(ctx context.Context, provider string, kind paygate.Kind, orderID string) []string {
 	names := []string{provider}
 	for name, gw := range t.gws {
-		if r, ok := gw.(interface{ Gateways() []paygate.Gateway }); ok && name != provider {
-			if slices.ContainsFunc(r.Gateways(), func(g paygate.Gateway) bool { return g.Name() == provider }) {
-				names = append(names, name)
+		r, ok := gw.(interface{ Gateways() []paygate.Gateway })
+		if !ok || name == provider || !slices.ContainsFunc(r.Gateways(), func(g paygate.Gateway) bool { return g.Name() == provider }) {
+			continue
+		}
+		if h, ok := gw.(interface {
+			Holder(ctx context.Context, kind paygate.Kind, orderID string) (string, error)
+		}); ok {
+			if holder, err := h.Holder(ctx, kind, orderID); err != nil || (holder != "" && holder != provider) {
+				continue
 			}
 		}
+		names = append(names, name)
 	}
 	return names
 }
@@ -576,16 +586,34 @@ func keyGateway(gw paygate.Gateway, provider string) paygate.Gateway {
 }
 
 // answeredBy is the provider a query's answer comes from, as the order or the error names it
-// (a router's are its providers'), or "" when neither does.
+// (a router's are its providers'), or "" when neither does. An error joining several
+// answers (a router searching every provider for an order its index does not know) names
+// none: the first provider asked need not be the one that made the order.
 func answeredBy(o *paygate.Order, err error) string {
 	if o != nil {
 		return o.Provider
 	}
-	var pe *paygate.ProviderError
-	if errors.As(err, &pe) {
-		return pe.Provider
+	provider, one := "", true
+	var walk func(error) // by hand: errors.As would take a join's first refusal
+	walk = func(err error) {
+		switch e := err.(type) { //nolint:errorlint // walked by hand, joins included
+		case nil:
+		case *paygate.ProviderError:
+			if provider != "" && provider != e.Provider {
+				one = false
+			}
+			provider = e.Provider
+		case interface{ Unwrap() []error }:
+			one = false // several answers (a search): none is the order's holder for sure
+		case interface{ Unwrap() error }:
+			walk(e.Unwrap())
+		}
 	}
-	return ""
+	walk(err)
+	if !one {
+		return ""
+	}
+	return provider
 }
 
 // identity refuses an answer about another order.
