@@ -26,12 +26,18 @@ func Path(provider string) string { return PathPrefix + provider }
 // "https://shop.example/callbacks/" + provider. The path is joined to the base's path without
 // its trailing slashes (a path with "//" is redirected by an http.ServeMux, never handled,
 // and a provider's callback sender need not follow a redirect); a query string of the base
-// is kept after it, and a fragment, which is never sent, dropped. A base that is no URL is
-// joined as text.
+// is kept after it, and a fragment, which is never sent, dropped. A base without a scheme
+// ("localhost:8080"), or that is no URL, is joined as text by the same rules.
 func NotifyURL(base, provider string) string {
 	u, err := url.Parse(base)
 	if err != nil || u.Opaque != "" { // "localhost:8080" parses as scheme "localhost"
-		return strings.TrimRight(base, "/") + Path(provider)
+		base, _, _ = strings.Cut(base, "#")
+		base, query, hasQuery := strings.Cut(base, "?")
+		joined := strings.TrimRight(base, "/") + Path(provider)
+		if hasQuery && query != "" {
+			joined += "?" + query
+		}
+		return joined
 	}
 	escaped := strings.TrimRight(u.EscapedPath(), "/") + Path(provider) // the base's escapes kept
 	if u.Path, err = url.PathUnescape(escaped); err != nil {

@@ -147,6 +147,10 @@ func TestNotifyURL(t *testing.T) {
 		"localhost:8080/":         "localhost:8080/callbacks/cashgit",
 		"shop.internal:9000/pay/": "shop.internal:9000/pay/callbacks/cashgit",
 		"shop.example":            "shop.example/callbacks/cashgit",
+		// ... its query kept after the path and its fragment dropped, as with a scheme.
+		"localhost:8080/?x=1":        "localhost:8080/callbacks/cashgit?x=1",
+		"localhost:8080#top":         "localhost:8080/callbacks/cashgit",
+		"shop.internal:9000/pay?k=v": "shop.internal:9000/pay/callbacks/cashgit?k=v",
 	} {
 		require.Equal(t, want, webhook.NotifyURL(base, "cashgit"), base)
 	}
