@@ -42,23 +42,45 @@ func fixturePayIn(gw paygate.Gateway, orderID, notify string) *paygate.PayInRequ
 	return req
 }
 
+// routedRig is one provider's sandbox behind a router, a tracker over the router, and the
+// webhook beside it as the documentation wires it: one Deduper, WithFinal(tr.Final).
+type routedRig struct {
+	sb     *sandbox.Server
+	gw     paygate.Gateway
+	r      *router.Router
+	c      *clock
+	rec    *recorder
+	tr     *tracker.Tracker
+	notify string // the webhook's NotifyURL for the provider
+}
+
+func newRoutedRig(t *testing.T, provider string) *routedRig {
+	t.Helper()
+	x := &routedRig{c: newClock(), rec: &recorder{}}
+	x.sb, x.gw = providerSandbox(t, provider)
+	var err error
+	x.r, err = router.New([]router.Route{{Gateway: x.gw}})
+	require.NoError(t, err)
+	d := webhook.NewMemoryDeduper(0, 0)
+	x.tr = tracker.New([]paygate.Gateway{x.r}, nil, x.rec.fn, tracker.WithClock(x.c.Now), tracker.WithSchedule(exact),
+		tracker.WithDeduper(d))
+	srv := httptest.NewServer(webhook.NewMux(x.rec.fn, x.r.Gateways(), webhook.WithDeduper(d), webhook.WithFinal(x.tr.Final)))
+	t.Cleanup(srv.Close)
+	x.notify = webhook.NotifyURL(srv.URL, provider)
+	return x
+}
+
 // TestRouterPollNamesTheProvider: a router-created order whose callback was lost: the
 // tracker over the router finds the final status and hands it to fn, the one NewMux calls,
 // told which provider the order is at. The webhook says "cashgit"; the tracker said "router".
 func TestRouterPollNamesTheProvider(t *testing.T) {
 	for _, p := range allProviders {
 		t.Run(p, func(t *testing.T) {
-			sb, gw := providerSandbox(t, p)
-			r, err := router.New([]router.Route{{Gateway: gw}})
-			require.NoError(t, err)
-			c, rec := newClock(), &recorder{}
-			d := webhook.NewMemoryDeduper(0, 0)
-			tr := tracker.New([]paygate.Gateway{r}, nil, rec.fn, tracker.WithClock(c.Now), tracker.WithSchedule(exact), tracker.WithDeduper(d))
-			srv := httptest.NewServer(webhook.NewMux(rec.fn, r.Gateways(), webhook.WithDeduper(d), webhook.WithFinal(tr.Final)))
-			defer srv.Close()
+			x := newRoutedRig(t, p)
+			sb, gw, r, c, rec, tr := x.sb, x.gw, x.r, x.c, x.rec, x.tr
 
 			id := paygatetest.OrderID("RVA")
-			res, err := r.PayIn(t.Context(), fixturePayIn(gw, id, webhook.NotifyURL(srv.URL, p)))
+			res, err := r.PayIn(t.Context(), fixturePayIn(gw, id, x.notify))
 			require.NoError(t, err)
 			require.Equal(t, p, res.Provider)
 			require.NoError(t, tr.Track(t.Context(), r.Name(), paygate.KindPayIn, id, tracker.WithStatus(res.Status, res.RawStatus)))
@@ -81,17 +103,11 @@ func TestRouterPollNamesTheProvider(t *testing.T) {
 func TestRouterFinalCallbackStopsPolling(t *testing.T) {
 	for _, p := range allProviders {
 		t.Run(p, func(t *testing.T) {
-			sb, gw := providerSandbox(t, p)
-			r, err := router.New([]router.Route{{Gateway: gw}})
-			require.NoError(t, err)
-			c, rec := newClock(), &recorder{}
-			d := webhook.NewMemoryDeduper(0, 0)
-			tr := tracker.New([]paygate.Gateway{r}, nil, rec.fn, tracker.WithClock(c.Now), tracker.WithSchedule(exact), tracker.WithDeduper(d))
-			srv := httptest.NewServer(webhook.NewMux(rec.fn, r.Gateways(), webhook.WithDeduper(d), webhook.WithFinal(tr.Final)))
-			defer srv.Close()
+			x := newRoutedRig(t, p)
+			sb, gw, r, c, rec, tr := x.sb, x.gw, x.r, x.c, x.rec, x.tr
 
 			id := paygatetest.OrderID("RVB")
-			res, err := r.PayIn(t.Context(), fixturePayIn(gw, id, webhook.NotifyURL(srv.URL, p)))
+			res, err := r.PayIn(t.Context(), fixturePayIn(gw, id, x.notify))
 			require.NoError(t, err)
 			require.NoError(t, tr.Track(t.Context(), r.Name(), paygate.KindPayIn, id, tracker.WithStatus(res.Status, res.RawStatus)))
 			require.NoError(t, sb.Settle(id, paygate.StatusSucceeded))
