@@ -70,10 +70,9 @@ func run(w io.Writer, provider string) (err error) {
 		return err
 	}
 	defer sb.Close()
-	cfg.BaseURL = sb.URL()
 
 	obs := otelpaygate.New() // the global TracerProvider and MeterProvider
-	gw, err := paygate.New(cfg, paygate.WithObserver(obs))
+	gw, err := paygate.New(sb.Config(), paygate.WithObserver(obs))
 	if err != nil {
 		return err
 	}

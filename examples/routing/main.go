@@ -61,8 +61,7 @@ func run(w io.Writer, n int) error {
 		}
 		defer sb.Close()
 		sandboxes[name] = sb
-		cfg.BaseURL = sb.URL()
-		gw, err := paygate.New(cfg)
+		gw, err := paygate.New(sb.Config()) // cfg, pointed at the sandbox
 		if err != nil {
 			return err
 		}

@@ -79,8 +79,7 @@ func runConfig(cfg paygate.Config) error {
 		return err
 	}
 	defer sb.Close()
-	cfg.BaseURL = sb.URL()
-	gw, err := paygate.New(cfg)
+	gw, err := paygate.New(sb.Config()) // cfg, pointed at the sandbox
 	if err != nil {
 		return err
 	}
