@@ -101,7 +101,7 @@ func TestDeliverUnfinished(t *testing.T) {
 	url := storetest.Replica(t, webhook.NewMemoryDeduper(time.Hour, 1000), func(context.Context, *paygate.Callback) error {
 		return errors.New("always fails")
 	})
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
 	st := storetest.Deliver(ctx, []string{url}, storetest.Delivery{Callbacks: 2, Copies: 2, Pause: 10 * time.Millisecond})
 	require.Zero(t, st.Acked)
@@ -112,8 +112,10 @@ func TestDeliverUnfinished(t *testing.T) {
 // TestRecorderOverlaps: two calls for one order at once, without a Deduper between them, are
 // what Overlaps reports.
 func TestRecorderOverlaps(t *testing.T) {
-	rec := &storetest.Recorder{Delay: 50 * time.Millisecond}
-	fn := rec.Func(nil)
+	rec := &storetest.Recorder{}
+	var both sync.WaitGroup // each call waits inside until the other has begun
+	both.Add(2)
+	fn := rec.Func(func(context.Context, string) { both.Done(); both.Wait() })
 	cb := &paygate.Callback{OrderID: "order-x"}
 	var wg sync.WaitGroup
 	for range 2 {
