@@ -241,6 +241,7 @@ func concurrent(t *testing.T, s tracker.Store) {
 	}
 	var mu sync.Mutex
 	seen := map[string]int{}
+	claimed := 0 // over n: some item was claimed twice; a store that hides nothing would never run dry
 	errs := make(chan error, workers)
 	var wg sync.WaitGroup
 	for range workers {
@@ -258,7 +259,12 @@ func concurrent(t *testing.T, s tracker.Store) {
 				for _, it := range items {
 					seen[it.OrderID]++
 				}
+				claimed += len(items)
+				over := claimed > n
 				mu.Unlock()
+				if over {
+					return
+				}
 			}
 		})
 	}
