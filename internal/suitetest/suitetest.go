@@ -6,7 +6,7 @@
 //
 // The test package holds two tests: one that runs the suite against the implementation
 // named by Broken (and returns at once when Broken is empty, as in the parent), and one that
-// calls Failures for each broken implementation and checks what failed.
+// calls Check with the subtests each broken implementation must fail.
 package suitetest
 
 import (
@@ -53,4 +53,21 @@ func Failures(t testing.TB, test, broken string) []string {
 		t.Fatalf("%s did not run in the child process:\n%s", test, out)
 	}
 	return failed
+}
+
+// Check runs test against each broken implementation of want, in parallel subtests of t
+// named after it, and fails each one where a subtest want names for it did not fail.
+func Check(t *testing.T, test string, want map[string][]string) {
+	t.Helper()
+	for broken, subtests := range want {
+		t.Run(broken, func(t *testing.T) {
+			t.Parallel()
+			failed := Failures(t, test, broken)
+			for _, s := range subtests {
+				if !slices.Contains(failed, s) {
+					t.Errorf("%s against %q: subtest %s passed (failed: %v)", test, broken, s, failed)
+				}
+			}
+		})
+	}
 }

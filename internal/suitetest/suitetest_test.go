@@ -51,3 +51,7 @@ func TestFailures(t *testing.T) {
 		})
 	}
 }
+
+func TestCheck(t *testing.T) {
+	suitetest.Check(t, "TestSuite", map[string][]string{"both": {"Claim", "Done"}, "nested": {"Nested/Inner"}})
+}
