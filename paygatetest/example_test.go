@@ -29,5 +29,5 @@ func ExampleNewReceiver() {
 	_ = sb.Settle(req.OrderID, paygate.StatusSucceeded)
 	cb := <-rcv.Callbacks
 	fmt.Println(cb.OrderID, cb.Kind, cb.Status, cb.Amount, cb.Ack.Body)
-	// Output: ORDER_0002 payin succeeded 500.00 INR OK
+	// Output: ORDER_0002 payin succeeded 512.05 INR OK
 }

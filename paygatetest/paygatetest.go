@@ -1,6 +1,8 @@
 // Package paygatetest is the conformance suite every paygate.Gateway must pass, knowing no
 // implementation (as testing/fstest.TestFS knows no file system): pay-in → settle → verified
-// callback → query agrees; pay-out likewise; duplicate order numbers refused; unsupported
+// callback → query agrees, to the paisa (on an amount a float64 cannot hold); pay-out likewise,
+// its callback carrying the order's amount; duplicate order numbers refused; a callback whose
+// order number or amount was changed refused with paygate.ErrInvalidSignature; unsupported
 // operations are paygate.ErrUnsupported exactly as Capabilities says; invalid requests are
 // refused before any I/O. Each provider package runs it against its own fake; a merchant can
 // run it against a provider's test host, settling orders by hand or through the host's own
@@ -8,12 +10,14 @@
 package paygatetest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -42,14 +46,16 @@ type Fixture struct {
 	// NotifyURL and Amount.
 	PayIn  func() *paygate.PayInRequest
 	PayOut func() *paygate.PayOutRequest
-	// Amount is a valid order amount for the provider.
+	// Amount is a valid order amount for the provider. Fixtures' has paise a float64 cannot
+	// hold: 512.05 × 100 is 51204.99… as a float64, so a client that reaches paise through
+	// one sends 512.04.
 	Amount string
 }
 
 // Fixtures returns a Fixture with requests every provider of currency c accepts: Indian
 // customers and beneficiaries for INR, Pakistani ones for PKR. Pass gw.Capabilities().Currency.
 func Fixtures(c paygate.Currency) Fixture {
-	f := Fixture{Currency: paygate.INR, Amount: "500.00"}
+	f := Fixture{Currency: paygate.INR, Amount: "512.05"}
 	f.PayIn = func() *paygate.PayInRequest {
 		return &paygate.PayInRequest{
 			Customer: paygate.Customer{Name: "Asha Rao", Email: "asha.rao@gmail.com", Phone: "9876543210",
@@ -89,11 +95,20 @@ type Receiver struct {
 	Callbacks chan *paygate.Callback
 	Rejected  atomic.Int64
 	srv       *httptest.Server
+
+	mu        sync.Mutex
+	delivered map[*paygate.Callback]Delivery
+}
+
+// Delivery is a callback request as it arrived.
+type Delivery struct {
+	Header http.Header
+	Body   []byte
 }
 
 // NewReceiver starts a Receiver for gw; Close stops it.
 func NewReceiver(gw paygate.Gateway) *Receiver {
-	r := &Receiver{Callbacks: make(chan *paygate.Callback, 16)}
+	r := &Receiver{Callbacks: make(chan *paygate.Callback, 16), delivered: map[*paygate.Callback]Delivery{}}
 	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, err := io.ReadAll(io.LimitReader(req.Body, 64<<10))
 		if err != nil {
@@ -110,6 +125,9 @@ func NewReceiver(gw paygate.Gateway) *Receiver {
 			http.Error(w, "rejected", code)
 			return
 		}
+		r.mu.Lock()
+		r.delivered[cb] = Delivery{Header: req.Header.Clone(), Body: body}
+		r.mu.Unlock()
 		r.Callbacks <- cb
 		cb.Ack.Write(w)
 	}))
@@ -119,6 +137,15 @@ func NewReceiver(gw paygate.Gateway) *Receiver {
 
 // Close stops the receiver.
 func (r *Receiver) Close() { r.srv.Close() }
+
+// Delivered returns the request that carried cb, a callback from Next or Callbacks: to replay
+// it, or a tampered copy, through ParseCallback.
+func (r *Receiver) Delivered(cb *paygate.Callback) (Delivery, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	d, ok := r.delivered[cb]
+	return d, ok
+}
 
 // Next waits for the next callback.
 func (r *Receiver) Next(t testing.TB) *paygate.Callback {
@@ -190,6 +217,7 @@ func Run(t *testing.T, gw paygate.Gateway, s Settler) {
 		require.Equal(t, paygate.StatusSucceeded, cb.Status)
 		require.True(t, amount.Decimal().Equal(cb.Amount.Decimal()), "callback amount %s", cb.Amount)
 		require.NotZero(t, cb.Ack.StatusCode)
+		t.Run("tampered callback", func(t *testing.T) { tampered(t, ForKind(gw, paygate.KindPayIn), rcv, cb, fx.Amount) })
 
 		if caps.QueryPayIn {
 			o, err := gw.Query(ctx, &paygate.QueryRequest{Kind: paygate.KindPayIn, OrderID: req.OrderID, ProviderOrderID: res.ProviderOrderID})
@@ -218,6 +246,7 @@ func Run(t *testing.T, gw paygate.Gateway, s Settler) {
 		require.Equal(t, paygate.KindPayOut, cb.Kind)
 		require.Equal(t, req.OrderID, cb.OrderID)
 		require.Equal(t, paygate.StatusSucceeded, cb.Status)
+		require.True(t, amount.Decimal().Equal(cb.Amount.Decimal()), "a pay-out callback's amount is the order's, not net of a fee: %s", cb.Amount)
 
 		if caps.QueryPayOut {
 			o, err := gw.Query(ctx, &paygate.QueryRequest{Kind: paygate.KindPayOut, OrderID: req.OrderID, ProviderOrderID: res.ProviderOrderID})
@@ -266,4 +295,28 @@ func Run(t *testing.T, gw paygate.Gateway, s Settler) {
 		require.ErrorAs(t, err, &ve, "a value that is not UTF-8 is refused here, not by the provider")
 		require.Contains(t, ve.Reason, "UTF-8")
 	})
+}
+
+// tampered checks that gw, which accepted cb as rcv received it, refuses it with
+// paygate.ErrInvalidSignature once its order number, or its amount where the body writes it
+// as amount does, is changed: the signature must cover both.
+func tampered(t *testing.T, gw paygate.Gateway, rcv *Receiver, cb *paygate.Callback, amount string) {
+	d, ok := rcv.Delivered(cb)
+	require.True(t, ok, "the receiver kept the callback's request")
+	_, err := gw.ParseCallback(d.Header, d.Body)
+	require.NoError(t, err, "the genuine callback verifies again")
+
+	id := []byte(cb.OrderID)
+	require.True(t, bytes.Contains(d.Body, id), "the callback body carries the order number %s", cb.OrderID)
+	other := bytes.Clone(id)
+	other[len(other)-1] ^= 1 // a digit stays a digit, a letter a letter
+	_, err = gw.ParseCallback(d.Header, bytes.ReplaceAll(d.Body, id, other))
+	require.ErrorIs(t, err, paygate.ErrInvalidSignature, "a callback for another order number")
+
+	if bytes.Contains(d.Body, []byte(amount)) {
+		_, err = gw.ParseCallback(d.Header, bytes.ReplaceAll(d.Body, []byte(amount), []byte("9"+amount)))
+		require.ErrorIs(t, err, paygate.ErrInvalidSignature, "a callback for another amount")
+	} else {
+		t.Logf("the callback body does not write the amount as %s: only its order number was tampered with", amount)
+	}
 }

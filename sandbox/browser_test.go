@@ -106,7 +106,7 @@ func TestBrowserPayInCheckoutCallback(t *testing.T) {
 	res := w.payIn(t, "cashgit")
 
 	do(t, ctx, chromedp.EmulateViewport(420, 760), chromedp.Navigate(res.PaymentURL), chromedp.WaitVisible(chromedp.CSS("#pay")))
-	require.Equal(t, "500.00 INR", text(t, ctx, "#amount"))
+	require.Equal(t, "512.05 INR", text(t, ctx, "#amount"))
 	require.Equal(t, res.OrderID, text(t, ctx, "#order-id"))
 	require.Contains(t, text(t, ctx, ".merchant"), "Sandbox Merchant")
 	shot(t, ctx, "checkout")
@@ -121,7 +121,7 @@ func TestBrowserPayInCheckoutCallback(t *testing.T) {
 	require.Len(t, cbs, 1, "Pay returns after the first delivery, which the merchant acknowledged")
 	require.Equal(t, res.OrderID, cbs[0].OrderID)
 	require.Equal(t, paygate.StatusSucceeded, cbs[0].Status)
-	require.Equal(t, "500.00 INR", cbs[0].Amount.String())
+	require.Equal(t, "512.05 INR", cbs[0].Amount.String())
 
 	do(t, ctx, chromedp.EmulateViewport(1280, 860),
 		chromedp.Navigate(w.dash.URL+orderPath("cashgit", paygate.KindPayIn, res.OrderID)),

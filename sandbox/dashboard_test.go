@@ -335,7 +335,7 @@ func TestJSONAPI(t *testing.T) {
 	require.Len(t, orders, 1)
 	require.Equal(t, res.OrderID, orders[0]["order_id"])
 	require.Equal(t, "PKR", orders[0]["currency"])
-	require.Equal(t, "500.00", orders[0]["amount"])
+	require.Equal(t, "512.05", orders[0]["amount"])
 	require.NotEmpty(t, orders[0]["checkout_url"])
 
 	one := api + "/orders/cashy/payin/" + res.OrderID
@@ -534,7 +534,7 @@ func TestCheckoutUPILink(t *testing.T) {
 	link := body[i : i+strings.Index(body[i:], ">")]
 	require.NotContains(t, link, "ZgotmplZ", link)
 	require.Contains(t, link, `href="upi://pay?`, link)
-	require.Contains(t, link, "am=500.00", link)
+	require.Contains(t, link, "am=512.05", link)
 }
 
 // TestCheckoutRefusesCrossSiteRequests: the hosted checkout's buttons settle a pay-in, so a
