@@ -120,14 +120,13 @@ func run(w io.Writer, provider string) (err error) {
 func payIn(currency paygate.Currency, notifyURL string) *paygate.PayInRequest {
 	req := &paygate.PayInRequest{
 		OrderID:   fmt.Sprintf("OBS%d", time.Now().UnixNano()),
-		Amount:    paygate.MustParseMoney("500.00", paygate.INR),
+		Amount:    paygate.MustParseMoney("500.00", currency),
 		Customer:  paygate.Customer{Name: "Asha Rao", Email: "asha.rao@gmail.com", Phone: "9876543210", IP: "203.0.113.7"},
 		NotifyURL: notifyURL,
 		ReturnURL: "https://merchant.example/thanks",
 		Remark:    "observability",
 	}
 	if currency == paygate.PKR {
-		req.Amount = paygate.MustParseMoney("500.00", paygate.PKR)
 		req.Customer = paygate.Customer{Name: "Ali Khan", Email: "ali.khan@gmail.com", Phone: "3001234567", IDNumber: "3310401123456"}
 	}
 	return req

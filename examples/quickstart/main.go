@@ -110,14 +110,13 @@ func run(provider string) error {
 func payIn(currency paygate.Currency, notifyURL string) *paygate.PayInRequest {
 	req := &paygate.PayInRequest{
 		OrderID:   fmt.Sprintf("QS%d", time.Now().UnixMilli()),
-		Amount:    paygate.MustParseMoney("500.00", paygate.INR),
+		Amount:    paygate.MustParseMoney("500.00", currency),
 		Customer:  paygate.Customer{Name: "Asha Rao", Email: "asha.rao@gmail.com", Phone: "9876543210", IP: "203.0.113.7"},
 		NotifyURL: notifyURL,
 		ReturnURL: "https://merchant.example/thanks",
 		Remark:    "quickstart",
 	}
 	if currency == paygate.PKR {
-		req.Amount = paygate.MustParseMoney("500.00", paygate.PKR)
 		req.Customer = paygate.Customer{Name: "Ali Khan", Email: "ali.khan@gmail.com", Phone: "3001234567", IDNumber: "3310401123456"}
 	}
 	return req
