@@ -76,7 +76,8 @@ func (c Config) Require(provider string, keys ...string) error {
 	return errors.Join(errs...)
 }
 
-// BoolOption reads a boolean option ("true", "1", "false", "0"); unset is def.
+// BoolOption reads a boolean option ("true", "1", "false", "0"); unset is def. Any other
+// value is a *ConfigError of c.Provider naming options.<name>.
 func (c Config) BoolOption(name string, def bool) (bool, error) {
 	v := c.Option(name, "")
 	if v == "" {
@@ -84,7 +85,7 @@ func (c Config) BoolOption(name string, def bool) (bool, error) {
 	}
 	b, err := strconv.ParseBool(v)
 	if err != nil {
-		return def, &ConfigError{Field: "options." + name, Reason: fmt.Sprintf("%q is not a boolean; write true or false", truncate(v, 20))}
+		return def, &ConfigError{Provider: c.Provider, Field: "options." + name, Reason: fmt.Sprintf("%q is not a boolean; write true or false", truncate(v, 20))}
 	}
 	return b, nil
 }

@@ -141,3 +141,27 @@ func TestNewRefusesNegativeTimeout(t *testing.T) {
 		})
 	}
 }
+
+// TestProvidersOptionValueErrors: an option whose value a provider refuses is refused as a
+// *ConfigError naming options.<name>, for every option of every provider, whether the
+// registry's Allowed list or the provider's own parsing refuses it. A plain error would not
+// match ErrInvalidConfig, and a config file's line could not be added to it.
+func TestProvidersOptionValueErrors(t *testing.T) {
+	for _, name := range []string{"caipay", "cashgit", "cashy", "deekpay", "paypro"} {
+		for _, spec := range paygate.OptionSpecs(name) {
+			t.Run(name+"/"+spec.Name, func(t *testing.T) {
+				cfg := paygate.Config{Provider: name, BaseURL: "https://example.invalid", MerchantID: "m", APIKey: "k", Secret: "s",
+					Options: map[string]string{spec.Name: "-1 is not { a value"}}
+				_, err := paygate.New(cfg)
+				if err == nil {
+					return // a free-form option (a prefix, a list of former secrets)
+				}
+				require.ErrorIs(t, err, paygate.ErrInvalidConfig)
+				var ce *paygate.ConfigError
+				require.ErrorAs(t, err, &ce)
+				require.Equal(t, name, ce.Provider)
+				require.Equal(t, "options."+spec.Name, ce.Field)
+			})
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 
@@ -84,17 +85,12 @@ func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
 		return nil, err
 	}
 	serverIP := cfg.Option(optServerIP, "")
-	if serverIP != "" {
-		if err := check.IP("Options."+optServerIP, serverIP); err != nil {
-			return nil, fmt.Errorf("paygate: paypro: option %s: %q is not an IP address", optServerIP, serverIP)
-		}
+	if serverIP != "" && net.ParseIP(serverIP) == nil {
+		return nil, paygate.ConfigErr(Name, "options."+optServerIP, "%q is not an IP address", serverIP)
 	}
-	kind := paygate.Kind(cfg.Option(optCallbackKind, ""))
-	if kind != "" && kind != paygate.KindPayIn && kind != paygate.KindPayOut {
-		return nil, fmt.Errorf("paygate: paypro: option %s must be %q or %q, got %q", optCallbackKind, paygate.KindPayIn, paygate.KindPayOut, kind)
-	}
-	return &Client{
-		serverIP: serverIP, payoutPrefix: cfg.Option(optPayoutPrefix, ""), callbackKind: kind, Base: base,
+	return &Client{ // callback_kind is one of its Allowed values: engine.New checked it
+		serverIP: serverIP, payoutPrefix: cfg.Option(optPayoutPrefix, ""),
+		callbackKind: paygate.Kind(cfg.Option(optCallbackKind, "")), Base: base,
 	}, nil
 }
 
