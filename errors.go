@@ -19,7 +19,8 @@ var (
 	// Query the order before retrying; never re-send blindly.
 	ErrOutcomeUnknown = errors.New("paygate: outcome unknown, query the order before retrying")
 	// ErrNotSent: the request provably never left this machine — a dial, DNS or TLS failure
-	// before the request was written, a limiter refusal, an open circuit. It speaks of one
+	// before the request was written, a limiter refusal, an open circuit, a context that had
+	// ended before the call (it still matches the context's error). It speaks of one
 	// request: a create may go to another provider only if every earlier send of its order
 	// number ended in ErrNotSent or ErrInvalidRequest (see NotSentError).
 	ErrNotSent = errors.New("paygate: request not sent")
@@ -188,7 +189,8 @@ func (e *OutcomeError) Unwrap() error { return e.Err }
 // Is matches ErrOutcomeUnknown.
 func (e *OutcomeError) Is(target error) bool { return target == ErrOutcomeUnknown }
 
-// CallError is any other failure of a call: transport errors on reads, a cancelled context.
+// CallError is any other failure of a call: transport errors on reads, a read's context
+// ending while it was under way.
 // It names provider and operation and wraps the cause.
 type CallError struct {
 	Provider, Op string
@@ -243,8 +245,8 @@ func prefix(provider, op string) string {
 }
 
 // NotSentError is a request that provably never left this machine: the connection was never
-// made (dial, DNS, TLS before the request was written), the limiter refused to wait, or a
-// circuit breaker was open. It matches ErrNotSent and wraps the cause. It speaks of this
+// made (dial, DNS, TLS before the request was written), the limiter refused to wait, a
+// circuit breaker was open, or the caller's context had ended before the call. It matches ErrNotSent and wraps the cause. It speaks of this
 // request only: a create that failed this way may be sent again under the same order number,
 // to the same provider; to another provider only if no earlier send of that order number may
 // have reached one (the router keeps that rule itself: router.ErrOrderHeld).

@@ -10,7 +10,7 @@
 //
 //   - paygate.ErrInvalidRequest or paygate.ErrUnsupported: refused before any I/O;
 //   - paygate.ErrNotSent: the request never left (dial, DNS or TLS failure before it was
-//     written, a limiter refusal, an open circuit);
+//     written, a limiter refusal, an open circuit, a context that had ended before the call);
 //   - a refusal the provider documents as definite, "not created": by default a rate limit
 //     (DefaultDefiniteRefusal: a retryable refusal, HTTP 429, CashGit's and DeekPay's code 429);
 //     a closed channel or a daily cap where WithDefiniteRefusal names its codes.

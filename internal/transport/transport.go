@@ -204,8 +204,8 @@ type Response struct {
 // *paygate.ResponseError (on a create, within a *paygate.OutcomeError), and a request that
 // provably never left is a *paygate.NotSentError. A Response's status is never 1xx or 3xx.
 func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, &paygate.CallError{Provider: c.provider, Op: req.Op, Err: err}
+	if err := ctx.Err(); err != nil { // ended before the call: nothing left, as in a limiter wait
+		return nil, &paygate.NotSentError{Provider: c.provider, Op: req.Op, Err: err}
 	}
 	if err := c.wait(ctx, req); err != nil {
 		return nil, err

@@ -75,13 +75,32 @@ func TestRetryPolicy(t *testing.T) {
 	}
 }
 
+// TestCancelledContextStopsAtOnce: a call whose context has ended before it starts sends
+// nothing, and says so: ErrNotSent (the same create may safely go elsewhere), still matching
+// the context's error, for a create as for a read.
 func TestCancelledContextStopsAtOnce(t *testing.T) {
 	c, mock := newMocked(t)
 	mock.RegisterResponder(http.MethodGet, "https://provider.example/q", httpmock.NewStringResponder(503, ""))
+	mock.RegisterResponder(http.MethodPost, "https://provider.example/pay", httpmock.NewStringResponder(200, "{}"))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err := c.Do(ctx, &Request{Op: "query", Method: http.MethodGet, Path: "/q"})
-	require.ErrorIs(t, err, context.Canceled)
+	deadline, stop := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
+	defer stop()
+	for _, tc := range []struct {
+		ctx  context.Context
+		want error
+	}{{ctx, context.Canceled}, {deadline, context.DeadlineExceeded}} {
+		for _, req := range []*Request{
+			{Op: "query", Method: http.MethodGet, Path: "/q"},
+			{Op: "payin", Method: http.MethodPost, Path: "/pay", Body: []byte(`{}`), Create: true, OrderID: "ORDER1"},
+		} {
+			_, err := c.Do(tc.ctx, req)
+			require.ErrorIs(t, err, tc.want, req.Op)
+			require.ErrorIs(t, err, paygate.ErrNotSent, req.Op)
+			require.NotErrorIs(t, err, paygate.ErrOutcomeUnknown, req.Op)
+			require.Equal(t, paygate.OutcomeNotSent, paygate.ClassifyOutcome(err), req.Op)
+		}
+	}
 	require.Zero(t, mock.GetTotalCallCount())
 }
 
