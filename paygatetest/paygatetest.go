@@ -267,6 +267,16 @@ func Run(t *testing.T, gw paygate.Gateway, s Settler) {
 		require.Equal(t, paygate.StatusFailed, cb.Status)
 	})
 
+	t.Run("amount in no currency", func(t *testing.T) {
+		// A Money in no currency is an amount the provider takes in its own currency
+		// (paygate.Currency.Check): the create is made, and says so.
+		req := fx.PayIn()
+		req.OrderID, req.NotifyURL, req.Amount = OrderID("NC"), rcv.URL, paygate.MustParseMoney(fx.Amount, "")
+		res, err := gw.PayIn(ctx, req)
+		require.NoError(t, err)
+		require.Equal(t, paygate.MustParseMoney(fx.Amount, caps.Currency).String(), res.Amount.String())
+	})
+
 	t.Run("balance", func(t *testing.T) {
 		b, err := gw.Balance(ctx)
 		if !caps.Balance {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -279,7 +280,8 @@ func (r *Reply) created(a Answer, data any) (paygate.Money, error) {
 	if a.OrderID != "" && a.OrderID != orderID {
 		return paygate.Money{}, r.Malformed(fmt.Errorf("the answer is about order %q, not %q", a.OrderID, orderID))
 	}
-	if err := r.stated(a, r.call.Create.Kind, requested.Currency()); err != nil {
+	// An amount in no currency is one in the provider's (check.Amount refused any other).
+	if err := r.stated(a, r.call.Create.Kind, cmp.Or(requested.Currency(), r.cur)); err != nil {
 		return paygate.Money{}, err
 	}
 	if c, ok := data.(Checker); ok {

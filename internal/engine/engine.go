@@ -36,7 +36,8 @@
 //     provider asks Reply.Answers of each order of a list);
 //   - on creates and queries alike, whatever an answer states beside the numbers must be
 //     ours: the merchant (CaiPay's tenantId, Cashy's merchantId), the kind asked (DeekPay's
-//     orderType) and the order's currency (an amount in another currency is another amount);
+//     orderType) and the order's currency (an amount in another currency is another amount;
+//     one asked for in no currency is in the provider's);
 //   - a create success that omits the amount reports the requested amount, never zero;
 //   - an error quoting a response first removes the secrets, API key, token and every
 //     signature the request carried (Spec.SignatureKey: a header, query parameter or body

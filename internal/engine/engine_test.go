@@ -268,6 +268,21 @@ func TestCreated(t *testing.T) {
 		})
 	}
 
+	t.Run("requested in no currency", func(t *testing.T) {
+		// A Money in no currency is one in the provider's: answered in that, the create is
+		// made; answered in another, it is not ours.
+		bare := &engine.Order{ID: "O1", Kind: paygate.KindPayIn, Amount: paygate.MustParseMoney("100.00", "")}
+		b := newBase(t, 200, `{"code":"OK","data":{"order":"O1","id":"P1","amount":"100.00","currency":"INR"}}`)
+		var d created
+		r, err := b.Call(context.Background(), &engine.Call{Op: "payin", Path: "/p", Body: []byte(`{}`), Create: bare}, &d)
+		require.NoError(t, err)
+		require.Equal(t, "100.00 INR", r.Amount().String())
+
+		b = newBase(t, 200, `{"code":"OK","data":{"order":"O1","id":"P1","amount":"100.00","currency":"PKR"}}`)
+		_, err = b.Call(context.Background(), &engine.Call{Op: "payin", Path: "/p", Body: []byte(`{}`), Create: bare}, &d)
+		require.ErrorIs(t, err, paygate.ErrOutcomeUnknown)
+	})
+
 	t.Run("data that cannot answer", func(t *testing.T) {
 		b := newBase(t, 200, `{"code":"OK","data":{"id":"P1"}}`)
 		var d map[string]string
