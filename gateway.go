@@ -94,6 +94,9 @@ type PayInRequest struct {
 	Remark    string
 	Channel   string // provider's method code: DeekPay channelType, Cashy payType, ...
 	Direct    bool   // host-to-host / UPI intent instead of a hosted page
+	// ExpiresIn is how long the customer has to pay, where the provider takes one (Cashy's
+	// expireTime; zero is its default). The others fix it themselves and ignore this;
+	// PayInResult.ExpiresAt says when, where the provider tells.
 	ExpiresIn time.Duration
 	Extra     map[string]string // provider-specific fields, sent and signed as given
 }
