@@ -19,7 +19,7 @@ import (
 
 // Gateways that each break one promise of paygate.Gateway, over a CashGit client talking to
 // its fake. CashGit tells a pay-out callback from a pay-in one by its signed fields, so the
-// wrappers need no ForKind of their own.
+// wrappers need no ForKind of their own (one that has one is the suite's to check).
 type (
 	// unsignedCallbacks accepts a callback whatever its signature, as a hand-written handler
 	// that forgot the check does: it signs the body afresh before parsing it.
@@ -52,7 +52,21 @@ type (
 	staleQuery struct{ paygate.Gateway }
 	// anonymousResults leaves Provider out of what a create returns.
 	anonymousResults struct{ paygate.Gateway }
+	// strictCurrency refuses an amount in no currency instead of taking it as its own.
+	strictCurrency struct{ paygate.Gateway }
+	// ignoresAddress offers ForKind but takes each callback as the kind it claims, whatever
+	// address it arrived at.
+	ignoresAddress struct{ paygate.Gateway }
 )
+
+func (g strictCurrency) PayIn(ctx context.Context, req *paygate.PayInRequest) (*paygate.PayInResult, error) {
+	if req.Amount.Currency() == "" {
+		return nil, paygate.Invalid("Amount", "has no currency")
+	}
+	return g.Gateway.PayIn(ctx, req)
+}
+
+func (g ignoresAddress) ForKind(paygate.Kind) paygate.Gateway { return g }
 
 func (g unsignedCallbacks) ParseCallback(h http.Header, body []byte) (*paygate.Callback, error) {
 	fields, err := signing.Fields(body)
@@ -174,6 +188,8 @@ var brokenGateways = map[string]func(gw paygate.Gateway, secret string) paygate.
 	"vague-unsupported":        func(gw paygate.Gateway, _ string) paygate.Gateway { return vagueUnsupported{gw} },
 	"stale-query":              func(gw paygate.Gateway, _ string) paygate.Gateway { return staleQuery{gw} },
 	"anonymous-results":        func(gw paygate.Gateway, _ string) paygate.Gateway { return anonymousResults{gw} },
+	"ignores-address":          func(gw paygate.Gateway, _ string) paygate.Gateway { return ignoresAddress{gw} },
+	"strict-currency":          func(gw paygate.Gateway, _ string) paygate.Gateway { return strictCurrency{gw} },
 }
 
 // TestBrokenGateway runs the suite against the broken Gateway suitetest.Broken names, in the
@@ -210,5 +226,7 @@ func TestRunFailsBrokenGateways(t *testing.T) {
 		"vague-unsupported":        {"balance"},
 		"stale-query":              {"payin", "payout"},
 		"anonymous-results":        {"payin"},
+		"ignores-address":          {"payin/callback_at_the_pay-out_address"},
+		"strict-currency":          {"amount_in_no_currency"},
 	})
 }

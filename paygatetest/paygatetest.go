@@ -1,12 +1,18 @@
 // Package paygatetest is the conformance suite every paygate.Gateway must pass, knowing no
-// implementation (as testing/fstest.TestFS knows no file system): pay-in → settle → verified
-// callback → query agrees, to the paisa (on an amount a float64 cannot hold); pay-out likewise,
-// its callback carrying the order's amount; duplicate order numbers refused; a callback whose
-// order number or amount was changed refused with paygate.ErrInvalidSignature; unsupported
-// operations are paygate.ErrUnsupported exactly as Capabilities says; invalid requests are
-// refused before any I/O. Each provider package runs it against its own fake; a merchant can
-// run it against a provider's test host, settling orders by hand or through the host's own
-// tools (a Settler).
+// implementation (as testing/fstest.TestFS knows no file system). Run checks that:
+//   - a pay-in is created, settled, called back with a verified callback, and found by a
+//     query, all agreeing to the paisa on an amount a float64 cannot hold (512.05);
+//   - a pay-out likewise, its callback carrying the order's amount, not one net of a fee;
+//   - a duplicate order number is refused;
+//   - a callback whose order number or amount was changed is refused with
+//     paygate.ErrInvalidSignature, and a pay-in's callback at the pay-out address (ForKind) is
+//     never taken as a pay-in's;
+//   - an amount in no currency is taken in the provider's;
+//   - an operation Capabilities leaves out is paygate.ErrUnsupported;
+//   - an invalid request is refused before any I/O.
+//
+// Each provider package runs it against its own fake; a merchant can run it against a
+// provider's test host, settling orders by hand or through the host's own tools (a Settler).
 package paygatetest
 
 import (
@@ -218,6 +224,7 @@ func Run(t *testing.T, gw paygate.Gateway, s Settler) {
 		require.True(t, amount.Decimal().Equal(cb.Amount.Decimal()), "callback amount %s", cb.Amount)
 		require.NotZero(t, cb.Ack.StatusCode)
 		t.Run("tampered callback", func(t *testing.T) { tampered(t, ForKind(gw, paygate.KindPayIn), rcv, cb, fx.Amount) })
+		t.Run("callback at the pay-out address", func(t *testing.T) { otherAddress(t, gw, rcv, cb) })
 
 		if caps.QueryPayIn {
 			o, err := gw.Query(ctx, &paygate.QueryRequest{Kind: paygate.KindPayIn, OrderID: req.OrderID, ProviderOrderID: res.ProviderOrderID})
@@ -329,4 +336,26 @@ func tampered(t *testing.T, gw paygate.Gateway, rcv *Receiver, cb *paygate.Callb
 	} else {
 		t.Logf("the callback body does not write the amount as %s: only its order number was tampered with", amount)
 	}
+}
+
+// otherAddress checks that the pay-in callback cb, as rcv received it, arriving at the pay-out
+// callback address (ForKind(gw, KindPayOut)) is never taken as a pay-in: it is refused as
+// malformed where the provider signs the kind, or taken as a pay-out where the address
+// decides. A Gateway without ForKind is not checked.
+func otherAddress(t *testing.T, gw paygate.Gateway, rcv *Receiver, cb *paygate.Callback) {
+	k, ok := gw.(interface {
+		ForKind(paygate.Kind) paygate.Gateway
+	})
+	if !ok {
+		t.Skip("the Gateway offers no ForKind")
+	}
+	out := k.ForKind(paygate.KindPayOut)
+	d, ok := rcv.Delivered(cb)
+	require.True(t, ok, "the receiver kept the callback's request")
+	got, err := out.ParseCallback(d.Header, d.Body)
+	if err != nil {
+		require.ErrorIs(t, err, paygate.ErrMalformedCallback)
+		return
+	}
+	require.Equal(t, paygate.KindPayOut, got.Kind, "a callback at the pay-out address is a pay-out's, or refused")
 }
