@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -299,8 +300,11 @@ func redirect(w http.ResponseWriter, r *http.Request, path, msg string, err erro
 
 }
 
-// errUnknownAction is an action the dashboard does not know.
-var errUnknownAction = errors.New("unknown action")
+// The caller's mistakes (400): an action the dashboard does not know, a delay it cannot take.
+var (
+	errUnknownAction = errors.New("unknown action")
+	errBadDelay      = errors.New("want a duration such as 10s, at most 1h")
+)
 
 // act does action to o and says what happened. ErrNotAcknowledged and ErrNoNotifyURL are
 // outcomes, not failures: the message says them.
@@ -346,14 +350,11 @@ func act(s *Server, o Order, action, delay string) (string, error) {
 // parseDelay reads "10s", "1m" or a bare number of seconds.
 func parseDelay(v string) (time.Duration, error) {
 	d, err := time.ParseDuration(v)
-	if err != nil {
-		var n int
-		if _, err2 := fmt.Sscanf(v, "%d", &n); err2 == nil && fmt.Sprint(n) == v {
-			d, err = time.Duration(n)*time.Second, nil
-		}
+	if n, nerr := strconv.Atoi(v); err != nil && nerr == nil {
+		d, err = time.Duration(n)*time.Second, nil
 	}
 	if err != nil || d <= 0 || d > time.Hour {
-		return 0, fmt.Errorf("delay %q: want a duration such as 10s, at most 1h", v)
+		return 0, fmt.Errorf("delay %q: %w", v, errBadDelay)
 	}
 	return d, nil
 }
@@ -518,7 +519,7 @@ func (d *Dashboard) apiAction(w http.ResponseWriter, r *http.Request) {
 	msg, err := act(s, o, r.PathValue("action"), body.Delay)
 	if err != nil {
 		code := http.StatusConflict
-		if errors.Is(err, errUnknownAction) || strings.HasPrefix(err.Error(), "delay ") {
+		if errors.Is(err, errUnknownAction) || errors.Is(err, errBadDelay) {
 			code = http.StatusBadRequest
 		}
 		writeJSON(w, code, map[string]string{"error": err.Error()})

@@ -374,6 +374,9 @@ func TestJSONAPI(t *testing.T) {
 	resp, body = post(t, one+"/delay_next", "application/json", `{"delay":"2s"}`)
 	require.Equal(t, http.StatusOK, resp.StatusCode, body)
 	require.Contains(t, body, `"next_callback": "delayed 2s"`)
+	resp, body = post(t, one+"/delay_next", "application/json", `{"delay":"3"}`)
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	require.Contains(t, body, `"next_callback": "delayed 3s"`, "a bare number is seconds")
 
 	for _, tt := range []struct {
 		path, body string
@@ -381,6 +384,8 @@ func TestJSONAPI(t *testing.T) {
 	}{
 		{one + "/explode", "", http.StatusBadRequest},
 		{one + "/delay_next", `{"delay":"forever"}`, http.StatusBadRequest},
+		{one + "/delay_next", `{"delay":"2h"}`, http.StatusBadRequest},
+		{one + "/delay_next", `{"delay":"-3"}`, http.StatusBadRequest},
 		{one + "/succeed", `{"unknown":1}`, http.StatusBadRequest},
 		{api + "/orders/cashy/payin/NOPE/succeed", "", http.StatusNotFound},
 		{api + "/orders/nopay/payin/NOPE/succeed", "", http.StatusNotFound},
