@@ -17,7 +17,6 @@ package paygatetest
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -195,7 +194,7 @@ func Run(t *testing.T, gw paygate.Gateway, s Settler) {
 	t.Cleanup(rcvOut.Close)
 	sb := s
 	amount := paygate.MustParseMoney(fx.Amount, fx.Currency)
-	ctx := context.Background()
+	ctx := t.Context()
 
 	t.Run("payin", func(t *testing.T) {
 		require.True(t, caps.PayIn, "every provider collects")
