@@ -137,6 +137,17 @@ func (e *ProviderError) Error() string {
 // Unwrap returns the classifying sentinel, if any.
 func (e *ProviderError) Unwrap() error { return e.Err }
 
+// MayBeNotFound reports whether err, a Query's error, may mean that the provider has no such
+// order of the kind asked: ErrOrderNotFound, or any refusal not worth repeating, since CaiPay
+// and PayPro document no not-found code and refuse an unknown order like any other request.
+// It is for asking again under the other kind (webhook.Handler's confirmation, `paygate
+// query`). What must be sure that an order does not exist, before creating it again, tests
+// errors.Is(err, ErrOrderNotFound) instead, as the tracker does.
+func MayBeNotFound(err error) bool {
+	var pe *ProviderError
+	return errors.Is(err, ErrOrderNotFound) || (errors.As(err, &pe) && !pe.Retryable)
+}
+
 // ResponseError is a provider answer paygate could not read: not JSON, truncated, an HTML
 // error page, an empty body, an unexpected HTTP status. It matches ErrMalformedResponse unless
 // Err says otherwise.

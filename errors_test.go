@@ -287,3 +287,24 @@ func TestProviderErrorNoMisleadingCode(t *testing.T) {
 	e = &ProviderError{Provider: "cashgit", Op: "payin", HTTPStatus: 409, Code: "409", Message: "exists"}
 	require.Equal(t, "paygate: cashgit payin: provider refused (HTTP 409): code 409: exists", e.Error(), "a non-2xx status is kept")
 }
+
+// TestMayBeNotFound: a not-found, or any refusal not worth repeating (a provider without a
+// not-found code), may mean "no such order of that kind"; a rate limit, a transport failure or
+// an unreadable answer says nothing of the order.
+func TestMayBeNotFound(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"not found", &ProviderError{Provider: "p", Op: "query", Err: ErrOrderNotFound}, true},
+		{"unclassified refusal", fmt.Errorf("wrapped: %w", &ProviderError{Provider: "p", Op: "query", Code: "400"}), true},
+		{"rate limited", &ProviderError{Provider: "p", Op: "query", Code: "429", Retryable: true}, false},
+		{"transport", &CallError{Provider: "p", Op: "query", Err: io.ErrUnexpectedEOF}, false},
+		{"unreadable", &ResponseError{Provider: "p", Op: "query", Err: ErrMalformedResponse}, false},
+		{"invalid request", Invalid("OrderID", "is required"), false},
+		{"nil", nil, false},
+	} {
+		require.Equal(t, tc.want, MayBeNotFound(tc.err), tc.name)
+	}
+}

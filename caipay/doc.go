@@ -125,8 +125,9 @@
 // kind: ParseCallback reports KindPayIn. Give CaiPay one callbackUrl for pay-ins and another
 // for pay-outs, and parse each with [Client.ParseCallbackKind] or mount [Client.ForKind] at
 // each with webhook.Handler. webhook.Handler also confirms CaiPay callbacks by query by
-// default (webhook.WithoutConfirm turns it off), trying the other kind when the order is not
-// found under the first, and deduplicates on the query's answer. No shape check can tell
+// default (webhook.WithoutConfirm turns it off), trying the other kind when CaiPay refuses the
+// query under the first (it documents no not-found code: paygate.MayBeNotFound), and
+// deduplicates on the query's answer. No shape check can tell
 // where one value ends and the next begins (a character moved from customerOrderNo into
 // description keeps the signature): a parsed callback is a claim, the query's answer the fact.
 //

@@ -154,8 +154,8 @@
 // pay-in; else a callback carrying channelCode or wayCode, or with status 0001, is a pay-in,
 // any other a pay-out. Since nothing signed tells the kind, webhook.Handler confirms PayPro
 // callbacks by query by default (webhook.WithoutConfirm turns it off), trying the other kind
-// when the order is not found under the first; for separate notify URLs, mount
-// [Client.ForKind] at each.
+// when PayPro refuses the query under the first (it documents no not-found code:
+// paygate.MayBeNotFound); for separate notify URLs, mount [Client.ForKind] at each.
 //
 // The acknowledgement PayPro expects (Callback.Ack) is HTTP 200, text/plain, body "OK". Until
 // it gets it, PayPro retries a notification 8 times over about 10 hours.

@@ -11,6 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/paygatetest"
+	"github.com/paygate-go/paygate/sandbox"
 	"github.com/paygate-go/paygate/webhook"
 )
 
@@ -211,4 +213,45 @@ func TestConfirmKeyIsTheAnswer(t *testing.T) {
 		requireAck(t, gw.ack, post(t, srv, "/", nil, sign(fields("ORD-A", claim), gw.secret)))
 	}
 	require.Equal(t, 2, rec.n(), "one success, one call, whatever the callbacks claimed")
+}
+
+// TestConfirmAsksTheOtherKindAtTheProvider is TestConfirmByDefault against CaiPay's and
+// PayPro's fakes: a pay-out's callback at a handler that takes it for a pay-in (the pay-in
+// address; CaiPay's plain Gateway, whose callbacks do not tell the kind) is confirmed as the
+// pay-out it is. Neither provider documents a not-found code, so the pay-in query's refusal is
+// a plain *paygate.ProviderError: it must still lead to the pay-out query, or the callback is
+// answered 500 until the provider gives up.
+func TestConfirmAsksTheOtherKindAtTheProvider(t *testing.T) {
+	for _, provider := range []string{"caipay", "paypro"} {
+		t.Run(provider, func(t *testing.T) {
+			cfg := paygate.Config{Provider: provider, MerchantID: "M10001", APIKey: "test-api-key", Secret: "webhook-secret-" + provider}
+			sb, err := sandbox.New(provider, cfg)
+			require.NoError(t, err)
+			t.Cleanup(sb.Close)
+			gw, err := paygate.New(sb.Config())
+			require.NoError(t, err)
+			rcv := paygatetest.NewReceiver(paygatetest.ForKind(gw, paygate.KindPayOut))
+			t.Cleanup(rcv.Close)
+			fx := paygatetest.Fixtures(gw.Capabilities().Currency)
+			req := fx.PayOut()
+			req.OrderID, req.NotifyURL, req.Amount = paygatetest.OrderID("OK"), rcv.URL, paygate.MustParseMoney(fx.Amount, fx.Currency)
+			_, err = gw.PayOut(t.Context(), req)
+			require.NoError(t, err)
+			require.NoError(t, sb.Settle(req.OrderID, paygate.StatusSucceeded))
+			d, ok := rcv.Delivered(rcv.Next(t))
+			require.True(t, ok)
+
+			for name, at := range map[string]paygate.Gateway{"pay-in address": paygatetest.ForKind(gw, paygate.KindPayIn), "plain": gw} {
+				t.Run(name, func(t *testing.T) {
+					rec := &recorder{}
+					srv := serve(t, webhook.Handler(at, rec.fn))
+					r := post(t, srv, "/", d.Header, d.Body)
+					require.Equal(t, http.StatusOK, r.status, r.body)
+					require.Equal(t, 1, rec.n())
+					require.Equal(t, paygate.KindPayOut, rec.last().Kind)
+					require.Equal(t, paygate.StatusSucceeded, rec.last().Status)
+				})
+			}
+		})
+	}
 }

@@ -79,8 +79,9 @@ func WithDeduper(d Deduper) Option { return func(o *options) { o.deduper = optio
 //
 // fn may see a status other than the callback's: a "succeeded" callback whose query still
 // says "processing". fn decides what that means; returning an error has the provider deliver
-// the callback again later. cb.Raw remains the callback's own body. When the order is not
-// found under the callback's kind, the other kind is asked, and fn sees the kind found.
+// the callback again later. cb.Raw remains the callback's own body. When the provider does not
+// find the order under the callback's kind (ErrOrderNotFound, or any refusal of a provider
+// that documents no not-found code), the other kind is asked, and fn sees the kind found.
 //
 // Confirmation is on by default for gateways that ask for it: CaiPay and PayPro, whose
 // callback signatures leave keys or member boundaries unsigned (their ConfirmCallbacks method
@@ -329,13 +330,16 @@ func (h *handler) call(ctx context.Context, cb *paygate.Callback) (err error) {
 }
 
 // confirmed queries the provider and returns a copy of cb carrying the provider's answer.
-// An order not found under the callback's kind is asked for under the other kind.
+// An order the provider does not find under the callback's kind is asked for under the other
+// kind (paygate.MayBeNotFound); when that fails too, the first query's error stands.
 func (h *handler) confirmed(ctx context.Context, cb *paygate.Callback) (*paygate.Callback, error) {
 	kind := cb.Kind
 	o, err := h.gw.Query(ctx, &paygate.QueryRequest{Kind: kind, OrderID: cb.OrderID, ProviderOrderID: cb.ProviderOrderID})
-	if errors.Is(err, paygate.ErrOrderNotFound) {
-		kind = other(kind)
-		o, err = h.gw.Query(ctx, &paygate.QueryRequest{Kind: kind, OrderID: cb.OrderID, ProviderOrderID: cb.ProviderOrderID})
+	if paygate.MayBeNotFound(err) {
+		q := &paygate.QueryRequest{Kind: other(kind), OrderID: cb.OrderID, ProviderOrderID: cb.ProviderOrderID}
+		if o2, err2 := h.gw.Query(ctx, q); err2 == nil {
+			kind, o, err = q.Kind, o2, nil
+		}
 	}
 	if err != nil {
 		return nil, err

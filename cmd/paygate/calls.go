@@ -289,12 +289,12 @@ func kindName(k paygate.Kind) string {
 	return "pay-in"
 }
 
-// queryEitherKind queries req; when the provider has no such order of req.Kind, it tries the
-// other kind and says so on standard error: a pay-out queried as a pay-in is found all the
-// same.
+// queryEitherKind queries req; when the provider may have no such order of req.Kind
+// (paygate.MayBeNotFound), it tries the other kind and says so on standard error: a pay-out
+// queried as a pay-in is found all the same.
 func queryEitherKind(ctx context.Context, c *cli, gw paygate.Gateway, req paygate.QueryRequest) (*paygate.Order, error) {
 	o, err := gw.Query(ctx, &req)
-	if !errors.Is(err, paygate.ErrOrderNotFound) {
+	if !paygate.MayBeNotFound(err) {
 		return o, err
 	}
 	other := req

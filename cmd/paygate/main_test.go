@@ -191,6 +191,29 @@ func TestConfigErrorsOnePerLine(t *testing.T) {
 		"paygate balance: config line 3: timeout: `30` is a bare number; write 30s (a duration needs a unit: ms, s, m, h)\n", r.stderr)
 }
 
+// TestQueryTriesTheOtherKindWithoutNotFoundCode: CaiPay documents no not-found code, so its
+// refusal of a pay-in query is a plain refusal; a pay-out queried without --kind is found all
+// the same (paygate.MayBeNotFound).
+func TestQueryTriesTheOtherKindWithoutNotFoundCode(t *testing.T) {
+	srv, err := sandbox.New("caipay", paygate.Config{Provider: "caipay", MerchantID: "M10001", APIKey: "cp-token", Secret: "cp-secret"})
+	require.NoError(t, err)
+	t.Cleanup(srv.Close)
+	cfg := writeConfig(t, "caipay.yaml", fmt.Sprintf("provider: caipay\nbase_url: %s\nmerchant_id: M10001\napi_key: cp-token\nsecret: cp-secret\n", srv.URL()))
+	r := paygateCmd(t, "payout", "--config", cfg, "--order-id", "PO_CAI_0001", "--amount", "500",
+		"--name", "A Kumar", "--account", "1234567890", "--ifsc", "HDFC0000001", "--phone", "9876543210",
+		"--email", "a.kumar@example.com", "--notify-url", "https://merchant.example/cb")
+	require.Equal(t, exitOK, r.code, r.stderr)
+
+	r = paygateCmd(t, "query", "--config", cfg, "--order-id", "PO_CAI_0001")
+	require.Equal(t, exitOK, r.code, r.stderr)
+	require.Equal(t, "payout", valueOf(t, r.stdout, "kind"))
+	require.Equal(t, "paygate query: no pay-in of that number; found a pay-out (--kind payout)\n", r.stderr)
+
+	r = paygateCmd(t, "query", "--config", cfg, "--order-id", "NOSUCH_0001")
+	require.Equal(t, exitFailed, r.code)
+	require.Contains(t, r.stderr, "order does not exist")
+}
+
 // TestQueryTriesTheOtherKind is finding 7: a pay-out queried without --kind is found, and the
 // command says it looked for the other kind.
 func TestQueryTriesTheOtherKind(t *testing.T) {
