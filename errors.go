@@ -257,10 +257,11 @@ func prefix(provider, op string) string {
 
 // NotSentError is a request that provably never left this machine: the connection was never
 // made (dial, DNS, TLS before the request was written), the limiter refused to wait, a
-// circuit breaker was open, or the caller's context had ended before the call. It matches ErrNotSent and wraps the cause. It speaks of this
-// request only: a create that failed this way may be sent again under the same order number,
-// to the same provider; to another provider only if no earlier send of that order number may
-// have reached one (the router keeps that rule itself: router.ErrOrderHeld).
+// circuit breaker was open, or the caller's context had ended before the call. It matches
+// ErrNotSent and wraps the cause. It speaks of this request only: a create that failed this
+// way may be sent again under the same order number, to the same provider; to another
+// provider only if no earlier send of that order number may have reached one (the router
+// keeps that rule itself: router.ErrOrderHeld).
 type NotSentError struct {
 	Provider, Op string
 	Err          error

@@ -2,12 +2,14 @@ package paygate_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/paygatetest"
 	_ "github.com/paygate-go/paygate/providers"
 	"github.com/paygate-go/paygate/sandbox"
 )
@@ -163,5 +165,36 @@ func TestProvidersOptionValueErrors(t *testing.T) {
 				require.Equal(t, "options."+spec.Name, ce.Field)
 			})
 		}
+	}
+}
+
+// TestUnsupportedErrors: an operation a provider lacks (as Capabilities says) is
+// ErrUnsupported before any I/O, and its text starts "paygate: <provider> <operation>: " once,
+// as every error's does.
+func TestUnsupportedErrors(t *testing.T) {
+	for _, name := range []string{"caipay", "cashgit", "cashy", "deekpay", "paypro"} {
+		t.Run(name, func(t *testing.T) {
+			gw, err := paygate.New(paygate.Config{Provider: name, BaseURL: "http://127.0.0.1:1", MerchantID: "M1", APIKey: "k", Secret: "s"})
+			require.NoError(t, err)
+			caps := gw.Capabilities()
+			var errs []error
+			if !caps.Balance {
+				_, err := gw.Balance(t.Context())
+				errs = append(errs, err)
+			}
+			if !caps.PayInDirect {
+				fx := paygatetest.Fixtures(caps.Currency)
+				req := fx.PayIn()
+				req.OrderID, req.NotifyURL, req.Direct = paygatetest.OrderID("UN"), "https://merchant.example/cb", true
+				req.Amount = paygate.MustParseMoney(fx.Amount, fx.Currency)
+				_, err := gw.PayIn(t.Context(), req)
+				errs = append(errs, err)
+			}
+			for _, err := range errs {
+				require.ErrorIs(t, err, paygate.ErrUnsupported)
+				require.Equal(t, 1, strings.Count(err.Error(), "paygate: "), err.Error())
+				require.True(t, strings.HasPrefix(err.Error(), "paygate: "+name+" "), err.Error())
+			}
+		})
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 
 	"github.com/paygate-go/paygate"
@@ -218,5 +217,5 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *
 
 // Balance is paygate.ErrUnsupported: CaiPay's API document has no balance endpoint.
 func (c *Client) Balance(context.Context) (*paygate.Balance, error) {
-	return nil, fmt.Errorf("paygate: caipay balance: %w", paygate.ErrUnsupported)
+	return nil, c.Unsupported("balance", "CaiPay's API has no balance endpoint")
 }

@@ -143,7 +143,7 @@ func (c *Client) payInBody(req *paygate.PayInRequest) (map[string]any, error) {
 		return nil, paygate.Invalid("PayInRequest", "is nil")
 	}
 	if req.Direct {
-		return nil, fmt.Errorf("paygate: cashy payin: direct (host-to-host) pay-in: %w", paygate.ErrUnsupported)
+		return nil, c.Unsupported("payin", "Cashy has no direct (host-to-host) pay-in, only its hosted cashier")
 	}
 	cu := req.Customer
 	amount, err := check.Amount("Amount", req.Amount, paygate.PKR, paygate.Fixed2, amountLimits)

@@ -140,8 +140,7 @@ func (c *Client) PayIn(ctx context.Context, req *paygate.PayInRequest) (result *
 	ctx, op := c.Begin(ctx, "payin")
 	defer op.End(&opErr)
 	if req != nil && req.Direct {
-		return nil, &paygate.CallError{Provider: Name, Op: op.Name,
-			Err: fmt.Errorf("direct pay-in: %w (DeekPay offers its hosted cashier only)", paygate.ErrUnsupported)}
+		return nil, c.Unsupported(op.Name, "DeekPay has no direct pay-in, only its hosted cashier")
 	}
 	fields, err := payInFields(req)
 	if err != nil {

@@ -245,3 +245,19 @@ func (o Op) End(err *error) {
 	e.Duration, e.Outcome, e.Err = time.Since(e.Start), paygate.ClassifyOutcome(*err), *err
 	o.b.observer.OperationEnd(o.ctx, e)
 }
+
+// Unsupported is paygate.ErrUnsupported for operation op of the provider, saying why:
+// "paygate: cashy payin: operation not supported by this provider: <why>". Every provider
+// words an operation it lacks this one way, before any I/O.
+func (b *Base) Unsupported(op, why string) error {
+	return &paygate.CallError{Provider: b.spec.Name, Op: op, Err: unsupported(why)}
+}
+
+// unsupported is paygate.ErrUnsupported with a reason, its text without a second "paygate: ".
+type unsupported string
+
+func (u unsupported) Error() string {
+	return strings.TrimPrefix(paygate.ErrUnsupported.Error(), "paygate: ") + ": " + string(u)
+}
+
+func (unsupported) Is(target error) bool { return target == paygate.ErrUnsupported }
