@@ -1,5 +1,11 @@
 package paygate
 
+import (
+	"strconv"
+	"strings"
+	"unicode"
+)
+
 // CallbackError is a callback that could not be read or does not have the provider's
 // documented shape: not JSON, a required field missing, a key that could be a re-split of
 // two signed members, a value carrying another member. It matches ErrMalformedCallback and
@@ -14,7 +20,7 @@ type CallbackError struct {
 func (e *CallbackError) Error() string {
 	msg := prefix(e.Provider, "callback") + "malformed callback"
 	if e.Field != "" {
-		msg += ": field " + e.Field
+		msg += ": field " + quoteOdd(e.Field)
 	}
 	if e.Err != nil {
 		msg += ": " + e.Err.Error()
@@ -27,3 +33,14 @@ func (e *CallbackError) Unwrap() error { return e.Err }
 
 // Is matches ErrMalformedCallback.
 func (e *CallbackError) Is(target error) bool { return target == ErrMalformedCallback }
+
+// quoteOdd quotes a field name that is not a plain key (letters, digits, '_', '-', '.'): a
+// key taken from a callback body may hold anything, a line break included.
+func quoteOdd(field string) string {
+	for _, r := range field {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune("_-.", r) {
+			return strconv.Quote(field)
+		}
+	}
+	return field
+}

@@ -308,3 +308,13 @@ func TestMayBeNotFound(t *testing.T) {
 		require.Equal(t, tc.want, MayBeNotFound(tc.err), tc.name)
 	}
 }
+
+// TestCallbackErrorQuotesOddFields: a field named by a callback body (any key, a line break
+// included) is quoted in the text; a plain key is not.
+func TestCallbackErrorQuotesOddFields(t *testing.T) {
+	e := &CallbackError{Provider: "cashgit", Field: "amount", Err: errors.New("missing")}
+	require.Equal(t, "paygate: cashgit callback: malformed callback: field amount: missing", e.Error())
+	e.Field = "fee=2.50&id\nlevel=ERROR"
+	require.Equal(t, `paygate: cashgit callback: malformed callback: field "fee=2.50&id\nlevel=ERROR": missing`, e.Error())
+	require.ErrorIs(t, e, ErrMalformedCallback)
+}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -42,44 +43,59 @@ type Schema struct {
 }
 
 // Check refuses a verified callback's fields that do not have the documented shape: a body
-// whose genuine signature could also belong to another body (a re-split) is not trusted.
+// whose genuine signature could also belong to another body (a re-split) is not trusted. The
+// error is a *paygate.CallbackError naming the key at fault (Callback adds the provider).
 func (s Schema) Check(fields map[string]string) error {
 	strict := s.Scheme == PairsConcatenated || s.Scheme == ValuesOnly
 	for k, v := range fields {
 		if s.Scheme == PairsJoined {
 			if strings.ContainsAny(k, "&=") {
-				return fmt.Errorf("key %q contains '&' or '=': it could be a re-split of two signed members", k)
+				return shape(k, "the key contains '&' or '=': it could be a re-split of two signed members")
 			}
 			if check.CarriesMember(v) {
-				return fmt.Errorf("the value of %q carries \"&name=\": it could be a re-split of two signed members", k)
+				return shape(k, "the value carries \"&name=\": it could be a re-split of two signed members")
 			}
 		}
 		if !strict {
 			continue
 		}
 		if !slices.Contains(s.Known, k) {
-			return fmt.Errorf("key %q is not in the provider's documented callback", k)
+			return shape(k, "the key is not in the provider's documented callback")
 		}
 		if !strings.Contains(v, "=") {
 			continue
 		}
 		for _, other := range s.Known {
 			if strings.Contains(v, other+"=") {
-				return fmt.Errorf("the value of %q carries %q: it could swallow another member", k, other+"=")
+				return shape(k, fmt.Sprintf("the value carries %q: it could swallow another member", other+"="))
 			}
 		}
 	}
 	return nil
 }
 
-// Present checks that every required field is there after the signature verified.
+// Present checks that every required field is there after the signature verified: a
+// *paygate.CallbackError naming the first one missing.
 func (s Schema) Present(fields map[string]string) error {
 	for _, k := range s.Required {
 		if fields[k] == "" {
-			return fmt.Errorf("field %s is missing", k)
+			return shape(k, "missing")
 		}
 	}
 	return nil
+}
+
+// shape is a *paygate.CallbackError naming field; Callback sets its provider.
+func shape(field, reason string) *paygate.CallbackError {
+	return &paygate.CallbackError{Field: field, Err: errors.New(reason)}
+}
+
+// named sets the provider of err, a *paygate.CallbackError of Check or Present.
+func (b *Base) named(err error) error {
+	if ce, ok := err.(*paygate.CallbackError); ok {
+		ce.Provider = b.spec.Name
+	}
+	return err
 }
 
 // MalformedField is a *paygate.CallbackError naming field.
@@ -101,20 +117,16 @@ func (b *Base) Callback(body []byte, schema Schema, sig func(fields map[string]s
 	if err != nil {
 		return nil, &paygate.CallbackError{Provider: b.spec.Name, Err: err}
 	}
-	if schema.Scheme == RawBody {
-		if err := schema.Present(fields); err != nil {
-			return nil, &paygate.CallbackError{Provider: b.spec.Name, Err: err}
+	if schema.Scheme != RawBody {
+		if err := b.Verify(sig(fields), fields, rules...); err != nil {
+			return nil, err
 		}
-		return fields, nil
-	}
-	if err := b.Verify(sig(fields), fields, rules...); err != nil {
-		return nil, err
-	}
-	if err := schema.Check(fields); err != nil {
-		return nil, &paygate.CallbackError{Provider: b.spec.Name, Err: err}
+		if err := schema.Check(fields); err != nil {
+			return nil, b.named(err)
+		}
 	}
 	if err := schema.Present(fields); err != nil {
-		return nil, &paygate.CallbackError{Provider: b.spec.Name, Err: err}
+		return nil, b.named(err)
 	}
 	return fields, nil
 }

@@ -392,13 +392,22 @@ func TestSchema(t *testing.T) {
 	for _, v := range []string{"x&y=z", "ORD1&paytime=1700000000000", "&=", "a&b&c=d"} {
 		require.Error(t, joined.Check(map[string]string{"id": "1", "a": v}), "%q would absorb another member", v)
 	}
-	require.Error(t, joined.Check(map[string]string{"fee=2.50&id": "1"}))
-	require.Error(t, joined.Present(map[string]string{"id": ""}))
+	// Each refusal is malformed and names the key at fault.
+	field := func(err error) string {
+		t.Helper()
+		require.ErrorIs(t, err, paygate.ErrMalformedCallback)
+		var ce *paygate.CallbackError
+		require.ErrorAs(t, err, &ce)
+		return ce.Field
+	}
+	require.Equal(t, "a", field(joined.Check(map[string]string{"id": "1", "a": "x&y=z"})))
+	require.Equal(t, "fee=2.50&id", field(joined.Check(map[string]string{"fee=2.50&id": "1"})))
+	require.Equal(t, "id", field(joined.Present(map[string]string{"id": ""})))
 
 	strict := engine.Schema{Scheme: engine.PairsConcatenated, Known: []string{"id", "amount", "sign"}}
 	require.NoError(t, strict.Check(map[string]string{"id": "1", "amount": "10"}))
-	require.Error(t, strict.Check(map[string]string{"id": "1", "extra": "x"}), "unknown key")
-	require.Error(t, strict.Check(map[string]string{"id": "1", "amount": "10id=2"}), "a value swallowing a member")
+	require.Equal(t, "extra", field(strict.Check(map[string]string{"id": "1", "extra": "x"})), "unknown key")
+	require.Equal(t, "amount", field(strict.Check(map[string]string{"id": "1", "amount": "10id=2"})), "a value swallowing a member")
 
 	raw := engine.Schema{Scheme: engine.RawBody}
 	require.NoError(t, raw.Check(map[string]string{"fee=2.50&id": "1"}), "a raw body cannot be re-split")
