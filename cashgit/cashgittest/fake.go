@@ -263,7 +263,7 @@ func cashgitRaw(o *fakeserver.Order) string {
 			return "paid"
 		}
 		return "success"
-	case paygate.StatusFailed:
+	case paygate.StatusFailed, paygate.StatusReversed: // CashGit has no reversal: the nearest final status
 		return "failed"
 	case paygate.StatusCancelled:
 		if o.Kind == paygate.KindPayIn {
