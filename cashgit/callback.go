@@ -31,8 +31,8 @@ func (c *Client) ParseCallback(_ http.Header, body []byte) (*paygate.Callback, e
 	if err != nil {
 		return nil, err
 	}
-	if appid, ok := fields["appid"]; ok && appid != c.MerchantID() {
-		return nil, c.Refuse("callback for another merchant")
+	if err := c.Ours(fields["appid"]); err != nil {
+		return nil, err
 	}
 	cb := &paygate.Callback{
 		Kind: paygate.KindPayIn, OrderID: fields["orderid"], ProviderOrderID: fields["platform_orderid"],

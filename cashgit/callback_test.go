@@ -152,6 +152,13 @@ func TestCallbackSameMerchant(t *testing.T) {
 	cb, err := c.ParseCallback(nil, body)
 	require.NoError(t, err)
 	require.Equal(t, "ORDER_20231201001", cb.OrderID)
+
+	// An empty or null appid is not signed, and names no merchant: it is not another's.
+	good := withSign(t, testdata(t, "payin_callback.json"), keyParamSign(payInCanonical, testSecret))
+	for _, v := range []string{`""`, `null`} {
+		_, err := c.ParseCallback(nil, bytes.Replace(good, []byte(`"utr"`), []byte(`"appid": `+v+`, "utr"`), 1))
+		require.NoError(t, err, "appid %s", v)
+	}
 }
 
 // TestCallbackPreviousSecrets: callbacks signed with a previous secret still verify.

@@ -44,11 +44,8 @@ func (c *Client) ParseCallback(header http.Header, body []byte) (*paygate.Callba
 	if err != nil {
 		return nil, err
 	}
-	if mid := headerValue(header, HeaderMerchantID); mid != "" && mid != c.MerchantID() {
-		return nil, c.Refuse("callback for another merchant (MerchantId header)")
-	}
-	if mid := fields["merchantId"]; mid != "" && mid != c.MerchantID() {
-		return nil, c.Refuse("callback for another merchant (merchantId field)")
+	if err := c.Ours(headerValue(header, HeaderMerchantID), fields["merchantId"]); err != nil {
+		return nil, err
 	}
 	cb := &paygate.Callback{
 		Kind: kindOf(fields), OrderID: fields["mchOrderNo"], ProviderOrderID: fields["orderNo"],

@@ -34,11 +34,8 @@ func (c *Client) ParseCallback(header http.Header, body []byte) (*paygate.Callba
 	if err != nil {
 		return nil, err
 	}
-	if m, ok := fields[HeaderMerchantNo]; ok && m != c.MerchantID() {
-		return nil, c.Refuse("callback for another merchant")
-	}
-	if m := header.Get(HeaderMerchantNo); m != "" && m != c.MerchantID() {
-		return nil, c.Refuse("callback for another merchant")
+	if err := c.Ours(fields[HeaderMerchantNo], header.Get(HeaderMerchantNo)); err != nil {
+		return nil, err
 	}
 	cb := &paygate.Callback{
 		Kind: c.kind(fields), OrderID: fields[fieldTradeNo], ProviderOrderID: fields["platFormTradeNo"],

@@ -145,6 +145,13 @@ func TestParseCallbackRefused(t *testing.T) {
 		_, err := callbackClient(t, nil).ParseCallback(http.Header{"Merchantno": {"M99999"}}, []byte(good))
 		require.ErrorIs(t, err, paygate.ErrInvalidSignature)
 	})
+	for _, v := range []string{`""`, `null`} {
+		t.Run("merchantNo "+v+" is unsigned and names no merchant", func(t *testing.T) {
+			body := strings.Replace(good, `"tradeNo"`, `"merchantNo":`+v+`,"tradeNo"`, 1)
+			_, err := callbackClient(t, nil).ParseCallback(nil, []byte(body))
+			require.NoError(t, err)
+		})
+	}
 	t.Run("own merchantNo accepted", func(t *testing.T) {
 		body := signBody(t, strings.Replace(sampleCallback, `"tradeNo"`, `"merchantNo":"M10001","tradeNo"`, 1), testSecret)
 		_, err := callbackClient(t, nil).ParseCallback(http.Header{"Merchantno": {testMerchant}}, []byte(body))

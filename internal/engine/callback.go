@@ -145,6 +145,18 @@ func (b *Base) Verify(got string, fields map[string]string, rules ...func(fields
 	return v.Verify(got, bound...)
 }
 
+// Ours refuses a verified callback that names another merchant: each of named (a field's or a
+// header's value) must be this merchant's ID, or empty. An empty (or null) member is not
+// signed, so it says nothing, whoever added it.
+func (b *Base) Ours(named ...string) error {
+	for _, m := range named {
+		if m != "" && m != b.merchantID {
+			return b.Refuse("callback for another merchant")
+		}
+	}
+	return nil
+}
+
 // Refuse is a *paygate.SignatureError of a verified callback that is not for this merchant.
 func (b *Base) Refuse(reason string) error {
 	return &paygate.SignatureError{Provider: b.spec.Name, Op: "callback", Reason: reason}
