@@ -187,8 +187,9 @@ func payOutFields(req *paygate.PayOutRequest) (map[string]string, error) {
 
 // Query asks where an order stands: GET searchPayInResult or searchPayOutResult by
 // customerOrderNo. CaiPay looks orders up by merchant order number only: an answer that does
-// not name that order, or names another tenantId, is malformed. utr "None" is an empty UTR;
-// actualAmount fills ActualAmount.
+// not name that order, or names another tenantId, is malformed. Its answer carries no
+// platOrderNo, so a ProviderOrderID given is not checked and the Order carries none. utr
+// "None" is an empty UTR; actualAmount fills ActualAmount.
 func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *paygate.Order, opErr error) {
 	ctx, op := c.Begin(ctx, "query")
 	defer op.End(&opErr)
@@ -198,7 +199,7 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *
 	var d searchData
 	resp, err := c.do(ctx, call{op: op.Name, method: http.MethodGet, path: searchPaths[req.Kind],
 		fields: map[string]string{"customerOrderNo": req.OrderID},
-		asked:  &paygate.QueryRequest{Kind: req.Kind, OrderID: req.OrderID}}, &d)
+		asked:  req}, &d)
 	if err != nil {
 		return nil, err
 	}

@@ -186,7 +186,8 @@ func payOutFields(req *paygate.PayOutRequest) (map[string]string, error) {
 }
 
 // Query asks for an order by merchant order number (POST /api/query for pay-ins,
-// /api/payout/query for pay-outs). CashGit looks orders up by OrderID only.
+// /api/payout/query for pay-outs). CashGit looks orders up by OrderID only; an answer naming
+// another platform_orderid than a ProviderOrderID given is malformed.
 func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *paygate.Order, opErr error) {
 	ctx, op := c.Begin(ctx, "query")
 	defer op.End(&opErr)
@@ -194,7 +195,7 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *
 		return nil, err
 	}
 	fields := map[string]string{"orderid": req.OrderID}
-	asked := &paygate.QueryRequest{Kind: req.Kind, OrderID: req.OrderID}
+	asked := req // looked up by OrderID; the answer is held to ProviderOrderID too, when given
 	if req.Kind == paygate.KindPayOut {
 		var d payOutData
 		resp, err := c.call(ctx, engine.Call{Op: op.Name, Path: "/api/payout/query", Asked: asked}, fields, &d)

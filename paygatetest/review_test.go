@@ -461,3 +461,35 @@ func TestReviewPayProUnknownCode(t *testing.T) {
 	require.ErrorIs(t, err, paygate.ErrOutcomeUnknown, "%v", err)
 	_ = strings.TrimSpace
 }
+
+// TestQueryHoldsBothNumbers: a query giving both the merchant's and the provider's order
+// number is answered for that order or not at all, by every provider. Where the provider
+// looks orders up by the merchant's number only (CaiPay, CashGit, PayPro), an answer carrying
+// another provider number is not taken for the order asked about: the caller's two numbers
+// name two orders. CaiPay's answer carries no provider number, so nothing tells; the order it
+// returns claims none.
+func TestQueryHoldsBothNumbers(t *testing.T) {
+	for _, provider := range sandbox.Providers() {
+		t.Run(provider, func(t *testing.T) {
+			sb, err := sandbox.New(provider, testConfig(provider))
+			require.NoError(t, err)
+			t.Cleanup(sb.Close)
+			gw := newGateway(t, provider, sb.URL(), 5*time.Second)
+			a, err := payIn(t.Context(), gw, provider, paygatetest.OrderID("QA"))
+			require.NoError(t, err)
+			b, err := payIn(t.Context(), gw, provider, paygatetest.OrderID("QB"))
+			require.NoError(t, err)
+
+			o, err := gw.Query(t.Context(), &paygate.QueryRequest{Kind: paygate.KindPayIn, OrderID: a.OrderID, ProviderOrderID: a.ProviderOrderID})
+			require.NoError(t, err, "both numbers of one order")
+			require.Equal(t, a.OrderID, o.OrderID)
+
+			o, err = gw.Query(t.Context(), &paygate.QueryRequest{Kind: paygate.KindPayIn, OrderID: a.OrderID, ProviderOrderID: b.ProviderOrderID})
+			if err == nil {
+				require.Empty(t, o.ProviderOrderID, "the numbers of two orders, answered as one: %+v", o)
+				return
+			}
+			require.Nil(t, o) // not found (Cashy, DeekPay look orders up by both) or malformed
+		})
+	}
+}

@@ -244,7 +244,8 @@ func (c *Client) payOutFields(req *paygate.PayOutRequest) (map[string]string, er
 
 // Query asks for an order by merchant order number: POST /v1/paypro/queryPayInResult for
 // pay-ins, /v1/paypro/queryPayOutResult for pay-outs. PayPro looks orders up by tradeNo only,
-// and an answer that does not name that tradeNo is malformed.
+// and an answer that does not name that tradeNo, or names another platFormTradeNo than a
+// ProviderOrderID given, is malformed.
 // Amount is data.amount; ActualAmount is the same amount once the order succeeded — for
 // status 0001 PayPro reports there the amount actually paid, which differs from the order's.
 func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *paygate.Order, opErr error) {
@@ -255,7 +256,7 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *
 	}
 	var d queryData
 	resp, err := c.call(ctx, engine.Call{Op: op.Name, Path: queryPaths[req.Kind],
-		Asked: &paygate.QueryRequest{Kind: req.Kind, OrderID: req.OrderID}}, map[string]string{fieldTradeNo: req.OrderID}, &d)
+		Asked: req}, map[string]string{fieldTradeNo: req.OrderID}, &d)
 	if err != nil {
 		return nil, err
 	}
