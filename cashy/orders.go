@@ -211,14 +211,11 @@ func (c *Client) PayOut(ctx context.Context, req *paygate.PayOutRequest) (result
 		Provider: Name, OrderID: req.OrderID, ProviderOrderID: d.OrderNo,
 		// An accepted pay-out is being processed until its callback says otherwise.
 		Status: paygate.StatusProcessing, RawStatus: d.OrderStatus,
-		Amount: resp.Amount(), Fee: paygate.NewMoney(decimal.Zero, paygate.PKR),
+		Amount: resp.Amount(), Fee: d.Fee.Money(paygate.PKR), // zero when the answer gives none
 		Raw: resp.Raw(),
 	}
 	if d.OrderStatus != "" {
 		res.Status = MapPayOutStatus(d.OrderStatus)
-	}
-	if d.Fee.Set {
-		res.Fee = d.Fee.Money(paygate.PKR)
 	}
 	return res, nil
 }
