@@ -147,6 +147,17 @@ func (c *Client) normalize(fields map[string]string, body []byte) (*paygate.Call
 		return nil, malformed("orderAmount", err)
 	}
 	cb.Amount = amount
+	if v := fields["orderActualAmount"]; v != "" && cb.Kind == paygate.KindPayIn {
+		// What was paid, as paygate.Order.CallbackAmount has it for a confirmed or polled
+		// callback of the same order: a partial payment differs from orderAmount.
+		paid, err := paygate.ParseMoney(v, cur)
+		if err != nil {
+			return nil, malformed("orderActualAmount", err)
+		}
+		if !paid.IsZero() {
+			cb.Amount = paid
+		}
+	}
 	if v := fields["orderFee"]; v != "" {
 		if cb.Fee, err = paygate.ParseMoney(v, cur); err != nil {
 			return nil, malformed("orderFee", err)

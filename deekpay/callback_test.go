@@ -282,3 +282,28 @@ func TestForKindRefusesTheOtherSignedKind(t *testing.T) {
 		})
 	}
 }
+
+// TestCallbackPayInAmountIsWhatWasPaid: a pay-in's callback carries orderActualAmount, what
+// was paid, as the same order reaches fn through webhook.WithConfirm and the tracker
+// (paygate.Order.CallbackAmount); orderAmount where orderActualAmount is missing or zero. A
+// pay-out's carries its own amount.
+func TestCallbackPayInAmountIsWhatWasPaid(t *testing.T) {
+	c := callbackClient(t, testNow, nil)
+	for _, tc := range []struct{ actual, want string }{
+		{`"orderActualAmount":"30.00"`, "30.00 INR"}, // partly paid
+		{`"orderActualAmount":30.5`, "30.50 INR"},
+		{`"orderActualAmount":"0"`, "40.20 INR"},
+		{`"orderActualAmount":""`, "40.20 INR"},
+		{`"orderActualAmount":null`, "40.20 INR"},
+	} {
+		body := bytes.Replace(testdata(t, "callback_payin.json"), []byte(`"orderActualAmount":"40.20"`), []byte(tc.actual), 1)
+		cb, err := c.ParseCallback(signCallback(t, body, testAccessKey, testTimestamp, testNonce, testSecret), body)
+		require.NoError(t, err, tc.actual)
+		require.Equal(t, tc.want, cb.Amount.String(), tc.actual)
+	}
+	body := bytes.Replace(testdata(t, "callback_payin.json"), []byte(`"orderActualAmount":"40.20"`), []byte(`"orderActualAmount":"4O.20"`), 1)
+	_, err := c.ParseCallback(signCallback(t, body, testAccessKey, testTimestamp, testNonce, testSecret), body)
+	var ce *paygate.CallbackError
+	require.ErrorAs(t, err, &ce)
+	require.Equal(t, "orderActualAmount", ce.Field)
+}
