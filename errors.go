@@ -201,8 +201,7 @@ func (e *OutcomeError) Unwrap() error { return e.Err }
 func (e *OutcomeError) Is(target error) bool { return target == ErrOutcomeUnknown }
 
 // CallError is any other failure of a call: transport errors on reads, a read's context
-// ending while it was under way.
-// It names provider and operation and wraps the cause.
+// ending while it was under way. It names provider and operation and wraps the cause.
 type CallError struct {
 	Provider, Op string
 	Err          error

@@ -190,8 +190,9 @@
 // read, as the status table above says. Amount is orderAmount, but for a pay-in
 // orderActualAmount when it is reported and not zero: what was paid, as a confirmed or polled
 // callback of the same order has it (paygate.Order.CallbackAmount). Fee is orderFee, decoded
-// exactly from a string or a number; CompletedAt is orderCompleteTime, else orderPayTime. A currencyType other than INR
-// (empty is INR) is malformed: an amount in another currency is not this client's order.
+// exactly from a string or a number; CompletedAt is orderCompleteTime, else orderPayTime. A
+// currencyType other than INR (empty is INR) is malformed: an amount in another currency is
+// not this client's order.
 //
 // The acknowledgement DeekPay expects (Callback.Ack) is HTTP 200, application/json,
 // {"code":200,"success":true}.
