@@ -308,6 +308,8 @@ func queryEitherKind(ctx context.Context, c *cli, gw paygate.Gateway, req paygat
 		fmt.Fprintf(c.stderr, "paygate query: no %s of that number; found a %s (--kind %s)\n",
 			kindName(req.Kind), kindName(other.Kind), other.Kind)
 		return o2, nil
+	case !errors.Is(err, paygate.ErrOrderNotFound):
+		return nil, err // a refusal that may or may not mean "not found": it stands as it is
 	case errors.Is(err2, paygate.ErrOrderNotFound):
 		return nil, fmt.Errorf("order not found, neither as a %s nor as a %s: %w", kindName(req.Kind), kindName(other.Kind), err)
 	case errors.Is(err2, paygate.ErrUnsupported), errors.Is(err2, paygate.ErrInvalidRequest):
