@@ -338,6 +338,14 @@ func TestParseConfigYAMLTags(t *testing.T) {
 		})
 	}
 
+	// A secret that starts with '!' reads as a tag: the error must not quote it.
+	for _, key := range []string{"secret", "api_key", "options:\n  previous_secrets"} {
+		_, err := ParseConfig([]byte("provider: cashgit\n"+key+": !Xy9kP2qLm7Zq\n"), false)
+		require.ErrorIs(t, err, ErrInvalidConfig, key)
+		require.NotContains(t, err.Error(), "Xy9kP2", key)
+		require.ErrorContains(t, err, "quote", key)
+	}
+
 	cfg, err := ParseConfig([]byte("provider: !!str cashgit\nmerchant_id: !!str 10001\nsecret: !!str 123\ntimeout: !!str 30s\napi_key: !!null\n"), false)
 	require.NoError(t, err, "the plain scalar tags are accepted")
 	require.Equal(t, Config{Provider: "cashgit", MerchantID: "10001", Secret: "123", Timeout: 30 * time.Second}, cfg)

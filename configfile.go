@@ -252,15 +252,20 @@ var yamlScalarTags = []string{"!!str", "!!int", "!!float", "!!bool", "!!null"}
 // checkYAMLTag refuses an explicit tag other than the plain scalar ones, or one that does not
 // fit its value (!!int abc): the loader reads values as text, so any other tag would be
 // dropped silently (!!binary is base64 of bytes, not the text written). The value is never
-// quoted.
+// quoted, nor the tag of a secret key (a secret starting with '!' reads as a tag).
 func checkYAMLTag(n *yaml.Node, key string) error {
 	if n.Style&yaml.TaggedStyle == 0 {
 		return nil
 	}
 	tag := n.ShortTag()
 	if n.Kind != yaml.ScalarNode || !slices.Contains(yamlScalarTags, tag) {
-		return &ConfigError{Field: key, Line: n.Line, Reason: fmt.Sprintf("the YAML tag %s is not supported; "+
-			"write the value as plain text (only %s are accepted)", truncate(tag, 20), strings.Join(yamlScalarTags, ", "))}
+		what := "the YAML tag " + truncate(tag, 20)
+		if IsSecretOption(key) { // "secret: !Xy9…" is a secret that starts with '!', read as a tag
+			what = "a YAML tag"
+		}
+		return &ConfigError{Field: key, Line: n.Line, Reason: fmt.Sprintf("%s is not supported; "+
+			"write the value as plain text, in quotes if it starts with '!' (only %s are accepted)",
+			what, strings.Join(yamlScalarTags, ", "))}
 	}
 	var v any
 	if err := n.Decode(&v); err != nil {
