@@ -46,7 +46,9 @@
 // Order). The router records order → provider in its Store before each attempt (memory by
 // default; redisstore and pgstore for several replicas), so Query goes back to the provider
 // that holds the order; QueryRequest.Provider names it explicitly (the router's own Name, which
-// a tracker over the router sets, counts as unset). Balance answers per
+// a tracker over the router sets, counts as unset); an order the index does not know is
+// looked for at each provider, and is paygate.ErrOrderNotFound only when every provider asked
+// said so. Balance answers per
 // provider: call Balances (Balance itself returns paygate.ErrUnsupported, so Capabilities
 // reports Balance false). Callbacks stay per provider: mount webhook.NewMux over Gateways
 // (ParseCallback returns paygate.ErrUnsupported, so Capabilities reports Callbacks false),

@@ -692,9 +692,12 @@ func (r *Router) query(ctx context.Context, gw paygate.Gateway, req *paygate.Que
 	return o, nil
 }
 
-// search asks every provider that can query the kind until one knows the order.
+// search asks every provider that can query the kind until one knows the order. The order is
+// not found (paygate.ErrOrderNotFound) only when every provider asked said so: one that failed
+// otherwise (a 502, a refusal it does not classify) may hold it, and a tracker over the
+// router would report an order it holds as not created.
 func (r *Router) search(ctx context.Context, req *paygate.QueryRequest) (*paygate.Order, error) {
-	var errs []error
+	var errs, notFound []error
 	for _, gw := range r.gws {
 		caps := gw.Capabilities()
 		if req.Kind == paygate.KindPayIn && !caps.QueryPayIn || req.Kind == paygate.KindPayOut && !caps.QueryPayOut {
@@ -711,15 +714,26 @@ func (r *Router) search(ctx context.Context, req *paygate.QueryRequest) (*paygat
 			}
 			return o, nil
 		}
-		errs = append(errs, err)
+		if errors.Is(err, paygate.ErrOrderNotFound) {
+			notFound = append(notFound, err)
+		} else {
+			errs = append(errs, err)
+		}
 		if ctx.Err() != nil {
 			break
 		}
 	}
-	if len(errs) == 0 {
+	switch {
+	case len(errs) == 0 && len(notFound) == 0:
 		return nil, fmt.Errorf("paygate: router query: no provider can query %q orders: %w", req.Kind, paygate.ErrUnsupported)
+	case len(errs) == 0:
+		return nil, fmt.Errorf("paygate: router query: no provider knows the order: %w", errors.Join(notFound...))
 	}
-	return nil, fmt.Errorf("paygate: router query: no provider knows the order: %w", errors.Join(errs...))
+	// The not-founds are told, not wrapped: the error must not match ErrOrderNotFound.
+	for _, nf := range notFound {
+		errs = append(errs, errors.New(nf.Error()))
+	}
+	return nil, fmt.Errorf("paygate: router query: no provider answered for the order: %w", errors.Join(errs...))
 }
 
 // Balance is not offered: a router's balance is per provider. It returns an error matching

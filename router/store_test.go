@@ -174,8 +174,11 @@ func TestQuerySearch(t *testing.T) {
 	o, err := r.Query(ctx, &paygate.QueryRequest{Kind: paygate.KindPayIn, OrderID: id})
 	require.NoError(t, err)
 	require.Equal(t, "paypro", o.Provider)
+	// PayPro documents no not-found code: its refusal of an unknown order may hide one, so the
+	// search is not "not found" (TestQuerySearchNotFoundOnlyWhenEveryProviderSaysSo).
 	_, err = r.Query(ctx, &paygate.QueryRequest{Kind: paygate.KindPayIn, OrderID: orderID()})
-	require.ErrorIs(t, err, paygate.ErrOrderNotFound)
+	require.Error(t, err)
+	require.NotErrorIs(t, err, paygate.ErrOrderNotFound)
 }
 
 // TestBreakerStoreDown: when the shared store does not answer, each replica's circuits go on
@@ -223,4 +226,44 @@ func TestQueryOwnName(t *testing.T) {
 	o, err := r.Query(ctx, &paygate.QueryRequest{Kind: paygate.KindPayIn, OrderID: "Q-1", Provider: r.Name()})
 	require.NoError(t, err)
 	require.Equal(t, "b", o.Provider)
+}
+
+// failingQuery is a stub whose queries fail with err.
+type failingQuery struct {
+	*stub
+	err error
+}
+
+func (g failingQuery) Query(context.Context, *paygate.QueryRequest) (*paygate.Order, error) {
+	return nil, g.err
+}
+
+// TestQuerySearchNotFoundOnlyWhenEveryProviderSaysSo: a search is "not found" only when every
+// provider asked said so. One that failed otherwise (an HTTP 502, a refusal that is not a
+// classified not-found) may hold the order: a tracker over the router must not report it not
+// created, and a merchant must not create it again.
+func TestQuerySearchNotFoundOnlyWhenEveryProviderSaysSo(t *testing.T) {
+	a := connect(t, startSandbox(t, "cashgit"), 5*time.Second)
+	d := connect(t, startSandbox(t, "deekpay"), 5*time.Second)
+	r, err := router.New([]router.Route{{Gateway: a.gw}, {Gateway: d.gw}})
+	require.NoError(t, err)
+	_, err = r.Query(t.Context(), &paygate.QueryRequest{Kind: paygate.KindPayIn, OrderID: orderID()})
+	require.ErrorIs(t, err, paygate.ErrOrderNotFound, "both providers said so")
+
+	for name, err := range map[string]error{
+		"bad gateway": &paygate.ResponseError{Provider: "b", Op: "query", HTTPStatus: 502, Err: paygate.ErrMalformedResponse},
+		"refusal":     &paygate.ProviderError{Provider: "b", Op: "query", Code: "400", Message: "order does not exist"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			b := failingQuery{newStub("b", paygate.INR), err}
+			for _, routes := range [][]router.Route{{{Gateway: a.gw}, {Gateway: b}}, {{Gateway: b}, {Gateway: a.gw}}} {
+				r, rerr := router.New(routes)
+				require.NoError(t, rerr)
+				_, qerr := r.Query(t.Context(), &paygate.QueryRequest{Kind: paygate.KindPayIn, OrderID: orderID()})
+				require.Error(t, qerr)
+				require.NotErrorIs(t, qerr, paygate.ErrOrderNotFound, "%v", qerr)
+				require.ErrorContains(t, qerr, "cashgit", "what the others answered is still told")
+			}
+		})
+	}
 }
