@@ -640,6 +640,8 @@ func (r *Router) decide(ctx context.Context, op, orderID, provider, decision, re
 // Query asks the provider that holds the order: QueryRequest.Provider when set (the router's
 // own Name counts as unset: a tracker over the router sets it), else the one the order index
 // names, else each provider that can query the kind, in route order, until one knows the order.
+// Without a Kind, the index is asked under both and the provider under the kind found; an
+// order the index does not know needs its Kind.
 func (r *Router) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate.Order, error) {
 	if req == nil {
 		return nil, &paygate.ValidationError{Provider: Name, Op: "query", Field: "request", Reason: "nil"}
@@ -665,9 +667,18 @@ func (r *Router) Query(ctx context.Context, req *paygate.QueryRequest) (*paygate
 			}
 			if p != "" {
 				provider, reason = p, "index"
+				if req.Kind == "" { // the provider needs the kind the index found it under
+					c := *req
+					c.Kind = k
+					req = &c
+				}
 				break
 			}
 		}
+	}
+	if provider == "" && req.Kind == "" {
+		return nil, &paygate.ValidationError{Provider: Name, Op: "query", Field: "Kind",
+			Reason: "the order index does not know the order: give its Kind (payin or payout) to look for it"}
 	}
 	if provider != "" {
 		gw, ok := r.byName[provider]

@@ -267,3 +267,24 @@ func TestQuerySearchNotFoundOnlyWhenEveryProviderSaysSo(t *testing.T) {
 		})
 	}
 }
+
+// TestQueryWithoutKind: a query without a Kind goes to the provider the index names, under the
+// kind the index knows the order by (every provider refuses an empty Kind); an order the index
+// does not know needs its Kind, before anything is sent.
+func TestQueryWithoutKind(t *testing.T) {
+	a := connect(t, startSandbox(t, "cashgit"), 5*time.Second)
+	r, err := router.New([]router.Route{{Gateway: a.gw}})
+	require.NoError(t, err)
+	id := orderID()
+	_, err = r.PayOut(t.Context(), payOut(a, id))
+	require.NoError(t, err)
+	o, err := r.Query(t.Context(), &paygate.QueryRequest{OrderID: id})
+	require.NoError(t, err)
+	require.Equal(t, paygate.KindPayOut, o.Kind)
+	require.Equal(t, "cashgit", o.Provider)
+
+	_, err = r.Query(t.Context(), &paygate.QueryRequest{OrderID: orderID()})
+	var ve *paygate.ValidationError
+	require.ErrorAs(t, err, &ve)
+	require.Equal(t, "Kind", ve.Field)
+}
