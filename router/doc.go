@@ -1,7 +1,9 @@
 // Package router is one paygate.Gateway over several providers: rules say which providers may
 // take a request (currency, amount range, kind, hosted or direct, channel, any predicate), a
 // weight splits volume among the eligible, a priority orders the fallback, and a circuit per
-// provider takes an unhealthy one out of the rotation for a while.
+// provider takes an unhealthy one out of the rotation for a while. An amount in no currency
+// is taken in the routes' currency when they share one, and refused as an invalid request
+// when they do not.
 //
 // # Failover never creates an order twice
 //

@@ -417,6 +417,15 @@ func (e *RouteError) Unwrap() error { return e.Err }
 // created nothing moves the claim to the next; a create that created nothing anywhere removes
 // its claim.
 func (r *Router) create(ctx context.Context, op string, req Request, call func(context.Context, *route) error) (string, error) {
+	if req.Amount.Currency() == "" {
+		// An amount in no currency is the provider's: the routes' one currency, or nobody's.
+		cur := r.Capabilities().Currency
+		if cur == "" {
+			return "", &paygate.ValidationError{Provider: Name, Op: op, Field: "Amount",
+				Reason: "an amount in no currency, and this router's providers take more than one: give its currency"}
+		}
+		req.Amount = paygate.NewMoney(req.Amount.Decimal(), cur)
+	}
 	held, err := r.store.Provider(ctx, req.Kind, req.OrderID)
 	if err != nil {
 		r.decide(ctx, op, req.OrderID, "", "stopped", "index_unreadable", slog.String("error", err.Error()))

@@ -288,3 +288,30 @@ func TestQueryWithoutKind(t *testing.T) {
 	require.ErrorAs(t, err, &ve)
 	require.Equal(t, "Kind", ve.Field)
 }
+
+// TestCreateInNoCurrency: an amount in no currency is the provider's (paygate.Currency.Check):
+// a router whose routes share one currency takes it in that one, as each of its providers
+// would; one whose routes take several refuses it before anything is sent, rather than send
+// 500 to whichever provider comes first, in rupees or in Pakistani rupees.
+func TestCreateInNoCurrency(t *testing.T) {
+	a := connect(t, startSandbox(t, "cashgit"), 5*time.Second)
+	one, err := router.New([]router.Route{{Gateway: a.gw}})
+	require.NoError(t, err)
+	req := payIn(a, orderID())
+	req.Amount = paygate.MustParseMoney(a.fx.Amount, "")
+	res, err := one.PayIn(t.Context(), req)
+	require.NoError(t, err)
+	require.Equal(t, "512.05 INR", res.Amount.String())
+
+	c := connect(t, startSandbox(t, "cashy"), 5*time.Second)
+	mixed, err := router.New([]router.Route{{Gateway: a.gw}, {Gateway: c.gw}})
+	require.NoError(t, err)
+	req = payIn(a, orderID())
+	req.Amount = paygate.MustParseMoney(a.fx.Amount, "")
+	_, err = mixed.PayIn(t.Context(), req)
+	var ve *paygate.ValidationError
+	require.ErrorAs(t, err, &ve)
+	require.Equal(t, "Amount", ve.Field)
+	require.Len(t, a.sb.Orders(), 1, "only the first router's order")
+	require.Empty(t, c.sb.Orders(), "nothing sent")
+}
