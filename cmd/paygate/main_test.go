@@ -487,6 +487,37 @@ func TestSignNeverPrintsTheSecret(t *testing.T) {
 	}
 }
 
+// TestSignNothingToSign: fields that are all empty are not signed, so signing them would
+// print a hash of the secret alone (md5hex(secret), open to guessing offline); an empty body
+// likewise for Cashy. Both commands refuse, as they refuse no fields at all, and print no hash.
+func TestSignNothingToSign(t *testing.T) {
+	const secret = "nothing-to-sign-secret"
+	dir := t.TempDir()
+	emptyFields, emptyBody := filepath.Join(dir, "fields.json"), filepath.Join(dir, "empty.json")
+	require.NoError(t, os.WriteFile(emptyFields, []byte(`{"a":"","b":null}`), 0o600))
+	require.NoError(t, os.WriteFile(emptyBody, nil, 0o600))
+	hashes := []string{signing.AppendMD5(nil, secret), signing.KeyParamMD5(nil, secret), signing.BodyMD5(nil, secret)}
+	for _, tc := range [][]string{
+		{"--provider", "caipay", "a="},
+		{"--provider", "paypro", "--body", emptyFields},
+		{"--provider", "cashgit", "--body", emptyFields},
+		{"--provider", "cashy", "--body", emptyBody},
+	} {
+		for _, cmd := range []string{"sign", "verify"} {
+			args := append([]string{cmd, "--secret", secret, "--sign", "00"}, tc...)
+			if cmd == "sign" {
+				args = append([]string{cmd, "--secret", secret}, tc...)
+			}
+			r := paygateCmd(t, args...)
+			require.Equal(t, exitUsage, r.code, "%v: %s", args, r.stdout)
+			require.Contains(t, r.stderr, "nothing to sign", args)
+			for _, h := range hashes {
+				require.NotContains(t, strings.ToLower(r.stdout+r.stderr), strings.ToLower(h), args)
+			}
+		}
+	}
+}
+
 // writeConfig writes a config file named name in a temporary directory.
 func writeConfig(t *testing.T, name, text string) string {
 	t.Helper()

@@ -224,10 +224,15 @@ func (f *signFlags) inputs(c *cli, args []string, verify bool) (schemes []signin
 		if f.body == "" {
 			return nil, nil, nil, "", usagef("%s signs the raw request body: --body FILE (or - for standard input) is required", f.provider)
 		}
-		body, err = f.readBody(c)
+		if body, err = f.readBody(c); err == nil && len(body) == 0 {
+			err = usagef("--body %s is empty: nothing to sign", f.body)
+		}
 		return schemes, nil, body, secret, err
 	}
-	fields, err = f.fields(c, args, schemes[0].Requires)
+	if fields, err = f.fields(c, args, schemes[0].Requires); err == nil && schemes[0].Canonical(fields) == "" {
+		// Empty fields are not signed: the "signature" would be a hash of the secret alone.
+		err = usagef("nothing to sign: every field given is empty, and empty fields are not signed")
+	}
 	return schemes, fields, nil, secret, err
 }
 
