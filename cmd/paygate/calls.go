@@ -311,11 +311,12 @@ func queryEitherKind(ctx context.Context, c *cli, gw paygate.Gateway, req paygat
 	case !errors.Is(err, paygate.ErrOrderNotFound):
 		return nil, err // a refusal that may or may not mean "not found": it stands as it is
 	case errors.Is(err2, paygate.ErrOrderNotFound):
-		return nil, fmt.Errorf("order not found, neither as a %s nor as a %s: %w", kindName(req.Kind), kindName(other.Kind), err)
+		// The provider's error first: its "paygate: " is the one the command prints once.
+		return nil, fmt.Errorf("%w (order not found, neither as a %s nor as a %s)", err, kindName(req.Kind), kindName(other.Kind))
 	case errors.Is(err2, paygate.ErrUnsupported), errors.Is(err2, paygate.ErrInvalidRequest):
 		return nil, err // the other kind cannot be asked: the first answer stands
 	}
-	return nil, fmt.Errorf("no %s of that number; asking for a %s failed: %w", kindName(req.Kind), kindName(other.Kind), err2)
+	return nil, fmt.Errorf("%w (no %s of that number; this is asking for a %s)", err2, kindName(req.Kind), kindName(other.Kind))
 }
 
 var balanceCmd = &command{

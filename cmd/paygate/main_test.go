@@ -238,6 +238,7 @@ func TestQueryTriesTheOtherKind(t *testing.T) {
 	r = paygateCmd(t, "query", "--config", cfg, "--order-id", "NOSUCH_0001")
 	require.Equal(t, exitFailed, r.code)
 	require.Contains(t, r.stderr, "order not found, neither as a pay-in nor as a pay-out")
+	require.Equal(t, 1, strings.Count(r.stderr, "paygate"), "the line says paygate once: %s", r.stderr)
 }
 
 // vectors are internal/testdata/signatures.json: signatures made by the providers' own code.
