@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -113,14 +114,15 @@ func (f *sandboxFlags) resolve() (cfg paygate.Config, apiKey, secret credential,
 			return cfg, apiKey, secret, err
 		}
 		cfg = paygate.Config{MerchantID: f.merchantID, APIKey: f.apiKey, Secret: s}
-		if cfg.MerchantID == "" {
-			cfg.MerchantID = "M10001"
-		}
 		apiKey, secret = credential{cfg.APIKey, "as given"}, credential{cfg.Secret, "as given"}
 	}
 	if !slices.Contains(sandbox.Providers(), f.provider) {
 		return cfg, apiKey, secret, usagef("the sandbox has no fake of %q (known: %s)", f.provider, strings.Join(sandbox.Providers(), ", "))
 	}
+	if f.apiKey != "" && !sandbox.UsesAPIKey(f.provider) {
+		return cfg, apiKey, secret, usagef("--api-key: %s uses no API key", f.provider)
+	}
+	cfg.MerchantID = cmp.Or(cfg.MerchantID, "M10001")
 	cfg.Provider, cfg.BaseURL = f.provider, ""
 	if cfg.Secret == "" {
 		cfg.Secret = randomHex(16)

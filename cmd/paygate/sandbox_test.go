@@ -98,3 +98,27 @@ func TestSandboxAllOutputIsOneDocumentPerProvider(t *testing.T) {
 		require.Equal(t, p, cfg.Provider)
 	}
 }
+
+// TestSandboxCommandCredentials: as `help sandbox` says, a merchant id missing from --config
+// defaults to M10001, as one missing from the flags does (the fake ran with "", and the
+// config it printed was refused by paygate.New), and --api-key is refused for a provider that
+// uses none.
+func TestSandboxCommandCredentials(t *testing.T) {
+	for _, p := range sandbox.Providers() {
+		t.Run(p, func(t *testing.T) {
+			cfg := writeConfig(t, "sb.yaml", "provider: "+p+"\nsecret: given-secret\n")
+			dir := t.TempDir()
+			out, _ := startSandboxCmd(t, "--config", cfg, "--config-dir", dir)
+			require.Contains(t, out, `merchant_id: "M10001"`)
+			written, err := paygate.LoadConfig(filepath.Join(dir, "paygate."+p+".yaml"))
+			require.NoError(t, err)
+			require.Equal(t, "M10001", written.MerchantID)
+
+			if !sandbox.UsesAPIKey(p) {
+				r := paygateCmd(t, "sandbox", "--provider", p, "--addr", "127.0.0.1:0", "--api-key", "k")
+				require.Equal(t, exitUsage, r.code, r.stderr)
+				require.Contains(t, r.stderr, "--api-key: "+p+" uses no API key")
+			}
+		})
+	}
+}
