@@ -203,8 +203,9 @@ func (c *Config) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// envRef matches a ${NAME} reference, or the escape $${ that stands for a literal ${.
-var envRef = regexp.MustCompile(`\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+// envRef matches a ${NAME} reference, the escape $${ that stands for a literal ${, or a ${
+// that is neither (leftmost alternative first).
+var envRef = regexp.MustCompile(`\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$\{`)
 
 // LoadConfig reads a Config from a JSON (.json) or YAML (.yaml, .yml, anything else) file of
 // one provider's config. References of the form ${NAME} in values are replaced by the
@@ -229,7 +230,8 @@ func LoadConfig(path string) (Config, error) {
 //
 // ${NAME} references are replaced in the values once the file is parsed, so a reference in a
 // comment is ignored and a variable's value is never read as YAML or JSON. "$${" stands for a
-// literal "${" (a secret that contains one). An unset variable is an error naming it, except in
+// literal "${" (a secret that contains one); any other "${" (${A-B}, an unclosed ${A) is an
+// error naming the key, not a literal that would become the secret. An unset variable is an error naming it, except in
 // a key whose name says it holds a secret (secret, api_key, previous_secrets, see
 // [IsSecretOption]): there the error names the key only, as "${…}" may be part of the secret.
 //
@@ -245,11 +247,16 @@ func ParseConfig(raw []byte, isJSON bool) (Config, error) {
 }
 
 // expandEnv replaces the ${NAME} references of s, and each "$${" by "${", adding the names of
-// unset variables to missing.
-func expandEnv(s string, missing *[]string) string {
+// unset variables to missing; a "${" that is neither (${A-B}, an unclosed ${A) sets malformed
+// and stays as written.
+func expandEnv(s string, missing *[]string, malformed *bool) string {
 	return envRef.ReplaceAllStringFunc(s, func(m string) string {
-		if m == "$${" {
+		switch m {
+		case "$${":
 			return "${"
+		case "${":
+			*malformed = true
+			return m
 		}
 		name := m[2 : len(m)-1]
 		v, ok := os.LookupEnv(name)

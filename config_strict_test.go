@@ -395,3 +395,21 @@ func TestParseConfigDollarEscape(t *testing.T) {
 	require.Equal(t, "merchant_id", errs[0].Field)
 	require.Contains(t, errs[0].Reason, "PAYGATE_TEST_UNSET_MERCHANT", "a key that holds no secret names its variable")
 }
+
+// TestParseConfigMalformedReference: a "${" that is not a ${NAME} reference nor the $${
+// escape is refused naming the key, never quoting a secret: taken as written it became the
+// secret itself ("${CASHGIT-SECRET}"), and the provider refused every signature.
+func TestParseConfigMalformedReference(t *testing.T) {
+	t.Setenv("CASHGIT_SECRET", "from-env")
+	for _, v := range []string{"${CASHGIT-SECRET}", "${CASHGIT_SECRET", "${1SECRET}", "${}", "abc${ def", "${CASHGIT_SECRET}${"} {
+		_, err := ParseConfig([]byte("provider: cashgit\nsecret: \""+v+"\"\n"), false)
+		errs := configErrors(t, err)
+		require.Equal(t, "secret", errs[0].Field, v)
+		require.Equal(t, 2, errs[0].Line, v)
+		require.Contains(t, errs[0].Reason, "not a reference", v)
+		require.NotContains(t, err.Error(), "SECRET}", v)
+	}
+	cfg, err := ParseConfig([]byte("provider: cashgit\nsecret: \"$${CASHGIT-SECRET}-${CASHGIT_SECRET}\"\n"), false)
+	require.NoError(t, err)
+	require.Equal(t, "${CASHGIT-SECRET}-from-env", cfg.Secret)
+}

@@ -245,9 +245,11 @@ func TestLoadConfigEnvNotReexpanded(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "${PAYGATE_TEST_INNER}", cfg.Secret, "a value is used as it is, not expanded again")
 
-	cfg, err = ParseConfig([]byte(`secret: "$HOME-and-${}"`), false)
+	cfg, err = ParseConfig([]byte(`secret: "$HOME-and-$${}"`), false)
 	require.NoError(t, err)
-	require.Equal(t, "$HOME-and-${}", cfg.Secret, "only ${NAME} is a reference")
+	require.Equal(t, "$HOME-and-${}", cfg.Secret, "only ${NAME} is a reference; $${ is a literal ${")
+	_, err = ParseConfig([]byte(`secret: "$HOME-and-${}"`), false)
+	require.ErrorIs(t, err, ErrInvalidConfig, "a ${ that is no reference is a mistake (TestParseConfigMalformedReference)")
 }
 
 func TestLoadConfigMalformed(t *testing.T) {

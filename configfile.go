@@ -221,9 +221,14 @@ func expandTree(v *cfgValue) error {
 			return
 		}
 		var missing []string
-		v.text = expandEnv(v.text, &missing)
+		var malformed bool
+		v.text = expandEnv(v.text, &missing, &malformed)
 		v.kind = vString // "${N}" may only be read as a string
 		switch {
+		case malformed:
+			// Taken as written, a mistyped reference would become the secret itself.
+			errs = append(errs, &ConfigError{Field: key, Line: v.line, Reason: "holds a ${ that is not a reference: " +
+				"write ${NAME} (letters, digits and _, closed by }), or $${ for a literal ${"})
 		case len(missing) == 0:
 		case IsSecretOption(key[strings.LastIndexByte(key, '.')+1:]):
 			errs = append(errs, &ConfigError{Field: key, Line: v.line, Reason: "refers to an environment variable " +
