@@ -294,16 +294,23 @@ func New(cfg Config, opts ...Option) (Gateway, error) {
 		if list == "" {
 			list = "none registered; import github.com/paygate-go/paygate/providers"
 		}
+		if cfg.Provider == "" {
+			return nil, &ConfigError{Field: "provider", Reason: "Config.Provider is required (known: " + list + ")"}
+		}
 		hint := ""
-		if n := nearest(cfg.Provider, known); n != "" && cfg.Provider != "" {
+		if n := nearest(cfg.Provider, known); n != "" {
 			hint = "; did you mean `" + n + "`?"
 		}
 		return nil, &ConfigError{Field: "provider", Reason: fmt.Sprintf("unknown provider %q%s (known: %s)", truncate(cfg.Provider, 40), hint, list)}
 	}
-	if err := cfg.CheckOptions(cfg.Provider); err != nil {
+	gw, err := f(cfg, opts...) // paygate's providers report every problem of cfg at once
+	if err != nil {
 		return nil, err
 	}
-	return f(cfg, opts...)
+	if err := cfg.CheckOptions(cfg.Provider); err != nil { // a factory that did not check them
+		return nil, err
+	}
+	return gw, nil
 }
 
 // RetryPolicy bounds the retries of reads (queries, balance). Creating an order is never

@@ -2,6 +2,7 @@ package paygate
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +21,14 @@ func init() {
 		OptionSpec{Name: "sandbox", Meaning: "use the test host", Default: "false"},
 	)
 	RegisterOptions("test-strict-secret", OptionSpec{Name: "webhook_token", Allowed: []string{"a"}})
+	RegisterOptions("test-strict-checked",
+		OptionSpec{Name: "retries", Check: func(v string) error {
+			if _, err := strconv.Atoi(v); err != nil {
+				return errors.New("must be a whole number")
+			}
+			return nil
+		}},
+		OptionSpec{Name: "signing_key_id", Check: func(string) error { return errors.New("must be a key id") }})
 }
 
 // configErrors returns every *ConfigError joined in err.
@@ -138,6 +147,15 @@ func TestCheckOptions(t *testing.T) {
 	err = Config{Options: map[string]string{"webhook_token": "TOKEN-zz99"}}.CheckOptions("test-strict-secret")
 	require.Error(t, err)
 	require.NotContains(t, err.Error(), "TOKEN-zz99")
+
+	// A Check refuses a value of the wrong form, saying what the form is; an unset option is
+	// not checked; a secret's value is not quoted there either.
+	err = Config{Options: map[string]string{"retries": "three", "signing_key_id": "KEY-zz99"}}.CheckOptions("test-strict-checked")
+	errs := configErrors(t, err)
+	require.Len(t, errs, 2)
+	require.Equal(t, "options.retries: `three`: must be a whole number", errs[0].Field+": "+errs[0].Reason)
+	require.NotContains(t, err.Error(), "KEY-zz99")
+	require.NoError(t, Config{Options: map[string]string{"retries": "3", "signing_key_id": ""}}.CheckOptions("test-strict-checked"))
 }
 
 func TestOptionSpecs(t *testing.T) {
@@ -188,7 +206,8 @@ func TestParseConfigDurations(t *testing.T) {
 	}
 }
 
-// TestParseConfigSyntaxErrors: a malformed file says which line, and never quotes a secret.
+// TestParseConfigSyntaxErrors: a malformed file says which line, and never quotes a secret;
+// the parser's quoted punctuation (',' or ']') is kept, any other quoted text dropped.
 func TestParseConfigSyntaxErrors(t *testing.T) {
 	const secret = "hunter2-very-secret-value"
 	tests := []struct {
@@ -204,6 +223,8 @@ func TestParseConfigSyntaxErrors(t *testing.T) {
 		{"json bare secret", "{\"secret\":" + secret + "}", true, 1, "malformed JSON"},
 		{"json after the end", "{\"secret\":\"" + secret + "\"}\n{}", true, 2, "text after the closing brace"},
 		{"not a mapping", "- " + secret + "\n", false, 1, "must be a mapping"},
+		{"unclosed flow", "provider: cashgit\nsecret: [" + secret + "\n", false, 0, "did not find expected ',' or ']'"},
+		{"quoted comma in a secret", "provider: cashgit\nsecret: '" + secret + ",x\n", false, 0, "malformed YAML"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -95,7 +95,11 @@ func TestNewUnknownProvider(t *testing.T) {
 			gw, err := New(Config{Provider: name, Secret: "do-not-print-me"})
 			require.Error(t, err)
 			require.Nil(t, gw)
-			require.Contains(t, err.Error(), fmt.Sprintf("%q", name))
+			if name == "" {
+				require.ErrorContains(t, err, "provider: Config.Provider is required", "not an unknown provider \"\"")
+			} else {
+				require.Contains(t, err.Error(), fmt.Sprintf("%q", name))
+			}
 			require.Contains(t, err.Error(), "test-provider-known", "the error lists the known providers")
 			require.NotContains(t, err.Error(), "do-not-print-me")
 		})

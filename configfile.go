@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -341,11 +342,20 @@ func yamlSyntaxError(err error, raw []byte) error {
 		line, _ = strconv.Atoi(m[1])
 		msg = m[2]
 	}
-	msg = strings.Join(strings.Fields(quoted.ReplaceAllString(msg, "")), " ")
+	msg = strings.Join(strings.Fields(quoted.ReplaceAllStringFunc(msg, punctuationOnly)), " ")
 	if strings.Contains(msg, "tab") || indentedWithTab(raw, line) {
 		msg += " (indent YAML with spaces, not tabs)"
 	}
 	return &ConfigError{Line: line, Reason: "malformed YAML: " + msg}
+}
+
+// punctuationOnly keeps a quoted piece of the parser's message that is one punctuation mark
+// ("did not find expected ',' or ']'"), which no secret is, and drops any other.
+func punctuationOnly(q string) string {
+	if r := []rune(q[1 : len(q)-1]); len(r) == 1 && unicode.IsPunct(r[0]) {
+		return q
+	}
+	return ""
 }
 
 // indentedWithTab reports whether line (1-based) of raw, or the line before it, starts with
@@ -447,7 +457,7 @@ func jsonSyntaxError(err error, dec *json.Decoder, raw []byte) error {
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		msg = "unexpected end of the file"
 	}
-	msg = strings.Join(strings.Fields(quoted.ReplaceAllString(msg, "")), " ")
+	msg = strings.Join(strings.Fields(quoted.ReplaceAllStringFunc(msg, punctuationOnly)), " ")
 	return &ConfigError{Line: lineAt(raw, off), Reason: "malformed JSON: " + msg}
 }
 

@@ -11,15 +11,18 @@ import (
 )
 
 // OptionSpec declares one provider-specific entry of [Config.Options]: its name, what it
-// means, its default and, where the provider takes only certain values, those values. Each
-// provider package registers its declarations with [RegisterOptions]; [New], the provider's
-// own constructor and [ParseConfig] refuse an option the provider does not declare, and a
-// value outside Allowed.
+// means, its default and, where the provider takes only certain values, those values or the
+// form they take. Each provider package registers its declarations with [RegisterOptions];
+// [New], the provider's own constructor and [ParseConfig] (with the line) refuse an option
+// the provider does not declare, a value outside Allowed and one Check refuses.
 type OptionSpec struct {
 	Name    string   // the key under "options:", e.g. "sign_style"
 	Meaning string   // what it does, one or two sentences
 	Default string   // the value used when it is unset; empty when there is none
-	Allowed []string // the only values accepted; nil when the provider checks the form itself
+	Allowed []string // the only values accepted; nil when any value, or any Check accepts, is
+	// Check, when set, refuses a value of the wrong form, its error saying what the form is
+	// ("must be a positive duration such as 5m"). It is not called for an unset option.
+	Check func(value string) error
 }
 
 var optionReg = registry.New[[]OptionSpec]("paygate: RegisterOptions")
@@ -87,15 +90,23 @@ func checkOptions(provider string, options map[string]string, lines map[string]i
 			continue
 		}
 		v, allowed := options[name], specs[i].Allowed
-		if v == "" || allowed == nil || slices.Contains(allowed, v) {
+		if v == "" {
 			continue
 		}
 		shown := "this value"
 		if !IsSecretOption(name) {
 			shown = "`" + truncate(v, 40) + "`"
 		}
-		errs = append(errs, &ConfigError{Provider: provider, Field: "options." + name, Line: lines[name],
-			Reason: fmt.Sprintf("%s is not allowed; write one of: %s", shown, strings.Join(allowed, ", "))})
+		switch {
+		case allowed != nil && !slices.Contains(allowed, v):
+			errs = append(errs, &ConfigError{Provider: provider, Field: "options." + name, Line: lines[name],
+				Reason: fmt.Sprintf("%s is not allowed; write one of: %s", shown, strings.Join(allowed, ", "))})
+		case specs[i].Check != nil:
+			if err := specs[i].Check(v); err != nil {
+				errs = append(errs, &ConfigError{Provider: provider, Field: "options." + name, Line: lines[name],
+					Reason: fmt.Sprintf("%s: %v", shown, err)})
+			}
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -146,7 +146,9 @@ func TestNewRefusesNegativeTimeout(t *testing.T) {
 
 // TestProvidersOptionValueErrors: an option whose value a provider refuses is refused as a
 // *ConfigError naming options.<name>, for every option of every provider, whether the
-// registry's Allowed list or the provider's own parsing refuses it. A plain error would not
+// registry's Allowed list or the OptionSpec's Check refuses it: at load with its line (the
+// provider's own parsing found it only in New, without one), and in New with the config's
+// other problems at once (CashGit reported its option alone, the others hid it). A plain error would not
 // match ErrInvalidConfig, and a config file's line could not be added to it.
 func TestProvidersOptionValueErrors(t *testing.T) {
 	for _, name := range []string{"caipay", "cashgit", "cashy", "deekpay", "paypro"} {
@@ -163,6 +165,17 @@ func TestProvidersOptionValueErrors(t *testing.T) {
 				require.ErrorAs(t, err, &ce)
 				require.Equal(t, name, ce.Provider)
 				require.Equal(t, "options."+spec.Name, ce.Field)
+
+				// Read from a file, it is refused at load, with its line.
+				_, ferr := paygate.ParseConfig([]byte("provider: "+name+"\noptions:\n  "+spec.Name+": \"-1 is not { a value\"\n"), false)
+				require.ErrorContains(t, ferr, "config line 3: options."+spec.Name+": ")
+
+				// With every other problem of the config, at once, whichever the provider.
+				cfg.Secret, cfg.Timeout = "", -time.Second
+				_, err = paygate.New(cfg)
+				for _, field := range []string{"options." + spec.Name, "secret", "timeout"} {
+					require.ErrorContains(t, err, "config: "+field+": ")
+				}
 			})
 		}
 	}

@@ -71,13 +71,8 @@ func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
 			c.sign = s.Sign
 		}
 	}
-	if c.sign == nil {
-		return nil, paygate.ConfigErr(Name, "options.sign_style", "must be %q or %q, got %q", SignKeyParam, SignAppend, c.style)
-	}
-	sandbox, err := cfg.BoolOption("sandbox", false)
-	if err != nil {
-		return nil, err
-	}
+	// The options' values were checked by their OptionSpecs (engine.New reports them).
+	sandbox, _ := cfg.BoolOption("sandbox", false)
 	base := cfg.BaseURL
 	if base == "" {
 		base = ProductionURL
@@ -85,10 +80,8 @@ func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
 			base = SandboxURL
 		}
 	}
-	limit, err := rateLimit(cfg.Option("rate_limit", strconv.Itoa(DefaultRateLimit)))
-	if err != nil {
-		return nil, err
-	}
+	limit, _ := rateLimit(cfg.Option("rate_limit", strconv.Itoa(DefaultRateLimit)))
+	var err error
 	c.Base, err = engine.New(spec, cfg, engine.Options{BaseURL: base,
 		RateLimit: rate.Limit(limit), Burst: int(max(1, min(limit, maxBurst)))}, opts...)
 	if err != nil {
@@ -105,7 +98,7 @@ const maxBurst = 1000
 func rateLimit(v string) (float64, error) {
 	d, err := paygate.ParseDecimal(v)
 	if err != nil || d.IsNegative() {
-		return 0, paygate.ConfigErr(Name, "options.rate_limit", "must be a decimal number of requests per second (0 turns it off), got %q", v)
+		return 0, errors.New("must be a decimal number of requests per second (0 turns it off)")
 	}
 	f, _ := d.Float64() // a rate, not money
 	return f, nil

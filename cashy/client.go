@@ -77,10 +77,7 @@ func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	payType, err := parsePayType(cfg.Option("pay_type", strconv.Itoa(DefaultPayType)))
-	if err != nil {
-		return nil, paygate.ConfigErr(Name, "options.pay_type", "must be a positive integer, got %q", cfg.Options["pay_type"])
-	}
+	payType, _ := parsePayType(cfg.Option("pay_type", strconv.Itoa(DefaultPayType))) // checked by its OptionSpec
 	c := &Client{payType: payType, Base: base}
 	c.nonce = c.Settings.Nonce
 	if c.nonce == nil {
@@ -99,7 +96,7 @@ func randomNonce() string {
 func parsePayType(s string) (int, error) {
 	n, err := strconv.Atoi(s)
 	if err != nil || n <= 0 || strings.HasPrefix(s, "+") {
-		return 0, errors.New("not a positive integer")
+		return 0, errors.New("must be a positive integer")
 	}
 	return n, nil
 }

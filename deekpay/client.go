@@ -86,11 +86,7 @@ func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
 	}
 	tolerance := DefaultCallbackTolerance
 	if v := cfg.Option("callback_tolerance", ""); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return nil, paygate.ConfigErr(Name, "options.callback_tolerance", "must be a positive Go duration such as \"5m\", got %q", v)
-		}
-		tolerance = d
+		tolerance, _ = callbackTolerance(v) // its OptionSpec's Check refused any other form
 	}
 	c := &Client{accessKey: cfg.APIKey, accessKeys: []string{cfg.APIKey}, tolerance: tolerance, Base: base}
 	c.nonce = c.Settings.Nonce

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 
@@ -84,11 +83,8 @@ func New(cfg paygate.Config, opts ...paygate.Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	serverIP := cfg.Option(optServerIP, "")
-	if serverIP != "" && net.ParseIP(serverIP) == nil {
-		return nil, paygate.ConfigErr(Name, "options."+optServerIP, "%q is not an IP address", serverIP)
-	}
-	return &Client{ // callback_kind is one of its Allowed values: engine.New checked it
+	serverIP := cfg.Option(optServerIP, "") // an IP address: its OptionSpec checked it
+	return &Client{                         // callback_kind is one of its Allowed values: engine.New checked it
 		serverIP: serverIP, payoutPrefix: cfg.Option(optPayoutPrefix, ""),
 		callbackKind: paygate.Kind(cfg.Option(optCallbackKind, "")), Base: base,
 	}, nil

@@ -58,6 +58,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -123,23 +124,24 @@ type Options struct {
 
 // New returns the Base of a provider client for cfg. It checks what every provider checks
 // alike: cfg's options are ones the provider declared (paygate.RegisterOptions), every
-// Required key is set, Timeout is not negative, and the host is an absolute http(s) URL.
+// Required key is set, Timeout is not negative, and the host is an absolute http(s) URL. Every
+// problem is reported at once, an option value its OptionSpec's Allowed or Check refuses
+// among them: a provider reading an option may take its value as well-formed.
 func New(spec Spec, cfg paygate.Config, o Options, opts ...paygate.Option) (*Base, error) {
 	if spec.SignatureKey == "" { // a provider package's mistake, caught by its first test
 		return nil, fmt.Errorf("engine: the spec of %q names no SignatureKey", spec.Name)
 	}
-	if err := cfg.CheckOptions(spec.Name); err != nil {
-		return nil, err
-	}
-	var negative error
+	var negative, host error
 	if cfg.Timeout < 0 {
 		negative = paygate.ConfigErr(spec.Name, "timeout", "Config.Timeout %s is negative; leave it zero for paygate.DefaultTimeout (30s)", cfg.Timeout)
 	}
-	if err := errors.Join(cfg.Require(spec.Name, spec.Required...), negative); err != nil {
-		return nil, err
+	u, err := url.Parse(o.BaseURL)
+	required := o.BaseURL == "" && slices.Contains(spec.Required, "base_url") // Require says so
+	if !required && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+		host = paygate.ConfigErr(spec.Name, "base_url", "Config.BaseURL must be an absolute http(s) URL")
 	}
-	if u, err := url.Parse(o.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, paygate.ConfigErr(spec.Name, "base_url", "Config.BaseURL must be an absolute http(s) URL")
+	if err := errors.Join(cfg.CheckOptions(spec.Name), cfg.Require(spec.Name, spec.Required...), negative, host); err != nil {
+		return nil, err
 	}
 	s := paygate.Resolve(opts...)
 	b := &Base{spec: spec, merchantID: account(spec, cfg), Secrets: cfg.Secrets(), Settings: s, observer: s.Observer}
