@@ -92,7 +92,8 @@ func shape(field, reason string) *paygate.CallbackError {
 
 // named sets the provider of err, a *paygate.CallbackError of Check or Present.
 func (b *Base) named(err error) error {
-	if ce, ok := err.(*paygate.CallbackError); ok {
+	var ce *paygate.CallbackError
+	if errors.As(err, &ce) {
 		ce.Provider = b.spec.Name
 	}
 	return err
