@@ -215,11 +215,7 @@ func Run(t *testing.T, gw paygate.Gateway, s Settler) {
 		var pe *paygate.ProviderError
 		require.ErrorAs(t, err, &pe)
 
-		require.NoError(t, sb.Settle(req.OrderID, paygate.StatusSucceeded))
-		cb := rcv.Next(t)
-		require.Equal(t, paygate.KindPayIn, cb.Kind)
-		require.Equal(t, req.OrderID, cb.OrderID)
-		require.Equal(t, paygate.StatusSucceeded, cb.Status)
+		cb := settled(t, sb, rcv, paygate.KindPayIn, req.OrderID, paygate.StatusSucceeded)
 		require.True(t, amount.Decimal().Equal(cb.Amount.Decimal()), "callback amount %s", cb.Amount)
 		require.NotZero(t, cb.Ack.StatusCode)
 		t.Run("tampered callback", func(t *testing.T) { tampered(t, ForKind(gw, paygate.KindPayIn), rcv, cb, fx.Amount) })
@@ -247,11 +243,7 @@ func Run(t *testing.T, gw paygate.Gateway, s Settler) {
 		require.Equal(t, gw.Name(), res.Provider)
 		require.False(t, res.Status.Final(), "a new pay-out is not final: %s", res.Status)
 
-		require.NoError(t, sb.Settle(req.OrderID, paygate.StatusSucceeded))
-		cb := rcvOut.Next(t)
-		require.Equal(t, paygate.KindPayOut, cb.Kind)
-		require.Equal(t, req.OrderID, cb.OrderID)
-		require.Equal(t, paygate.StatusSucceeded, cb.Status)
+		cb := settled(t, sb, rcvOut, paygate.KindPayOut, req.OrderID, paygate.StatusSucceeded)
 		require.True(t, amount.Decimal().Equal(cb.Amount.Decimal()), "a pay-out callback's amount is the order's, not net of a fee: %s", cb.Amount)
 
 		if caps.QueryPayOut {
@@ -267,10 +259,7 @@ func Run(t *testing.T, gw paygate.Gateway, s Settler) {
 		req.OrderID, req.NotifyURL, req.Amount = OrderID("INF"), rcv.URL, amount
 		_, err := gw.PayIn(ctx, req)
 		require.NoError(t, err)
-		require.NoError(t, sb.Settle(req.OrderID, paygate.StatusFailed))
-		cb := rcv.Next(t)
-		require.Equal(t, req.OrderID, cb.OrderID)
-		require.Equal(t, paygate.StatusFailed, cb.Status)
+		settled(t, sb, rcv, paygate.KindPayIn, req.OrderID, paygate.StatusFailed)
 	})
 
 	t.Run("amount in no currency", func(t *testing.T) {
@@ -311,6 +300,18 @@ func Run(t *testing.T, gw paygate.Gateway, s Settler) {
 		require.ErrorAs(t, err, &ve, "a value that is not UTF-8 is refused here, not by the provider")
 		require.Contains(t, ve.Reason, "UTF-8")
 	})
+}
+
+// settled has s settle orderID with st and returns the callback rcv receives, checked: of
+// kind, for orderID, saying st.
+func settled(t *testing.T, s Settler, rcv *Receiver, kind paygate.Kind, orderID string, st paygate.Status) *paygate.Callback {
+	t.Helper()
+	require.NoError(t, s.Settle(orderID, st))
+	cb := rcv.Next(t)
+	require.Equal(t, kind, cb.Kind)
+	require.Equal(t, orderID, cb.OrderID)
+	require.Equal(t, st, cb.Status)
+	return cb
 }
 
 // tampered checks that gw, which accepted cb as rcv received it, refuses it with
