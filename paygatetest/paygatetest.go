@@ -1,7 +1,7 @@
 // Package paygatetest is the conformance suite every paygate.Gateway must pass, knowing no
 // implementation (as testing/fstest.TestFS knows no file system). Run checks that:
 //   - a pay-in is created, settled, called back with a verified callback, and found by a
-//     query, all agreeing to the paisa on an amount a float64 cannot hold (512.05);
+//     query, all agreeing to the paisa on an amount binary floating point cannot hold (512.05);
 //   - a pay-out likewise, its callback carrying the order's amount, not one net of a fee;
 //   - a duplicate order number is refused;
 //   - a callback whose order number or amount was changed is refused with
@@ -51,9 +51,9 @@ type Fixture struct {
 	// NotifyURL and Amount.
 	PayIn  func() *paygate.PayInRequest
 	PayOut func() *paygate.PayOutRequest
-	// Amount is a valid order amount for the provider. Fixtures' has paise a float64 cannot
-	// hold: 512.05 × 100 is 51204.99… as a float64, so a client that reaches paise through
-	// one sends 512.04.
+	// Amount is a valid order amount for the provider. Fixtures' has paise that binary
+	// floating point cannot hold: 512.05 × 100 is 51204.99… there, so a client that reaches
+	// paise through it sends 512.04.
 	Amount string
 }
 
