@@ -13,6 +13,7 @@ import (
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/cashgit"
+	"github.com/paygate-go/paygate/internal/kindtest"
 	"github.com/paygate-go/paygate/signing"
 )
 
@@ -347,33 +348,8 @@ func TestCallbackStylesCannotCollide(t *testing.T) {
 // one kind's address is refused as malformed, never relabelled: a signed pay-out
 // notification taken as a pay-in would credit a customer with money that went out.
 func TestForKindRefusesTheOtherSignedKind(t *testing.T) {
-	c := client(t, "http://127.0.0.1:1", nil)
-	payIn := withSign(t, testdata(t, "payin_callback.json"), keyParamSign(payInCanonical, testSecret))
-	payOut := withSign(t, testdata(t, "payout_callback.json"), keyParamSign(payOutCanonical, testSecret))
-	cases := []struct {
-		name string
-		at   paygate.Kind
-		body []byte
-		want paygate.Kind // "": refused
-	}{
-		{"pay-in at pay-in address", paygate.KindPayIn, payIn, paygate.KindPayIn},
-		{"pay-out at pay-out address", paygate.KindPayOut, payOut, paygate.KindPayOut},
-		{"pay-out at pay-in address", paygate.KindPayIn, payOut, ""},
-		{"pay-in at pay-out address", paygate.KindPayOut, payIn, ""},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			cb, err := c.ForKind(tc.at).ParseCallback(nil, tc.body)
-			if tc.want == "" {
-				require.Error(t, err)
-				require.Nil(t, cb)
-				var ce *paygate.CallbackError
-				require.ErrorAs(t, err, &ce)
-				require.Equal(t, "kind", ce.Field)
-				return
-			}
-			require.NoError(t, err)
-			require.Equal(t, tc.want, cb.Kind)
-		})
-	}
+	kindtest.RefusesOtherKind(t, client(t, "http://127.0.0.1:1", nil),
+		kindtest.Callback{Body: withSign(t, testdata(t, "payin_callback.json"), keyParamSign(payInCanonical, testSecret))},
+		kindtest.Callback{Body: withSign(t, testdata(t, "payout_callback.json"), keyParamSign(payOutCanonical, testSecret))},
+		paygate.StatusSucceeded)
 }

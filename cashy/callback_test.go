@@ -16,6 +16,7 @@ import (
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/cashy"
+	"github.com/paygate-go/paygate/internal/kindtest"
 	"github.com/paygate-go/paygate/webhook"
 )
 
@@ -343,34 +344,9 @@ func TestPatchIsAPaymentOfItsOwn(t *testing.T) {
 // as a pay-in would credit a customer with money that went out, and its status would have been
 // read with the pay-out table.
 func TestForKindRefusesTheOtherSignedKind(t *testing.T) {
-	c := callbackClient(t, testMerchant)
 	payIn := []byte(`{"mchOrderNo":"IN1","orderNo":"PAYIN77","amount":500.00,"payType":"36","orderStatus":"SUCCESS"}`)
 	payOut := []byte(`{"mchOrderNo":"PO1","orderNo":"PAYOUT77","amount":500.00,"orderStatus":"SUCCESS"}`)
-	tests := []struct {
-		name string
-		at   paygate.Kind
-		body []byte
-		want paygate.Kind // "": refused
-	}{
-		{"pay-in at pay-in address", paygate.KindPayIn, payIn, paygate.KindPayIn},
-		{"pay-out at pay-out address", paygate.KindPayOut, payOut, paygate.KindPayOut},
-		{"pay-out at pay-in address", paygate.KindPayIn, payOut, ""},
-		{"pay-in at pay-out address", paygate.KindPayOut, payIn, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			cb, err := c.ForKind(tt.at).ParseCallback(signed(testMerchant, tt.body, testSecret), tt.body)
-			if tt.want == "" {
-				require.ErrorIs(t, err, paygate.ErrMalformedCallback)
-				require.Nil(t, cb)
-				var ce *paygate.CallbackError
-				require.ErrorAs(t, err, &ce)
-				require.Equal(t, "kind", ce.Field)
-				return
-			}
-			require.NoError(t, err)
-			require.Equal(t, tt.want, cb.Kind)
-			require.Equal(t, paygate.StatusSucceeded, cb.Status)
-		})
-	}
+	kindtest.RefusesOtherKind(t, callbackClient(t, testMerchant),
+		kindtest.Callback{Header: signed(testMerchant, payIn, testSecret), Body: payIn},
+		kindtest.Callback{Header: signed(testMerchant, payOut, testSecret), Body: payOut}, paygate.StatusSucceeded)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/deekpay"
+	"github.com/paygate-go/paygate/internal/kindtest"
 )
 
 // vectorHeader is the header of a callback signed with a vector's OpenSSL-computed sign.
@@ -254,33 +255,9 @@ func TestCallbackCurrencyIsTheClients(t *testing.T) {
 // relabelled: a signed pay-out notification taken as a pay-in would credit a customer with
 // money that went out.
 func TestForKindRefusesTheOtherSignedKind(t *testing.T) {
-	payIn, payOut := testdata(t, "callback_payin.json"), testdata(t, "callback_payout.json")
-	for _, tc := range []struct {
-		name   string
-		at     paygate.Kind
-		body   []byte
-		header http.Header
-		want   paygate.Kind // "": refused
-	}{
-		{"pay-in at pay-in address", paygate.KindPayIn, payIn, vectorHeader(t, vecPayIn), paygate.KindPayIn},
-		{"pay-out at pay-out address", paygate.KindPayOut, payOut, vectorHeader(t, vecPayOut), paygate.KindPayOut},
-		{"pay-out at pay-in address", paygate.KindPayIn, payOut, vectorHeader(t, vecPayOut), ""},
-		{"pay-in at pay-out address", paygate.KindPayOut, payIn, vectorHeader(t, vecPayIn), ""},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			cb, err := callbackClient(t, testNow, nil).ForKind(tc.at).ParseCallback(tc.header, tc.body)
-			if tc.want == "" {
-				require.ErrorIs(t, err, paygate.ErrMalformedCallback)
-				require.Nil(t, cb)
-				var ce *paygate.CallbackError
-				require.ErrorAs(t, err, &ce)
-				require.Equal(t, "kind", ce.Field)
-				return
-			}
-			require.NoError(t, err)
-			require.Equal(t, tc.want, cb.Kind)
-		})
-	}
+	kindtest.RefusesOtherKind(t, callbackClient(t, testNow, nil),
+		kindtest.Callback{Header: vectorHeader(t, vecPayIn), Body: testdata(t, "callback_payin.json")},
+		kindtest.Callback{Header: vectorHeader(t, vecPayOut), Body: testdata(t, "callback_payout.json")}, paygate.StatusSucceeded)
 }
 
 // TestCallbackPayInAmountIsWhatWasPaid: a pay-in's callback carries orderActualAmount, what
