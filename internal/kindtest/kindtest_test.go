@@ -58,4 +58,3 @@ func TestRefusesOtherKindFailsRelabelling(t *testing.T) {
 		"relabels": {"pay-out_at_pay-in_address", "pay-in_at_pay-out_address"},
 	})
 }
-
