@@ -231,9 +231,10 @@ func LoadConfig(path string) (Config, error) {
 // ${NAME} references are replaced in the values once the file is parsed, so a reference in a
 // comment is ignored and a variable's value is never read as YAML or JSON. "$${" stands for a
 // literal "${" (a secret that contains one); any other "${" (${A-B}, an unclosed ${A) is an
-// error naming the key, not a literal that would become the secret. An unset variable is an error naming it, except in
-// a key whose name says it holds a secret (secret, api_key, previous_secrets, see
-// [IsSecretOption]): there the error names the key only, as "${…}" may be part of the secret.
+// error naming the key, not a literal that would become the secret. An unset variable is an
+// error naming it, except in a key whose name says it holds a secret (secret, api_key,
+// previous_secrets, see [IsSecretOption]): there the error names the key only, as "${…}" may
+// be part of the secret.
 //
 // A YAML file holds one document: a second one (after ---) is refused, not dropped. Explicit
 // tags other than !!str, !!int, !!float, !!bool and !!null (!!binary, !custom) are refused
