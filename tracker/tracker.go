@@ -225,7 +225,9 @@ func CreatedAt(at time.Time) TrackOption { return func(it *Item) { it.Created = 
 
 // Track starts polling an order: after every create whose final status is yet to come, and
 // especially after paygate.ErrOutcomeUnknown (with OutcomeUnknown). Tracking an order already
-// tracked changes nothing. It returns an error, and tracks nothing, when provider is not one of
+// tracked changes nothing. Track an order under one name: a router's (which then asks its
+// index) or its provider's, not both; tracked under both, it is two trackings, each ending with
+// its own closing event (StatusNotCreated, gave up). It returns an error, and tracks nothing, when provider is not one of
 // the tracker's gateways, the gateway cannot query kind, orderID is empty, or the store fails.
 func (t *Tracker) Track(ctx context.Context, provider string, kind paygate.Kind, orderID string, opts ...TrackOption) error {
 	gw, ok := t.gws[provider]
