@@ -22,7 +22,8 @@ type Observer interface {
 	// OperationEnd is called once when the operation returns, with Outcome and Duration set.
 	OperationEnd(ctx context.Context, e OperationEvent)
 	// AttemptStart is called before each HTTP attempt of an operation (retries included).
-	// e.Header is the outgoing request's header: an observer may add trace headers to it.
+	// e.Header is a copy of the outgoing request's header, its credentials (the signature's
+	// header, an API key) redacted: an observer may add trace headers to it, and they are sent.
 	AttemptStart(ctx context.Context, e AttemptEvent) context.Context
 	// AttemptEnd is called once per attempt with StatusCode or ErrorType and Duration set,
 	// when the attempt's answer has been read whole (or it failed): a body that breaks off or
@@ -95,7 +96,7 @@ type AttemptEvent struct {
 	ServerAddress string // host name of the provider
 	ServerPort    int
 	ResendCount   int         // 0 for the first attempt, 1 for the first retry, ...
-	Header        http.Header // on AttemptStart only: the outgoing request's header
+	Header        http.Header // on AttemptStart only: the outgoing request's header, credentials redacted
 	Start         time.Time
 	// Set on AttemptEnd only:
 	Duration   time.Duration

@@ -217,6 +217,8 @@ func (c *Client) Query(ctx context.Context, req *paygate.QueryRequest) (result *
 }
 
 // Balance is paygate.ErrUnsupported: CaiPay's API document has no balance endpoint.
-func (c *Client) Balance(context.Context) (*paygate.Balance, error) {
-	return nil, c.Unsupported("balance", "CaiPay's API has no balance endpoint")
+func (c *Client) Balance(ctx context.Context) (result *paygate.Balance, opErr error) {
+	_, op := c.Begin(ctx, "balance")
+	defer op.End(&opErr)
+	return nil, c.Unsupported(op.Name, "CaiPay's API has no balance endpoint")
 }

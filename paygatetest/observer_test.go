@@ -2,6 +2,8 @@ package paygatetest_test
 
 import (
 	"context"
+	"net/http"
+	"strings"
 	"sync"
 	"testing"
 
@@ -17,12 +19,21 @@ type recordingObserver struct {
 	mu       sync.Mutex
 	ops      []paygate.OperationEvent
 	attempts []paygate.AttemptEvent
+	headers  []http.Header
 }
 
 func (o *recordingObserver) OperationEnd(_ context.Context, e paygate.OperationEvent) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	o.ops = append(o.ops, e)
+}
+
+func (o *recordingObserver) AttemptStart(ctx context.Context, e paygate.AttemptEvent) context.Context {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.headers = append(o.headers, e.Header.Clone())
+	e.Header.Set("Traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01") // as a tracer would
+	return ctx
 }
 
 func (o *recordingObserver) AttemptEnd(_ context.Context, e paygate.AttemptEvent) {
@@ -53,14 +64,31 @@ func TestObserverSeesEveryOperation(t *testing.T) {
 			_, err = gw.PayIn(ctx, req)
 			require.ErrorIs(t, err, paygate.ErrInvalidRequest)
 			_, _ = gw.Query(ctx, &paygate.QueryRequest{Kind: paygate.KindPayIn, OrderID: "NOSUCH12345"})
+			_, _ = gw.Balance(ctx)
 
-			require.Len(t, o.ops, 3)
+			require.Len(t, o.ops, 4, "every operation, an unsupported one too")
+			require.Equal(t, "balance", o.ops[3].Operation)
 			require.Equal(t, "payin", o.ops[0].Operation)
 			require.Equal(t, provider, o.ops[0].Provider)
 			require.Equal(t, paygate.OutcomeOK, o.ops[0].Outcome)
 			require.Equal(t, paygate.OutcomeInvalid, o.ops[1].Outcome)
 			require.Equal(t, "query", o.ops[2].Operation)
-			require.Len(t, o.attempts, 2, "the invalid request never left")
+			// Events carry no credential: the header an observer sees has them redacted, and
+			// what it adds (a trace header) is sent, and still accepted by the provider.
+			require.NotEmpty(t, o.headers)
+			for _, h := range o.headers {
+				for k, vs := range h {
+					for _, v := range vs {
+						require.NotContains(t, v, cfg.Secret, k)
+						require.NotContains(t, v, cfg.APIKey, k)
+						if strings.EqualFold(k, "sign") {
+							require.Equal(t, "[REDACTED]", v, "the signature's header")
+						}
+					}
+				}
+			}
+			require.Len(t, o.attempts, len(o.headers))
+			require.GreaterOrEqual(t, len(o.attempts), 2, "the invalid request never left")
 			for _, a := range o.attempts {
 				require.NotContains(t, a.URLTemplate, "?")
 				require.Equal(t, "127.0.0.1", a.ServerAddress)

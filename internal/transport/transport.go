@@ -211,7 +211,7 @@ func (c *Client) Do(ctx context.Context, req *Request) (*Response, error) {
 		return nil, err
 	}
 	start := time.Now()
-	st := &attemptState{req: req, provider: c.provider, host: c.host, port: c.port}
+	st := &attemptState{req: req, provider: c.provider, host: c.host, port: c.port, redact: c.redact, sigKey: c.sigKey}
 	st.trace = httptrace.ClientTrace{
 		GetConn:      func(string) { st.traced.Store(true) },
 		WroteHeaders: func() { st.wrote.Store(true) },
@@ -504,9 +504,40 @@ type attemptState struct {
 	port     int
 	trace    httptrace.ClientTrace
 	signed   []string    // the signature of every attempt req.Sign signed (Options.SignatureKey)
+	redact   []string    // the client's secrets and API key (Options.Redact)
+	sigKey   string      // where the signature goes (Options.SignatureKey)
 	traced   atomic.Bool // a connection was asked for: httptrace events are reported
 	wrote    atomic.Bool // some attempt's request was (at least partly) written
 	attempts atomic.Int32
+}
+
+// credential reports whether a request header carries a credential: the signature's header
+// (Options.SignatureKey) or a value holding a secret or the API key (DeekPay's access_key).
+func (st *attemptState) credential(name string, values []string) bool {
+	if strings.EqualFold(name, st.sigKey) {
+		return true
+	}
+	for _, v := range values {
+		for _, s := range st.redact {
+			if strings.Contains(v, s) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// observed is the copy of a request's header an observer sees: its credentials redacted, as
+// every event promises (paygate.Observer). What the observer adds to it is sent.
+func (st *attemptState) observed(h http.Header) http.Header {
+	out := make(http.Header, len(h))
+	for k, vs := range h {
+		if st.credential(k, vs) {
+			vs = []string{redactedText}
+		}
+		out[k] = slices.Clone(vs)
+	}
+	return out
 }
 
 // stateOf returns the attemptState a Do call put in ctx, or nil.
@@ -547,8 +578,13 @@ func (t *attemptTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	}
 	ctx := r.Context()
 	ev := paygate.AttemptEvent{Provider: st.provider, Operation: st.req.Op, Method: r.Method, URLTemplate: st.req.Path,
-		ServerAddress: st.host, ServerPort: st.port, ResendCount: n, Header: r.Header, Start: time.Now()}
+		ServerAddress: st.host, ServerPort: st.port, ResendCount: n, Header: st.observed(r.Header), Start: time.Now()}
 	ctx = t.observer.AttemptStart(ctx, ev)
+	for k, vs := range ev.Header { // what the observer set (trace headers) goes out; credentials stay as signed
+		if orig, ok := r.Header[k]; !ok || !st.credential(k, orig) {
+			r.Header[k] = vs
+		}
+	}
 	ev.Header = nil
 	resp, err := t.base.RoundTrip(r.WithContext(ctx))
 	if err != nil {
