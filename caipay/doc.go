@@ -124,7 +124,7 @@
 // CaiPay's pay-in and pay-out callbacks have the same fields, so nothing signed tells the
 // kind: ParseCallback reports KindPayIn. Give CaiPay one callbackUrl for pay-ins and another
 // for pay-outs, and parse each with [Client.ParseCallbackKind] or mount [Client.ForKind] at
-// each with webhook.Handler. webhook.Handler also confirms CaiPay callbacks by query by
+// each with webhook.Handler (webhook.NewMux serves webhook.NotifyURL(base, "caipay", kind) so). webhook.Handler also confirms CaiPay callbacks by query by
 // default (webhook.WithoutConfirm turns it off), trying the other kind when CaiPay refuses the
 // query under the first (it documents no not-found code: paygate.MayBeNotFound), and
 // deduplicates on the query's answer. No shape check can tell

@@ -9,6 +9,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/paygatetest"
+	"github.com/paygate-go/paygate/sandbox"
 	"github.com/paygate-go/paygate/signing"
 	"github.com/paygate-go/paygate/webhook"
 )
@@ -153,5 +155,45 @@ func TestNotifyURL(t *testing.T) {
 		"shop.internal:9000/pay?k=v": "shop.internal:9000/pay/callbacks/cashgit?k=v",
 	} {
 		require.Equal(t, want, webhook.NotifyURL(base, "cashgit"), base)
+	}
+}
+
+// TestMuxPerKindAddress: a pay-in and a pay-out may share an order number. CaiPay's callbacks
+// do not tell the kind, so at the provider's one address the pay-out's callback was confirmed
+// as the pay-in of that number, keyed as its duplicate and acknowledged, and fn never heard of
+// the pay-out. Each kind notified at its own address (NotifyURL with the kind, served by
+// NewMux through the gateway's ForKind) reaches fn once, as the kind it is.
+func TestMuxPerKindAddress(t *testing.T) {
+	for _, provider := range []string{"caipay", "paypro", "cashgit"} {
+		t.Run(provider, func(t *testing.T) {
+			cfg := paygate.Config{Provider: provider, MerchantID: "M10001", APIKey: "test-api-key", Secret: "mux-secret-" + provider}
+			sb, err := sandbox.New(provider, cfg)
+			require.NoError(t, err)
+			t.Cleanup(sb.Close)
+			gw, err := paygate.New(sb.Config())
+			require.NoError(t, err)
+			rec := &recorder{}
+			srv := serve(t, webhook.NewMux(rec.mux, []paygate.Gateway{gw}, webhook.WithDeduper(webhook.NewMemoryDeduper(0, 0))))
+			require.Equal(t, srv.URL+"/callbacks/"+provider+"/payout", webhook.NotifyURL(srv.URL, provider, paygate.KindPayOut))
+
+			fx := paygatetest.Fixtures(gw.Capabilities().Currency)
+			id, amount := paygatetest.OrderID("MK"), paygate.MustParseMoney(fx.Amount, fx.Currency)
+			in := fx.PayIn()
+			in.OrderID, in.Amount, in.NotifyURL = id, amount, webhook.NotifyURL(srv.URL, provider, paygate.KindPayIn)
+			_, err = gw.PayIn(t.Context(), in)
+			require.NoError(t, err)
+			out := fx.PayOut()
+			out.OrderID, out.Amount, out.NotifyURL = id, amount, webhook.NotifyURL(srv.URL, provider, paygate.KindPayOut)
+			_, err = gw.PayOut(t.Context(), out)
+			require.NoError(t, err)
+
+			require.NoError(t, sb.SettleOf(paygate.KindPayIn, id, paygate.StatusSucceeded))
+			require.NoError(t, sb.SettleOf(paygate.KindPayOut, id, paygate.StatusSucceeded))
+			require.Equal(t, 2, rec.n())
+			rec.mu.Lock()
+			kinds := []paygate.Kind{rec.cbs[0].Kind, rec.cbs[1].Kind}
+			rec.mu.Unlock()
+			require.ElementsMatch(t, []paygate.Kind{paygate.KindPayIn, paygate.KindPayOut}, kinds)
+		})
 	}
 }
