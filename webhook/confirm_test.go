@@ -12,7 +12,6 @@ import (
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/paygatetest"
-	"github.com/paygate-go/paygate/sandbox"
 	"github.com/paygate-go/paygate/webhook"
 )
 
@@ -224,18 +223,13 @@ func TestConfirmKeyIsTheAnswer(t *testing.T) {
 func TestConfirmAsksTheOtherKindAtTheProvider(t *testing.T) {
 	for _, provider := range []string{"caipay", "paypro"} {
 		t.Run(provider, func(t *testing.T) {
-			cfg := paygate.Config{Provider: provider, MerchantID: "M10001", APIKey: "test-api-key", Secret: "webhook-secret-" + provider}
-			sb, err := sandbox.New(provider, cfg)
-			require.NoError(t, err)
-			t.Cleanup(sb.Close)
-			gw, err := paygate.New(sb.Config())
-			require.NoError(t, err)
+			sb, gw := atSandbox(t, provider)
 			rcv := paygatetest.NewReceiver(paygatetest.ForKind(gw, paygate.KindPayOut))
 			t.Cleanup(rcv.Close)
 			fx := paygatetest.Fixtures(gw.Capabilities().Currency)
 			req := fx.PayOut()
 			req.OrderID, req.NotifyURL, req.Amount = paygatetest.OrderID("OK"), rcv.URL, paygate.MustParseMoney(fx.Amount, fx.Currency)
-			_, err = gw.PayOut(t.Context(), req)
+			_, err := gw.PayOut(t.Context(), req)
 			require.NoError(t, err)
 			require.NoError(t, sb.Settle(req.OrderID, paygate.StatusSucceeded))
 			d, ok := rcv.Delivered(rcv.Next(t))

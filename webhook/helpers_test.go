@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/paygate-go/paygate"
+	"github.com/paygate-go/paygate/sandbox"
 )
 
 // serve starts h on a real server on 127.0.0.1, closed when the test ends. The server's own
@@ -162,4 +163,16 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// atSandbox starts provider's fake for the test and returns it with a Gateway pointed at it.
+func atSandbox(t *testing.T, provider string) (*sandbox.Server, paygate.Gateway) {
+	t.Helper()
+	sb, err := sandbox.New(provider, paygate.Config{Provider: provider, MerchantID: "M10001", APIKey: "test-api-key",
+		Secret: "webhook-secret-" + provider})
+	require.NoError(t, err)
+	t.Cleanup(sb.Close)
+	gw, err := paygate.New(sb.Config())
+	require.NoError(t, err)
+	return sb, gw
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/paygate-go/paygate"
 	"github.com/paygate-go/paygate/paygatetest"
-	"github.com/paygate-go/paygate/sandbox"
 	"github.com/paygate-go/paygate/signing"
 	"github.com/paygate-go/paygate/webhook"
 )
@@ -166,12 +165,7 @@ func TestNotifyURL(t *testing.T) {
 func TestMuxPerKindAddress(t *testing.T) {
 	for _, provider := range []string{"caipay", "paypro", "cashgit"} {
 		t.Run(provider, func(t *testing.T) {
-			cfg := paygate.Config{Provider: provider, MerchantID: "M10001", APIKey: "test-api-key", Secret: "mux-secret-" + provider}
-			sb, err := sandbox.New(provider, cfg)
-			require.NoError(t, err)
-			t.Cleanup(sb.Close)
-			gw, err := paygate.New(sb.Config())
-			require.NoError(t, err)
+			sb, gw := atSandbox(t, provider)
 			rec := &recorder{}
 			srv := serve(t, webhook.NewMux(rec.mux, []paygate.Gateway{gw}, webhook.WithDeduper(webhook.NewMemoryDeduper(0, 0))))
 			require.Equal(t, srv.URL+"/callbacks/"+provider+"/payout", webhook.NotifyURL(srv.URL, provider, paygate.KindPayOut))
@@ -180,7 +174,7 @@ func TestMuxPerKindAddress(t *testing.T) {
 			id, amount := paygatetest.OrderID("MK"), paygate.MustParseMoney(fx.Amount, fx.Currency)
 			in := fx.PayIn()
 			in.OrderID, in.Amount, in.NotifyURL = id, amount, webhook.NotifyURL(srv.URL, provider, paygate.KindPayIn)
-			_, err = gw.PayIn(t.Context(), in)
+			_, err := gw.PayIn(t.Context(), in)
 			require.NoError(t, err)
 			out := fx.PayOut()
 			out.OrderID, out.Amount, out.NotifyURL = id, amount, webhook.NotifyURL(srv.URL, provider, paygate.KindPayOut)
