@@ -32,7 +32,7 @@ const (
 	OutcomeKey       = attribute.Key("paygate.outcome")        // a paygate.Outcome, or a callback's or poll's outcome
 	KindKey          = attribute.Key("paygate.order.kind")     // "payin" or "payout"
 	StatusKey        = attribute.Key("paygate.order.status")   // a paygate.Status
-	RouteDecisionKey = attribute.Key("paygate.route.decision") // "chosen", "failover", "skipped", "exhausted"
+	RouteDecisionKey = attribute.Key("paygate.route.decision") // "chosen", "failover", "skipped", "stopped", "exhausted"
 	RouteReasonKey   = attribute.Key("paygate.route.reason")   // "weight", "not_sent", ...
 )
 
