@@ -23,7 +23,7 @@
 //
 //   - http.client.request.duration (s): every HTTP attempt, as the semantic conventions define it.
 //   - paygate.client.operation.duration (s): every Gateway operation, by paygate.provider,
-//     paygate.operation and paygate.outcome, and error.type when it failed.
+//     paygate.operation and paygate.outcome, and error.type (the outcome again) when not ok.
 //   - paygate.webhook.callbacks ({callback}) and paygate.webhook.callback.duration (s): every
 //     callback answered, by provider, kind, status, outcome and HTTP status.
 //   - paygate.tracker.polls ({poll}): every order a tracker queried, by provider, kind and outcome.
