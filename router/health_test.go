@@ -429,6 +429,32 @@ func (s *slowStore) settle(t *testing.T, quiet time.Duration) {
 	t.Fatal("the breaker store never settled")
 }
 
+// halfOpenReplicas returns replica A's router over a (and a fallback b), sharing a slow
+// breaker store and a clock with a replica B whose provider a has failed once: the shared
+// circuit opened (at the first failure) and, its Timeout later, is half-open for one probe.
+// It returns B's router and provider a too.
+func halfOpenReplicas(t *testing.T, a paygate.Gateway) (rA, rB *router.Router, aB *stub, store *slowStore) {
+	t.Helper()
+	store = newSlowStore()
+	clock := newFakeClock()
+	settings := router.BreakerSettings{MaxRequests: 1, Timeout: 30 * time.Second,
+		ReadyToTrip: func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= 1 }}
+	replica := func(a paygate.Gateway) *router.Router {
+		r, err := router.New([]router.Route{{Gateway: a}, {Gateway: newStub("b", paygate.INR), Priority: 1}},
+			router.WithClock(clock.Now), router.WithBreaker(settings), router.WithBreakerStore(store))
+		require.NoError(t, err)
+		return r
+	}
+	aB = newStub("a", paygate.INR)
+	rA, rB = replica(a), replica(aB)
+	aB.setErr(outcomeUnknown("a"))
+	_, err := rB.PayIn(context.Background(), inrPayIn(orderID()))
+	require.ErrorIs(t, err, paygate.ErrOutcomeUnknown)
+	aB.setErr(nil)
+	clock.Advance(31 * time.Second)
+	return rA, rB, aB, store
+}
+
 // TestSlowStoreKeepsNoProbeInFlight: when the BreakerStore is slower than storeBudget, allow
 // decides on this replica's state while the shared step finishes apart. That shared step
 // counted the request in the shared state (a half-open probe in flight), but the request's
@@ -444,26 +470,9 @@ func TestSlowStoreKeepsNoProbeInFlight(t *testing.T) {
 		{"store 1s slow", time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			store := newSlowStore()
-			clock := newFakeClock()
-			settings := router.BreakerSettings{MaxRequests: 1, Timeout: 30 * time.Second,
-				ReadyToTrip: func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= 1 }}
-			replica := func(a *stub) *router.Router {
-				r, err := router.New([]router.Route{{Gateway: a}, {Gateway: newStub("b", paygate.INR), Priority: 1}},
-					router.WithClock(clock.Now), router.WithBreaker(settings), router.WithBreakerStore(store))
-				require.NoError(t, err)
-				return r
-			}
-			aA, aB := newStub("a", paygate.INR), newStub("a", paygate.INR)
-			rA, rB := replica(aA), replica(aB)
+			aA := newStub("a", paygate.INR)
+			rA, rB, aB, store := halfOpenReplicas(t, aA)
 			ctx := context.Background()
-
-			// Replica B sees provider a fail: the shared circuit opens; Timeout later it is half-open.
-			aB.setErr(outcomeUnknown("a"))
-			_, err := rB.PayIn(ctx, inrPayIn(orderID()))
-			require.ErrorIs(t, err, paygate.ErrOutcomeUnknown)
-			aB.setErr(nil)
-			clock.Advance(31 * time.Second)
 
 			// Replica A creates while the store is slow: A decides on its own state and sends
 			// to a, which answers; the shared step counts it as the half-open probe.
@@ -632,27 +641,10 @@ func TestAbandonedAllowIsNotExcludedTwice(t *testing.T) {
 		{"store 200ms, deadline 80ms", 200 * time.Millisecond, 80 * time.Millisecond},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			store := newSlowStore()
-			clock := newFakeClock()
-			settings := router.BreakerSettings{MaxRequests: 1, Timeout: 30 * time.Second,
-				ReadyToTrip: func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= 1 }}
-			replica := func(a paygate.Gateway) *router.Router {
-				r, err := router.New([]router.Route{{Gateway: a}, {Gateway: newStub("b", paygate.INR), Priority: 1}},
-					router.WithClock(clock.Now), router.WithBreaker(settings), router.WithBreakerStore(store))
-				require.NoError(t, err)
-				return r
-			}
-			aA, aB := ctxStub{newStub("a", paygate.INR)}, newStub("a", paygate.INR)
-			rA, rB := replica(aA), replica(aB)
+			aA := ctxStub{newStub("a", paygate.INR)}
+			rA, rB, aB, store := halfOpenReplicas(t, aA)
 			ctx := context.Background()
-
-			// B sees a fail: open for everyone; Timeout later, half-open (A reads it so).
-			aB.setErr(outcomeUnknown("a"))
-			_, err := rB.PayIn(ctx, inrPayIn(orderID()))
-			require.ErrorIs(t, err, paygate.ErrOutcomeUnknown)
-			aB.setErr(nil)
-			clock.Advance(31 * time.Second)
-			st, err := rA.CircuitState(ctx, "a")
+			st, err := rA.CircuitState(ctx, "a") // half-open, as A reads it
 			require.NoError(t, err)
 			require.Equal(t, gobreaker.StateHalfOpen, st)
 

@@ -239,18 +239,7 @@ func (f *flaky) Remove(ctx context.Context, p string, k paygate.Kind, id string)
 
 // cashgit starts a CashGit sandbox and a Gateway on it. Its callback retries are an hour of
 // real time apart: a test sees the first delivery only.
-func cashgit(t testing.TB) (*sandbox.Server, paygate.Gateway) {
-	t.Helper()
-	cfg := paygate.Config{Provider: "cashgit", MerchantID: "M10001", Secret: "tracker-secret",
-		Options: map[string]string{"rate_limit": "0"}}
-	sb, err := sandbox.New("cashgit", cfg, sandbox.WithMinute(time.Hour))
-	require.NoError(t, err)
-	t.Cleanup(sb.Close)
-	cfg.BaseURL = sb.URL()
-	gw, err := paygate.New(cfg)
-	require.NoError(t, err)
-	return sb, gw
-}
+func cashgit(t testing.TB) (*sandbox.Server, paygate.Gateway) { return providerSandbox(t, "cashgit") }
 
 // deadEnd is a callback receiver that always answers 500: every callback to it is lost.
 func deadEnd(t testing.TB) string {

@@ -19,7 +19,7 @@ import (
 var allProviders = []string{"caipay", "deekpay", "paypro", "cashgit", "cashy"}
 
 // providerSandbox starts provider's sandbox (callback retries an hour apart) and a gateway on it.
-func providerSandbox(t *testing.T, provider string) (*sandbox.Server, paygate.Gateway) {
+func providerSandbox(t testing.TB, provider string) (*sandbox.Server, paygate.Gateway) {
 	t.Helper()
 	cfg := paygate.Config{Provider: provider, MerchantID: "M10001", APIKey: "test-api-key", Secret: "tracker-secret-" + provider}
 	if provider == "cashgit" {
